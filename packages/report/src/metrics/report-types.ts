@@ -1,0 +1,137 @@
+// The report's data model. It is also the JSON schema (packages/report/README.md documents every field): plain
+// objects, keys in a fixed order, every number finite or null. Times and durations are integer nanoseconds.
+
+import type { ChiSquare } from "../stats/chi-square"
+
+/** Failure causes of docs/records.md, plus `other` for a failed request with an unknown or null cause. */
+export const failureCauses = ["refused", "reset", "timeout", "rejected", "dns", "unreachable", "other"] as const
+export type FailureCause = (typeof failureCauses)[number]
+export type ByCause = Record<FailureCause, number>
+
+export interface RequestTotals {
+  readonly total: number
+  readonly byOutcome: { readonly ok: number; readonly failed: number; readonly "in-flight": number }
+  readonly byCause: ByCause
+}
+
+export interface EndpointRow {
+  readonly endpoint: string
+  readonly pod: string | null
+  readonly requests: number
+  /** share of this service port's routed requests */
+  readonly share: number
+  /** the share it should have had (expected requests / routed requests with an expected share) */
+  readonly expectedShare: number
+  readonly expected: number
+}
+
+export interface FairnessWindow {
+  readonly start: number
+  readonly end: number
+  readonly requests: number
+  readonly jain: number | null
+  readonly pValue: number | null
+}
+
+export type SwitchCause = "no-affinity" | "pod-gone" | "not-ready" | "other-node" | "affinity-timeout" | "violation"
+export const switchCauses: ReadonlyArray<SwitchCause> = ["no-affinity", "pod-gone", "not-ready", "other-node", "affinity-timeout", "violation"]
+
+export interface ClientStickiness {
+  readonly clientIp: string
+  readonly requests: number
+  /** share of this client's routed requests that went to its most-used pod */
+  readonly stickiness: number
+  readonly topPod: string
+  readonly pods: number
+  readonly switches: number
+  readonly switchCauses: Record<SwitchCause, number>
+  /** switches while affinity should have held (cause `violation`) */
+  readonly violations: number
+}
+
+export interface Latency {
+  readonly count: number
+  readonly p50: number | null
+  readonly p90: number | null
+  readonly p99: number | null
+  readonly max: number | null
+}
+
+export interface ServiceReport {
+  readonly service: string
+  readonly sessionAffinity: string | null
+  readonly requests: RequestTotals
+  /** requests that reached or were sent to a backend (`endpoint` not null) */
+  readonly routed: number
+  readonly byPod: Record<string, number>
+  readonly byEndpoint: Record<string, number>
+  readonly expectedFrom: "rules" | "endpoints" | "mixed" | "none"
+  readonly endpoints: ReadonlyArray<EndpointRow>
+  readonly jain: number | null
+  readonly cv: number | null
+  readonly maxMinRatio: number | null
+  readonly entropy: number | null
+  readonly chiSquare: ChiSquare
+  readonly decisions: number
+  readonly unexpected: number
+  /** endpoints that had an expected share but received no request */
+  readonly idle: ReadonlyArray<string>
+  readonly windows: ReadonlyArray<FairnessWindow>
+  readonly latency: Latency
+  readonly clients: ReadonlyArray<ClientStickiness>
+}
+
+export interface ActionRef {
+  readonly t: number
+  readonly actor: string
+  readonly verb: string
+  readonly object: string
+}
+
+export interface ErrorWindow {
+  readonly start: number
+  readonly end: number
+  readonly duration: number
+  readonly failed: number
+  /** requests issued in [start, end], failed or not */
+  readonly requests: number
+  readonly byCause: ByCause
+  readonly services: Record<string, number>
+  /** the churn action taken to have caused it: the latest scenario action (else any action) before it starts */
+  readonly trigger: ActionRef | null
+  /** actions from the trigger (or the start) to the end */
+  readonly actions: ReadonlyArray<ActionRef>
+  /** the first successful request issued after the window's last failure */
+  readonly recoveredAt: number | null
+  /** recoveredAt − (trigger time, or start) */
+  readonly timeToRecover: number | null
+}
+
+export interface DnsReport {
+  readonly lookups: number
+  readonly queries: number
+  readonly queriesPerLookup: number | null
+  readonly maxQueriesPerLookup: number
+  readonly nxdomain: number
+  readonly nxdomainShare: number | null
+  readonly timeouts: number
+}
+
+export interface RunMetaReport {
+  readonly scenario: string
+  readonly variant: string
+  readonly seed: number
+  readonly traceHash: string
+}
+
+export interface RunReport {
+  readonly meta: RunMetaReport
+  readonly end: number
+  readonly window: { readonly width: number; readonly step: number }
+  readonly requests: RequestTotals
+  readonly services: ReadonlyArray<ServiceReport>
+  readonly errorWindows: ReadonlyArray<ErrorWindow>
+  readonly churn: ReadonlyArray<ActionRef>
+  readonly phases: ReadonlyArray<{ readonly name: string; readonly t: number }>
+  readonly dns: DnsReport
+}
