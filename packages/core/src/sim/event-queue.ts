@@ -1,61 +1,78 @@
 import type { Nanos } from "./time"
 
 /**
- * The pending-event set: a 4-ary min-heap of slot indices keyed by (time, sequence).
+ * The pending-event set: a 4-ary min-heap keyed by (time, sequence), ties broken by scheduling order.
  *
- * Per-slot state lives in parallel typed arrays (time, sequence, kind, key) plus two plain arrays (payload,
- * generation), so pushing and popping allocate nothing once the arrays have grown. Slots are recycled
- * through a free list.
+ * Layout: the heap itself is three parallel typed arrays in heap order — time, sequence, slot — so a sift
+ * compares keys that sit side by side in memory (a 4-ary node's children share one or two cache lines)
+ * instead of chasing a slot index per comparison. An event's other fields (kind, key, payload, generation,
+ * cancelled flag) live in per-slot arrays that never move; slots are recycled through a free list. Once the
+ * arrays have grown to the high-water mark, push and pop allocate nothing.
  *
- * Costs (n = pending events): push O(log₄ n), pop O(log₄ n), cancel O(1) (a flag; the slot is skipped and
- * freed when it reaches the top), peek O(1). A 4-ary heap does fewer levels than a binary one and its
- * children share a cache line; `bench/` measures it against a binary heap (see the README's Performance).
+ * Costs (n = entries in the heap, including cancelled ones not yet reached):
+ *
+ * | operation         | cost                    | notes                                                   |
+ * |-------------------|-------------------------|---------------------------------------------------------|
+ * | push              | O(log₄ n) compares      | sift-up; amortised O(1) array growth                    |
+ * | pop / popUntil    | O(4·log₄ n) compares    | sift-down; plus the same for each cancelled top dropped |
+ * | peekTime          | O(1)                    | after dropping cancelled entries at the top             |
+ * | cancel            | O(1)                    | a flag: the entry stays until it reaches the top        |
+ * | pending           | O(1)                    | live (not cancelled) events                             |
+ *
+ * `bench/` measures this layout against a binary heap and against the slot-indirect 4-ary heap it replaced
+ * (sim/README.md, "Event queue").
  *
  * An event id is `slot + generation · 2^24`: a stale id (its slot since reused) never cancels a newer event.
  */
 const SLOT_BITS = 2 ** 24
 const MAX_GEN = 2 ** 29
+const INITIAL = 1024
 
 export class EventQueue {
-  private times: Float64Array = new Float64Array(1024)
-  private seqs: Float64Array = new Float64Array(1024)
-  private kinds: Int32Array = new Int32Array(1024)
-  private keys: Int32Array = new Int32Array(1024)
-  private cancelled: Uint8Array = new Uint8Array(1024)
-  private gens: Int32Array = new Int32Array(1024)
-  private payloads: unknown[] = new Array(1024).fill(undefined)
-  private heap: Int32Array = new Int32Array(1024)
-  private free: Int32Array = new Int32Array(1024)
+  // Heap order.
+  private hTime: Float64Array = new Float64Array(INITIAL)
+  private hSeq: Float64Array = new Float64Array(INITIAL)
+  private hSlot: Int32Array = new Int32Array(INITIAL)
+  // Slot order.
+  private kinds: Int32Array = new Int32Array(INITIAL)
+  private keys: Int32Array = new Int32Array(INITIAL)
+  private cancelled: Uint8Array = new Uint8Array(INITIAL)
+  private gens: Int32Array = new Int32Array(INITIAL)
+  private payloads: unknown[] = new Array<unknown>(INITIAL).fill(undefined)
+  private free: Int32Array = new Int32Array(INITIAL)
   private freeCount = 0
   private slotsUsed = 0
   private size = 0
   private live = 0
   private nextSeq = 0
+  /** Time of the event most recently returned by pop/popUntil. */
+  poppedTime: Nanos = 0
 
   /** Events that will still run (cancelled ones excluded). */
   get pending(): number {
     return this.live
   }
 
+  /** Adds an event; returns its id (for `cancel`). `time` must already be validated by the caller. */
   push(time: Nanos, kind: number, payload: unknown, key: number): number {
-    const slot = this.allocSlot()
-    this.times[slot] = time
-    this.seqs[slot] = this.nextSeq++
+    let slot: number
+    if (this.freeCount > 0) slot = this.free[--this.freeCount] as number
+    else slot = this.newSlot()
     this.kinds[slot] = kind
     this.keys[slot] = key
     this.cancelled[slot] = 0
     this.payloads[slot] = payload
-    if (this.size === this.heap.length) this.heap = grow32(this.heap)
-    this.siftUp(this.size++, slot)
+    if (this.size === this.hTime.length) this.growHeap()
+    this.siftUp(this.size++, time, this.nextSeq++, slot)
     this.live++
     return slot + (this.gens[slot] as number) * SLOT_BITS
   }
 
   cancel(id: number): boolean {
     const slot = id % SLOT_BITS
-    const gen = Math.floor(id / SLOT_BITS)
-    if (slot >= this.slotsUsed || this.gens[slot] !== gen || this.cancelled[slot] === 1) return false
-    // A slot on the free list has had its generation bumped, so a matching generation means it is queued.
+    const gen = (id - slot) / SLOT_BITS
+    if (!(slot >= 0 && slot < this.slotsUsed) || this.gens[slot] !== gen || this.cancelled[slot] === 1) return false
+    // A released slot has had its generation bumped, so a matching generation means the event is queued.
     this.cancelled[slot] = 1
     this.payloads[slot] = undefined
     this.live--
@@ -65,24 +82,32 @@ export class EventQueue {
   /** Time of the next live event, or Infinity. Drops cancelled events from the top. */
   peekTime(): number {
     this.dropCancelledTop()
-    return this.size === 0 ? Infinity : (this.times[this.heap[0] as number] as number)
+    return this.size === 0 ? Infinity : (this.hTime[0] as number)
   }
 
   /**
-   * Removes the next live event and returns its slot; read it with `time/kind/key/payload` before the next
-   * push. Returns -1 when empty.
+   * Removes the next live event if its time is ≤ `limit` and returns its slot (its time in `poppedTime`);
+   * returns -1 if the queue is empty or the next event is later than `limit`. Read the slot with
+   * `kindOf`/`keyOf`, then `takePayload` (which frees it) before the next push.
    */
-  pop(): number {
-    this.dropCancelledTop()
+  popUntil(limit: number): number {
+    if (this.live !== this.size) this.dropCancelledTop()
     if (this.size === 0) return -1
-    const top = this.removeTop()
+    const t = this.hTime[0] as number
+    if (t > limit) return -1
+    this.poppedTime = t
+    const slot = this.hSlot[0] as number
+    const last = --this.size
+    if (last > 0) this.siftDown(this.hTime[last] as number, this.hSeq[last] as number, this.hSlot[last] as number)
     this.live--
-    return top
+    return slot
   }
 
-  timeOf(slot: number): number {
-    return this.times[slot] as number
+  /** popUntil(Infinity). */
+  pop(): number {
+    return this.popUntil(Infinity)
   }
+
   kindOf(slot: number): number {
     return this.kinds[slot] as number
   }
@@ -98,97 +123,100 @@ export class EventQueue {
   }
 
   private dropCancelledTop(): void {
-    while (this.size > 0 && this.cancelled[this.heap[0] as number] === 1) {
-      this.release(this.removeTop())
+    while (this.size > 0) {
+      const slot = this.hSlot[0] as number
+      if (this.cancelled[slot] !== 1) return
+      const last = --this.size
+      if (last > 0) this.siftDown(this.hTime[last] as number, this.hSeq[last] as number, this.hSlot[last] as number)
+      this.release(slot)
     }
   }
 
-  private removeTop(): number {
-    const heap = this.heap
-    const top = heap[0] as number
-    const last = heap[--this.size] as number
-    if (this.size > 0) this.siftDown(0, last)
-    return top
-  }
-
-  private allocSlot(): number {
-    if (this.freeCount > 0) return this.free[--this.freeCount] as number
+  private newSlot(): number {
     const slot = this.slotsUsed++
     if (slot >= SLOT_BITS) throw new RangeError("event queue: more than 2^24 pending events")
-    if (slot === this.times.length) this.growSlots()
+    if (slot === this.kinds.length) this.growSlots()
     return slot
   }
 
   private release(slot: number): void {
     const g = (this.gens[slot] as number) + 1
     this.gens[slot] = g === MAX_GEN ? 0 : g
-    if (this.freeCount === this.free.length) this.free = grow32(this.free)
     this.free[this.freeCount++] = slot
   }
 
+  private growHeap(): void {
+    const n = this.hTime.length * 2
+    this.hTime = growF64(this.hTime, n)
+    this.hSeq = growF64(this.hSeq, n)
+    this.hSlot = growI32(this.hSlot, n)
+  }
+
   private growSlots(): void {
-    const n = this.times.length * 2
-    this.times = growF64(this.times, n)
-    this.seqs = growF64(this.seqs, n)
-    const kinds = new Int32Array(n)
-    kinds.set(this.kinds)
-    this.kinds = kinds
-    const keys = new Int32Array(n)
-    keys.set(this.keys)
-    this.keys = keys
-    const gens = new Int32Array(n)
-    gens.set(this.gens)
-    this.gens = gens
+    const n = this.kinds.length * 2
+    this.kinds = growI32(this.kinds, n)
+    this.keys = growI32(this.keys, n)
+    this.gens = growI32(this.gens, n)
+    this.free = growI32(this.free, n)
     const c = new Uint8Array(n)
     c.set(this.cancelled)
     this.cancelled = c
     for (let i = this.payloads.length; i < n; i++) this.payloads.push(undefined)
   }
 
-  private less(a: number, b: number): boolean {
-    const ta = this.times[a] as number
-    const tb = this.times[b] as number
-    return ta < tb || (ta === tb && (this.seqs[a] as number) < (this.seqs[b] as number))
-  }
-
-  private siftUp(pos: number, slot: number): void {
-    const heap = this.heap
+  private siftUp(pos: number, time: number, seq: number, slot: number): void {
+    const hTime = this.hTime
+    const hSeq = this.hSeq
+    const hSlot = this.hSlot
     while (pos > 0) {
       const parent = (pos - 1) >> 2
-      const p = heap[parent] as number
-      if (!this.less(slot, p)) break
-      heap[pos] = p
+      const pt = hTime[parent] as number
+      // Equal times: the new entry has the largest sequence so far, so it never rises above an equal time.
+      if (pt <= time) break
+      hTime[pos] = pt
+      hSeq[pos] = hSeq[parent] as number
+      hSlot[pos] = hSlot[parent] as number
       pos = parent
     }
-    heap[pos] = slot
+    hTime[pos] = time
+    hSeq[pos] = seq
+    hSlot[pos] = slot
   }
 
-  private siftDown(pos: number, slot: number): void {
-    const heap = this.heap
+  /** Places (time, seq, slot) starting from the root, over `size` entries. */
+  private siftDown(time: number, seq: number, slot: number): void {
+    const hTime = this.hTime
+    const hSeq = this.hSeq
+    const hSlot = this.hSlot
     const n = this.size
+    let pos = 0
     for (;;) {
       const first = 4 * pos + 1
       if (first >= n) break
       let best = first
-      let bestSlot = heap[first] as number
+      let bt = hTime[first] as number
       const end = first + 4 < n ? first + 4 : n
       for (let c = first + 1; c < end; c++) {
-        const s = heap[c] as number
-        if (this.less(s, bestSlot)) {
+        const ct = hTime[c] as number
+        if (ct < bt || (ct === bt && (hSeq[c] as number) < (hSeq[best] as number))) {
           best = c
-          bestSlot = s
+          bt = ct
         }
       }
-      if (!this.less(bestSlot, slot)) break
-      heap[pos] = bestSlot
+      if (bt > time || (bt === time && (hSeq[best] as number) > seq)) break
+      hTime[pos] = bt
+      hSeq[pos] = hSeq[best] as number
+      hSlot[pos] = hSlot[best] as number
       pos = best
     }
-    heap[pos] = slot
+    hTime[pos] = time
+    hSeq[pos] = seq
+    hSlot[pos] = slot
   }
 }
 
-const grow32 = (a: Int32Array): Int32Array => {
-  const b = new Int32Array(a.length * 2)
+const growI32 = (a: Int32Array, n: number): Int32Array => {
+  const b = new Int32Array(n)
   b.set(a)
   return b
 }

@@ -1,4 +1,17 @@
 export * from "./time"
+export { DurationParseError, parseDuration, formatDuration } from "./duration"
 export { type Rng, makeRng, streamSeed, RngStreams } from "./rng"
-export { Simulation, type EventKind, type EventId, type RunOptions, type RunStop } from "./simulation"
+export { Simulation, type EventKind, type EventId, type RunOptions, type RunResult, type RunStop } from "./simulation"
+export {
+  Process,
+  Signal,
+  Until,
+  Interrupt,
+  ProcessError,
+  until,
+  sleep,
+  type ProcessBody,
+  type ProcessState,
+  type Yieldable,
+} from "./process"
 export { hashName } from "./trace-hash"

@@ -1,4 +1,5 @@
 import { EventQueue } from "./event-queue"
+import { ProcessKernel, Signal, type Process, type ProcessBody } from "./process"
 import { RngStreams, type Rng } from "./rng"
 import { checkNanos, type Nanos } from "./time"
 import { TraceHash, hashName } from "./trace-hash"
@@ -19,6 +20,17 @@ export type EventId = number
 
 /** Why `run` returned. */
 export type RunStop = "empty" | "until" | "max-events"
+
+/** What a run ended with; `traceHash` identifies the exact sequence of events it processed. */
+export interface RunResult {
+  readonly stop: RunStop
+  /** The clock at the end. */
+  readonly now: Nanos
+  /** Events processed by this simulation so far (all runs). */
+  readonly events: number
+  /** The trace hash over every event processed so far: 16 hex digits. */
+  readonly traceHash: string
+}
 
 export interface RunOptions {
   /** Run events with time ≤ until, then set the clock to `until`. */
@@ -42,6 +54,7 @@ export class Simulation {
   private readonly hash = new TraceHash()
   private readonly streams: RngStreams
   private processed = 0
+  private processes: ProcessKernel | null = null
 
   constructor(readonly seed: number | string = 1) {
     this.streams = new RngStreams(seed)
@@ -99,17 +112,75 @@ export class Simulation {
     return this.queue.cancel(id)
   }
 
+  /**
+   * Starts a process (see process.ts): `sim.process(function* () { yield sleep(ns); const v = yield sig })`.
+   * Its body begins at the current instant, after the events already due now.
+   */
+  process<R>(body: ProcessBody<R> | (() => ProcessBody<R>), name?: string): Process<R> {
+    return this.processKernel().start(body, name)
+  }
+
+  /** A pulse signal: each `fire(v)` wakes the processes waiting at that moment. */
+  signal<T = void>(name: string): Signal<T> {
+    return new Signal<T>(this.processKernel(), name, false)
+  }
+
+  /** A latch: fires once and stays fired; waiting on a fired latch continues at once with its value. */
+  latch<T = void>(name: string): Signal<T> {
+    return new Signal<T>(this.processKernel(), name, true)
+  }
+
+  private processKernel(): ProcessKernel {
+    if (this.processes === null) this.processes = new ProcessKernel(this)
+    return this.processes
+  }
+
   /** Time of the next pending event, or Infinity. */
   peek(): number {
     return this.queue.peekTime()
   }
 
+
   /** Runs one event. Returns false if there was none. */
   step(): boolean {
-    const q = this.queue
-    const slot = q.pop()
+    const slot = this.queue.popUntil(Infinity)
     if (slot < 0) return false
-    const t = q.timeOf(slot)
+    this.dispatch(slot)
+    return true
+  }
+
+  /**
+   * Runs events until the queue is empty, the next event is later than `until`, or `maxEvents` have run.
+   * With `until`, the clock ends at `until` unless maxEvents stopped the run first.
+   */
+  run(options: RunOptions = {}): RunStop {
+    const until = options.until ?? Infinity
+    if (until !== Infinity) checkNanos(until, "run until")
+    const max = options.maxEvents ?? Infinity
+    const q = this.queue
+    let n = 0
+    while (n < max) {
+      const slot = q.popUntil(until)
+      if (slot < 0) {
+        if (until === Infinity) return "empty"
+        if (until > this.clock) this.clock = until
+        return "until"
+      }
+      this.dispatch(slot)
+      n++
+    }
+    return "max-events"
+  }
+
+  /** `run`, returning why it stopped together with the clock, the events processed and the trace hash. */
+  execute(options: RunOptions = {}): RunResult {
+    const stop = this.run(options)
+    return { stop, now: this.clock, events: this.processed, traceHash: this.hash.hex() }
+  }
+
+  private dispatch(slot: number): void {
+    const q = this.queue
+    const t = q.poppedTime
     const kind = this.kinds[q.kindOf(slot)] as EventKind<unknown>
     const key = q.keyOf(slot)
     const payload = q.takePayload(slot)
@@ -117,28 +188,5 @@ export class Simulation {
     this.processed++
     this.hash.fold(t, kind.nameHash, key)
     kind.handle(payload)
-    return true
-  }
-
-  /** Runs events until the queue is empty, `until` is passed, or `maxEvents` have run. */
-  run(options: RunOptions = {}): RunStop {
-    const until = options.until ?? Infinity
-    if (until !== Infinity) checkNanos(until, "run until")
-    const max = options.maxEvents ?? Infinity
-    let n = 0
-    for (;;) {
-      if (n >= max) return "max-events"
-      const next = this.queue.peekTime()
-      if (next === Infinity) {
-        if (until !== Infinity && until > this.clock) this.clock = until
-        return until === Infinity ? "empty" : "until"
-      }
-      if (next > until) {
-        if (until > this.clock) this.clock = until
-        return "until"
-      }
-      this.step()
-      n++
-    }
   }
 }
