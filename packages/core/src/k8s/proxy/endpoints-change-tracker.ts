@@ -1,0 +1,160 @@
+import { LABEL_SERVICE_NAME, type EndpointSliceView, type Protocol } from "./api-view"
+import { compareEndpoints, isLocalTo, makeEndpoint, type Endpoint } from "./endpoint"
+import { isIpv4 } from "./ip"
+import { makeServicePortName, namespacedName, type NamespacedName } from "./service-port-name"
+
+/** Endpoints of every service port, keyed by ServicePortName key, each list sorted by `ip:port` (EndpointsMap). */
+export type EndpointsMap = Map<string, ReadonlyArray<Endpoint>>
+
+/** What kube-proxy keeps of one EndpointSlice (endpointslicecache.go endpointSliceInfo). */
+interface SliceInfo {
+  readonly name: string
+  /** Endpoints per service port key, sorted; node-independent, shared by every node. */
+  readonly byPort: ReadonlyMap<string, ReadonlyArray<Endpoint>>
+  /** Stands in for reflect.DeepEqual of two infos. */
+  readonly fingerprint: string
+  readonly remove: boolean
+  /** The same `ip:port` twice in this slice: which copy wins depends on the node, so it cannot be shared as is. */
+  readonly hasDuplicates: boolean
+}
+
+interface ServiceSlices {
+  readonly applied: Map<string, SliceInfo>
+  readonly pending: Map<string, SliceInfo>
+}
+
+/** What `applyEndpointsChanges` changed: upstream's UpdateEndpointsMapResult. */
+export interface UpdateEndpointsMapResult {
+  readonly updatedServices: ReadonlySet<NamespacedName>
+}
+
+const sliceInfos = new WeakMap<EndpointSliceView, SliceInfo>()
+
+/** endpointslicecache.go newEndpointSliceInfo + endpointInfoByServicePort, for one slice (IPv4 family). */
+const sliceInfoOf = (slice: EndpointSliceView, serviceName: string): SliceInfo => {
+  const cached = sliceInfos.get(slice)
+  if (cached !== undefined) return cached
+  const namespace = slice.metadata.namespace ?? "default"
+  const byPort = new Map<string, Endpoint[]>()
+  const parts: string[] = []
+  // byPort sorts the slice's ports by number; duplicates of one (name, protocol) merge below.
+  const ports = [...(slice.ports ?? [])].sort((a, b) => (a.port ?? 0) - (b.port ?? 0))
+  for (const p of ports) {
+    // endpointInfoByServicePort ignores ports without a number; an absent name is the unnamed port "".
+    if (p.port === undefined || p.port === 0) continue
+    const protocol: Protocol = p.protocol ?? "TCP"
+    const key = makeServicePortName(namespace, serviceName, p.name ?? "", protocol).key
+    let list = byPort.get(key)
+    if (list === undefined) byPort.set(key, (list = []))
+    parts.push(`${key}=${p.port}`)
+    for (const e of slice.endpoints) {
+      const ip = e.addresses[0]
+      // addEndpoints: skip endpoints without addresses and those of the other IP family.
+      if (ip === undefined || !isIpv4(ip)) continue
+      const c = e.conditions
+      const zoneHints = e.hints?.forZones !== undefined && e.hints.forZones.length > 0 ? new Set(e.hints.forZones.map((z) => z.name)) : undefined
+      list.push(
+        makeEndpoint(ip, p.port, e.nodeName ?? "", e.zone ?? "", zoneHints, c?.ready ?? true, c?.serving ?? true, c?.terminating ?? false),
+      )
+    }
+  }
+  let hasDuplicates = false
+  for (const list of byPort.values()) {
+    list.sort(compareEndpoints)
+    for (let i = 1; i < list.length; i++) if ((list[i] as Endpoint).text === (list[i - 1] as Endpoint).text) hasDuplicates = true
+    for (const ep of list) {
+      parts.push(`${ep.text}|${ep.nodeName}|${ep.zone}|${ep.ready ? 1 : 0}${ep.serving ? 1 : 0}${ep.terminating ? 1 : 0}|${ep.zoneHints === undefined ? "" : [...ep.zoneHints].sort().join(",")}`)
+    }
+  }
+  const info: SliceInfo = { name: slice.metadata.name, byPort, fingerprint: parts.join(";"), remove: false, hasDuplicates }
+  sliceInfos.set(slice, info)
+  return info
+}
+
+/**
+ * Uncommitted EndpointSlice changes, per Service and slice (pkg/proxy/endpointschangetracker.go
+ * EndpointsChangeTracker over endpointslicecache.go EndpointSliceCache): `applied` is what the last sync used,
+ * `pending` what arrived since. An update that restores the applied state is dropped.
+ */
+export class EndpointsChangeTracker {
+  private readonly services = new Map<NamespacedName, ServiceSlices>()
+
+  constructor(readonly nodeName: string) {}
+
+  /** EndpointSliceUpdate: returns true if this update needs a sync. */
+  endpointSliceUpdate(slice: EndpointSliceView, removeSlice: boolean): boolean {
+    // supportedEndpointSliceAddressTypes; the proxier is IPv4, so IPv6 slices are ignored too.
+    if (slice.addressType !== "IPv4") return false
+    const serviceName = slice.metadata.labels?.[LABEL_SERVICE_NAME]
+    // endpointSliceCacheKeys: a slice without the service-name label belongs to no Service.
+    if (serviceName === undefined || serviceName === "") return false
+    const nn = namespacedName(slice.metadata.namespace ?? "default", serviceName)
+    const info: SliceInfo = removeSlice
+      ? { name: slice.metadata.name, byPort: new Map(), fingerprint: "", remove: true, hasDuplicates: false }
+      : sliceInfoOf(slice, serviceName)
+    let tracker = this.services.get(nn)
+    if (tracker === undefined) this.services.set(nn, (tracker = { applied: new Map(), pending: new Map() }))
+    // esInfoChanged
+    const pending = tracker.pending.get(info.name)
+    const applied = tracker.applied.get(info.name)
+    let changed: boolean
+    if (pending !== undefined) changed = !sameInfo(info, pending)
+    else if (applied !== undefined) changed = !sameInfo(info, applied)
+    else changed = !info.remove
+    if (changed) tracker.pending.set(info.name, info)
+    return changed
+  }
+
+  /** checkoutChanges: {previous, current} endpoints of every Service with pending slices, then marks them applied. */
+  checkout(): Map<NamespacedName, { previous: EndpointsMap; current: EndpointsMap }> {
+    const out = new Map<NamespacedName, { previous: EndpointsMap; current: EndpointsMap }>()
+    for (const [nn, tracker] of this.services) {
+      if (tracker.pending.size === 0) continue
+      const previous = this.endpointsMapOf(tracker.applied)
+      for (const [name, info] of tracker.pending) {
+        if (info.remove) tracker.applied.delete(name)
+        else tracker.applied.set(name, info)
+      }
+      tracker.pending.clear()
+      out.set(nn, { previous, current: this.endpointsMapOf(tracker.applied) })
+      if (tracker.applied.size === 0) this.services.delete(nn)
+    }
+    return out
+  }
+
+  /** getEndpointsMap: merge the service's slices; the same `ip:port` in several slices is one endpoint, the local copy winning. */
+  private endpointsMapOf(slices: ReadonlyMap<string, SliceInfo>): EndpointsMap {
+    const map: EndpointsMap = new Map()
+    const only = slices.size === 1 ? (slices.values().next().value as SliceInfo) : undefined
+    if (only !== undefined && !only.hasDuplicates) {
+      // One slice: its sorted lists are already the answer, shared with every other node.
+      for (const [key, list] of only.byPort) if (list.length > 0) map.set(key, list)
+      return map
+    }
+    const merged = new Map<string, Map<string, Endpoint>>()
+    const names = [...slices.keys()].sort()
+    for (const name of names) {
+      const info = slices.get(name) as SliceInfo
+      for (const [key, list] of info.byPort) {
+        let set = merged.get(key)
+        if (set === undefined) merged.set(key, (set = new Map()))
+        for (const ep of list) if (!set.has(ep.text) || isLocalTo(ep, this.nodeName)) set.set(ep.text, ep)
+      }
+    }
+    for (const [key, set] of merged) if (set.size > 0) map.set(key, [...set.values()].sort(compareEndpoints))
+    return map
+  }
+}
+
+const sameInfo = (a: SliceInfo, b: SliceInfo): boolean => a.remove === b.remove && a.fingerprint === b.fingerprint
+
+/** EndpointsMap.Update: applies the tracker's pending changes to `map`. */
+export const applyEndpointsChanges = (map: EndpointsMap, tracker: EndpointsChangeTracker): UpdateEndpointsMapResult => {
+  const updatedServices = new Set<NamespacedName>()
+  for (const [nn, change] of tracker.checkout()) {
+    updatedServices.add(nn)
+    for (const key of change.previous.keys()) map.delete(key)
+    for (const [key, list] of change.current) map.set(key, list)
+  }
+  return { updatedServices }
+}

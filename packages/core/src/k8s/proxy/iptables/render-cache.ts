@@ -1,0 +1,46 @@
+import type { Endpoint } from "../endpoint"
+import type { ServicePortInfo } from "../service-port"
+import type { ResolvedIptablesConfig } from "./config"
+import { ProbabilityCache } from "./probability"
+import { renderServicePort, type ServicePortRules } from "./service-rules"
+
+interface Entry {
+  readonly endpoints: ReadonlyArray<Endpoint> | undefined
+  readonly rules: ServicePortRules
+}
+
+/**
+ * Rendered per-service-port rules, shared by every node's proxier. A port's rules depend on the node only
+ * when it uses Local traffic policy (which endpoints are local) or has loadBalancerSourceRanges (whether the
+ * node IP is inside one); otherwise a thousand nodes render it once. Keyed by the identity of the (shared,
+ * immutable) ServicePortInfo and endpoint list, so a change to either renders afresh and the old entry is
+ * collected with its record.
+ */
+export class IptablesRenderCache {
+  private readonly byPort = new WeakMap<ServicePortInfo, Map<string, Entry>>()
+  readonly probabilities = new ProbabilityCache()
+  hits = 0
+  misses = 0
+
+  rules(
+    svc: ServicePortInfo,
+    endpoints: ReadonlyArray<Endpoint> | undefined,
+    cfg: ResolvedIptablesConfig,
+    largeClusterMode: boolean,
+  ): ServicePortRules {
+    let key = largeClusterMode ? `${cfg.fingerprint}|L` : cfg.fingerprint
+    if (svc.usesLocalEndpoints) key += `|node=${cfg.nodeName}`
+    if (svc.loadBalancerSourceRanges.length > 0) key += `|ip=${cfg.nodeIP}`
+    let entries = this.byPort.get(svc)
+    if (entries === undefined) this.byPort.set(svc, (entries = new Map()))
+    const hit = entries.get(key)
+    if (hit !== undefined && hit.endpoints === endpoints) {
+      this.hits++
+      return hit.rules
+    }
+    this.misses++
+    const rules = renderServicePort(svc, endpoints, cfg, largeClusterMode, this.probabilities)
+    entries.set(key, { endpoints, rules })
+    return rules
+  }
+}
