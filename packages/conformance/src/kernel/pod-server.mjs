@@ -1,0 +1,23 @@
+// The "pod": an HTTP server answering every request with its pod name and the peer address it saw, so the
+// harness can tell which endpoint served and whether the client's source IP survived (NodePort Local/Cluster).
+// Usage (inside the pod's namespace): node pod-server.mjs <pod-name> <port>
+import http from "node:http"
+
+const [name, portText] = process.argv.slice(2)
+const port = Number(portText)
+if (name === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
+  process.stderr.write("usage: node pod-server.mjs <pod-name> <port>\n")
+  process.exit(2)
+}
+const server = http.createServer((req, res) => {
+  const body = JSON.stringify({ pod: name, peer: req.socket.remoteAddress ?? "" })
+  res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+  res.end(body)
+})
+// Held connections (the conntrack case) must outlive a rule change and a pause.
+server.keepAliveTimeout = 600_000
+server.on("error", (e) => {
+  process.stderr.write(`pod-server ${name}: ${e.message}\n`)
+  process.exit(1)
+})
+server.listen(port, "0.0.0.0", () => process.stdout.write("listening\n"))

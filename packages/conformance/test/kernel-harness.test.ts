@@ -1,0 +1,153 @@
+import { readdirSync, writeFileSync } from "node:fs"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { KernelTopology } from "../src/kernel/kernel-topology"
+import { NetnsRegistry, sweepStaleNamespaces } from "../src/kernel/netns-registry"
+import { NETNS_DIR, nextRunPrefix } from "../src/kernel/run-prefix"
+import { runCommand } from "../src/kernel/run-command"
+import { chiSquareTest } from "../src/stats/chi-square"
+import { countOutcomes } from "../src/traffic/request-outcome"
+import type { TopologySpec } from "../src/topology/topology-spec"
+import { skipReason } from "./kernel-gate"
+
+const reason = skipReason()
+
+const spec: TopologySpec = {
+  lanCidr: "10.0.0.0/24",
+  serviceCidr: "10.96.0.0/16",
+  nodes: [
+    { name: "node-1", ip: "10.0.0.10", podCidr: "10.244.1.0/24" },
+    { name: "node-2", ip: "10.0.0.11", podCidr: "10.244.2.0/24" },
+  ],
+  pods: [
+    { name: "web-a", node: "node-1", ip: "10.244.1.5", port: 8080 },
+    { name: "web-b", node: "node-2", ip: "10.244.2.5", port: 8080 },
+  ],
+  clients: [
+    { kind: "pod", name: "busybox", node: "node-1", ip: "10.244.1.9" },
+    { kind: "external", name: "ext", ips: ["10.0.0.101", "10.0.0.102"] },
+  ],
+}
+
+// Hand-written rules in kube-proxy's shape (pkg/proxy/iptables/proxier.go): a ClusterIP with two endpoints
+// split by `statistic`, masquerade for off-cluster sources, and a REJECT for a Service without endpoints.
+const RULES = `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:KUBE-SERVICES - [0:0]
+:KUBE-POSTROUTING - [0:0]
+:KUBE-MARK-MASQ - [0:0]
+:KUBE-SVC-T - [0:0]
+:KUBE-SEP-A - [0:0]
+:KUBE-SEP-B - [0:0]
+-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
+-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
+-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
+-A KUBE-POSTROUTING -j MARK --xor-mark 0x4000
+-A KUBE-POSTROUTING -j MASQUERADE --random-fully
+-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j KUBE-SVC-T
+-A KUBE-SVC-T ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j KUBE-MARK-MASQ
+-A KUBE-SVC-T -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-A
+-A KUBE-SVC-T -j KUBE-SEP-B
+-A KUBE-SEP-A -p tcp -m tcp -j DNAT --to-destination 10.244.1.5:8080
+-A KUBE-SEP-B -p tcp -m tcp -j DNAT --to-destination 10.244.2.5:8080
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:KUBE-SERVICES - [0:0]
+-A FORWARD -m conntrack --ctstate NEW -j KUBE-SERVICES
+-A OUTPUT -m conntrack --ctstate NEW -j KUBE-SERVICES
+-A KUBE-SERVICES -d 10.96.0.11/32 -p tcp -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable
+COMMIT
+`
+
+describe.skipIf(reason !== null)("kernel harness (real network namespaces)", () => {
+  let topo: KernelTopology
+
+  beforeAll(async () => {
+    topo = await KernelTopology.build(spec)
+  })
+  afterAll(() => topo?.teardown())
+
+  it("connects pods across nodes; the pod sees the client's own address", async () => {
+    const out = await topo.client("busybox").requests({ host: "10.244.2.5", port: 8080 }, [null], 3)
+    expect(out).toEqual(Array(3).fill({ source: null, pod: "web-b", peer: "10.244.1.9" }))
+  })
+
+  it("answers a closed port with ECONNREFUSED (RST)", async () => {
+    const out = await topo.client("busybox").requests({ host: "10.244.1.5", port: 9 }, [null], 1)
+    expect(out).toEqual([{ source: null, error: "ECONNREFUSED" }])
+  })
+
+  it("loads kube-proxy-shaped rules and splits a ClusterIP by statistic; REJECT gives ECONNREFUSED", async () => {
+    topo.restore("node-1", RULES)
+    expect(topo.save("node-1")).toContain("--probability 0.50000000000")
+    const out = await topo.client("busybox").requests({ host: "10.96.0.10", port: 80 }, [null], 200)
+    const { perPod, errors } = countOutcomes(out, ["web-a", "web-b"])
+    expect(errors.size).toBe(0)
+    expect(perPod[0]! + perPod[1]!).toBe(200)
+    expect(chiSquareTest(perPod, [0.5, 0.5]).pValue).toBeGreaterThan(1e-4)
+    const ext = await topo.client("ext").requests({ host: "10.96.0.10", port: 80 }, ["10.0.0.101", "10.0.0.102"], 20)
+    // Off-cluster sources are masqueraded (so both endpoints can answer) to the address of the interface the
+    // packet leaves by: the pod link's gateway for the local pod, node-1's LAN address for the remote one.
+    expect(ext.map((o) => ("pod" in o ? `${o.pod}<-${o.peer}` : o.error)).sort()).toEqual(
+      ext.map((o) => ("pod" in o && o.pod === "web-a" ? "web-a<-10.244.1.1" : "web-b<-10.0.0.10")).sort(),
+    )
+    const rejected = await topo.client("busybox").requests({ host: "10.96.0.11", port: 80 }, [null], 3)
+    expect(rejected).toEqual(Array(3).fill({ source: null, error: "ECONNREFUSED" }))
+  })
+
+  it("reports iptables-restore's own error for a bad payload", () => {
+    expect(() => topo.restore("node-1", "*nat\n-A NO-SUCH-CHAIN -j ACCEPT\nCOMMIT\n")).toThrow(/iptables-restore/)
+  })
+
+  it("keeps an open connection's endpoint when the rules change (conntrack)", async () => {
+    const client = topo.client("busybox")
+    const first = await client.open("held", { host: "10.96.0.10", port: 80 }, null)
+    expect("pod" in first).toBe(true)
+    const pinned = (first as { pod: string }).pod
+    const other = pinned === "web-a" ? "10.244.2.5:8080" : "10.244.1.5:8080"
+    topo.restore("node-1", RULES.replace(/--to-destination 10\.244\.\d\.5:8080/g, `--to-destination ${other}`))
+    expect(await client.again("held")).toMatchObject({ pod: pinned })
+    const fresh = await client.requests({ host: "10.96.0.10", port: 80 }, [null], 5)
+    expect(fresh.every((o) => "pod" in o && o.pod !== pinned)).toBe(true)
+    await client.close("held")
+  })
+})
+
+describe.skipIf(reason !== null)("namespace lifecycle", () => {
+  it("teardown removes every namespace of the run", async () => {
+    const topo = await KernelTopology.build({ ...spec, pods: spec.pods.slice(0, 1), clients: [] })
+    const mine = () => readdirSync(NETNS_DIR).filter((n) => n.startsWith(`${topo.prefix}-`))
+    expect(mine().length).toBe(4)
+    topo.teardown()
+    expect(mine()).toEqual([])
+  })
+
+  it("the sweeper removes namespaces whose owner is dead and keeps live ones", () => {
+    const live = new NetnsRegistry()
+    try {
+      const keep = live.add(`${nextRunPrefix()}-keep`)
+      const stale = new NetnsRegistry().add(`${nextRunPrefix()}-stale`)
+      writeFileSync(`/run/kubesim-conformance/${stale}`, "999999999") // no such pid
+      const removed = sweepStaleNamespaces()
+      expect(removed).toContain(stale)
+      expect(removed).not.toContain(keep)
+      expect(readdirSync(NETNS_DIR)).toContain(keep)
+      expect(runCommand(["ip", "netns", "list"]).stdout).not.toContain(stale)
+    } finally {
+      live.teardown()
+    }
+  })
+})
+
+if (reason !== null) {
+  describe(`kernel conformance SKIPPED: ${reason}`, () => {
+    it.skip("needs root, network namespaces and iptables", () => {})
+  })
+}
