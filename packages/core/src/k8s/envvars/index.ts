@@ -1,0 +1,10 @@
+export {
+  type EnvVar,
+  MASTER_SERVICES,
+  fromServices,
+  isServiceIpSet,
+  makeEnvVariableName,
+  serviceEnvVars,
+  servicesForPod,
+} from "./service-env-vars"
+export { containerEnvironment, expandEnvReferences, formatEnv } from "./container-env"
