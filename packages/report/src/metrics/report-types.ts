@@ -130,6 +130,8 @@ export interface RunReport {
   readonly window: { readonly width: number; readonly step: number }
   readonly requests: RequestTotals
   readonly services: ReadonlyArray<ServiceReport>
+  /** requests issued and failed per interval [start, start + window.step) */
+  readonly timeline: ReadonlyArray<{ readonly start: number; readonly requests: number; readonly failed: number }>
   readonly errorWindows: ReadonlyArray<ErrorWindow>
   readonly churn: ReadonlyArray<ActionRef>
   readonly phases: ReadonlyArray<{ readonly name: string; readonly t: number }>

@@ -30,6 +30,18 @@ export const defaultWindow = (end: number): WindowOptions => {
   return { width, step: width / 2 }
 }
 
+const timelineOf = (requests: ReadonlyArray<RequestRecord>, end: number, step: number): RunReport["timeline"] => {
+  const n = Math.max(1, Math.ceil(end / step))
+  const issued = new Array<number>(n).fill(0)
+  const failed = new Array<number>(n).fill(0)
+  for (const r of requests) {
+    const i = Math.min(n - 1, Math.floor(r.t / step))
+    issued[i]!++
+    if (r.outcome === "failed") failed[i]!++
+  }
+  return issued.map((requests, i) => ({ start: i * step, requests, failed: failed[i]! }))
+}
+
 /** Every metric of one run, from its records alone. */
 export const buildRunReport = (run: Run, options: RunReportOptions = {}): RunReport => {
   const index = indexRun(run.records)
@@ -64,6 +76,7 @@ export const buildRunReport = (run: Run, options: RunReportOptions = {}): RunRep
     window: { width: window.width, step: window.step },
     requests: requestTotals(index.requests),
     services,
+    timeline: timelineOf(index.requests, index.end, window.step),
     errorWindows: errorWindows(index.requests, index.actions, {
       gap: options.errorGap ?? SECOND,
       lookback: options.triggerLookback ?? 60 * SECOND,

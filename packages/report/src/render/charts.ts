@@ -1,0 +1,128 @@
+import type { TopLevelSpec } from "vega-lite"
+import type { MetricComparison } from "../compare/comparison"
+import type { RunReport, ServiceReport } from "../metrics/report-types"
+
+// Vega-Lite specifications of the report's charts. Data is inlined; sizes are fixed so the SVG is the same
+// bytes for the same report. Times are shown in seconds.
+
+const base = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", background: "white", config: { font: "sans-serif" } } as const
+const seconds = (ns: number): number => ns / 1e9
+
+/** A chart of the report: an id unique in the page, a title and its Vega-Lite spec. */
+export interface ChartSpec {
+  readonly id: string
+  readonly title: string
+  readonly spec: TopLevelSpec
+}
+
+/** Requests per pod as bars, the expected count marked with a tick on each. */
+export const podBarsChart = (id: string, s: ServiceReport): ChartSpec | null => {
+  if (s.endpoints.length === 0) return null
+  const values = s.endpoints.map((e) => ({ backend: `${e.pod ?? "?"} (${e.endpoint})`, requests: e.requests, expected: e.expectedShare * s.routed }))
+  return {
+    id,
+    title: `${s.service}: requests per pod (tick: expected)`,
+    spec: {
+      ...base,
+      width: 520,
+      height: Math.max(60, 22 * values.length),
+      data: { values },
+      encoding: { y: { field: "backend", type: "nominal", sort: null, title: null } },
+      layer: [
+        { mark: { type: "bar", color: "#4c78a8" }, encoding: { x: { field: "requests", type: "quantitative", title: "requests" } } },
+        { mark: { type: "tick", color: "#e45756", thickness: 3 }, encoding: { x: { field: "expected", type: "quantitative" } } },
+      ],
+    },
+  }
+}
+
+/** Jain's index per sliding window for every service port of a run. */
+export const fairnessChart = (id: string, run: RunReport): ChartSpec | null => {
+  const values = run.services.flatMap((s) =>
+    s.windows.filter((w) => w.jain !== null).map((w) => ({ service: s.service, t: seconds(w.start), jain: w.jain })),
+  )
+  if (values.length === 0) return null
+  return {
+    id,
+    title: `Fairness over time (Jain's index, ${seconds(run.window.width)} s windows)`,
+    spec: {
+      ...base,
+      width: 520,
+      height: 180,
+      data: { values },
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "t", type: "quantitative", title: "window start (s)" },
+        y: { field: "jain", type: "quantitative", title: "Jain's index", scale: { domain: [0, 1] } },
+        color: { field: "service", type: "nominal", title: "service port" },
+      },
+    },
+  }
+}
+
+/** Stickiness (share of requests to the client's most-used pod) per client IP. */
+export const stickinessChart = (id: string, s: ServiceReport): ChartSpec | null => {
+  if (s.clients.length === 0) return null
+  const values = s.clients.map((c) => ({ client: c.clientIp, stickiness: c.stickiness, switches: c.switches }))
+  return {
+    id,
+    title: `${s.service}: stickiness per client (sessionAffinity ${s.sessionAffinity ?? "unknown"})`,
+    spec: {
+      ...base,
+      width: 520,
+      height: Math.max(60, 20 * values.length),
+      data: { values },
+      mark: { type: "bar", color: "#54a24b" },
+      encoding: {
+        y: { field: "client", type: "nominal", sort: null, title: "client IP" },
+        x: { field: "stickiness", type: "quantitative", scale: { domain: [0, 1] }, title: "share to most-used pod" },
+      },
+    },
+  }
+}
+
+/** Failed requests over time, churn actions as vertical rules. */
+export const errorTimelineChart = (id: string, run: RunReport): ChartSpec | null => {
+  if (run.timeline.length === 0) return null
+  const buckets = run.timeline.map((b) => ({ t: seconds(b.start), failed: b.failed, requests: b.requests }))
+  const churn = run.churn.map((a) => ({ t: seconds(a.t), action: `${a.verb} ${a.object}` }))
+  const bars = {
+    data: { values: buckets },
+    mark: { type: "bar" as const, color: "#e45756" },
+    encoding: {
+      x: { field: "t", type: "quantitative" as const, title: "time (s)" },
+      y: { field: "failed", type: "quantitative" as const, title: `failed requests per ${seconds(run.window.step)} s` },
+    },
+  }
+  const rules = {
+    data: { values: churn },
+    mark: { type: "rule" as const, color: "#72b7b2", strokeDash: [4, 2] },
+    encoding: { x: { field: "t", type: "quantitative" as const } },
+  }
+  return {
+    id,
+    title: "Failed requests over time (dashed rules: churn actions)",
+    spec: { ...base, width: 520, height: 180, layer: churn.length === 0 ? [bars] : [bars, rules] },
+  }
+}
+
+/** One metric across variants: the mean per variant with its confidence interval. */
+export const comparisonChart = (id: string, m: MetricComparison): ChartSpec | null => {
+  const values = m.byVariant.filter((v) => v.mean !== null).map((v) => ({ variant: v.variant, mean: v.mean, low: v.low ?? v.mean, high: v.high ?? v.mean }))
+  if (values.length === 0) return null
+  return {
+    id,
+    title: `${m.scope === "run" ? "" : `${m.scope} `}${m.name}: mean and 95 % interval per variant`,
+    spec: {
+      ...base,
+      width: 360,
+      height: Math.max(50, 26 * values.length),
+      data: { values },
+      encoding: { y: { field: "variant", type: "nominal", title: null } },
+      layer: [
+        { mark: { type: "rule", color: "#4c78a8" }, encoding: { x: { field: "low", type: "quantitative", title: m.name, scale: { zero: false } }, x2: { field: "high" } } },
+        { mark: { type: "point", filled: true, color: "#4c78a8", size: 60 }, encoding: { x: { field: "mean", type: "quantitative" } } },
+      ],
+    },
+  }
+}

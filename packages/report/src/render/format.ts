@@ -1,0 +1,39 @@
+// Number and duration formatting shared by the Markdown and HTML renderers (JSON keeps raw numbers).
+
+/** A duration in integer nanoseconds as a short human string: `0`, `750 µs`, `12.5 ms`, `3.2 s`, `4 min 10 s`. */
+export const formatNanos = (ns: number | null): string => {
+  if (ns === null) return "–"
+  const abs = Math.abs(ns)
+  if (abs === 0) return "0"
+  if (abs < 1e3) return `${ns} ns`
+  if (abs < 1e6) return `${sig(ns / 1e3)} µs`
+  if (abs < 1e9) return `${sig(ns / 1e6)} ms`
+  if (abs < 60e9) return `${sig(ns / 1e9)} s`
+  const minutes = Math.floor(abs / 60e9)
+  return `${ns < 0 ? "-" : ""}${minutes} min ${Math.round((abs - minutes * 60e9) / 1e9)} s`
+}
+
+/** Three significant digits, no exponent for ordinary magnitudes, `–` for null. */
+export const sig = (x: number | null, digits = 3): string => {
+  if (x === null) return "–"
+  if (x === 0) return "0"
+  if (Math.abs(x) < 1e-4) return x.toExponential(digits - 1)
+  return String(Number(x.toPrecision(digits)))
+}
+
+/** A p-value: 4 decimals, or `< 0.0001`. */
+export const formatP = (p: number | null): string => (p === null ? "–" : p < 1e-4 ? "< 0.0001" : p.toFixed(4))
+
+export const percent = (x: number | null): string => (x === null ? "–" : `${(x * 100).toFixed(1)} %`)
+
+/** `name n, name n` for the non-zero entries of a count record, `none` if all are zero. */
+export const counts = (record: Readonly<Record<string, number>>): string => {
+  const parts = Object.entries(record)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+  return parts.length === 0 ? "none" : parts.join(", ")
+}
+
+/** `mean [low, high]` */
+export const withInterval = (mean: number | null, low: number | null, high: number | null): string =>
+  mean === null ? "–" : low === null || high === null ? `${sig(mean)} (n < 2)` : `${sig(mean)} [${sig(low)}, ${sig(high)}]`
