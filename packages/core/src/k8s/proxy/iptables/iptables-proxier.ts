@@ -66,6 +66,11 @@ export interface IptablesProxierOptions {
   readonly renderCache?: IptablesRenderCache
   /** Called when a change needs a sync (the kube-proxy process routes it to its BoundedFrequencyRunner). */
   readonly requestSync?: () => void
+  /**
+   * How the informers' synced callbacks run their one direct sync (default: syncProxyRules here and now); the
+   * kube-proxy process routes it through its timing model.
+   */
+  readonly syncNow?: () => void
   /** Called when a sync failed: retry no later than `after` (BoundedFrequencyRunner.RetryAfter). */
   readonly retryAfter?: (after: Nanos) => void
 }
@@ -116,7 +121,8 @@ export class IptablesProxier implements Proxier {
   }
   onServiceSynced(): void {
     this.servicesSynced = true
-    this.syncProxyRules()
+    // Synced callbacks sync unconditionally, once per lifetime.
+    this.syncDirect()
   }
   onEndpointSliceAdd(slice: EndpointSliceView): void {
     if (this.endpointsChanges.endpointSliceUpdate(slice, false) && this.initialized) this.sync()
@@ -129,7 +135,12 @@ export class IptablesProxier implements Proxier {
   }
   onEndpointSlicesSynced(): void {
     this.endpointSlicesSynced = true
-    this.syncProxyRules()
+    this.syncDirect()
+  }
+
+  private syncDirect(): void {
+    if (this.options.syncNow !== undefined) this.options.syncNow()
+    else this.syncProxyRules()
   }
 
   sync(): void {

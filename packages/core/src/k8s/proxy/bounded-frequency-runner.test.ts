@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest"
+import { millis, seconds, Simulation, type Nanos } from "../../sim/index"
+import { BoundedFrequencyRunner } from "./bounded-frequency-runner"
+
+type Step = { at: Nanos; op: "run" | { retryAfter: Nanos } }
+
+/** Runs a script of requests against a runner and returns the start times of fn's runs. */
+const scenario = (min: Nanos, max: Nanos, burst: number, steps: ReadonlyArray<Step>, until: Nanos, duration: Nanos = 0): Nanos[] => {
+  const sim = new Simulation(1)
+  const runner = new BoundedFrequencyRunner(sim, "test", () => duration, min, max, burst)
+  const req = sim.defineKind<Step>("request", (s) => (s.op === "run" ? runner.run() : runner.retryAfter(s.op.retryAfter)))
+  runner.loop()
+  for (const s of steps) sim.at(s.at, req, s)
+  sim.run({ until })
+  return runner.runs
+}
+
+const ms = millis
+const s = seconds
+
+// Our own table after pkg/util/async/bounded_frequency_runner_test.go's scenarios (Test_BoundedFrequencyRunnerNoBurst,
+// ...Burst, ...RetryAfter): a fake clock stepped through requests, checking when fn runs.
+describe("BoundedFrequencyRunner", () => {
+  it("no burst: first request runs at once, later ones wait for minInterval and coalesce", () => {
+    const runs = scenario(s(1), s(10), 1, [
+      { at: 0, op: "run" },
+      { at: ms(500), op: "run" },
+      { at: ms(600), op: "run" },
+      { at: ms(999), op: "run" },
+    ], s(30))
+    // 0: immediate; 0.5–0.999 coalesce into one run at 1 s; then periodic every maxInterval.
+    expect(runs).toEqual([0, s(1), s(11), s(21)])
+  })
+
+  it("burst 2: two back-to-back runs, then one per minInterval", () => {
+    const runs = scenario(s(1), s(60), 2, [
+      { at: 0, op: "run" },
+      { at: ms(100), op: "run" },
+      { at: ms(200), op: "run" },
+      { at: ms(300), op: "run" },
+    ], s(5))
+    // Tokens: 2 at start; 0.1 s after the second run only 0.1 token → next possible at lastRun + 1 s = 1.1 s.
+    expect(runs).toEqual([0, ms(100), ms(1100)])
+  })
+
+  it("burst refills at one token per minInterval", () => {
+    const runs = scenario(s(1), s(60), 2, [
+      { at: 0, op: "run" },
+      { at: ms(10), op: "run" },
+      { at: s(5), op: "run" },
+      { at: ms(5010), op: "run" },
+      { at: ms(5020), op: "run" },
+    ], s(8))
+    expect(runs).toEqual([0, ms(10), s(5), ms(5010), ms(6010)])
+  })
+
+  it("runs at least once per maxInterval without requests", () => {
+    expect(scenario(s(1), s(10), 2, [], s(35))).toEqual([s(10), s(20), s(30)])
+  })
+
+  it("retryAfter pulls the next run in, but not before minInterval's token allows", () => {
+    const runs = scenario(s(1), s(60), 1, [
+      { at: 0, op: "run" },
+      { at: ms(100), op: { retryAfter: s(5) } },
+      { at: ms(200), op: { retryAfter: s(30) } },
+    ], s(20))
+    expect(runs).toEqual([0, ms(5100)])
+  })
+
+  it("minInterval is measured from the end of a run; requests during a run wait for it", () => {
+    const runs = scenario(s(1), s(60), 1, [
+      { at: 0, op: "run" },
+      { at: ms(100), op: "run" },
+    ], s(5), ms(300))
+    // Run 0–0.3 s; the request at 0.1 s is seen at 0.3 s; the token is back at 1 s, and lastRun+1 s = 1.3 s.
+    expect(runs).toEqual([0, ms(1300)])
+  })
+
+  it("minInterval 0 disables rate limiting", () => {
+    const runs = scenario(0, s(60), 1, [
+      { at: 0, op: "run" },
+      { at: 1, op: "run" },
+      { at: 2, op: "run" },
+    ], s(1))
+    expect(runs).toEqual([0, 1, 2])
+  })
+
+  it("rejects maxInterval < minInterval", () => {
+    expect(() => new BoundedFrequencyRunner(new Simulation(1), "bad", () => 0, s(2), s(1), 1)).toThrow(/maxInterval/)
+  })
+})

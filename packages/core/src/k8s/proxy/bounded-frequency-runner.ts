@@ -1,0 +1,172 @@
+import type { EventId, EventKind, Nanos, Simulation } from "../../sim/index"
+
+/**
+ * A token bucket over simulated time (client-go flowcontrol.NewTokenBucketRateLimiterWithClock over
+ * golang.org/x/time/rate): `burst` tokens, refilled at one per `interval`, starting full. Tokens are kept in
+ * nanoseconds of refill time so the arithmetic is exact integers.
+ */
+class TokenBucket {
+  private tokens: number
+  private last: Nanos = 0
+  constructor(
+    private readonly interval: Nanos,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst * interval
+  }
+  /** rate.Limiter.Allow at `now`: takes a token if one is there. */
+  tryAccept(now: Nanos): boolean {
+    this.tokens = Math.min(this.burst * this.interval, this.tokens + (now - this.last))
+    this.last = now
+    if (this.tokens < this.interval) return false
+    this.tokens -= this.interval
+    return true
+  }
+}
+
+/** What one run of the managed function costs in simulated time (the sync's duration; 0 for instantaneous). */
+export type RunnerFunction = () => Nanos
+
+/**
+ * pkg/util/async/bounded_frequency_runner.go on the simulation kernel. Runs `fn` at most once per
+ * `minInterval` (from the end of one run to the start of the next) except for `burstRuns` back-to-back runs
+ * accumulated at one per minInterval, and at least once per `maxInterval`. `run()` requests coalesce: any
+ * number of requests while a run is not allowed produce one run at the next opportunity. `retryAfter` asks
+ * for a run no later than the given delay.
+ *
+ * Go's Loop selects among ready channels at random; here, when a retry, a run request and the timer are due
+ * at the same instant, they are handled in that order (deterministic).
+ */
+export class BoundedFrequencyRunner {
+  private readonly limiter: TokenBucket | undefined
+  private readonly wake: EventKind<BoundedFrequencyRunner>
+  private readonly timer: EventKind<BoundedFrequencyRunner>
+  private started = false
+  private stopped = false
+  /** The run in progress ends at this time; requests until then wait for it. */
+  private busyUntil: Nanos = -1
+  private lastRun: Nanos = 0
+  private timerId: EventId | undefined
+  private timerAt: Nanos = Infinity
+  private runRequested = false
+  private retryTime: Nanos | undefined
+  private wakeScheduled: EventId | undefined
+  /** Start times of every run, for tests and metrics. */
+  readonly runs: Nanos[] = []
+
+  constructor(
+    private readonly sim: Simulation,
+    readonly name: string,
+    private readonly fn: RunnerFunction,
+    readonly minInterval: Nanos,
+    readonly maxInterval: Nanos,
+    readonly burstRuns: number,
+  ) {
+    // construct(): maxInterval must be >= minInterval.
+    if (maxInterval < minInterval) throw new RangeError(`${name}: maxInterval (${maxInterval} ns) must be >= minInterval (${minInterval} ns)`)
+    if (!Number.isInteger(burstRuns) || burstRuns < 1) throw new RangeError(`${name}: burstRuns must be a positive integer, got ${burstRuns}`)
+    this.limiter = minInterval === 0 ? undefined : new TokenBucket(minInterval, burstRuns)
+    this.wake = sim.defineKind<BoundedFrequencyRunner>(`bfr:${name}`, (r) => r.onWake())
+    this.timer = sim.defineKind<BoundedFrequencyRunner>(`bfr-timer:${name}`, (r) => r.onTimer())
+  }
+
+  /** Loop(): starts the periodic timer. */
+  loop(): void {
+    if (this.started) return
+    this.started = true
+    this.resetTimer(this.sim.now + this.maxInterval)
+  }
+
+  /** Loop's stop channel. */
+  stop(): void {
+    this.stopped = true
+    this.cancelTimer()
+    if (this.wakeScheduled !== undefined) this.sim.cancel(this.wakeScheduled)
+    this.wakeScheduled = undefined
+  }
+
+  /** Run(): run as soon as allowed. Requests made while one is pending are dropped (coalesced). */
+  run(): void {
+    if (this.runRequested) return
+    this.runRequested = true
+    this.scheduleWake()
+  }
+
+  /** RetryAfter(): make sure fn runs again no later than `interval` from now. */
+  retryAfter(interval: Nanos): void {
+    const at = this.sim.now + interval
+    if (this.retryTime !== undefined && this.retryTime < at) return
+    this.retryTime = at
+    this.scheduleWake()
+  }
+
+  get busy(): boolean {
+    return this.sim.now < this.busyUntil
+  }
+
+  /** When the loop is free to look at its channels: now, or when the current run ends. */
+  private scheduleWake(): void {
+    if (!this.started || this.stopped || this.wakeScheduled !== undefined) return
+    this.wakeScheduled = this.sim.at(Math.max(this.sim.now, this.busyUntil), this.wake, this)
+  }
+
+  private onWake(): void {
+    this.wakeScheduled = undefined
+    if (this.retryTime !== undefined) this.doRetry()
+    if (this.runRequested) {
+      this.runRequested = false
+      this.tryRun()
+    }
+  }
+
+  private onTimer(): void {
+    this.timerId = undefined
+    this.timerAt = Infinity
+    if (this.busy) {
+      // The timer fired during a run: Go's buffered timer channel is read once the loop is free.
+      this.runRequested = true
+      this.scheduleWake()
+      return
+    }
+    this.tryRun()
+  }
+
+  /** doRetry(): pull the timer in if the retry is sooner. */
+  private doRetry(): void {
+    const retryAt = this.retryTime as Nanos
+    this.retryTime = undefined
+    if (retryAt < this.timerAt) this.resetTimer(Math.max(retryAt, this.sim.now))
+  }
+
+  /** tryRun(). */
+  private tryRun(): void {
+    const now = this.sim.now
+    if (this.limiter === undefined || this.limiter.tryAccept(now)) {
+      this.cancelTimer()
+      this.runs.push(now)
+      const duration = this.fn()
+      const end = now + Math.max(0, duration)
+      this.busyUntil = end
+      this.lastRun = end
+      this.resetTimer(end + this.maxInterval)
+      if (this.runRequested || this.retryTime !== undefined) this.scheduleWake()
+      return
+    }
+    // Not allowed yet: wake at the next possible run or the periodic one, whichever is sooner.
+    const nextPossible = this.lastRun + this.minInterval
+    this.resetTimer(Math.max(now, Math.min(nextPossible, this.timerAt)))
+  }
+
+  private resetTimer(at: Nanos): void {
+    this.cancelTimer()
+    if (this.stopped) return
+    this.timerAt = at
+    this.timerId = this.sim.at(at, this.timer, this)
+  }
+
+  private cancelTimer(): void {
+    if (this.timerId !== undefined) this.sim.cancel(this.timerId)
+    this.timerId = undefined
+    this.timerAt = Infinity
+  }
+}
