@@ -1,0 +1,399 @@
+import { IptablesParseError, RuleSyntaxError } from "./errors"
+import { type Chain, type Counters, type Policy, type Rule, type Table, type TableName, isBuiltinChain, isTableName, newChain, newTable, TABLE_ORDER } from "./model"
+import { parseRuleWords } from "./parse-rule"
+import { renderRuleSave } from "./render-rule"
+import type { Ruleset } from "./ruleset"
+import { tokenize } from "./tokenize"
+
+/** One command of an iptables-restore payload, with the 1-based line it came from. */
+export type RestoreCommand =
+  | { readonly op: "chain"; readonly line: number; readonly chain: string; readonly policy: Policy | null; readonly counters: Counters | null }
+  | { readonly op: "append"; readonly line: number; readonly chain: string; readonly text: string; readonly words: readonly string[]; readonly counters: Counters | null }
+  | { readonly op: "insert"; readonly line: number; readonly chain: string; readonly position: number; readonly text: string; readonly words: readonly string[]; readonly counters: Counters | null }
+  | { readonly op: "delete"; readonly line: number; readonly chain: string; readonly text: string; readonly words: readonly string[] }
+  | { readonly op: "delete-chain"; readonly line: number; readonly chain: string }
+  | { readonly op: "flush"; readonly line: number; readonly chain: string | null }
+  | { readonly op: "new-chain"; readonly line: number; readonly chain: string }
+  | { readonly op: "policy"; readonly line: number; readonly chain: string; readonly policy: Policy }
+
+export interface RestoreSection {
+  readonly table: TableName
+  readonly line: number
+  readonly commands: readonly RestoreCommand[]
+}
+
+/** A parsed iptables-restore payload (or iptables-save dump): its table sections in order. */
+export interface RestorePayload {
+  readonly sections: readonly RestoreSection[]
+}
+
+const CHAIN_NAME = /^[^\s!-][^\s]{0,28}$/
+
+const err = (line: number, token: string, detail: string): never => {
+  throw new IptablesParseError(line, token, detail)
+}
+
+const parseCounters = (text: string, line: number): Counters => {
+  const m = /^\[(\d+):(\d+)\]$/.exec(text)
+  if (m === null) return err(line, text, "expected counters like [0:0]")
+  return { packets: Number(m[1]), bytes: Number(m[2]) }
+}
+
+/**
+ * Parses iptables-restore / iptables-save text into sections and commands (iptables/iptables-restore.c and
+ * xtables-restore.c line grammar): `*table`, `:CHAIN POLICY [p:b]`, `[p:b] -A CHAIN rule…`, `-I CHAIN [n]
+ * rule…`, `-D CHAIN rule…`, `-N`, `-X`, `-F`, `-P`, `COMMIT`, `#` comments and blank lines. Rule options are
+ * checked when the payload is applied (they need the table's chains). Errors name the line and token.
+ */
+export const parseRestore = (text: string): RestorePayload => {
+  const sections: RestoreSection[] = []
+  let current: { table: TableName; line: number; commands: RestoreCommand[] } | null = null
+  const lines = text.split("\n")
+  for (let n = 0; n < lines.length; n++) {
+    const lineNo = n + 1
+    const raw = (lines[n] as string).replace(/\r$/, "")
+    const line = raw.trim()
+    if (line === "" || line.startsWith("#")) continue
+    if (line.startsWith("*")) {
+      if (current !== null) err(lineNo, line, `table ${current.table} (line ${current.line}) has no COMMIT before the next table`)
+      const name = line.slice(1)
+      if (!isTableName(name)) err(lineNo, line, "unknown table (expected *filter, *nat, *mangle or *raw)")
+      current = { table: name as TableName, line: lineNo, commands: [] }
+      continue
+    }
+    if (current === null) return err(lineNo, line.split(/\s+/)[0] ?? line, "expected a table line like *nat before any command")
+    if (line === "COMMIT") {
+      sections.push(current)
+      current = null
+      continue
+    }
+    let words: string[]
+    try {
+      words = tokenize(line)
+    } catch (e) {
+      if (e instanceof RuleSyntaxError) return err(lineNo, e.token, e.detail)
+      throw e
+    }
+    if (line.startsWith(":")) {
+      const [head, policy, ctr, ...rest] = words
+      const chain = (head as string).slice(1)
+      if (!CHAIN_NAME.test(chain)) err(lineNo, head as string, "invalid chain name (at most 29 characters, no spaces, not starting with - or !)")
+      if (policy === undefined) err(lineNo, head as string, "chain line needs a policy (ACCEPT, DROP or -)")
+      if (rest.length > 0) err(lineNo, rest[0] as string, "unexpected text after the chain's counters")
+      const builtin = isBuiltinChain(current.table, chain)
+      if (builtin && policy !== "ACCEPT" && policy !== "DROP") err(lineNo, policy as string, `built-in chain ${chain} needs policy ACCEPT or DROP`)
+      if (!builtin && policy !== "-") err(lineNo, policy as string, `user chain ${chain} cannot have a policy (write "-")`)
+      current.commands.push({
+        op: "chain",
+        line: lineNo,
+        chain,
+        policy: builtin ? (policy as Policy) : null,
+        counters: ctr === undefined ? null : parseCounters(ctr, lineNo),
+      })
+      continue
+    }
+    let counters: Counters | null = null
+    let rest = line
+    if (line.startsWith("[")) {
+      const close = line.indexOf("]")
+      counters = parseCounters(close < 0 ? line : line.slice(0, close + 1), lineNo)
+      rest = line.slice(close + 1).trimStart()
+      words = words.slice(1)
+    }
+    const [op, chain] = words
+    if (chain === undefined && op !== "-F") err(lineNo, op ?? line, `${op ?? "command"} needs a chain name`)
+    const ruleText = (skip: number): string => {
+      // The rule's option text exactly as written: everything after the op, chain (and position).
+      let s = rest
+      for (let k = 0; k < skip; k++) s = s.replace(/^\S+\s*/, "")
+      return s.trimEnd()
+    }
+    const c = chain as string
+    switch (op) {
+      case "-A":
+      case "--append":
+        current.commands.push({ op: "append", line: lineNo, chain: c, text: ruleText(2), words: words.slice(2), counters })
+        break
+      case "-I":
+      case "--insert": {
+        const pos = words[2] !== undefined && /^\d+$/.test(words[2]) ? Number(words[2]) : null
+        if (pos === 0) err(lineNo, "0", "rule positions start at 1")
+        const skip = pos === null ? 2 : 3
+        current.commands.push({ op: "insert", line: lineNo, chain: c, position: pos ?? 1, text: ruleText(skip), words: words.slice(skip), counters })
+        break
+      }
+      case "-D":
+      case "--delete":
+        current.commands.push({ op: "delete", line: lineNo, chain: c, text: ruleText(2), words: words.slice(2) })
+        break
+      case "-X":
+      case "--delete-chain":
+        if (words.length > 2) err(lineNo, words[2] as string, "-X takes one chain name")
+        current.commands.push({ op: "delete-chain", line: lineNo, chain: c })
+        break
+      case "-F":
+      case "--flush":
+        current.commands.push({ op: "flush", line: lineNo, chain: chain ?? null })
+        break
+      case "-N":
+      case "--new-chain":
+        if (!CHAIN_NAME.test(c)) err(lineNo, c, "invalid chain name")
+        current.commands.push({ op: "new-chain", line: lineNo, chain: c })
+        break
+      case "-P":
+      case "--policy": {
+        const p = words[2]
+        if (p !== "ACCEPT" && p !== "DROP") err(lineNo, p ?? c, "-P needs ACCEPT or DROP")
+        current.commands.push({ op: "policy", line: lineNo, chain: c, policy: p as Policy })
+        break
+      }
+      default:
+        err(lineNo, op ?? line, "unknown command (expected -A, -I, -D, -N, -X, -F, -P, a :CHAIN line or COMMIT)")
+    }
+  }
+  if (current !== null) err(lines.length, `*${current.table}`, `table ${current.table} (line ${current.line}) ends without COMMIT (truncated input?)`)
+  return { sections }
+}
+
+/** Renders a parsed payload back to text (one canonical spelling per command; rules as written). */
+export const renderPayload = (p: RestorePayload): string => {
+  const out: string[] = []
+  for (const s of p.sections) {
+    out.push(`*${s.table}`)
+    for (const c of s.commands) {
+      const ctr = (x: Counters | null): string => (x === null ? "" : `[${x.packets}:${x.bytes}] `)
+      switch (c.op) {
+        case "chain":
+          out.push(`:${c.chain} ${c.policy ?? "-"}${c.counters === null ? "" : ` [${c.counters.packets}:${c.counters.bytes}]`}`)
+          break
+        case "append":
+          out.push(`${ctr(c.counters)}-A ${c.chain}${c.text === "" ? "" : ` ${c.text}`}`)
+          break
+        case "insert":
+          out.push(`${ctr(c.counters)}-I ${c.chain} ${c.position}${c.text === "" ? "" : ` ${c.text}`}`)
+          break
+        case "delete":
+          out.push(`-D ${c.chain}${c.text === "" ? "" : ` ${c.text}`}`)
+          break
+        case "delete-chain":
+          out.push(`-X ${c.chain}`)
+          break
+        case "flush":
+          out.push(c.chain === null ? "-F" : `-F ${c.chain}`)
+          break
+        case "new-chain":
+          out.push(`-N ${c.chain}`)
+          break
+        case "policy":
+          out.push(`-P ${c.chain} ${c.policy}`)
+          break
+      }
+    }
+    out.push("COMMIT")
+  }
+  return out.length === 0 ? "" : `${out.join("\n")}\n`
+}
+
+export interface RestoreOptions {
+  /** iptables-restore --noflush: keep chains the payload does not mention (kube-proxy always uses it). */
+  noflush: boolean
+  /** iptables-restore --counters: take counters from `[p:b]` and `:CHAIN POLICY [p:b]`. */
+  counters?: boolean
+  /** Remember each rule's text for `renderRestore` (true for restore payloads, false for save dumps). */
+  keepText?: boolean
+}
+
+/** The chain copies one section works on; originals stay untouched until every section has succeeded. */
+class Staging {
+  readonly chains: Map<string, Chain>
+  private readonly own = new Set<Chain>()
+  readonly deleted = new Map<string, number>()
+  constructor(readonly table: TableName, base: Table, flush: boolean) {
+    this.chains = new Map()
+    for (const [name, c] of base.chains) {
+      if (!flush) this.chains.set(name, c)
+      else if (c.builtin) this.chains.set(name, this.fresh(name, true, c.policy))
+    }
+  }
+  fresh(name: string, builtin: boolean, policy: Policy | null): Chain {
+    const c = newChain(name, builtin, policy)
+    this.own.add(c)
+    return c
+  }
+  /** A chain this section may modify (copied on first write). */
+  writable(name: string, line: number): Chain {
+    const c = this.chains.get(name) ?? err(line, name, `no chain named ${name} in table ${this.table}`)
+    if (this.own.has(c)) return c
+    const copy: Chain = { ...c, policyCounters: { ...c.policyCounters }, rules: c.rules.slice(), version: c.version + 1 }
+    this.own.add(copy)
+    this.chains.set(name, copy)
+    return copy
+  }
+}
+
+/**
+ * Applies an iptables-restore payload to `ruleset` with iptables-restore semantics: without `noflush` each
+ * table in the payload is emptied first (user chains deleted); `:CHAIN` creates a user chain or flushes it,
+ * and sets a built-in chain's policy; chains the payload does not name stay as they are. All or nothing: on any
+ * error the ruleset is unchanged and an IptablesParseError names the line and token.
+ */
+export const applyRestore = (ruleset: Ruleset, text: string, options: RestoreOptions): void => {
+  applyPayload(ruleset, parseRestore(text), options)
+}
+
+export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options: RestoreOptions): void => {
+  const keepText = options.keepText ?? true
+  const staged = new Map<TableName, Staging>()
+  for (const section of payload.sections) {
+    const base = staged.get(section.table)
+    const st = new Staging(
+      section.table,
+      base === undefined ? (ruleset.table(section.table) ?? newTable(section.table)) : { name: section.table, chains: base.chains },
+      !options.noflush,
+    )
+    for (const c of section.commands) applyCommand(st, c, options.counters ?? false, keepText)
+    validate(st)
+    staged.set(section.table, st)
+  }
+  for (const [name, st] of staged) {
+    const t = ruleset.ensureTable(name)
+    t.chains = st.chains
+  }
+  // xt_recent lists live while some rule refers to them (recent_mt_check / recent_mt_destroy).
+  const names = new Set<string>()
+  for (const t of ruleset.tables.values()) {
+    for (const c of t.chains.values()) {
+      for (const r of c.rules) for (const m of r.matches) if (m.kind === "recent") {
+        names.add(m.name)
+        ruleset.recent.ensure(m)
+      }
+    }
+  }
+  ruleset.recent.retainOnly(names)
+}
+
+
+const parseRule = (st: Staging, words: readonly string[], line: number, text: string, counters: Counters | null, keepText: boolean): Rule => {
+  try {
+    const r = parseRuleWords(words, { isChain: (n) => st.chains.has(n) })
+    return { ...r, counters: counters ?? r.counters, restoreText: keepText ? text : null }
+  } catch (e) {
+    if (e instanceof RuleSyntaxError) return err(line, e.token, e.detail)
+    throw e
+  }
+}
+
+const applyCommand = (st: Staging, c: RestoreCommand, useCounters: boolean, keepText: boolean): void => {
+  switch (c.op) {
+    case "chain": {
+      const existing = st.chains.get(c.chain)
+      if (c.policy !== null) {
+        const ch = st.writable(c.chain, c.line)
+        ch.policy = c.policy
+        if (useCounters && c.counters !== null) {
+          ch.policyCounters.packets = c.counters.packets
+          ch.policyCounters.bytes = c.counters.bytes
+        }
+      } else {
+        st.deleted.delete(c.chain)
+        // Creating or flushing a user chain both leave it empty; keep its place in the table's order.
+        if (existing !== undefined && existing.builtin) err(c.line, c.chain, "cannot redefine a built-in chain")
+        const fresh = st.fresh(c.chain, false, null)
+        if (existing !== undefined) fresh.version = existing.version + 1
+        st.chains.set(c.chain, fresh)
+      }
+      return
+    }
+    case "new-chain":
+      if (st.chains.has(c.chain)) err(c.line, c.chain, `chain ${c.chain} already exists`)
+      st.deleted.delete(c.chain)
+      st.chains.set(c.chain, st.fresh(c.chain, false, null))
+      return
+    case "append":
+    case "insert": {
+      const ch = st.writable(c.chain, c.line)
+      const r = parseRule(st, c.words, c.line, c.text, useCounters ? c.counters : null, keepText)
+      if (c.op === "append") ch.rules.push(r)
+      else {
+        if (c.position > ch.rules.length + 1) err(c.line, String(c.position), `chain ${c.chain} has only ${ch.rules.length} rules`)
+        ch.rules.splice(c.position - 1, 0, r)
+      }
+      return
+    }
+    case "delete": {
+      const ch = st.writable(c.chain, c.line)
+      const want = renderRuleSave(parseRule(st, c.words, c.line, c.text, null, false))
+      const i = ch.rules.findIndex((r) => renderRuleSave(r) === want)
+      if (i < 0) err(c.line, c.text, `no such rule in chain ${c.chain}`)
+      ch.rules.splice(i, 1)
+      return
+    }
+    case "delete-chain": {
+      const ch = st.chains.get(c.chain) ?? err(c.line, c.chain, `no chain named ${c.chain} to delete`)
+      if (ch.builtin) err(c.line, c.chain, "cannot delete a built-in chain")
+      if (ch.rules.length > 0) err(c.line, c.chain, `chain ${c.chain} is not empty (flush it first)`)
+      st.chains.delete(c.chain)
+      st.deleted.set(c.chain, c.line)
+      return
+    }
+    case "flush": {
+      const names = c.chain === null ? [...st.chains.keys()] : [c.chain]
+      for (const n of names) st.writable(n, c.line).rules.length = 0
+      return
+    }
+    case "policy": {
+      const ch = st.writable(c.chain, c.line)
+      if (!ch.builtin) err(c.line, c.chain, "only built-in chains have a policy")
+      ch.policy = c.policy
+      return
+    }
+  }
+}
+
+/** The kernel refuses a table whose rules jump to missing chains (e.g. a chain deleted while referenced). */
+const validate = (st: Staging): void => {
+  for (const c of st.chains.values()) {
+    for (const r of c.rules) {
+      if (r.target.kind === "chain" && !st.chains.has(r.target.chain)) {
+        const line = st.deleted.get(r.target.chain) ?? 0
+        err(line, r.target.chain, `chain ${r.target.chain} is deleted but still referenced from chain ${c.name}`)
+      }
+    }
+  }
+}
+
+export interface RenderRestoreOptions {
+  /** Print built-in chains too (an iptables-restore of the full state); default false, as kube-proxy writes. */
+  builtins?: boolean
+  /** Prefix rules with `[packets:bytes]` and chain lines with counters. */
+  counters?: boolean
+  tables?: readonly TableName[]
+}
+
+/**
+ * Renders a ruleset as a restore payload: tables in iptables-save order, chains in table order (built-ins,
+ * then user chains in creation order), each rule as it was written if it came from a payload.
+ */
+export const renderRestore = (ruleset: Ruleset, options: RenderRestoreOptions = {}): string => {
+  const out: string[] = []
+  for (const name of options.tables ?? TABLE_ORDER) {
+    const t = ruleset.table(name)
+    if (t === undefined) continue
+    const chains = [...t.chains.values()].filter((c) => options.builtins === true || !c.builtin)
+    out.push(`*${name}`)
+    for (const c of chains) {
+      const ctr = options.counters === true ? ` [${c.policyCounters.packets}:${c.policyCounters.bytes}]` : " [0:0]"
+      out.push(`:${c.name} ${c.policy ?? "-"}${ctr}`)
+    }
+    for (const c of chains) {
+      for (const r of c.rules) {
+        const body = r.restoreText ?? renderRuleSave(r)
+        const prefix = options.counters === true ? `[${r.counters.packets}:${r.counters.bytes}] ` : ""
+        out.push(`${prefix}-A ${c.name}${body === "" ? "" : ` ${body}`}`)
+      }
+    }
+    out.push("COMMIT")
+  }
+  return out.length === 0 ? "" : `${out.join("\n")}\n`
+}
+

@@ -1,0 +1,42 @@
+import { type RecentOptions, RecentTables } from "./recent"
+import { type Chain, type Table, type TableName, newTable } from "./model"
+
+/**
+ * One network namespace's iptables state: the loaded tables and the xt_recent lists their rules use.
+ * Tables exist once created (a fresh host has filter and nat, as after kube-proxy's first run); only existing
+ * tables are printed by iptables-save.
+ */
+export class Ruleset {
+  readonly tables = new Map<TableName, Table>()
+  readonly recent: RecentTables
+
+  constructor(options: { tables?: readonly TableName[]; recent?: RecentOptions } = {}) {
+    for (const t of options.tables ?? ["filter", "nat"]) this.tables.set(t, newTable(t))
+    this.recent = new RecentTables(options.recent)
+  }
+
+  table(name: TableName): Table | undefined {
+    return this.tables.get(name)
+  }
+
+  /** The table, created empty (built-in chains, ACCEPT policies) if it does not exist yet. */
+  ensureTable(name: TableName): Table {
+    let t = this.tables.get(name)
+    if (t === undefined) {
+      t = newTable(name)
+      this.tables.set(name, t)
+    }
+    return t
+  }
+
+  chain(table: TableName, chain: string): Chain | undefined {
+    return this.tables.get(table)?.chains.get(chain)
+  }
+
+  /** Total number of rules in a table (kube-proxy's `sync_proxy_rules_iptables_total`). */
+  ruleCount(table: TableName): number {
+    let n = 0
+    for (const c of this.tables.get(table)?.chains.values() ?? []) n += c.rules.length
+    return n
+  }
+}
