@@ -1,0 +1,44 @@
+import { deepEqual as same } from "../deep-equal"
+import type { KubeObject } from "../kinds"
+import { type FieldError, forbidden, invalid } from "./field-error"
+
+/** Pod spec fields a user update may change (pkg/apis/core/validation/validation.go `ValidatePodUpdate`). */
+const POD_UPDATE_FORBIDDEN =
+  "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"
+
+/**
+ * The immutable-field rules of update validation, checked by the store on apply (the object was already
+ * validated as a create). `next` is the merged object the update would store.
+ * - Service: clusterIP/clusterIPs may not change once set, except to or from ExternalName
+ *   (validation.go `ValidateServiceUpdate` / `validateServiceClusterIPsRelatedFields`).
+ * - Deployment, ReplicaSet: spec.selector is immutable in apps/v1 (apps/validation `ValidateDeploymentUpdate`).
+ * - EndpointSlice: addressType is immutable (discovery/validation `ValidateEndpointSliceUpdate`).
+ * - Pod: only container images may change (`ValidatePodUpdate`; kubesim does not model the other exceptions).
+ * - Node: podCIDRs may only go from unset to set (`ValidateNodeUpdate`).
+ */
+export const validateUpdate = (next: KubeObject, old: KubeObject): FieldError[] => {
+  const errs: FieldError[] = []
+  if (next.kind === "Service" && old.kind === "Service") {
+    const wasIP = old.spec.type !== "ExternalName" && (old.spec.clusterIPs?.length ?? 0) > 0
+    if (wasIP && next.spec.type !== "ExternalName" && !same(next.spec.clusterIPs, old.spec.clusterIPs)) {
+      errs.push(invalid("spec.clusterIPs[0]", next.spec.clusterIPs?.[0] ?? "", "may not change once set"))
+    }
+  } else if ((next.kind === "Deployment" && old.kind === "Deployment") || (next.kind === "ReplicaSet" && old.kind === "ReplicaSet")) {
+    if (!same(next.spec.selector, old.spec.selector)) errs.push(invalid("spec.selector", next.spec.selector, "field is immutable"))
+  } else if (next.kind === "EndpointSlice" && old.kind === "EndpointSlice") {
+    if (next.addressType !== old.addressType) errs.push(invalid("addressType", next.addressType, "field is immutable"))
+  } else if (next.kind === "Pod" && old.kind === "Pod") {
+    const strip = (s: typeof next.spec) => ({
+      ...s,
+      containers: s.containers.map((c) => ({ ...c, image: "" })),
+      initContainers: s.initContainers?.map((c) => ({ ...c, image: "" })),
+    })
+    if (!same(strip(next.spec), strip(old.spec))) errs.push(forbidden("spec", POD_UPDATE_FORBIDDEN))
+  } else if (next.kind === "Node" && old.kind === "Node") {
+    const oldCIDRs = old.spec.podCIDRs ?? []
+    if (oldCIDRs.length > 0 && !same(next.spec.podCIDRs, old.spec.podCIDRs)) {
+      errs.push(forbidden("spec.podCIDRs", 'node updates may not change podCIDR except from "" to valid'))
+    }
+  }
+  return errs
+}

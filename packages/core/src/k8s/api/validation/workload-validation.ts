@@ -1,0 +1,98 @@
+import type { IntOrString, LabelSelector, Labels } from "../meta"
+import type { PodTemplateSpec } from "../pod"
+import { isEmptySelector, labelSelectorMatches } from "../selector"
+import type { Deployment, ReplicaSet } from "../workloads"
+import { type FieldError, type FieldPath, invalid, notSupported, path, required } from "./field-error"
+import { nameIsDNSSubdomain, validateAnnotations, validateLabelSelector, validateLabels, validateNonnegative, validateObjectMeta } from "./meta-validation"
+import { regexError } from "./names"
+import { isOneOf } from "./ports"
+import { validatePodSpec } from "./pod-validation"
+
+const PERCENT_FMT = "[0-9]+%"
+const percentRe = /^[0-9]+%$/
+
+/** pkg/apis/apps/validation/validation.go `ValidatePositiveIntOrPercent`. */
+const validatePositiveIntOrPercent = (v: IntOrString, fld: FieldPath): FieldError[] => {
+  if (typeof v === "string") {
+    if (!percentRe.test(v)) {
+      return [invalid(String(fld), v, regexError("a valid percent string must be a numeric string followed by an ending '%'", PERCENT_FMT, "1%", "93%"))]
+    }
+    return []
+  }
+  return validateNonnegative(v, fld)
+}
+
+const percentOrInt = (v: IntOrString): number => (typeof v === "number" ? v : Number(v.slice(0, -1)))
+
+/** Selector, template labels, and the template's pod spec (restartPolicy must be Always for controllers). */
+const validateSelectorAndTemplate = (
+  kind: string,
+  selector: LabelSelector,
+  template: PodTemplateSpec,
+  spec: FieldPath,
+): FieldError[] => {
+  const errs: FieldError[] = []
+  const sf = spec.child("selector")
+  if (isEmptySelector(selector)) {
+    // apps/validation `ValidateDeploymentSpec`: a missing selector is Required; an empty one is invalid.
+    if (selector.matchLabels === undefined && selector.matchExpressions === undefined) errs.push(required(String(sf)))
+    else errs.push(invalid(String(sf), selector, `empty selector is invalid for ${kind}`))
+  } else {
+    errs.push(...validateLabelSelector(selector, sf))
+    const labels: Labels = template.metadata.labels ?? {}
+    if (!labelSelectorMatches(selector, labels)) {
+      errs.push(invalid(String(spec.child("template").child("metadata").child("labels")), labels, "`selector` does not match template `labels`"))
+    }
+  }
+  const tf = spec.child("template")
+  errs.push(...validateLabels(template.metadata.labels, tf.child("metadata").child("labels")))
+  errs.push(...validateAnnotations(template.metadata.annotations, tf.child("metadata").child("annotations")))
+  errs.push(...validatePodSpec(template.spec, tf.child("spec")))
+  // apps/validation `ValidatePodTemplateSpecForReplicaSet`: only Always is supported.
+  if (template.spec.restartPolicy !== "Always") {
+    errs.push(notSupported(String(tf.child("spec").child("restartPolicy")), template.spec.restartPolicy, ["Always"]))
+  }
+  return errs
+}
+
+/** pkg/apis/apps/validation/validation.go `ValidateDeployment`. */
+export const validateDeployment = (d: Deployment): FieldError[] => {
+  const errs = validateObjectMeta(d.metadata, true, nameIsDNSSubdomain)
+  const spec = path("spec")
+  const s = d.spec
+  errs.push(...validateNonnegative(s.replicas, spec.child("replicas")))
+  errs.push(...validateSelectorAndTemplate("deployment", s.selector, s.template, spec))
+  const st = spec.child("strategy")
+  if (!isOneOf(s.strategy.type, ["Recreate", "RollingUpdate"] as const)) {
+    errs.push(notSupported(String(st.child("type")), s.strategy.type, ["Recreate", "RollingUpdate"]))
+  } else if (s.strategy.type === "RollingUpdate") {
+    const ru = s.strategy.rollingUpdate
+    const rf = st.child("rollingUpdate")
+    errs.push(...validatePositiveIntOrPercent(ru.maxUnavailable, rf.child("maxUnavailable")))
+    errs.push(...validatePositiveIntOrPercent(ru.maxSurge, rf.child("maxSurge")))
+    if (typeof ru.maxUnavailable === "string" && percentRe.test(ru.maxUnavailable) && percentOrInt(ru.maxUnavailable) > 100) {
+      errs.push(invalid(String(rf.child("maxUnavailable")), ru.maxUnavailable, "must not be greater than 100%"))
+    }
+    const isZero = (v: IntOrString) => (typeof v === "number" ? v === 0 : percentRe.test(v) && percentOrInt(v) === 0)
+    if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge)) {
+      errs.push(invalid(String(rf.child("maxUnavailable")), ru.maxUnavailable, "may not be 0 when `maxSurge` is 0"))
+    }
+  }
+  errs.push(...validateNonnegative(s.minReadySeconds, spec.child("minReadySeconds")))
+  errs.push(...validateNonnegative(s.revisionHistoryLimit, spec.child("revisionHistoryLimit")))
+  errs.push(...validateNonnegative(s.progressDeadlineSeconds, spec.child("progressDeadlineSeconds")))
+  if (s.progressDeadlineSeconds <= s.minReadySeconds) {
+    errs.push(invalid(String(spec.child("progressDeadlineSeconds")), s.progressDeadlineSeconds, "must be greater than minReadySeconds"))
+  }
+  return errs
+}
+
+/** pkg/apis/apps/validation/validation.go `ValidateReplicaSet`. */
+export const validateReplicaSet = (rs: ReplicaSet): FieldError[] => {
+  const errs = validateObjectMeta(rs.metadata, true, nameIsDNSSubdomain)
+  const spec = path("spec")
+  errs.push(...validateNonnegative(rs.spec.replicas, spec.child("replicas")))
+  errs.push(...validateNonnegative(rs.spec.minReadySeconds, spec.child("minReadySeconds")))
+  errs.push(...validateSelectorAndTemplate("replicaset", rs.spec.selector, rs.spec.template, spec))
+  return errs
+}

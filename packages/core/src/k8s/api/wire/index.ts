@@ -1,0 +1,5 @@
+export { NamespaceWire, NodeWire } from "./cluster-wire"
+export { EndpointSliceWire } from "./endpoint-slice-wire"
+export { PodWire } from "./pod-wire"
+export { ServiceWire } from "./service-wire"
+export { DeploymentWire, ReplicaSetWire } from "./workload-wire"
