@@ -1,0 +1,6 @@
+export * from "./types"
+export { RECORD_FIELDS, RECORD_KINDS, ENDPOINT_ENTRY_FIELDS, isRecordKind, type FieldType } from "./fields"
+export { RecordError } from "./record-error"
+export { serialiseRecord, toJsonl } from "./serialise"
+export { parseRecordLine, parseRecords } from "./parse"
+export { RecordLog } from "./record-log"
