@@ -1,0 +1,52 @@
+export * from "./addr/index"
+export * from "./netfilter/index"
+export {
+  Packet,
+  TCP_FIN,
+  TCP_SYN,
+  TCP_RST,
+  TCP_PSH,
+  TCP_ACK,
+  ICMP_DEST_UNREACH,
+  ICMP_TIME_EXCEEDED,
+  ICMP_NET_UNREACH,
+  ICMP_HOST_UNREACH,
+  ICMP_PROT_UNREACH,
+  ICMP_PORT_UNREACH,
+  ICMP_NET_ANO,
+  ICMP_HOST_ANO,
+  ICMP_PKT_FILTERED,
+  DEFAULT_TTL,
+  formatTcpFlags,
+} from "./packet/packet"
+export { DROP_REASONS, type DropReason } from "./packet/drop-reason"
+export { PacketCounters, type CountersSnapshot } from "./packet/counters"
+export { RouteTable, type Route } from "./route/route-table"
+export { Link, type LinkParams } from "./link/link"
+export { Network, type NetworkOptions } from "./network"
+export type { PacketObserver } from "./observer"
+export { Host, type HostOptions } from "./host/host"
+export { Interface } from "./host/interface"
+export type { NetfilterHooks, HookName, HookNat, HookVerdict } from "./host/netfilter-hooks"
+export { IptablesHooks } from "./host/iptables-hooks"
+export { ConntrackTable } from "./conntrack/table"
+export { ConntrackEntry } from "./conntrack/entry"
+export { conntrackTimeouts, DEFAULT_CONNTRACK_TIMEOUTS, type ConntrackTimeouts } from "./conntrack/timeouts"
+export { TCP_CT_NAMES } from "./conntrack/tcp-tracking"
+export { IPS_SEEN_REPLY, IPS_ASSURED, IPS_CONFIRMED, IPS_SRC_NAT, IPS_DST_NAT } from "./conntrack/ct-state"
+export { TcpConnection, type TcpHandlers, type TcpState } from "./transport/tcp-connection"
+export { TcpStack, TcpListener, type AcceptHandler, type TcpConnectOptions } from "./transport/tcp-stack"
+export { UdpStack, UdpSocket, type UdpHandlers } from "./transport/udp-stack"
+export {
+  type TcpCloseReason,
+  TCP_TIMEOUT_INIT,
+  TCP_SYN_RETRIES,
+  TCP_SYNACK_RETRIES,
+  TCP_RETRIES2,
+  TCP_RTO_MIN,
+  TCP_RTO_MAX,
+  TCP_TIMEWAIT_LEN,
+  EPHEMERAL_PORT_MIN,
+  EPHEMERAL_PORT_MAX,
+} from "./transport/tcp-constants"
+export { Fabric, vethName, type FabricOptions, type NodeSpec, type LanHostSpec } from "./fabric/fabric"
