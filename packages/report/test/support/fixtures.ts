@@ -1,4 +1,5 @@
-import type { Run } from "../../src/records/run"
+import { buildReport, decodeRecordsJsonlSync } from "../../src/index"
+import type { Report, Run } from "../../src/index"
 import { syntheticRun } from "./synthetic"
 import type { SyntheticConfig } from "./synthetic"
 
@@ -27,3 +28,9 @@ export const goldenConfig = (variant: "baseline" | "skewed", seed: number): Synt
 
 export const goldenRuns = (): Run[] =>
   (["baseline", "skewed"] as const).flatMap((variant) => [11, 12].map((seed) => syntheticRun(goldenConfig(variant, seed))))
+
+/** The golden report, built from records that went through JSON Lines and back (as the CLI reads them). */
+export const goldenReport = (): Report =>
+  buildReport(
+    goldenRuns().map((run) => ({ meta: run.meta, records: decodeRecordsJsonlSync(run.records.map((r) => JSON.stringify(r)).join("\n")) })),
+  )
