@@ -1,0 +1,343 @@
+import {
+  DEFAULT_NAMESPACE,
+  type FieldError,
+  type Kind,
+  type KubeObject,
+  type ObjectOfKind,
+  type LabelSelector,
+  type ObjectMeta,
+  type ValidationOptions,
+  deepEqual,
+  generationSubject,
+  infoOf,
+  labelSelectorMatches,
+  timestampAt,
+  validateObject,
+  validateUpdate,
+} from "../api/index"
+import { type EventKind, NANOS_PER_SECOND, type Nanos, type Rng, type Simulation } from "../../sim/index"
+import { mergeApplied } from "./apply-merge"
+import { type StoreResult, alreadyExists, conflict, invalid, notFound } from "./store-result"
+import { generateName, uuidV4 } from "./uid"
+import type { Watch, WatchEvent, WatchEventType, WatchOptions } from "./watch"
+
+/** A hook that sees every create/update before validation: allocators (cluster IPs, node ports) set fields here. */
+export type Admission = (obj: KubeObject, old: KubeObject | undefined) => KubeObject | ReadonlyArray<FieldError>
+
+/** Called when a pod's graceful deletion starts (deletionTimestamp set); the kubelet finishes it with `delete(…, { gracePeriodSeconds: 0 })`. */
+export type GracefulDeletionHook = (pod: ObjectOfKind<"Pod">) => void
+
+export interface ApiStoreOptions {
+  /** Random stream for uids and generated names; default "api/uid". */
+  readonly rngStream?: string
+  readonly validation?: ValidationOptions
+}
+
+export interface DeleteOptions {
+  /** Pods only: overrides spec.terminationGracePeriodSeconds; 0 deletes at once. */
+  readonly gracePeriodSeconds?: number
+}
+
+export interface UpdateOptions {
+  /** Fail with Conflict unless the stored object has this resourceVersion (optimistic concurrency). */
+  readonly resourceVersion?: string
+}
+
+export interface ListOptions {
+  readonly namespace?: string
+  readonly labelSelector?: LabelSelector
+}
+
+interface Watcher {
+  readonly kind: Kind
+  readonly namespace: string | undefined
+  readonly selector: LabelSelector | undefined
+  readonly delay: Nanos
+  readonly handler: (event: WatchEvent<any>) => void
+  stopped: boolean
+}
+
+interface Delivery {
+  readonly watcher: Watcher
+  readonly event: WatchEvent
+}
+
+const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`
+
+const byNamespaceThenName = (a: KubeObject, b: KubeObject): number => {
+  const an = a.metadata.namespace ?? ""
+  const bn = b.metadata.namespace ?? ""
+  if (an !== bn) return an < bn ? -1 : 1
+  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0
+}
+
+/**
+ * The API server and etcd of a simulated cluster: objects by kind/namespace/name, with uid, resourceVersion
+ * (one global counter, as etcd's revision), generation and creationTimestamp; create/apply/update/delete;
+ * and watches delivered through the simulation kernel after each watcher's own delay, in resourceVersion order.
+ *
+ * Every write is validated (create-time rules, plus immutable-field rules on updates). Reads return the stored
+ * objects themselves: treat them as immutable. Writes from controllers use `update` (whole object, status
+ * included); users use `apply` (see apply-merge.ts for what is merged).
+ */
+export class ApiStore {
+  private readonly objects = new Map<Kind, Map<string, KubeObject>>()
+  private readonly watchers: Watcher[] = []
+  private readonly admissions: Admission[] = []
+  private readonly gracefulHooks: GracefulDeletionHook[] = []
+  private readonly rng: Rng
+  private readonly deliver: EventKind<Delivery>
+  private revision = 0
+
+  constructor(
+    readonly sim: Simulation,
+    private readonly options: ApiStoreOptions = {},
+  ) {
+    this.rng = sim.rng(options.rngStream ?? "api/uid")
+    this.deliver = sim.defineKind<Delivery>("api/watch", (d) => {
+      if (!d.watcher.stopped) d.watcher.handler(d.event)
+    })
+  }
+
+  /** The latest resourceVersion handed out, as a string ("0" before any write). */
+  get resourceVersion(): string {
+    return String(this.revision)
+  }
+
+  /** Registers an admission hook, run in registration order on create, apply and update. */
+  addAdmission(hook: Admission): void {
+    this.admissions.push(hook)
+  }
+
+  /** Registers a hook told when a pod's graceful deletion begins. */
+  onGracefulDeletion(hook: GracefulDeletionHook): void {
+    this.gracefulHooks.push(hook)
+  }
+
+  get<K extends Kind>(kind: K, namespace: string | undefined, name: string): ObjectOfKind<K> | undefined {
+    return this.objects.get(kind)?.get(keyOf(this.nsFor(kind, namespace), name)) as ObjectOfKind<K> | undefined
+  }
+
+  /** Objects of a kind, optionally filtered, sorted by namespace then name. */
+  list<K extends Kind>(kind: K, options: ListOptions = {}): ObjectOfKind<K>[] {
+    const out: ObjectOfKind<K>[] = []
+    const m = this.objects.get(kind)
+    if (m === undefined) return out
+    for (const o of m.values()) if (this.matches(o, options.namespace, options.labelSelector)) out.push(o as ObjectOfKind<K>)
+    return out.sort(byNamespaceThenName)
+  }
+
+  /** Every stored object of every kind, in KINDS order then namespace/name. */
+  all(): KubeObject[] {
+    const out: KubeObject[] = []
+    for (const info of ["Namespace", "Node", "Pod", "Service", "EndpointSlice", "Deployment", "ReplicaSet"] as const) out.push(...this.list(info))
+    return out
+  }
+
+  /** Creates `obj`; fails with AlreadyExists if its name is taken. `metadata.generateName` picks a free name. */
+  create<T extends KubeObject>(obj: T): StoreResult<T> {
+    const ns = this.nsFor(obj.kind, obj.metadata.namespace)
+    let name = obj.metadata.name
+    if (name === "" && obj.metadata.generateName !== undefined && obj.metadata.generateName !== "") {
+      do name = generateName(this.rng, obj.metadata.generateName)
+      while (this.get(obj.kind, ns, name) !== undefined)
+    }
+    if (this.get(obj.kind, ns, name) !== undefined) return alreadyExists(obj.kind, name)
+    const named = { ...obj, metadata: { ...obj.metadata, name, ...(ns !== undefined ? { namespace: ns } : {}) } } as T
+    const admitted = this.admit(named, undefined)
+    if (!Array.isArray(admitted)) {
+      const errs = validateObject(admitted as KubeObject, this.options.validation)
+      if (errs.length === 0) {
+        const rv = ++this.revision
+        const metadata: ObjectMeta = {
+          ...(admitted as KubeObject).metadata,
+          uid: uuidV4(this.rng),
+          resourceVersion: String(rv),
+          generation: 1,
+          creationTimestamp: timestampAt(this.sim.now),
+        }
+        const stored = { ...(admitted as KubeObject), metadata } as T
+        this.put(stored)
+        this.notify("ADDED", stored, undefined, rv)
+        return { ok: true, action: "created", object: stored }
+      }
+      return invalid(obj.kind, name, errs)
+    }
+    return invalid(obj.kind, name, admitted as ReadonlyArray<FieldError>)
+  }
+
+  /** `kubectl apply`: create, or merge into the live object (apply-merge.ts); `unchanged` writes nothing. */
+  apply<T extends KubeObject>(obj: T): StoreResult<T> {
+    const live = this.get(obj.kind, obj.metadata.namespace, obj.metadata.name)
+    if (live === undefined) return this.create(obj)
+    return this.write(mergeApplied(obj, live) as T, live, "configured")
+  }
+
+  /**
+   * Replaces the stored object with `obj` (a controller's update, status included). uid and creationTimestamp
+   * cannot change; generation is bumped when the spec changes.
+   */
+  update<T extends KubeObject>(obj: T, options: UpdateOptions = {}): StoreResult<T> {
+    const live = this.get(obj.kind, obj.metadata.namespace, obj.metadata.name)
+    if (live === undefined) return notFound(obj.kind, obj.metadata.name)
+    if (options.resourceVersion !== undefined && options.resourceVersion !== live.metadata.resourceVersion) {
+      return conflict(obj.kind, obj.metadata.name)
+    }
+    const metadata: ObjectMeta = {
+      ...obj.metadata,
+      namespace: live.metadata.namespace,
+      uid: live.metadata.uid,
+      creationTimestamp: live.metadata.creationTimestamp,
+      generation: live.metadata.generation,
+      resourceVersion: live.metadata.resourceVersion,
+      ...(live.metadata.deletionTimestamp !== undefined ? { deletionTimestamp: live.metadata.deletionTimestamp } : {}),
+      ...(live.metadata.deletionGracePeriodSeconds !== undefined ? { deletionGracePeriodSeconds: live.metadata.deletionGracePeriodSeconds } : {}),
+    }
+    if (metadata.namespace === undefined) delete (metadata as { namespace?: string }).namespace
+    return this.write({ ...obj, metadata } as T, live, "configured")
+  }
+
+  /**
+   * Deletes an object. A pod with a grace period (options, else spec.terminationGracePeriodSeconds) that is bound
+   * to a node is only marked: deletionTimestamp = now + grace, deletionGracePeriodSeconds, generation + 1
+   * (pkg/registry/core/pod/strategy.go `CheckGracefulDelete`, apiserver rest/delete.go `BeforeDelete`); the
+   * kubelet removes it later with gracePeriodSeconds 0. An unbound pod, or one already Succeeded/Failed, goes at
+   * once. Other kinds go at once (finalizers and garbage collection of dependents are not modelled).
+   */
+  delete<K extends Kind>(kind: K, namespace: string | undefined, name: string, options: DeleteOptions = {}): StoreResult<ObjectOfKind<K>> {
+    const live = this.get(kind, namespace, name) as KubeObject | undefined
+    if (live === undefined) return notFound(kind, name)
+    if (live.kind === "Pod") {
+      const unbound = live.spec.nodeName === undefined || live.spec.nodeName === ""
+      const finished = live.status.phase === "Succeeded" || live.status.phase === "Failed"
+      let grace = options.gracePeriodSeconds ?? live.spec.terminationGracePeriodSeconds
+      if (unbound || finished || grace < 0) grace = 0
+      const already = live.metadata.deletionGracePeriodSeconds
+      // rest/delete.go `BeforeDelete`: a second graceful delete may only shorten the grace period.
+      if (grace > 0 && (already === undefined || grace < already)) {
+        const rv = ++this.revision
+        const deadline = this.sim.now + grace * NANOS_PER_SECOND
+        const marked: ObjectOfKind<"Pod"> = {
+          ...live,
+          metadata: {
+            ...live.metadata,
+            deletionTimestamp: timestampAt(deadline),
+            deletionGracePeriodSeconds: grace,
+            generation: (live.metadata.generation ?? 1) + 1,
+            resourceVersion: String(rv),
+          },
+        }
+        this.put(marked)
+        this.notify("MODIFIED", marked, live, rv)
+        for (const h of this.gracefulHooks) h(marked)
+        return { ok: true, action: "terminating", object: marked as ObjectOfKind<K> }
+      }
+      if (grace > 0) return { ok: true, action: "terminating", object: live as ObjectOfKind<K> }
+    }
+    const rv = ++this.revision
+    const gone = { ...live, metadata: { ...live.metadata, resourceVersion: String(rv) } } as ObjectOfKind<K>
+    this.objects.get(kind)?.delete(keyOf(live.metadata.namespace, name))
+    this.notify("DELETED", gone, undefined, rv)
+    return { ok: true, action: "deleted", object: gone }
+  }
+
+  /**
+   * Watches a kind. Each event reaches `handler` `delay` after the write, in resourceVersion order (each watcher
+   * has one fixed delay and the kernel runs equal times in scheduling order).
+   */
+  watch<K extends Kind>(kind: K, handler: (event: WatchEvent<K>) => void, options: WatchOptions = {}): Watch {
+    const w: Watcher = {
+      kind,
+      namespace: options.namespace,
+      selector: options.labelSelector,
+      delay: options.delay ?? 0,
+      handler: handler as (event: WatchEvent<any>) => void,
+      stopped: false,
+    }
+    this.watchers.push(w)
+    if (options.sendInitialEvents === true) {
+      for (const o of this.list(kind, { ...(w.namespace !== undefined ? { namespace: w.namespace } : {}), ...(w.selector !== undefined ? { labelSelector: w.selector } : {}) })) {
+        this.sim.after(w.delay, this.deliver, { watcher: w, event: { type: "ADDED", object: o } }, Number(o.metadata.resourceVersion ?? 0))
+      }
+    }
+    const watchers = this.watchers
+    return {
+      kind,
+      get stopped() {
+        return w.stopped
+      },
+      stop() {
+        if (w.stopped) return
+        w.stopped = true
+        const i = watchers.indexOf(w)
+        if (i >= 0) watchers.splice(i, 1)
+      },
+    }
+  }
+
+  private nsFor(kind: Kind, namespace: string | undefined): string | undefined {
+    if (!infoOf(kind).namespaced) return undefined
+    return namespace === undefined || namespace === "" ? DEFAULT_NAMESPACE : namespace
+  }
+
+  private matches(o: KubeObject, namespace: string | undefined, selector: LabelSelector | undefined): boolean {
+    if (namespace !== undefined && o.metadata.namespace !== undefined && o.metadata.namespace !== namespace) return false
+    return selector === undefined || labelSelectorMatches(selector, o.metadata.labels)
+  }
+
+  private admit(obj: KubeObject, old: KubeObject | undefined): KubeObject | ReadonlyArray<FieldError> {
+    let cur = obj
+    for (const a of this.admissions) {
+      const r = a(cur, old)
+      if (Array.isArray(r)) return r
+      cur = r as KubeObject
+    }
+    return cur
+  }
+
+  /** Validates and stores an update of `live`; bumps generation when the spec changed; no-op when nothing changed. */
+  private write<T extends KubeObject>(next: T, live: KubeObject, action: "configured"): StoreResult<T> {
+    const admitted = this.admit(next, live)
+    if (Array.isArray(admitted)) return invalid(next.kind, next.metadata.name, admitted as ReadonlyArray<FieldError>)
+    const candidate = admitted as T
+    const errs = [...validateObject(candidate, this.options.validation), ...validateUpdate(candidate, live)]
+    if (errs.length > 0) return invalid(next.kind, next.metadata.name, errs)
+    if (deepEqual(candidate, live)) return { ok: true, action: "unchanged", object: live as T }
+    const rv = ++this.revision
+    const specChanged = !deepEqual(generationSubject(candidate), generationSubject(live))
+    const stored = {
+      ...candidate,
+      metadata: {
+        ...candidate.metadata,
+        resourceVersion: String(rv),
+        generation: (live.metadata.generation ?? 1) + (specChanged ? 1 : 0),
+      },
+    } as T
+    this.put(stored)
+    this.notify("MODIFIED", stored, live, rv)
+    return { ok: true, action, object: stored }
+  }
+
+  private put(obj: KubeObject): void {
+    let m = this.objects.get(obj.kind)
+    if (m === undefined) {
+      m = new Map()
+      this.objects.set(obj.kind, m)
+    }
+    m.set(keyOf(obj.metadata.namespace, obj.metadata.name), obj)
+  }
+
+  /** Schedules the event for each watcher of the kind, translating by its filter (ADDED/DELETED on (un)matching). */
+  private notify(type: WatchEventType, obj: KubeObject, old: KubeObject | undefined, rv: number): void {
+    for (const w of this.watchers) {
+      if (w.kind !== obj.kind) continue
+      const now = this.matches(obj, w.namespace, w.selector)
+      let t: WatchEventType | undefined
+      if (type === "MODIFIED") {
+        const before = old !== undefined && this.matches(old, w.namespace, w.selector)
+        t = before && now ? "MODIFIED" : now ? "ADDED" : before ? "DELETED" : undefined
+      } else if (now) t = type
+      if (t !== undefined) this.sim.after(w.delay, this.deliver, { watcher: w, event: { type: t, object: obj } }, rv)
+    }
+  }
+}

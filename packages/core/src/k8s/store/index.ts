@@ -1,0 +1,5 @@
+export { ApiStore, type Admission, type ApiStoreOptions, type DeleteOptions, type GracefulDeletionHook, type ListOptions, type UpdateOptions } from "./api-store"
+export type { Watch, WatchEvent, WatchEventType, WatchOptions } from "./watch"
+export { type StoreResult, type StoreSuccess, type StoreFailure, type StoreFailureReason, type WriteAction, invalidMessage } from "./store-result"
+export { uuidV4, generateName } from "./uid"
+export { mergeApplied } from "./apply-merge"
