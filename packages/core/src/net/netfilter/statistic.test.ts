@@ -64,7 +64,7 @@ describe("statistic probabilities as the kernel stores them", () => {
       for (let k = 0; k < samples; k++) {
         const v = evaluateHook(rs, "nat", "PREROUTING", packetMeta({ proto: PROTO_TCP, dport: 80 }), ctx)
         const ip = v.nat?.toIp ?? 0
-        counts[(ip & 255) - 1]++
+        counts[(ip & 255) - 1] = (counts[(ip & 255) - 1] ?? 0) + 1
       }
       const chi2 = counts.reduce((s, c, i) => s + (c - samples * (analytic[i] as number)) ** 2 / (samples * (analytic[i] as number)), 0)
       expect(chi2).toBeLessThan(chiSquareQuantile(n - 1, 3.09)) // 0.999 quantile
