@@ -1,0 +1,45 @@
+export * from "./api-view"
+export { type ServicePortName, type NamespacedName, makeServicePortName, namespacedName } from "./service-port-name"
+export { type ServicePortInfo, newServicePortInfo } from "./service-port"
+export { type Endpoint, makeEndpoint, isLocalTo, compareEndpoints } from "./endpoint"
+export {
+  ServiceChangeTracker,
+  applyServiceChanges,
+  serviceToServicePortMap,
+  type ServicePortMap,
+  type UpdateServiceMapResult,
+} from "./service-change-tracker"
+export { EndpointsChangeTracker, applyEndpointsChanges, type EndpointsMap, type UpdateEndpointsMapResult } from "./endpoints-change-tracker"
+export { categorizeEndpoints, type CategorizedEndpoints } from "./topology"
+export { udpConntrackTargets, isStaleUdpEntry, type UdpConntrackTargets, type UdpConntrackEntryView } from "./conntrack-cleanup"
+export type { Proxier } from "./proxier"
+export { BoundedFrequencyRunner, type RunnerFunction } from "./bounded-frequency-runner"
+export { KubeProxy, DEFAULT_SYNC_COST, type KubeProxyNode, type KubeProxyOptions, type SyncCostModel } from "./kube-proxy"
+export {
+  IptablesProxier,
+  FULL_SYNC_PERIOD,
+  LARGE_CLUSTER_ENDPOINTS_THRESHOLD,
+  type IptablesRuleSink,
+  type IptablesSyncResult,
+  type IptablesProxierOptions,
+} from "./iptables/iptables-proxier"
+export { resolveIptablesConfig, ProxyConfigError, type IptablesProxierConfig, type ResolvedIptablesConfig } from "./iptables/config"
+export { IptablesRenderCache } from "./iptables/render-cache"
+export { IPTABLES_JUMP_RULES, type JumpRule } from "./iptables/jump-chains"
+export { canonicalOrder, ruleComment, IptablesDumpError } from "./iptables/canonical-order"
+export { computeProbability, formatFixed10 } from "./iptables/probability"
+export {
+  hash16,
+  servicePortChains,
+  servicePortEndpointChain,
+  isServiceChainName,
+  type ServicePortChains,
+  KUBE_SERVICES,
+  KUBE_EXTERNAL_SERVICES,
+  KUBE_NODEPORTS,
+  KUBE_POSTROUTING,
+  KUBE_MARK_MASQ,
+  KUBE_FORWARD,
+  KUBE_PROXY_FIREWALL,
+  KUBE_FIREWALL,
+} from "./iptables/chain-names"
