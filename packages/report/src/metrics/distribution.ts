@@ -25,15 +25,21 @@ export const routedSample = (
   expected: ExpectedShares,
 ): RoutedSample & { readonly pods: ReadonlyArray<string | null> } => {
   const routed = requests.filter((r) => r.endpoint !== null)
+  const n = routed.length
   const vectors: ShareVector[] = []
   const vectorIndex = new Map<ShareVector, number>()
-  const perRequestVector = new Int32Array(routed.length)
+  const perRequestVector = new Int32Array(n)
   const names = new Set<string>()
-  const decision = new Uint8Array(routed.length)
-  const seenConnections = new Set<string>()
-  routed.forEach((r, i) => {
+  const decision = new Uint8Array(n)
+  const times = new Float64Array(n)
+  // Connection ids per client IP: the first request seen on a connection is the load-balancing decision.
+  const seenConnections = new Map<string, Set<number>>()
+  const sharesAt = expected.resolver(service)
+  for (let i = 0; i < n; i++) {
+    const r = routed[i]!
+    times[i] = r.t
     names.add(r.endpoint!)
-    const vector = expected.at(service, r.node, r.t)
+    const vector = sharesAt(r.node, r.t)
     if (vector === null) perRequestVector[i] = -1
     else {
       let v = vectorIndex.get(vector)
@@ -45,12 +51,13 @@ export const routedSample = (
       }
       perRequestVector[i] = v
     }
-    const connection = `${r.clientIp}\u0000${r.connection}`
-    if (!seenConnections.has(connection)) {
-      seenConnections.add(connection)
+    let connections = seenConnections.get(r.clientIp)
+    if (connections === undefined) seenConnections.set(r.clientIp, (connections = new Set()))
+    if (!connections.has(r.connection)) {
+      connections.add(r.connection)
       decision[i] = 1
     }
-  })
+  }
   const endpoints = [...names].sort()
   const at = new Map<string, number>()
   endpoints.forEach((e, i) => at.set(e, i))
@@ -60,12 +67,18 @@ export const routedSample = (
     const i = at.get(e.endpoint)
     if (i !== undefined) pods[i] = e.pod
   }
-  for (const r of routed) if (r.pod !== null) pods[at.get(r.endpoint!)!] = r.pod
+  const endpointOf = new Int32Array(n)
+  for (let i = 0; i < n; i++) {
+    const r = routed[i]!
+    const e = at.get(r.endpoint!)!
+    endpointOf[i] = e
+    if (r.pod !== null) pods[e] = r.pod
+  }
   return {
     endpoints,
     vectors,
-    t: Float64Array.from(routed, (r) => r.t),
-    endpoint: Int32Array.from(routed, (r) => at.get(r.endpoint!)!),
+    t: times,
+    endpoint: endpointOf,
     vector: perRequestVector,
     decision,
     pods,

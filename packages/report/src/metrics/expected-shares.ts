@@ -40,6 +40,29 @@ export class ExpectedShares {
     return endpoints === undefined ? null : this.fromEndpoints(endpoints)
   }
 
+  /**
+   * `at` for one service port over requests in time order: per-node cursors instead of a search per request,
+   * so a run of 1e6 requests costs one pass. Times passed must not decrease.
+   */
+  resolver(service: string): (node: string | null, t: number) => ShareVector | null {
+    const byNode = new Map<string, { list: ReadonlyArray<RulesShares> | undefined; next: number }>()
+    const endpoints = this.index.endpoints.get(service) ?? []
+    let nextEndpoints = 0
+    return (node, t) => {
+      if (node !== null) {
+        let cursor = byNode.get(node)
+        if (cursor === undefined) byNode.set(node, (cursor = { list: this.index.rules.get(rulesKey(node, service)), next: 0 }))
+        const list = cursor.list
+        if (list !== undefined) {
+          while (cursor.next < list.length && list[cursor.next]!.t <= t) cursor.next++
+          if (cursor.next > 0) return this.fromRules(list[cursor.next - 1]!)
+        }
+      }
+      while (nextEndpoints < endpoints.length && endpoints[nextEndpoints]!.t <= t) nextEndpoints++
+      return nextEndpoints === 0 ? null : this.fromEndpoints(endpoints[nextEndpoints - 1]!)
+    }
+  }
+
   private fromRules(rules: RulesShares): ShareVector | null {
     const cached = this.cache.get(rules)
     if (cached !== undefined) return cached
