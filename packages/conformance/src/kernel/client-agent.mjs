@@ -15,6 +15,7 @@ const exchange = (socket, connecting, source, keepAlive, timeoutMs) =>
   new Promise((resolve) => {
     let buffer = Buffer.alloc(0)
     let done = false
+    const started = process.hrtime.bigint()
     const finish = (result) => {
       if (done) return
       done = true
@@ -23,7 +24,7 @@ const exchange = (socket, connecting, source, keepAlive, timeoutMs) =>
       socket.removeListener("error", onError)
       socket.removeListener("close", onClose)
       if (!keepAlive || "error" in result) socket.destroy()
-      resolve({ source, ...result })
+      resolve({ source, ...result, ms: Number(process.hrtime.bigint() - started) / 1e6 })
     }
     const timer = setTimeout(() => finish({ error: "TIMEOUT" }), timeoutMs)
     const onError = (e) => finish({ error: e.code ?? e.message })

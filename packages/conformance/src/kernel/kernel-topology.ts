@@ -124,9 +124,10 @@ export class KernelTopology {
    * CommandFailed carrying iptables-restore's own message (it names the failing line) when the kernel or
    * iptables rejects it. `noflush` keeps chains the text does not mention, as kube-proxy's restore does.
    */
-  restore(name: string, rules: string, options: { readonly noflush?: boolean } = {}): void {
-    const args = ["ip", "netns", "exec", this.nodeNamespace(name), "iptables-restore"]
+  restore(name: string, rules: string, options: { readonly noflush?: boolean; readonly counters?: boolean } = {}): void {
+    const args = ["ip", "netns", "exec", this.nodeNamespace(name), "iptables-restore", "-w"]
     if (options.noflush === true) args.push("--noflush")
+    if (options.counters === true) args.push("--counters")
     runCommand(args, rules)
   }
 

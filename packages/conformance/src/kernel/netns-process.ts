@@ -42,7 +42,7 @@ export class NetnsProcess {
     script: string,
     args: ReadonlyArray<string>,
     readyLine: string,
-    timeoutMs = 10_000,
+    timeoutMs = 30_000,
   ): Promise<NetnsProcess> {
     const child = spawn("ip", ["netns", "exec", ns, process.execPath, script, ...args], {
       stdio: ["pipe", "pipe", "pipe"],

@@ -4,8 +4,8 @@
  * ICMP port unreachable), `EHOSTUNREACH`, … or `TIMEOUT` when nothing came back in time.
  */
 export type RequestOutcome =
-  | { readonly source: string | null; readonly pod: string; readonly peer: string }
-  | { readonly source: string | null; readonly error: string }
+  | { readonly source: string | null; readonly pod: string; readonly peer: string; readonly ms?: number }
+  | { readonly source: string | null; readonly error: string; readonly ms?: number }
 
 export const servedBy = (o: RequestOutcome): string | null => ("pod" in o ? o.pod : null)
 
@@ -35,7 +35,8 @@ export const decodeOutcome = (v: unknown, where: string): RequestOutcome => {
   const o = v as Record<string, unknown>
   const source = o["source"] === null || typeof o["source"] === "string" ? (o["source"] as string | null) : undefined
   if (source === undefined) throw new Error(`${where}.source: expected a string or null`)
-  if (typeof o["pod"] === "string" && typeof o["peer"] === "string") return { source, pod: o["pod"], peer: o["peer"] }
-  if (typeof o["error"] === "string") return { source, error: o["error"] }
+  const ms = typeof o["ms"] === "number" ? { ms: o["ms"] } : {}
+  if (typeof o["pod"] === "string" && typeof o["peer"] === "string") return { source, pod: o["pod"], peer: o["peer"], ...ms }
+  if (typeof o["error"] === "string") return { source, error: o["error"], ...ms }
   throw new Error(`${where}: expected {pod, peer} or {error}, got ${JSON.stringify(v)}`)
 }

@@ -1,0 +1,78 @@
+import { gatewayOf } from "../topology/topology-spec"
+import { formatCounts } from "../report/verdict-table"
+import { serviceShares } from "../rules/service-shares"
+import { chiSquareTest } from "../stats/chi-square"
+import { countOutcomes } from "../traffic/request-outcome"
+import { caseResult, type CaseResult } from "./case-result"
+import { spnOf, type ConformanceRun } from "./conformance-run"
+import { ALPHA } from "./spread-case"
+
+/**
+ * NodePort from an external client with several source IPs, entering at `entryNode`:
+ * - externalTrafficPolicy Cluster: every endpoint serves (at kubesim's shares) and every connection is
+ *   masqueraded (KUBE-EXT → KUBE-MARK-MASQ), so the pod sees the address MASQUERADE picks — the entry node's
+ *   address on the interface the packet leaves by (nf_nat_masquerade_ipv4 → inet_select_addr): the pod
+ *   link's gateway for a local pod, the node IP for a pod on another node.
+ * - Local: only the entry node's endpoints serve (KUBE-SVL) and the pod sees the client's own address.
+ */
+export const nodePortCase = async (
+  run: ConformanceRun,
+  service: string,
+  entryNode: string,
+  requests: number,
+): Promise<CaseResult> => {
+  const svc = run.state.services.find((s) => s.metadata.name === service)
+  const nodePort = svc?.spec.ports[0]?.nodePort
+  if (svc === undefined || nodePort === undefined) throw new Error(`nodePortCase: "${service}" is not a NodePort Service`)
+  const policy = svc.spec.externalTrafficPolicy ?? "Cluster"
+  const topo = run.state.topology
+  const node = topo.nodes.find((n) => n.name === entryNode)!
+  const client = topo.clients.find((c) => c.kind === "external")
+  if (client === undefined || client.kind !== "external") throw new Error("nodePortCase: needs an external client")
+  const slice = run.state.endpointSlices.find((s) => s.metadata.labels["kubernetes.io/service-name"] === service)!
+  const endpointPods = slice.endpoints.map((e) => topo.pods.find((p) => p.ip === e.addresses[0])!)
+
+  let pods: ReadonlyArray<string>
+  let shares: ReadonlyArray<number>
+  if (policy === "Cluster") {
+    ;({ pods, shares } = serviceShares(run.initialRules.get(entryNode)!.payload, spnOf(service), topo))
+  } else {
+    pods = endpointPods.filter((p) => p.node === entryNode).map((p) => p.name)
+    shares = pods.map(() => 1 / pods.length)
+  }
+  const expectedPeer = (pod: string, source: string | null): string => {
+    if (policy === "Local") return source ?? "?"
+    const p = endpointPods.find((x) => x.name === pod)
+    return p === undefined ? "?" : p.node === entryNode ? gatewayOf(node.podCidr) : node.ip
+  }
+
+  const out = await run.kernel.client(client.name).requests({ host: node.ip, port: nodePort }, client.ips, requests)
+  const { perPod, errors, other } = countOutcomes(out, pods)
+  const problems: Array<string> = []
+  for (const [code, n] of errors) problems.push(`${n} requests failed with ${code}`)
+  if (other > 0) problems.push(`${other} requests served by pods kubesim does not route ${policy} traffic to`)
+  const peers = new Map<string, number>()
+  let wrongPeer = 0
+  for (const o of out) {
+    if (!("pod" in o)) continue
+    const seen = o.peer === o.source ? "client" : o.peer
+    peers.set(seen, (peers.get(seen) ?? 0) + 1)
+    if (o.peer !== expectedPeer(o.pod, o.source)) wrongPeer++
+  }
+  if (wrongPeer > 0) problems.push(`${wrongPeer} requests reached the pod from an unexpected source address`)
+  const chi = chiSquareTest(perPod, shares)
+  if (chi.pValue < ALPHA) problems.push(`chi-square p = ${chi.pValue} < ${ALPHA}`)
+  const seenText = [...peers].map(([p, n]) => `${p}×${n}`).join(",")
+  const predictedPeers = [...new Set(pods.map((p) => expectedPeer(p, null)))]
+    .map((p) => (p === "?" ? "client" : p))
+    .join(",")
+  return caseResult(
+    {
+      case: `NodePort ${policy} via ${entryNode} (${requests} req)`,
+      kernel: `${formatCounts(pods, perPod)} src ${seenText}`,
+      kubesim: `expect ${formatCounts(pods, shares.map((s) => Math.round(s * requests * 10) / 10))} src ${predictedPeers}`,
+      pValue: pods.length > 1 ? chi.pValue : null,
+    },
+    problems,
+  )
+}
