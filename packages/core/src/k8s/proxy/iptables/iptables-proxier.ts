@@ -95,7 +95,8 @@ export class IptablesProxier implements Proxier {
   /** Service chains believed to exist in the kernel's nat table (when the sink cannot list them). */
   private readonly knownNatChains = new Set<string>()
   private readonly cache: IptablesRenderCache
-  lastResult: IptablesSyncResult | undefined
+  /** The last sync's figures (without its payload, which can be megabytes per node). */
+  lastResult: Omit<IptablesSyncResult, "payload"> | undefined
 
   constructor(config: IptablesProxierConfig, private readonly options: IptablesProxierOptions) {
     this.config = resolveIptablesConfig(config)
@@ -300,7 +301,8 @@ export class IptablesProxier implements Proxier {
       noLocalEndpointsInternal: noLocalInternal,
       noLocalEndpointsExternal: noLocalExternal,
     }
-    this.lastResult = result
+    const { payload: _payload, ...figures } = result
+    this.lastResult = figures
     return result
   }
 
