@@ -277,7 +277,7 @@ describe("ApiStore model", () => {
           received.set(w.id, log)
           store.watch(
             w.kind,
-            (e: WatchEvent) => log.push({ type: e.type, name: e.object.metadata.name, rv: Number(e.object.metadata.resourceVersion), at: sim.now }),
+            (e: WatchEvent) => void log.push({ type: e.type, name: e.object.metadata.name, rv: Number(e.object.metadata.resourceVersion), at: sim.now }),
             { delay: w.delay, ...(w.tier !== undefined ? { labelSelector: { matchLabels: { tier: w.tier } } } : {}) },
           )
         }
