@@ -15,3 +15,4 @@ export {
   type Yieldable,
 } from "./process"
 export { hashName } from "./trace-hash"
+export { mm1Callbacks, mm1Processes, type Mm1Options, type Mm1Result } from "./examples/mm1"
