@@ -104,7 +104,8 @@ interface ExpectedEvent {
 interface Model {
   /** name → applied spec key; generation; terminating. */
   services: Map<string, { key: string; generation: number }>
-  pods: Map<string, { tier: string; image: string; terminating: boolean; generation: number }>
+  /** grace: the deletion grace period once terminating. */
+  pods: Map<string, { tier: string; image: string; terminating: boolean; grace: number; generation: number }>
   lastRv: number
   expected: Map<string, ExpectedEvent[]>
 }
@@ -183,7 +184,7 @@ class ApplyPodCmd implements fc.Command<Model, Real> {
     const rv = Number(res.object.metadata.resourceVersion)
     if (prev === undefined) {
       expect(res.action).toBe("created")
-      m.pods.set(this.name, { tier: this.tier, image: this.image, terminating: false, generation: 1 })
+      m.pods.set(this.name, { tier: this.tier, image: this.image, terminating: false, grace: 0, generation: 1 })
       expectEvent(m, r, "Pod", "ADDED", this.name, rv, undefined, this.tier)
       m.lastRv = rv
     } else if (prev.tier === this.tier && prev.image === this.image) {
@@ -224,16 +225,21 @@ class DeleteCmd implements fc.Command<Model, Real> {
       return
     }
     const p = m.pods.get(this.name)!
-    if (this.grace !== 0 && !p.terminating) {
+    const grace = this.grace ?? 30
+    if (grace !== 0 && (!p.terminating || grace < p.grace)) {
+      // The first graceful delete bumps generation; a later, shorter one only moves deletionTimestamp.
       expect(res.action).toBe("terminating")
-      expect(res.object.metadata.deletionTimestamp).toBeDefined()
+      expect(res.object.metadata.deletionGracePeriodSeconds).toBe(grace)
+      if (!p.terminating) p.generation++
+      expect(res.object.metadata.generation).toBe(p.generation)
       p.terminating = true
-      p.generation++
+      p.grace = grace
       expectEvent(m, r, "Pod", "MODIFIED", this.name, rv, p.tier, p.tier)
       m.lastRv = rv
-    } else if (this.grace !== 0) {
-      // Already terminating with the default grace: nothing changes.
+    } else if (grace !== 0) {
+      // Already terminating with a period no longer than this one: nothing changes.
       expect(res.action).toBe("terminating")
+      expect(rv).toBeLessThanOrEqual(m.lastRv)
     } else {
       expect(res.action).toBe("deleted")
       m.pods.delete(this.name)
@@ -277,7 +283,7 @@ describe("ApiStore model", () => {
           received.set(w.id, log)
           store.watch(
             w.kind,
-            (e: WatchEvent) => void log.push({ type: e.type, name: e.object.metadata.name, rv: Number(e.object.metadata.resourceVersion), at: sim.now }),
+            (e: WatchEvent<"Pod" | "Service">) => void log.push({ type: e.type, name: e.object.metadata.name, rv: Number(e.object.metadata.resourceVersion), at: sim.now }),
             { delay: w.delay, ...(w.tier !== undefined ? { labelSelector: { matchLabels: { tier: w.tier } } } : {}) },
           )
         }

@@ -223,7 +223,8 @@ export class ApiStore {
             ...live.metadata,
             deletionTimestamp: timestampAt(deadline),
             deletionGracePeriodSeconds: grace,
-            generation: (live.metadata.generation ?? 1) + 1,
+            // Only the first graceful deletion bumps generation; shortening the period does not (rest/delete.go).
+            generation: (live.metadata.generation ?? 1) + (already === undefined ? 1 : 0),
             resourceVersion: String(rv),
           },
         }

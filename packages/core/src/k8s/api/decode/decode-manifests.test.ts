@@ -208,7 +208,7 @@ spec: {ports: [{port: 80, nodePort: 30080}]}
     const r = decode("---\n# nothing\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: Bad_NS}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n")
     // "---\n# nothing\n" is document 1 (empty); Bad_NS is document 2.
     expect(r.objects.map((o) => [o.document, o.object.metadata.name])).toEqual([[3, "team-a"]])
-    expect(r.errors.map((e) => [e.document, e.field])).toEqual([[2, "metadata.name"], [2, "metadata.name"]])
+    expect(r.errors.map((e) => [e.document, e.field])).toEqual([[2, "metadata.name"]])
   })
 
   test("a List document contributes its items", () => {
