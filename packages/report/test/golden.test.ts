@@ -23,11 +23,8 @@ describe("golden report (UPDATE_GOLDEN=1 rewrites)", () => {
   const report = goldenReport()
   test("markdown", () => check("report.md", renderMarkdown(report)))
   test("json", () => check("report.json", renderJson(report)))
-  test("html, with the same bytes on a second rendering", async () => {
-    const html = await renderHtml(report)
-    check("report.html", html)
-    expect(await renderHtml(goldenReport())).toBe(html)
-  })
+  // The checked-in bytes were written by another process: equality also shows Vega's SVG is deterministic.
+  test("html", async () => check("report.html", await renderHtml(report)))
   test("the JSON holds the fields scripts rely on", () => {
     const json = JSON.parse(renderJson(report)) as { schema: string; runs: Array<Record<string, any>> }
     expect(json.schema).toBe("kubesim-report/1")
