@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url"
-import { formatIpv4, gatewayOf, parseCidr, validateTopology, type TopologySpec } from "../topology/topology-spec"
+import { formatIpv4, parseCidr, validateTopology, type TopologySpec } from "../topology/topology-spec"
 import { KernelClient } from "./kernel-client"
 import { NetnsProcess } from "./netns-process"
 import { NetnsRegistry } from "./netns-registry"
@@ -52,19 +52,19 @@ export class KernelTopology {
       for (const a of addrs) ip(ns, "addr", "add", `${a}/${lanLen}`, "dev", "eth0")
       ip(ns, "link", "set", "eth0", "up")
     }
-    // A pod-like namespace on `node`: point-to-point veth, node end `hostIf` holding the gateway.
+    // A pod-like namespace on `node`, wired like kubesim's Fabric.addPod (and Calico): the node end `hostIf`
+    // of the veth has no address and answers ARP for everything it routes elsewhere (proxy_arp); the pod has
+    // only an on-link default route and a /32 route back on the node. So a masqueraded packet leaving by a
+    // pod's veth takes the node IP (xt_MASQUERADE → inet_select_addr finds no address on the veth).
     const podLink = (nodeName: string, ns: string, hostIf: string, podIp: string) => {
-      const node = spec.nodes.find((n) => n.name === nodeName)!
       const nodeNs = this.nodeNs.get(nodeName)!
-      const gw = gatewayOf(node.podCidr)
       ip(nodeNs, "link", "add", hostIf, "type", "veth", "peer", "name", "eth0", "netns", ns)
-      ip(nodeNs, "addr", "add", `${gw}/32`, "dev", hostIf)
+      runCommand(["ip", "netns", "exec", nodeNs, "sysctl", "-qw", `net.ipv4.conf.${hostIf}.proxy_arp=1`])
       ip(nodeNs, "link", "set", hostIf, "up")
       ip(nodeNs, "route", "add", `${podIp}/32`, "dev", hostIf, "scope", "link")
       ip(ns, "addr", "add", `${podIp}/32`, "dev", "eth0")
       ip(ns, "link", "set", "eth0", "up")
-      ip(ns, "route", "add", gw, "dev", "eth0", "scope", "link")
-      ip(ns, "route", "add", "default", "via", gw, "dev", "eth0")
+      ip(ns, "route", "add", "default", "dev", "eth0")
     }
 
     spec.nodes.forEach((n, i) => {

@@ -2,9 +2,9 @@
  * The cluster's network as plain data, built twice from the same spec: once from real network namespaces
  * (kernel/kernel-topology.ts) and once from kubesim's hosts and links. Addresses are dotted-quad strings.
  *
- * Shape, like a routed ("ptp"/host-gw) CNI: every node has one address on a shared LAN and routes its pod
- * CIDR to per-pod point-to-point links whose node end holds the CIDR's first address (the pods' gateway);
- * other nodes' pod CIDRs are routed via their node IP. No bridge between pods, so every pod-to-pod packet
+ * Shape, like kubesim's net Fabric (a host-gw style CNI, veths as Calico wires them): every node has one
+ * address on a shared LAN, a /32 route per pod to the pod's veth (whose node end has no address), and routes
+ * to the other nodes' pod CIDRs via their node IPs. No bridge between pods, so every pod-to-pod packet
  * crosses a node's netfilter — which is what kube-proxy assumes (with bridges it needs br_netfilter).
  */
 export interface TopologySpec {
@@ -22,7 +22,7 @@ export interface NodeSpec {
   readonly name: string
   /** The node's InternalIP, on the LAN. */
   readonly ip: string
-  /** e.g. "10.244.1.0/24"; its first address is the gateway of the node's pods. */
+  /** e.g. "10.244.1.0/24"; the node's pods take their addresses from it. */
   readonly podCidr: string
 }
 
@@ -109,6 +109,3 @@ export const parseCidr = (text: string, where: string): { readonly network: numb
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0
   return { network: (addr & mask) >>> 0, prefix }
 }
-
-/** The first host address of a CIDR: the gateway that pods on a node route through. */
-export const gatewayOf = (podCidr: string): string => formatIpv4(parseCidr(podCidr, "podCidr").network + 1)
