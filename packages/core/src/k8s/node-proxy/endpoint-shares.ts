@@ -1,0 +1,62 @@
+import { formatIpv4, thresholdProbability, type Chain, type Ruleset } from "../../net/index"
+import { servicePortChains, type ServicePortMap } from "../proxy/index"
+
+/** The records' service port text: `<namespace>/<name>:<port name>`, empty port name kept (docs/records.md). */
+export const servicePortText = (namespace: string, name: string, port: string): string => `${namespace}/${name}:${port}`
+
+/**
+ * The share of ClusterIP traffic each endpoint gets from a node's nat rules, for every service port the proxier
+ * knows: an analytic walk of the service's KUBE-SVC chain in the installed Ruleset. A `statistic --mode random`
+ * rule matches with exactly threshold / 2^31 (xt_statistic.c statistic_mt compares `get_random_u32() & 0x7FFFFFFF`
+ * with the threshold libxt_statistic.c stored), so the shares are the kernel's, not the 1/n kube-proxy wrote.
+ * Affinity `--rcheck` rules are skipped (a fresh client has no recent entry); the KUBE-MARK-MASQ jump does not end
+ * the walk (it returns). Service ports without endpoints (no KUBE-SVC chain) are left out.
+ */
+export const endpointShares = (ruleset: Ruleset, services: ServicePortMap): Record<string, Record<string, number>> => {
+  const out: Record<string, Record<string, number>> = {}
+  const keys = [...services.keys()].sort()
+  for (const key of keys) {
+    const svc = services.get(key)
+    if (svc === undefined) continue
+    const chain = ruleset.chain("nat", servicePortChains(svc.name.text, svc.protocolLower).cluster)
+    if (chain === undefined) continue
+    const shares = walk(ruleset, chain)
+    if (shares.size === 0) continue
+    const entry: Record<string, number> = {}
+    for (const ep of [...shares.keys()].sort()) entry[ep] = shares.get(ep) as number
+    out[servicePortText(svc.name.namespace, svc.name.name, svc.name.port)] = entry
+  }
+  return out
+}
+
+const walk = (ruleset: Ruleset, chain: Chain): Map<string, number> => {
+  const shares = new Map<string, number>()
+  let remaining = 1
+  for (const r of chain.rules) {
+    if (r.target.kind !== "chain" || r.target.chain === "KUBE-MARK-MASQ") continue
+    let p = 1
+    let skip = false
+    for (const m of r.matches) {
+      if (m.kind === "recent") skip = true
+      else if (m.kind === "statistic" && m.mode === "random") p = m.invert ? 1 - thresholdProbability(m.probability) : thresholdProbability(m.probability)
+    }
+    // Source/destination restrictions (e.g. a rule only for traffic from outside) would make the share depend on
+    // the client; kube-proxy's KUBE-SVC endpoint jumps carry none.
+    if (skip || r.src !== null) continue
+    const dest = dnatDestination(ruleset.chain("nat", r.target.chain))
+    const share = remaining * Math.min(1, p)
+    if (dest !== undefined && share > 0) shares.set(dest, (shares.get(dest) ?? 0) + share)
+    remaining -= share
+    if (remaining <= 0) break
+  }
+  return shares
+}
+
+const dnatDestination = (sep: Chain | undefined): string | undefined => {
+  for (const r of sep?.rules ?? []) {
+    if (r.target.kind === "DNAT" && r.target.to.ip !== null) {
+      return `${formatIpv4(r.target.to.ip)}:${r.target.to.portMin ?? 0}`
+    }
+  }
+  return undefined
+}

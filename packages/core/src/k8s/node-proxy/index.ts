@@ -1,0 +1,3 @@
+export { NodeProxyAgent, type NodeProxyAgentOptions } from "./node-proxy-agent"
+export { NodeRuleset } from "./node-ruleset"
+export { endpointShares, servicePortText } from "./endpoint-shares"

@@ -1,0 +1,173 @@
+import { type EventKind, type Nanos, type Simulation } from "../../sim/index"
+import type { Host, Ruleset } from "../../net/index"
+import type { RecordLog } from "../../records/index"
+import type { Kind, ObjectOfKind } from "../api/index"
+import type { ApiStore, Watch, WatchEvent } from "../store/index"
+import { KubeProxy, type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
+import { endpointShares } from "./endpoint-shares"
+import { NodeRuleset } from "./node-ruleset"
+
+export interface NodeProxyAgentOptions {
+  readonly nodeName: string
+  readonly nodeIPs: ReadonlyArray<string>
+  /** --cluster-cidr (the pod network); kind and kubeadm set it, so local traffic detection is by CIDR. */
+  readonly clusterCIDR: string
+  /** How long after an API write kube-proxy's informers see it. */
+  readonly watchDelay: Nanos
+  /** --iptables-min-sync-period; default 1 s (pkg/proxy/apis/config/v1alpha1/defaults.go). */
+  readonly minSyncPeriod?: Nanos
+  /** --iptables-sync-period; default 30 s. */
+  readonly syncPeriod?: Nanos
+  readonly cost?: SyncCostModel
+  readonly renderCache?: IptablesRenderCache
+  /** Where `rules` records go; none written without. */
+  readonly records?: RecordLog
+}
+
+interface SyncDone {
+  readonly agent: NodeProxyAgent
+  readonly result: IptablesSyncResult
+}
+
+const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly name: string } }): string => `${o.metadata.namespace ?? ""}/${o.metadata.name}`
+
+/** One event kind per simulation for "a sync's rules have landed": the payload names the agent. */
+const landedKinds = new WeakMap<Simulation, EventKind<SyncDone>>()
+
+/**
+ * One node's kube-proxy (iptables mode), wired to the API store and the node's kernel: informers on Services and
+ * EndpointSlices (watch with `watchDelay`, initial list first, as client-go's ListAndWatch), the proxy module's
+ * `KubeProxy` (change trackers → BoundedFrequencyRunner with minSyncPeriod, burst 2 → syncProxyRules), the
+ * payload restored into the node's Ruleset with `--noflush`, stale UDP conntrack cleared, and a `rules` record
+ * per sync once its rules are in the kernel, with each endpoint's share computed from the installed rules.
+ */
+export class NodeProxyAgent {
+  readonly kubeProxy: KubeProxy
+  readonly node: NodeRuleset
+  /** Syncs whose rules have landed. */
+  syncs = 0
+  private readonly watches: Watch[] = []
+  private readonly services = new Map<string, ServiceView>()
+  private readonly slices = new Map<string, EndpointSliceView>()
+  private readonly landed: EventKind<SyncDone>
+  private started = false
+
+  constructor(
+    readonly sim: Simulation,
+    readonly store: ApiStore,
+    readonly host: Host,
+    readonly ruleset: Ruleset,
+    readonly options: NodeProxyAgentOptions,
+  ) {
+    this.node = new NodeRuleset(host, ruleset)
+    let landed = landedKinds.get(sim)
+    if (landed === undefined) {
+      landed = sim.defineKind<SyncDone>("node-proxy/rules-landed", (d) => d.agent.onLanded(d.result))
+      landedKinds.set(sim, landed)
+    }
+    this.landed = landed
+    this.kubeProxy = new KubeProxy(
+      sim,
+      {
+        nodeName: options.nodeName,
+        nodeIPs: options.nodeIPs,
+        clusterCIDR: options.clusterCIDR,
+        ...(options.minSyncPeriod !== undefined ? { minSyncPeriod: options.minSyncPeriod } : {}),
+        ...(options.syncPeriod !== undefined ? { syncPeriod: options.syncPeriod } : {}),
+        nfacct: false,
+      },
+      {
+        node: this.node,
+        ...(options.cost !== undefined ? { cost: options.cost } : {}),
+        ...(options.renderCache !== undefined ? { renderCache: options.renderCache } : {}),
+        onSync: (result, _start, end) => {
+          // The restore lands at `end` (scheduled before this call, so it runs first at that instant).
+          if (result.success) this.sim.at(end, this.landed, { agent: this, result })
+        },
+      },
+    )
+  }
+
+  /** Starts the informers and the sync loop. */
+  start(): void {
+    if (this.started) return
+    this.started = true
+    const delay = this.options.watchDelay
+    this.watches.push(this.store.watch("Service", (e) => this.onService(e), { delay, sendInitialEvents: true }))
+    this.watches.push(this.store.watch("EndpointSlice", (e) => this.onSlice(e), { delay, sendInitialEvents: true }))
+    this.kubeProxy.start()
+    // Both initial lists are delivered `delay` from now, before this (scheduled later at the same instant).
+    this.sim.after(delay, this.syncedKind(), this)
+  }
+
+  /** Stops watching (a failed node's kube-proxy no longer hears the API). Rules already in the kernel stay. */
+  stop(): void {
+    for (const w of this.watches) w.stop()
+    this.watches.length = 0
+    this.started = false
+  }
+
+  private syncedKind(): EventKind<NodeProxyAgent> {
+    let k = syncedKinds.get(this.sim)
+    if (k === undefined) {
+      k = this.sim.defineKind<NodeProxyAgent>("node-proxy/informers-synced", (a) => a.kubeProxy.onSynced())
+      syncedKinds.set(this.sim, k)
+    }
+    return k
+  }
+
+  private onService(e: WatchEvent<"Service">): void {
+    this.dispatch(e, this.services, {
+      add: (o) => this.kubeProxy.onServiceAdd(o),
+      update: (old, o) => this.kubeProxy.onServiceUpdate(old, o),
+      remove: (o) => this.kubeProxy.onServiceDelete(o),
+    })
+  }
+
+  private onSlice(e: WatchEvent<"EndpointSlice">): void {
+    this.dispatch(e, this.slices, {
+      add: (o) => this.kubeProxy.onEndpointSliceAdd(o),
+      update: (old, o) => this.kubeProxy.onEndpointSliceUpdate(old, o),
+      remove: (o) => this.kubeProxy.onEndpointSliceDelete(o),
+    })
+  }
+
+  /** client-go's informer store: ADDED of a known object is an update, DELETED forgets it. */
+  private dispatch<K extends Kind, V>(
+    e: WatchEvent<K>,
+    known: Map<string, V>,
+    on: { add(o: V): void; update(old: V, o: V): void; remove(o: V): void },
+  ): void {
+    const obj = e.object as ObjectOfKind<K> as unknown as V
+    const key = keyOf(e.object)
+    const old = known.get(key)
+    if (e.type === "DELETED") {
+      if (old !== undefined) {
+        known.delete(key)
+        on.remove(old)
+      }
+      return
+    }
+    known.set(key, obj)
+    if (old === undefined) on.add(obj)
+    else on.update(old, obj)
+  }
+
+  private onLanded(result: IptablesSyncResult): void {
+    this.syncs++
+    const records = this.options.records
+    if (records === undefined) return
+    records.append({
+      kind: "rules",
+      t: this.sim.now,
+      node: this.options.nodeName,
+      mode: "iptables",
+      full: result.fullSync,
+      services: result.servicePorts,
+      rules: result.filterRulesLast + result.natRulesLast,
+      shares: endpointShares(this.ruleset, this.kubeProxy.proxier.svcPortMap),
+    })
+  }
+}
+
+const syncedKinds = new WeakMap<Simulation, EventKind<NodeProxyAgent>>()
