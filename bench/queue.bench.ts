@@ -1,6 +1,7 @@
 import { EventQueue } from "../packages/core/src/sim/event-queue"
 import { makeRng } from "../packages/core/src/sim/rng"
 import { BinaryHeapQueue } from "./queues/binary-heap-queue"
+import { BottomUpQuaternaryQueue } from "./queues/bottom-up-quaternary-queue"
 import { IndirectQuaternaryQueue } from "./queues/indirect-quaternary-queue"
 import type { Benchmark, BenchmarkOutcome } from "./registry"
 
@@ -56,5 +57,6 @@ const holdBenchmark = (name: string, about: string, make: () => PendingSet): Ben
 export const benchmarks: Benchmark[] = [
   holdBenchmark("hold-4ary", "hold model, 100k pending, 10M holds: EventQueue (4-ary heap, keys in heap order)", () => new EventQueue()),
   holdBenchmark("hold-binary", "hold model, 100k pending, 10M holds: binary heap, keys in heap order", () => new BinaryHeapQueue()),
+  holdBenchmark("hold-4ary-bottom-up", "hold model, 100k pending, 10M holds: 4-ary heap, keys in heap order, bottom-up sift-down", () => new BottomUpQuaternaryQueue()),
   holdBenchmark("hold-4ary-indirect", "hold model, 100k pending, 10M holds: first kernel's 4-ary heap of slots", () => new IndirectQuaternaryQueue()),
 ]

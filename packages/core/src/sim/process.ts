@@ -13,7 +13,7 @@ import type { Nanos } from "./time"
  *
  * Every wake-up is exactly one queue entry whose payload is the process itself: nothing is allocated per
  * wake-up beyond the generator's own iterator result. The trace hash sees wake-ups as events of kind
- * "process" keyed by the process id.
+ * "sim/process" keyed by the process id (a reserved kind name).
  *
  * Waking order: a signal wakes its waiters in the order they started waiting (FIFO), each as its own
  * event at the firing instant, behind everything already scheduled for that instant. A latched signal
@@ -177,14 +177,14 @@ export class Process<R = unknown> {
   }
 }
 
-/** Per-simulation process machinery: the "process" event kind and the resume loop. */
+/** Per-simulation process machinery: the "sim/process" event kind and the resume loop. */
 export class ProcessKernel {
   private readonly wakeKind: EventKind<Process<unknown>>
   private nextId = 0
   private current: Process<unknown> | null = null
 
   constructor(private readonly sim: Simulation) {
-    this.wakeKind = sim.defineKind<Process<unknown>>("process", (p) => this.onWake(p))
+    this.wakeKind = sim.defineKind<Process<unknown>>("sim/process", (p) => this.onWake(p))
   }
 
   start<R>(body: ProcessBody<R> | (() => ProcessBody<R>), name?: string): Process<R> {
