@@ -1,0 +1,321 @@
+import {
+  type Endpoint,
+  type EndpointPort,
+  type EndpointSlice,
+  type Labels,
+  type Pod,
+  type Service,
+  LABEL_MANAGED_BY,
+  LABEL_SERVICE_NAME,
+  deepEqual,
+  matchesLabels,
+} from "../../api/index"
+import type { ApiStore } from "../../store/index"
+import type { EndpointEntry, RecordLog } from "../../../records/index"
+import { NANOS_PER_MILLI, type Nanos, type Rng, type Simulation } from "../../../sim/index"
+import { type ControllerDelay, drawDelay, uniformDelay } from "../util/delay"
+import { generateName } from "../util/names"
+import { controllerRef, keyOf, splitKey } from "../util/pods"
+import { canonicalJson } from "../util/template-hash"
+import { WorkQueue } from "../util/work-queue"
+import { endpointIdentity, endpointPorts, podToEndpoint, shouldPodBeInEndpoints } from "./desired-endpoints"
+
+/** The managed-by value of slices this controller owns (`ControllerName`). */
+export const ENDPOINTSLICE_CONTROLLER_NAME = "endpointslice-controller.k8s.io"
+/** core/v1 `IsHeadlessService` label. */
+export const LABEL_HEADLESS = "service.kubernetes.io/headless"
+
+export interface EndpointSliceControllerConfig {
+  readonly watchDelay?: Nanos
+  /** Time from a key being due to its sync. Default uniform 1–5 ms. */
+  readonly syncDelay?: ControllerDelay
+  /** `--endpointslice-updates-batch-period`: pod changes wait this long so several land in one sync. Default 0. */
+  readonly batchPeriod?: Nanos
+  /** `--max-endpoints-per-slice`, default 100. */
+  readonly maxEndpointsPerSlice?: number
+  /** Receives an `endpoints` record whenever a service port's endpoints change. */
+  readonly log?: RecordLog
+}
+
+const ACTOR = "endpointslice-controller"
+
+const byName = (a: { metadata: { name: string } }, b: { metadata: { name: string } }) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0)
+
+/** Mutable working copy of a slice during one reconcile. */
+interface Draft {
+  name: string
+  existing: EndpointSlice | undefined
+  endpoints: Endpoint[]
+  labels: Labels
+  ports: EndpointPort[]
+}
+
+/**
+ * The EndpointSlice controller (pkg/controller/endpointslice, staging/src/k8s.io/endpointslice reconciler.go): for
+ * every Service with a selector, IPv4 EndpointSlices named `<service>-<5 chars>` holding the selected pods that
+ * have an IP — grouped by their resolved ports (named targetPorts looked up in each pod's container ports), at most
+ * `maxEndpointsPerSlice` a slice, with ready/serving/terminating conditions, nodeName and zone — updated with
+ * upstream's placement (keep, fill updated slices, best-fit an unchanged one, else create; a placeholder slice when
+ * there are none). Not modelled: topology hints, trafficDistribution, the trigger-time annotation, reacting to
+ * slices edited by others.
+ */
+export class EndpointSliceController {
+  private readonly queue: WorkQueue
+  private readonly rng: Rng
+  private readonly delay: ControllerDelay
+  /** Last `endpoints` record per service port, to write only changes. */
+  private readonly lastRecorded = new Map<string, string>()
+  private readonly servicePorts = new Map<string, string[]>()
+  private started = false
+
+  constructor(
+    readonly sim: Simulation,
+    readonly store: ApiStore,
+    readonly config: EndpointSliceControllerConfig = {},
+  ) {
+    this.rng = sim.rng(ACTOR)
+    this.delay = config.syncDelay ?? uniformDelay(1 * NANOS_PER_MILLI, 5 * NANOS_PER_MILLI)
+    this.queue = new WorkQueue(sim, ACTOR, (key) => this.sync(key))
+  }
+
+  get maxEndpointsPerSlice(): number {
+    return this.config.maxEndpointsPerSlice ?? 100
+  }
+
+  start(): void {
+    if (this.started) throw new Error("EndpointSliceController already started")
+    this.started = true
+    const delay = this.config.watchDelay ?? 0
+    this.store.watch("Service", (e) => this.enqueue(keyOf(e.object), 0), { delay, sendInitialEvents: true })
+    this.store.watch("Pod", (e) => this.podChanged(e.object), { delay })
+  }
+
+  private enqueue(key: string, extra: Nanos): void {
+    this.queue.add(key, extra + drawDelay(this.rng, this.delay))
+  }
+
+  /** endpointslice_controller.go `onPodUpdate` → `queueServiceForEndpointSlice` after the batch period. */
+  private podChanged(pod: Pod): void {
+    const ns = pod.metadata.namespace ?? "default"
+    const batch = this.config.batchPeriod ?? 0
+    for (const svc of this.store.list("Service", { namespace: ns })) {
+      const sel = svc.spec.selector
+      if (sel === undefined) continue
+      if (matchesLabels(sel, pod.metadata.labels) || this.sliceHolds(svc, pod)) this.enqueue(keyOf(svc), batch)
+    }
+  }
+
+  /** A pod whose labels stopped matching must still leave the slices that hold it. */
+  private sliceHolds(svc: Service, pod: Pod): boolean {
+    return this.slicesOf(svc.metadata.namespace ?? "default", svc.metadata.name).some((s) => s.endpoints.some((e) => e.targetRef?.name === pod.metadata.name))
+  }
+
+  private slicesOf(ns: string, svcName: string): EndpointSlice[] {
+    return this.store.list("EndpointSlice", { namespace: ns, labelSelector: { matchLabels: { [LABEL_SERVICE_NAME]: svcName, [LABEL_MANAGED_BY]: ENDPOINTSLICE_CONTROLLER_NAME } } })
+  }
+
+  /** endpointslice_controller.go `syncService`. */
+  sync(key: string): void {
+    const [nsOrUndef, name] = splitKey(key)
+    const ns = nsOrUndef ?? "default"
+    const svc = this.store.get("Service", ns, name)
+    const existing = this.slicesOf(ns, name)
+    if (svc === undefined || svc.spec.type === "ExternalName") {
+      // Deleted Services lose their slices (garbage collection through the owner reference); ExternalName ones too.
+      for (const s of existing) this.store.delete("EndpointSlice", ns, s.metadata.name)
+      this.record(ns, name, svc)
+      return
+    }
+    if (svc.spec.selector === undefined) return
+    const selector = svc.spec.selector
+    const pods = this.store.list("Pod", { namespace: ns }).filter((p) => matchesLabels(selector, p.metadata.labels) && shouldPodBeInEndpoints(p))
+    this.reconcile(svc, pods, existing)
+    this.record(ns, name, svc)
+  }
+
+  /** reconciler.go `reconcileByAddressType` for IPv4. */
+  private reconcile(svc: Service, pods: Pod[], existing: EndpointSlice[]): void {
+    const ns = svc.metadata.namespace ?? "default"
+    const desiredByPorts = new Map<string, { ports: EndpointPort[]; endpoints: Map<string, Endpoint> }>()
+    for (const pod of pods) {
+      const node = pod.spec.nodeName === undefined || pod.spec.nodeName === "" ? undefined : this.store.get("Node", undefined, pod.spec.nodeName)
+      // reconciler.go: a pod on a node that does not exist is skipped unless not-ready addresses are published.
+      if (pod.spec.nodeName !== undefined && pod.spec.nodeName !== "" && node === undefined && svc.spec.publishNotReadyAddresses !== true) continue
+      const ports = endpointPorts(svc, pod)
+      const k = canonicalJson(ports)
+      let group = desiredByPorts.get(k)
+      if (group === undefined) {
+        group = { ports, endpoints: new Map() }
+        desiredByPorts.set(k, group)
+      }
+      const ep = podToEndpoint(pod, node, svc)
+      if (ep.addresses.length > 0) group.endpoints.set(endpointIdentity(ep), ep)
+    }
+    const existingByPorts = new Map<string, EndpointSlice[]>()
+    for (const s of existing) {
+      const k = canonicalJson(s.ports ?? [])
+      existingByPorts.set(k, [...(existingByPorts.get(k) ?? []), s])
+    }
+    const labels = this.sliceLabels(svc)
+    const toCreate: Draft[] = []
+    const toUpdate: Draft[] = []
+    const toDelete: EndpointSlice[] = []
+    for (const [k, group] of desiredByPorts) {
+      const r = this.reconcileByPortMapping(existingByPorts.get(k) ?? [], group.endpoints, group.ports, labels)
+      toCreate.push(...r.create)
+      toUpdate.push(...r.update)
+      toDelete.push(...r.delete)
+    }
+    for (const [k, slices] of existingByPorts) if (!desiredByPorts.has(k)) toDelete.push(...slices)
+    // A Service with no slices gets a placeholder with no ports and no endpoints.
+    if (existing.length === toDelete.length && toCreate.length === 0) {
+      const i = toDelete.findIndex((s) => (s.ports ?? []).length === 0 && s.endpoints.length === 0 && deepEqual(s.metadata.labels, labels))
+      if (toDelete.length === 1 && i === 0) toDelete.length = 0
+      else toCreate.push({ name: "", existing: undefined, endpoints: [], labels, ports: [] })
+    }
+    // reconciler.go `finalize`: turn creates into updates of slices that would be deleted.
+    while (toCreate.length > 0 && toDelete.length > 0) {
+      const d = toDelete.shift() as EndpointSlice
+      const c = toCreate.pop() as Draft
+      toUpdate.push({ ...c, name: d.metadata.name, existing: d })
+    }
+    for (const c of toCreate) {
+      let sliceName = generateName(this.rng, `${svc.metadata.name}-`)
+      while (this.store.get("EndpointSlice", ns, sliceName) !== undefined) sliceName = generateName(this.rng, `${svc.metadata.name}-`)
+      this.store.create(this.sliceOf(svc, sliceName, c, undefined))
+    }
+    for (const u of toUpdate) this.store.update(this.sliceOf(svc, u.name, u, u.existing))
+    for (const d of toDelete) this.store.delete("EndpointSlice", ns, d.metadata.name)
+  }
+
+  /** reconciler.go `reconcileByPortMapping`. */
+  private reconcileByPortMapping(existing: EndpointSlice[], desired: Map<string, Endpoint>, ports: EndpointPort[], labels: Labels): { create: Draft[]; update: Draft[]; delete: EndpointSlice[] } {
+    const max = this.maxEndpointsPerSlice
+    const update: Draft[] = []
+    const unchanged: Draft[] = []
+    const del: EndpointSlice[] = []
+    // 1. Keep desired endpoints where they are (updated if changed), drop the rest.
+    for (const s of existing.slice().sort(byName)) {
+      const kept: Endpoint[] = []
+      let changed = false
+      for (const e of s.endpoints) {
+        const id = endpointIdentity(e)
+        const want = desired.get(id)
+        if (want === undefined) continue
+        kept.push(want)
+        if (!deepEqual(want, e)) changed = true
+        desired.delete(id)
+      }
+      const labelsChanged = !deepEqual(s.metadata.labels ?? {}, labels)
+      const draft: Draft = { name: s.metadata.name, existing: s, endpoints: kept, labels, ports }
+      if (changed || kept.length !== s.endpoints.length) {
+        if (kept.length === 0) del.push(s)
+        else update.push(draft)
+      } else if (labelsChanged) update.push(draft)
+      else unchanged.push({ ...draft, endpoints: s.endpoints.slice() })
+    }
+    const left = [...desired.values()]
+    // 2. Fill the slices being updated anyway, fullest first.
+    if (left.length > 0 && update.length > 0) {
+      for (const d of update.slice().sort((a, b) => b.endpoints.length - a.endpoints.length)) {
+        while (left.length > 0 && d.endpoints.length < max) d.endpoints.push(left.shift() as Endpoint)
+      }
+    }
+    // 3. Best-fit the rest into one unchanged slice (`getSliceToFill`), else create new slices.
+    const create: Draft[] = []
+    while (left.length > 0) {
+      let fill: Draft | undefined
+      if (left.length < max && unchanged.length > 0) {
+        let closest = max
+        for (const u of unchanged) {
+          const diff = max - (left.length + u.endpoints.length)
+          if (diff >= 0 && diff < closest) {
+            closest = diff
+            fill = u
+            if (diff === 0) break
+          }
+        }
+      }
+      if (fill === undefined) {
+        fill = { name: "", existing: undefined, endpoints: [], labels, ports }
+        create.push(fill)
+      } else {
+        unchanged.splice(unchanged.indexOf(fill), 1)
+        update.push(fill)
+      }
+      while (left.length > 0 && fill.endpoints.length < max) fill.endpoints.push(left.shift() as Endpoint)
+    }
+    return { create, update, delete: del }
+  }
+
+  /** utils.go `setEndpointSliceLabels`: the Service's labels, the headless marker, service-name and managed-by. */
+  private sliceLabels(svc: Service): Labels {
+    const out: Record<string, string> = {}
+    for (const [k, v] of Object.entries(svc.metadata.labels ?? {})) if (k !== LABEL_SERVICE_NAME && k !== LABEL_MANAGED_BY && k !== LABEL_HEADLESS) out[k] = v
+    if (svc.spec.clusterIP === "None" || svc.spec.clusterIP === undefined || svc.spec.clusterIP === "") out[LABEL_HEADLESS] = ""
+    out[LABEL_SERVICE_NAME] = svc.metadata.name
+    out[LABEL_MANAGED_BY] = ENDPOINTSLICE_CONTROLLER_NAME
+    return out
+  }
+
+  /** utils.go `newEndpointSlice`: generateName `<service>-`, owned by the Service. */
+  private sliceOf(svc: Service, name: string, d: Draft, existing: EndpointSlice | undefined): EndpointSlice {
+    return {
+      apiVersion: "discovery.k8s.io/v1",
+      kind: "EndpointSlice",
+      metadata: {
+        ...(existing?.metadata ?? {}),
+        name,
+        generateName: existing?.metadata.generateName ?? `${svc.metadata.name}-`,
+        namespace: svc.metadata.namespace ?? "default",
+        labels: d.labels,
+        ownerReferences: [controllerRef(svc)],
+      },
+      addressType: "IPv4",
+      endpoints: d.endpoints,
+      ports: d.ports,
+    }
+  }
+
+  /** Writes an `endpoints` record for each service port whose endpoints differ from the last record. */
+  private record(ns: string, name: string, svc: Service | undefined): void {
+    const log = this.config.log
+    if (log === undefined) return
+    const key = `${ns}/${name}`
+    const portNames = svc === undefined || svc.spec.type === "ExternalName" ? [] : svc.spec.ports.map((p) => p.name ?? "")
+    const gone = (this.servicePorts.get(key) ?? []).filter((p) => !portNames.includes(p))
+    this.servicePorts.set(key, portNames)
+    const slices = this.slicesOf(ns, name)
+    for (const portName of [...portNames, ...gone]) {
+      const entries: EndpointEntry[] = []
+      if (portNames.includes(portName)) {
+        for (const s of slices) {
+          const port = s.ports?.find((p) => p.name === portName)
+          if (port?.port === undefined) continue
+          for (const e of s.endpoints) {
+            for (const a of e.addresses) {
+              entries.push({
+                endpoint: `${a}:${port.port}`,
+                pod: e.targetRef?.name ?? "",
+                node: e.nodeName ?? "",
+                ready: e.conditions.ready ?? true,
+                serving: e.conditions.serving ?? true,
+                terminating: e.conditions.terminating ?? false,
+              })
+            }
+          }
+        }
+      }
+      entries.sort((a, b) => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0))
+      const spn = `${key}:${portName}`
+      const text = JSON.stringify(entries)
+      if (this.lastRecorded.get(spn) === text) continue
+      if (entries.length === 0 && !this.lastRecorded.has(spn)) {
+        this.lastRecorded.set(spn, text)
+        continue
+      }
+      this.lastRecorded.set(spn, text)
+      log.append({ kind: "endpoints", t: this.sim.now, service: spn, endpoints: entries })
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import type { Node, Pod, Taint, Toleration } from "../../api/index"
+import { QuantityError, milliCpu, wholeUnits } from "../util/quantity"
+
+/** pkg/scheduler/util/pod_resources.go `DefaultMilliCPURequest` / `DefaultMemoryRequest`: used for scoring pods without requests. */
+export const DEFAULT_MILLI_CPU_REQUEST = 100
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
+
+export interface PodRequests {
+  readonly milliCpu: number
+  readonly memory: number
+}
+
+const quantity = (text: string | undefined, parse: (t: string) => number, what: string): number => {
+  if (text === undefined) return 0
+  try {
+    return parse(text)
+  } catch (e) {
+    if (e instanceof QuantityError) throw new QuantityError(`${what}: ${e.message}`)
+    throw e
+  }
+}
+
+/** The sum of the containers' requests (what NodeResourcesFit filters on). */
+export const podRequests = (pod: Pod): PodRequests => {
+  let cpu = 0
+  let mem = 0
+  for (const c of pod.spec.containers) {
+    cpu += quantity(c.resources?.requests?.cpu, milliCpu, `pod ${pod.metadata.name} container ${c.name} requests.cpu`)
+    mem += quantity(c.resources?.requests?.memory, wholeUnits, `pod ${pod.metadata.name} container ${c.name} requests.memory`)
+  }
+  return { milliCpu: cpu, memory: mem }
+}
+
+/** `GetNonzeroRequests`: missing requests count as 100m CPU / 200 MiB for scoring. */
+export const nonzeroRequests = (pod: Pod): PodRequests => {
+  let cpu = 0
+  let mem = 0
+  for (const c of pod.spec.containers) {
+    const rc = c.resources?.requests?.cpu
+    const rm = c.resources?.requests?.memory
+    cpu += rc === undefined ? DEFAULT_MILLI_CPU_REQUEST : milliCpu(rc)
+    mem += rm === undefined ? DEFAULT_MEMORY_REQUEST : wholeUnits(rm)
+  }
+  return { milliCpu: cpu, memory: mem }
+}
+
+export interface NodeAllocatable {
+  readonly milliCpu: number | undefined
+  readonly memory: number | undefined
+  readonly pods: number | undefined
+}
+
+export const nodeAllocatable = (node: Node): NodeAllocatable => {
+  const a = node.status.allocatable ?? node.status.capacity ?? {}
+  const n = node.metadata.name
+  return {
+    milliCpu: a.cpu === undefined ? undefined : quantity(a.cpu, milliCpu, `node ${n} allocatable.cpu`),
+    memory: a.memory === undefined ? undefined : quantity(a.memory, wholeUnits, `node ${n} allocatable.memory`),
+    pods: a.pods === undefined ? undefined : quantity(a.pods, wholeUnits, `node ${n} allocatable.pods`),
+  }
+}
+
+/** core/v1 `Toleration.ToleratesTaint`. */
+export const tolerates = (t: Toleration, taint: Taint): boolean => {
+  if (t.effect !== undefined && t.effect !== "" && t.effect !== taint.effect) return false
+  if (t.key !== undefined && t.key !== "" && t.key !== taint.key) return false
+  const op = t.operator ?? "Equal"
+  if (op === "Exists") return true
+  return (t.value ?? "") === (taint.value ?? "")
+}
+
+/** The first NoSchedule/NoExecute taint the pod does not tolerate (TaintToleration filter), if any. */
+export const untoleratedTaint = (pod: Pod, node: Node): Taint | undefined => {
+  for (const taint of node.spec.taints ?? []) {
+    if (taint.effect !== "NoSchedule" && taint.effect !== "NoExecute") continue
+    if (!(pod.spec.tolerations ?? []).some((t) => tolerates(t, taint))) return taint
+  }
+  return undefined
+}
+
+/** The node's Ready condition status, or undefined when it reports none. */
+export const nodeReadyStatus = (node: Node): string | undefined => node.status.conditions?.find((c) => c.type === "Ready")?.status

@@ -1,0 +1,242 @@
+import { type Node, type Pod, type Service, labelSelectorMatches, matchesLabels, timestampAt } from "../../api/index"
+import type { ApiStore, StoreResult } from "../../store/index"
+import type { RecordLog } from "../../../records/index"
+import { NANOS_PER_MILLI, type Nanos, type Rng, type Simulation } from "../../../sim/index"
+import { recordAction } from "../util/actions"
+import { type ControllerDelay, drawDelay, uniformDelay } from "../util/delay"
+import { controllerOf, keyOf, setCondition, splitKey } from "../util/pods"
+import { WorkQueue } from "../util/work-queue"
+import { nodeAllocatable, nodeReadyStatus, nonzeroRequests, podRequests, untoleratedTaint } from "./node-fit"
+
+/** Binds a pod to a node (the API's pods/binding subresource). */
+export type BindPod = (pod: Pod, nodeName: string) => StoreResult<Pod>
+
+export interface SchedulerConfig {
+  readonly watchDelay?: Nanos
+  /** Time from a pod being queued to its binding. Default uniform 1–5 ms. */
+  readonly scheduleDelay?: ControllerDelay
+  /** pods/binding; default: the store's `bind` when it has one, else a delete-and-recreate of the pending pod. */
+  readonly bind?: BindPod
+  readonly log?: RecordLog
+  /** Plugin weights (pkg/scheduler/apis/config/v1/default_plugins.go): NodeResourcesFit 1, PodTopologySpread 2. */
+  readonly weights?: { readonly leastAllocated?: number; readonly spread?: number }
+}
+
+const ACTOR = "scheduler"
+const SCHEDULER_NAME = "default-scheduler"
+
+/** How each node scored; exported for tests. */
+export interface NodeScore {
+  readonly node: string
+  readonly leastAllocated: number
+  readonly spread: number
+  readonly total: number
+}
+
+/**
+ * kube-scheduler reduced to its default behaviour for Service networking (pkg/scheduler): pending pods with
+ * `schedulerName: default-scheduler` are filtered against the nodes (NodeUnschedulable, TaintToleration,
+ * NodeSelector, NodeResourcesFit on cpu/memory/pods; nodes whose Ready condition is False or Unknown are excluded as
+ * their not-ready/unreachable taints would), scored by NodeResourcesFit LeastAllocated (cpu and memory, requests
+ * defaulted to 100m / 200Mi) plus the default PodTopologySpread (fewest pods of the same Service/ReplicaSet
+ * selector on the node), and bound to the best node; ties are broken by reservoir sampling on the "scheduler"
+ * stream, as `selectHost`. Pods that fit nowhere wait for a node or pod change.
+ */
+export class Scheduler {
+  private readonly queue: WorkQueue
+  private readonly rng: Rng
+  private readonly delay: ControllerDelay
+  private readonly unschedulable = new Set<string>()
+  private started = false
+
+  constructor(
+    readonly sim: Simulation,
+    readonly store: ApiStore,
+    readonly config: SchedulerConfig = {},
+  ) {
+    this.rng = sim.rng(ACTOR)
+    this.delay = config.scheduleDelay ?? uniformDelay(1 * NANOS_PER_MILLI, 5 * NANOS_PER_MILLI)
+    this.queue = new WorkQueue(sim, ACTOR, (key) => this.scheduleOne(key))
+  }
+
+  start(): void {
+    if (this.started) throw new Error("Scheduler already started")
+    this.started = true
+    const delay = this.config.watchDelay ?? 0
+    this.store.watch(
+      "Pod",
+      (e) => {
+        if (e.type === "DELETED") {
+          this.unschedulable.delete(keyOf(e.object))
+          this.retryUnschedulable()
+        } else if (this.pending(e.object)) this.enqueue(keyOf(e.object))
+      },
+      { delay, sendInitialEvents: true },
+    )
+    this.store.watch("Node", () => this.retryUnschedulable(), { delay })
+  }
+
+  private pending(p: Pod): boolean {
+    return (p.spec.nodeName === undefined || p.spec.nodeName === "") && p.metadata.deletionTimestamp === undefined && p.spec.schedulerName === SCHEDULER_NAME
+  }
+
+  private enqueue(key: string): void {
+    this.queue.add(key, drawDelay(this.rng, this.delay))
+  }
+
+  /** scheduling_queue.go `MoveAllToActiveOrBackoffQueue`: a cluster change may make waiting pods fit. */
+  private retryUnschedulable(): void {
+    for (const k of this.unschedulable) this.enqueue(k)
+    this.unschedulable.clear()
+  }
+
+  /** schedule_one.go `scheduleOne`. */
+  scheduleOne(key: string): void {
+    const [ns, name] = splitKey(key)
+    const pod = this.store.get("Pod", ns, name)
+    if (pod === undefined || !this.pending(pod)) return
+    const nodes = this.store.list("Node")
+    const pods = this.store.list("Pod")
+    const reasons = new Map<string, number>()
+    const feasible: Node[] = []
+    for (const node of nodes) {
+      const why = this.filter(pod, node, pods)
+      if (why === undefined) feasible.push(node)
+      else reasons.set(why, (reasons.get(why) ?? 0) + 1)
+    }
+    if (feasible.length === 0) {
+      this.unschedulable.add(key)
+      const detail = `0/${nodes.length} nodes are available: ${[...reasons].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([r, n]) => `${n} ${r}`).join(", ")}.`
+      const cond = { type: "PodScheduled", status: "False" as const, reason: "Unschedulable", message: detail, lastTransitionTime: timestampAt(this.sim.now) }
+      const prev = pod.status.conditions?.find((c) => c.type === "PodScheduled")
+      if (prev?.message !== detail) {
+        this.store.update({ ...pod, status: { ...pod.status, conditions: setCondition(pod.status.conditions, cond) } })
+        recordAction(this.config.log, this.sim.now, ACTOR, "schedule-failed", "Pod", ns, name, detail)
+      }
+      return
+    }
+    const scores = this.score(pod, feasible, pods)
+    const chosen = this.selectHost(scores)
+    const r = (this.config.bind ?? this.defaultBind)(pod, chosen)
+    if (!r.ok) {
+      recordAction(this.config.log, this.sim.now, ACTOR, "schedule-failed", "Pod", ns, name, r.message)
+      return
+    }
+    recordAction(this.config.log, this.sim.now, ACTOR, "schedule", "Pod", ns, r.object.metadata.name, `Successfully assigned ${ns}/${r.object.metadata.name} to ${chosen}`)
+  }
+
+  /** The first failing filter as upstream's FailedScheduling reason text, or undefined when the pod fits. */
+  private filter(pod: Pod, node: Node, pods: ReadonlyArray<Pod>): string | undefined {
+    if (node.spec.unschedulable === true && !(pod.spec.tolerations ?? []).some((t) => t.key === "node.kubernetes.io/unschedulable" && (t.operator === "Exists" || t.operator === undefined))) {
+      return "node(s) were unschedulable"
+    }
+    const ready = nodeReadyStatus(node)
+    if (ready === "False" || ready === "Unknown") {
+      const key = ready === "False" ? "node.kubernetes.io/not-ready" : "node.kubernetes.io/unreachable"
+      if (!(pod.spec.tolerations ?? []).some((t) => (t.key === key || (t.key ?? "") === "") && (t.operator === "Exists") && (t.effect === undefined || t.effect === "" || t.effect === "NoSchedule"))) {
+        return `node(s) had untolerated taint {${key}: }`
+      }
+    }
+    const taint = untoleratedTaint(pod, node)
+    if (taint !== undefined) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`
+    if (pod.spec.nodeSelector !== undefined && !matchesLabels(pod.spec.nodeSelector, node.metadata.labels)) return "node(s) didn't match Pod's node affinity/selector"
+    const alloc = nodeAllocatable(node)
+    const want = podRequests(pod)
+    let cpu = 0
+    let mem = 0
+    let count = 0
+    for (const p of pods) {
+      if (p.spec.nodeName !== node.metadata.name || p.status.phase === "Succeeded" || p.status.phase === "Failed") continue
+      const r = podRequests(p)
+      cpu += r.milliCpu
+      mem += r.memory
+      count++
+    }
+    if (alloc.pods !== undefined && count + 1 > alloc.pods) return "Too many pods"
+    if (alloc.milliCpu !== undefined && want.milliCpu > 0 && cpu + want.milliCpu > alloc.milliCpu) return "Insufficient cpu"
+    if (alloc.memory !== undefined && want.memory > 0 && mem + want.memory > alloc.memory) return "Insufficient memory"
+    return undefined
+  }
+
+  /** NodeResourcesFit (LeastAllocated) and PodTopologySpread (system default constraints, simplified) scores. */
+  score(pod: Pod, nodes: ReadonlyArray<Node>, pods: ReadonlyArray<Pod>): NodeScore[] {
+    const wLeast = this.config.weights?.leastAllocated ?? 1
+    const wSpread = this.config.weights?.spread ?? 2
+    const selectors = this.defaultSelectors(pod)
+    const want = nonzeroRequests(pod)
+    const counts = new Map<string, number>()
+    const used = new Map<string, { cpu: number; mem: number }>()
+    for (const p of pods) {
+      const n = p.spec.nodeName
+      if (n === undefined || n === "" || p.status.phase === "Succeeded" || p.status.phase === "Failed") continue
+      const r = nonzeroRequests(p)
+      const u = used.get(n) ?? { cpu: 0, mem: 0 }
+      used.set(n, { cpu: u.cpu + r.milliCpu, mem: u.mem + r.memory })
+      if (selectors.length > 0 && p.metadata.namespace === pod.metadata.namespace && p.metadata.deletionTimestamp === undefined && selectors.every((s) => s(p))) {
+        counts.set(n, (counts.get(n) ?? 0) + 1)
+      }
+    }
+    let maxCount = 0
+    for (const node of nodes) maxCount = Math.max(maxCount, counts.get(node.metadata.name) ?? 0)
+    return nodes.map((node) => {
+      const a = nodeAllocatable(node)
+      const u = used.get(node.metadata.name) ?? { cpu: 0, mem: 0 }
+      // least_allocated.go `leastRequestedScore`: (capacity − requested) · 100 / capacity, 0 when over capacity.
+      const least = (cap: number | undefined, req: number) => (cap === undefined || cap === 0 || req > cap ? 0 : Math.floor(((cap - req) * 100) / cap))
+      const leastAllocated = Math.floor((least(a.milliCpu, u.cpu + want.milliCpu) + least(a.memory, u.mem + want.memory)) / 2)
+      const c = counts.get(node.metadata.name) ?? 0
+      const spread = maxCount === 0 ? 100 : Math.floor((100 * (maxCount - c)) / maxCount)
+      return { node: node.metadata.name, leastAllocated, spread, total: wLeast * leastAllocated + wSpread * spread }
+    })
+  }
+
+  /** `helper.DefaultSelector`: the selectors of the Services and the owning ReplicaSet that select this pod. */
+  private defaultSelectors(pod: Pod): Array<(p: Pod) => boolean> {
+    const out: Array<(p: Pod) => boolean> = []
+    const ns = pod.metadata.namespace ?? "default"
+    for (const s of this.store.list("Service", { namespace: ns }) as Service[]) {
+      const sel = s.spec.selector
+      if (sel !== undefined && Object.keys(sel).length > 0 && matchesLabels(sel, pod.metadata.labels)) out.push((p) => matchesLabels(sel, p.metadata.labels))
+    }
+    const ref = controllerOf(pod)
+    if (ref !== undefined && ref.kind === "ReplicaSet") {
+      const rs = this.store.get("ReplicaSet", ns, ref.name)
+      if (rs !== undefined) out.push((p) => labelSelectorMatches(rs.spec.selector, p.metadata.labels))
+    }
+    return out
+  }
+
+  /** schedule_one.go `selectHost`: the highest total, ties sampled uniformly (reservoir sampling). */
+  private selectHost(scores: ReadonlyArray<NodeScore>): string {
+    let best = scores[0] as NodeScore
+    let ties = 1
+    for (let i = 1; i < scores.length; i++) {
+      const s = scores[i] as NodeScore
+      if (s.total > best.total) {
+        best = s
+        ties = 1
+      } else if (s.total === best.total) {
+        ties++
+        if (this.rng.int(0, ties) === 0) best = s
+      }
+    }
+    return best.node
+  }
+
+  /** pods/binding (registry/core/pod/storage `BindingREST`): spec.nodeName and PodScheduled=True. */
+  private readonly defaultBind: BindPod = (pod, nodeName) => {
+    const store = this.store as ApiStore & { bind?: (ns: string | undefined, name: string, node: string) => StoreResult<Pod> }
+    const cond = { type: "PodScheduled", status: "True" as const, lastTransitionTime: timestampAt(this.sim.now) }
+    if (typeof store.bind === "function") {
+      const r = store.bind(pod.metadata.namespace, pod.metadata.name, nodeName)
+      if (!r.ok) return r
+      return this.store.update({ ...r.object, status: { ...r.object.status, conditions: setCondition(r.object.status.conditions, cond) } })
+    }
+    // The store has no binding subresource (a pod's spec is immutable on update): replace the pending pod with a
+    // bound copy of the same name. Its uid and creationTimestamp change; nothing else has seen it run yet.
+    const del = this.store.delete("Pod", pod.metadata.namespace, pod.metadata.name, { gracePeriodSeconds: 0 })
+    if (!del.ok) return del
+    const { uid: _u, resourceVersion: _r, creationTimestamp: _c, generation: _g, ...meta } = pod.metadata
+    return this.store.create({ ...pod, metadata: meta, spec: { ...pod.spec, nodeName }, status: { ...pod.status, conditions: setCondition(pod.status.conditions, cond) } })
+  }
+}
