@@ -27,7 +27,6 @@ export { resolveIptablesConfig, ProxyConfigError, type IptablesProxierConfig, ty
 export { IptablesRenderCache } from "./iptables/render-cache"
 export { IPTABLES_JUMP_RULES, type JumpRule } from "./iptables/jump-chains"
 export { canonicalOrder, ruleComment, IptablesDumpError } from "./iptables/canonical-order"
-export { computeProbability, formatFixed10 } from "./iptables/probability"
 export {
   hash16,
   servicePortChains,

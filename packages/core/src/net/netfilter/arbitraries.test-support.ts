@@ -1,5 +1,6 @@
 import fc from "fast-check"
 import { formatIpv4 } from "../addr/index"
+import { kubeProxyProbability } from "./statistic"
 import { quoteWord } from "./tokenize"
 
 /** Random rule texts in restore form (the words kube-proxy and people write), for round-trip tests. */
@@ -36,7 +37,7 @@ const segs = (proto: "tcp" | "udp" | "sctp" | "icmp" | null): fc.Arbitrary<Seg[]
           : fc.constant(null),
       statistic: opt(
         fc.oneof(
-          fc.integer({ min: 1, max: 1000 }).map((n) => `-m statistic --mode random --probability ${(1 / n).toFixed(10)}`),
+          fc.integer({ min: 1, max: 1000 }).map((n) => `-m statistic --mode random --probability ${kubeProxyProbability(n)}`),
           fc.tuple(fc.integer({ min: 1, max: 10 }), fc.nat(9)).map(([n, p]) => `-m statistic --mode nth --every ${n} --packet ${p % n}`),
         ),
       ),

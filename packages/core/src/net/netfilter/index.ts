@@ -48,6 +48,7 @@ export {
 export { Ruleset } from "./ruleset"
 export { RecentTables, RecentTable, RecentEntry, type RecentOptions } from "./recent"
 export { probabilityThreshold, thresholdProbability, formatThreshold, kubeProxyProbability } from "./statistic"
+export { formatFixed } from "./format-fixed"
 export { IptablesParseError, NetfilterEvalError } from "./errors"
 export { evaluateHook, ruleMatches } from "./evaluate"
 export {

@@ -7,6 +7,7 @@ import {
   Ruleset,
   applyRestore,
   evaluateHook,
+  formatFixed,
   formatThreshold,
   kubeProxyProbability,
   packetMeta,
@@ -73,4 +74,40 @@ describe("statistic probabilities as the kernel stores them", () => {
       expect(svc?.rules.map((r) => r.counters.packets)).toEqual(counts)
     })
   }
+})
+
+describe("kubeProxyProbability (proxier.go computeProbability, Go %0.10f)", () => {
+  // proxier_test.go TestComputeProbability
+  it.each([
+    [1, "1.0000000000"],
+    [2, "0.5000000000"],
+    [10, "0.1000000000"],
+    [100, "0.0100000000"],
+    [1000, "0.0010000000"],
+    [10000, "0.0001000000"],
+    [100000, "0.0000100000"],
+    [100001, "0.0000099999"],
+    [3, "0.3333333333"],
+    [6, "0.1666666667"],
+  ])("1/%i → %s", (n, want) => expect(kubeProxyProbability(n)).toBe(want))
+
+  it("rounds exact ties half to even, as Go does (toFixed would round 1/2048 up)", () => {
+    expect(kubeProxyProbability(2048)).toBe("0.0004882812")
+    expect((1 / 2048).toFixed(10)).toBe("0.0004882813")
+    expect(formatFixed(0.00000000005, 10)).toBe("0.0000000001") // not an exact tie in binary: above half
+    expect(formatFixed(2.5, 1)).toBe("2.5")
+    expect(formatFixed(0.125, 2)).toBe("0.12") // exact tie → even
+    expect(formatFixed(0.375, 2)).toBe("0.38")
+    expect(formatFixed(12345678, 3)).toBe("12345678.000")
+  })
+
+  it("agrees with toFixed everywhere else up to 1/5000", () => {
+    for (let n = 1; n <= 5000; n++) if (n !== 2048) expect(kubeProxyProbability(n)).toBe((1 / n).toFixed(10))
+  })
+
+  it("rejects what printf could not print", () => {
+    expect(() => formatFixed(-1, 10)).toThrow(/finite non-negative/)
+    expect(() => formatFixed(Number.NaN, 10)).toThrow(/finite non-negative/)
+    expect(() => formatFixed(1, 0)).toThrow(/digits/)
+  })
 })

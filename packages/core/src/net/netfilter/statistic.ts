@@ -1,3 +1,5 @@
+import { formatFixed } from "./format-fixed"
+
 /**
  * The statistic match's probability, as iptables stores and prints it.
  *
@@ -19,18 +21,13 @@ export const probabilityThreshold = (p: number): number => {
 export const thresholdProbability = (threshold: number): number => threshold / TWO_31
 
 /**
- * `%.11f` of `threshold / 2^31`, computed exactly (glibc prints the exact binary value, rounding a tie to
- * even; Number.prototype.toFixed would round ties up).
+ * `%.11f` of `threshold / 2^31` (exact: a 31-bit threshold over 2^31 is a double), as glibc prints it — ties
+ * to even, where toFixed would round up.
  */
-export const formatThreshold = (threshold: number): string => {
-  const scaled = BigInt(threshold) * 10n ** 11n
-  const den = BigInt(TWO_31)
-  let q = scaled / den
-  const r2 = (scaled % den) * 2n
-  if (r2 > den || (r2 === den && q % 2n === 1n)) q += 1n
-  const s = q.toString().padStart(12, "0")
-  return `${s.slice(0, -11)}.${s.slice(-11)}`
-}
+export const formatThreshold = (threshold: number): string => formatFixed(threshold / TWO_31, 11)
 
-/** kube-proxy's `computeProbability` text (`%0.10f` of 1/n), e.g. for tests and fixtures. */
-export const kubeProxyProbability = (n: number): string => (1 / n).toFixed(10)
+/**
+ * kube-proxy's probability text for rule i of n (pkg/proxy/iptables/proxier.go computeProbability:
+ * `fmt.Sprintf("%0.10f", 1.0/float64(n))`), Go-exact: 1/2048 is 0.0004882812, not toFixed's …813.
+ */
+export const kubeProxyProbability = (n: number): string => formatFixed(1 / n, 10)

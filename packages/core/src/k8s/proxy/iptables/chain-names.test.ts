@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest"
 import { hash16, servicePortChains, servicePortEndpointChain } from "./chain-names"
-import { computeProbability, formatFixed10 } from "./probability"
 
 describe("chain names (proxier.go portProtoHash)", () => {
   it.each([
@@ -27,31 +26,5 @@ describe("chain names (proxier.go portProtoHash)", () => {
 
   it("is 16 base32 characters", () => {
     expect(hash16("")).toMatch(/^[A-Z2-7]{16}$/)
-  })
-})
-
-describe("computeProbability (Go %0.10f)", () => {
-  // proxier_test.go TestComputeProbability
-  it.each([
-    [1, "1.0000000000"],
-    [2, "0.5000000000"],
-    [10, "0.1000000000"],
-    [100, "0.0100000000"],
-    [1000, "0.0010000000"],
-    [10000, "0.0001000000"],
-    [100000, "0.0000100000"],
-    [100001, "0.0000099999"],
-    [3, "0.3333333333"],
-    [6, "0.1666666667"],
-  ])("1/%i → %s", (n, want) => expect(computeProbability(n)).toBe(want))
-
-  it("rounds exact ties half to even, as Go does (toFixed would round 1/2048 up)", () => {
-    expect(computeProbability(2048)).toBe("0.0004882812")
-    expect((1 / 2048).toFixed(10)).toBe("0.0004882813")
-    expect(formatFixed10(0.00000000005)).toBe("0.0000000001") // not an exact tie in binary: above half
-  })
-
-  it("agrees with toFixed everywhere else up to 1/5000", () => {
-    for (let n = 1; n <= 5000; n++) if (n !== 2048) expect(computeProbability(n)).toBe((1 / n).toFixed(10))
   })
 })

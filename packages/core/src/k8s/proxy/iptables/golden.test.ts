@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
+import { parseRestore } from "../../../net/index"
 import { fakeProxier, service, slice, startProxier } from "../test-support/fixtures"
 import { canonicalOrder } from "./canonical-order"
 
@@ -65,7 +66,8 @@ describe("TestOverallIPTablesRules", () => {
   it("counts nat rules as the sync_proxy_rules_iptables_total metric does", () => {
     const { proxier, sink } = fakeProxier()
     startProxier(proxier, services, slices)
-    const natRules = sink.last.split("*nat\n")[1]?.split("\n").filter((l) => l.startsWith("-A ")).length
+    const nat = parseRestore(sink.last).sections.find((sec) => sec.table === "nat")
+    const natRules = nat?.commands.filter((c) => c.op === "append").length
     expect(proxier.lastResult?.natRulesTotal).toBe(natRules)
     expect(proxier.lastResult?.fullSync).toBe(true)
   })

@@ -3,22 +3,26 @@ import { describe, expect, it } from "vitest"
 import { runs } from "../../../../../../test-support/runs"
 import type { EndpointSliceView, ServiceView } from "../api-view"
 import { fakeProxier, service, slice, startProxier } from "../test-support/fixtures"
-import { endpointShares, natChains, threshold } from "../test-support/share-walker"
+import { evaluatorShares, netfilterProxier, newConnection } from "../test-support/netfilter-node"
+import { Ruleset, applyRestore, kubeProxyProbability, parseSave, renderRestore, renderSave } from "../../../net/index"
+import { canonicalOrder } from "./canonical-order"
 import { servicePortChains } from "./chain-names"
-import { computeProbability } from "./probability"
 
 interface World {
   readonly services: ServiceView[]
   readonly slices: EndpointSliceView[]
-  /** service port name → endpoint `ip:port`s (ready ones). */
+  /** `<service port name>|<protocol>` → endpoint `ip:port`s (ready ones). */
   readonly expected: Map<string, string[]>
+  /** `<service port name>|<protocol>` → the cluster IP and port clients connect to. */
+  readonly frontends: Map<string, { ip: string; port: number; protocol: "TCP" | "UDP" }>
 }
 
 /** Arbitrary worlds: up to 6 services, each with 1–4 ports and 0–12 endpoints spread over 1–3 slices. */
 const worldArb = fc
   .array(
     fc.record({
-      ports: fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { minLength: 1, maxLength: 3 }),
+      // Target ports are port + 1, so at most 65535 (API validation rejects more; iptables-restore would too).
+      ports: fc.uniqueArray(fc.integer({ min: 1, max: 65534 }), { minLength: 1, maxLength: 3 }),
       udp: fc.boolean(),
       affinity: fc.boolean(),
       endpoints: fc.uniqueArray(fc.integer({ min: 1, max: 60000 }), { minLength: 0, maxLength: 12 }),
@@ -31,6 +35,7 @@ const worldArb = fc
     const services: ServiceView[] = []
     const slices: EndpointSliceView[] = []
     const expected = new Map<string, string[]>()
+    const frontends = new Map<string, { ip: string; port: number; protocol: "TCP" | "UDP" }>()
     specs.forEach((sp, i) => {
       const ns = `ns${i}`
       const name = `svc${i}`
@@ -56,9 +61,12 @@ const worldArb = fc
         )
       }
       const ready = ips.filter((_, j) => !(Math.floor(j / sp.slices) < sp.notReady && j % sp.slices === 0))
-      for (const p of sp.ports) expected.set(`${ns}/${name}:p${p}|${protocol}`, ready.map((ip) => `${ip}:${p + 1}`).sort())
+      for (const p of sp.ports) {
+        expected.set(`${ns}/${name}:p${p}|${protocol}`, ready.map((ip) => `${ip}:${p + 1}`).sort())
+        frontends.set(`${ns}/${name}:p${p}|${protocol}`, { ip: `172.30.${i >> 8}.${i & 255}`, port: p, protocol })
+      }
     })
-    return { services, slices, expected }
+    return { services, slices, expected, frontends }
   })
 
 const shuffled = <T>(xs: ReadonlyArray<T>, seed: number): T[] => {
@@ -73,35 +81,58 @@ const shuffled = <T>(xs: ReadonlyArray<T>, seed: number): T[] => {
 }
 
 describe("iptables proxier properties", () => {
-  it("each ready endpoint of a service port gets its share: exactly per the kernel's 31-bit thresholds, and 1/n within 1e-9", () => {
+  it("each ready endpoint of a service port gets its share: exactly per the evaluator's 31-bit thresholds, and 1/n within 1e-9", () => {
     fc.assert(
       fc.property(worldArb, (world) => {
-        const { proxier, sink } = fakeProxier()
+        const { proxier, sink } = netfilterProxier()
         startProxier(proxier, world.services, world.slices)
-        const chains = natChains(sink.last)
+        expect(proxier.lastResult?.success).toBe(true)
         for (const [key, eps] of world.expected) {
           const [spn, protocol] = key.split("|") as [string, string]
           const svcChain = servicePortChains(spn, protocol.toLowerCase()).cluster
+          const fe = world.frontends.get(key)
+          if (fe === undefined) throw new Error(`no frontend for ${key}`)
+          // A pod (inside the cluster CIDR, not an endpoint) connecting to the cluster IP.
+          const { shares, thresholds } = evaluatorShares(sink.ruleset, () => newConnection("10.255.255.1", fe.ip, fe.port, fe.protocol))
           if (eps.length === 0) {
-            expect(chains.has(svcChain)).toBe(false)
+            expect(sink.ruleset.chain("nat", svcChain)).toBeUndefined()
+            expect(shares.size).toBe(0)
             continue
           }
-          const shares = endpointShares(chains, svcChain)
           expect([...shares.keys()].sort()).toEqual(eps)
-          // Independent expectation: rule i matches with threshold(1/(n−i))/2^31 of what reaches it.
+          // Independent expectation: kube-proxy writes 1/(n−i) with %0.10f, iptables stores lround(p·2^31)
+          // (libxt_statistic.c statistic_parse), rule i matches threshold/2^31 of what reaches it.
           const n = eps.length
+          expect(thresholds).toEqual(Array.from({ length: n - 1 }, (_, i) => Math.round(Number(kubeProxyProbability(n - i)) * 2 ** 31)))
           let remaining = 1
-          const sorted = [...eps].sort()
           for (let i = 0; i < n; i++) {
-            const p = i < n - 1 ? threshold(Number(computeProbability(n - i))) / 2 ** 31 : 1
+            const p = i < n - 1 ? (thresholds[i] as number) / 2 ** 31 : 1
             const want = remaining * p
             remaining -= want
-            expect(shares.get(sorted[i] as string)).toBe(want)
+            expect(shares.get(eps[i] as string)).toBe(want)
             expect(Math.abs(want - 1 / n)).toBeLessThan(1e-9)
           }
         }
       }),
-      { numRuns: runs(60) },
+      { numRuns: runs(30) },
+    )
+  })
+
+  it("the generated rules round-trip through netfilter in both text forms", () => {
+    fc.assert(
+      fc.property(worldArb, (world) => {
+        const { proxier, sink } = fakeProxier()
+        startProxier(proxier, world.services, world.slices)
+        const payload = sink.last
+        // Restore form: payload → iptables-restore → the rules as written, modulo upstream's canonical order.
+        const rs = new Ruleset()
+        applyRestore(rs, payload, { noflush: true })
+        expect(canonicalOrder(renderRestore(rs))).toBe(canonicalOrder(payload))
+        // Save form: iptables-save → parse → iptables-save is the identity.
+        const save = renderSave(rs)
+        expect(renderSave(parseSave(save))).toBe(save)
+      }),
+      { numRuns: runs(40) },
     )
   })
 
@@ -121,8 +152,8 @@ describe("iptables proxier properties", () => {
   it("a partial sync after any changes leaves the same rules as a fresh full sync would", () => {
     fc.assert(
       fc.property(worldArb, worldArb, (before, after) => {
-        // Apply `before`, then switch to `after` through informer updates, replaying each payload on a model table.
-        const { proxier, sink } = fakeProxier()
+        // Apply `before`, then switch to `after` through informer updates; every payload lands in one Ruleset.
+        const { proxier, sink } = netfilterProxier()
         startProxier(proxier, before.services, before.slices)
         const byName = <T extends { metadata: { namespace?: string; name: string } }>(xs: ReadonlyArray<T>) =>
           new Map(xs.map((x) => [`${x.metadata.namespace}/${x.metadata.name}`, x]))
@@ -143,27 +174,13 @@ describe("iptables proxier properties", () => {
           else proxier.onEndpointSliceUpdate(old, s)
         }
         proxier.syncProxyRules()
-        const replayed = replay(sink.payloads)
-        const fresh = fakeProxier()
+        const fresh = netfilterProxier()
         startProxier(fresh.proxier, after.services, after.slices)
-        expect(replayed).toEqual(replay([fresh.sink.last]))
+        expect(renderSave(sink.ruleset)).toBe(renderSave(fresh.sink.ruleset))
+        // The accumulated rules, in restore form, are the fresh full sync's payload (modulo canonical order).
+        expect(canonicalOrder(renderRestore(sink.ruleset))).toBe(canonicalOrder(fresh.sink.last))
       }),
       { numRuns: runs(40) },
     )
   })
 })
-
-/** iptables-restore --noflush semantics on a chain → rules model: a `:` line creates or flushes, -X deletes. */
-const replay = (payloads: ReadonlyArray<string>): Map<string, string[]> => {
-  const tables = new Map<string, string[]>()
-  for (const payload of payloads) {
-    let table = ""
-    for (const line of payload.split("\n")) {
-      if (line.startsWith("*")) table = line.slice(1)
-      else if (line.startsWith(":")) tables.set(`${table} ${line.slice(1, line.indexOf(" "))}`, [])
-      else if (line.startsWith("-A ")) tables.get(`${table} ${line.slice(3, line.indexOf(" ", 3))}`)?.push(line)
-      else if (line.startsWith("-X ")) tables.delete(`${table} ${line.slice(3)}`)
-    }
-  }
-  return new Map([...tables].sort(([a], [b]) => (a < b ? -1 : 1)))
-}
