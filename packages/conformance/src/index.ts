@@ -1,7 +1,8 @@
 // @kubesim/conformance: kubesim's kube-proxy rules and verdicts held against the real Linux kernel.
 export { probeKernelSupport, type KernelSupport } from "./kernel/kernel-support"
 export { KernelTopology } from "./kernel/kernel-topology"
-export { KernelClient, type Target } from "./kernel/kernel-client"
+export { KernelClient } from "./kernel/kernel-client"
+export type { Target, TrafficPlane } from "./traffic/traffic-plane"
 export { loadNodeRules } from "./kernel/load-node-rules"
 export { sweepStaleNamespaces } from "./kernel/netns-registry"
 export { CommandFailed } from "./kernel/run-command"

@@ -1,49 +1,55 @@
 import { NAMESPACE, PORT_NAME, type ConformanceCluster } from "../cluster/conformance-cluster"
+import { KernelPlane } from "../kernel/kernel-plane"
 import { KernelTopology } from "../kernel/kernel-topology"
-import { loadNodeRules } from "../kernel/load-node-rules"
+import { KubesimPlane, KubesimTrafficPlane } from "../kubesim/kubesim-plane"
 import type { NodeRules, NodeRuleSource, RuleSourceFactory } from "../rules/node-rules"
+import type { TrafficPlane } from "../traffic/traffic-plane"
 
 /**
- * One conformance session: the cluster's topology in real namespaces, kube-proxy (kubesim's proxier) per node,
- * and the rules of the first (full) sync loaded into each node's kernel.
+ * One conformance session: the cluster twice — in real network namespaces and in kubesim's data plane — with
+ * kube-proxy (kubesim's proxier) per node writing the same rules into both.
  */
 export class ConformanceRun {
   private constructor(
     readonly kernel: KernelTopology,
+    readonly kubesim: KubesimPlane,
     private cluster: ConformanceCluster,
     private readonly proxies: ReadonlyMap<string, NodeRuleSource>,
     /** Each node's first, full sync: what kubesim predicts from. */
     readonly initialRules: ReadonlyMap<string, NodeRules>,
+    /** The real kernel first, then kubesim: every case runs its traffic on both. */
+    readonly planes: readonly [TrafficPlane, TrafficPlane],
   ) {}
 
-  static async start(cluster: ConformanceCluster, ruleSource: RuleSourceFactory): Promise<ConformanceRun> {
+  static async start(cluster: ConformanceCluster, ruleSource: RuleSourceFactory, seed: number | string): Promise<ConformanceRun> {
     const proxies = new Map(cluster.topology.nodes.map((n) => [n.name, ruleSource(cluster, n.name)] as const))
     const initial = new Map([...proxies].map(([node, p]) => [node, p.sync(cluster)] as const))
+    const kubesim = new KubesimPlane(cluster.topology, seed)
     const kernel = await KernelTopology.build(cluster.topology)
-    return new ConformanceRun(kernel, cluster, proxies, initial)
+    return new ConformanceRun(kernel, kubesim, cluster, proxies, initial, [new KernelPlane(kernel), new KubesimTrafficPlane(kubesim)])
   }
 
   get state(): ConformanceCluster {
     return this.cluster
   }
 
-  /** Loads `node`'s initial rules into its kernel (case 2); throws iptables' error if they are rejected. */
-  loadInitialRules(node: string): void {
-    const rules = this.initialRules.get(node)
-    if (rules === undefined) throw new Error(`no node "${node}" in this run`)
-    loadNodeRules(this.kernel, node, rules)
-  }
-
-  /** Moves the cluster to `next`: every node's kube-proxy syncs and its payload goes into the kernel. */
+  /** Moves the cluster to `next`: every node's kube-proxy syncs once and the payload goes into both planes. */
   update(next: ConformanceCluster): ReadonlyMap<string, NodeRules> {
     this.cluster = next
     const written = new Map<string, NodeRules>()
     for (const [node, proxy] of this.proxies) {
       const rules = proxy.sync(next)
-      loadNodeRules(this.kernel, node, rules)
+      for (const plane of this.planes) plane.load(node, rules)
       written.set(node, rules)
     }
     return written
+  }
+
+  /** Runs `leg` on the kernel, then on kubesim. */
+  async onBoth<T>(leg: (plane: TrafficPlane) => Promise<T>): Promise<readonly [T, T]> {
+    const kernel = await leg(this.planes[0])
+    const kubesim = await leg(this.planes[1])
+    return [kernel, kubesim]
   }
 
   teardown(): void {

@@ -1,11 +1,7 @@
 import { decodeOutcome, type RequestOutcome } from "../traffic/request-outcome"
+import type { Target } from "../traffic/traffic-plane"
 import type { NetnsProcess } from "./netns-process"
 
-/** Where requests go: a ClusterIP or a node IP, and a port. */
-export interface Target {
-  readonly host: string
-  readonly port: number
-}
 
 /** A client namespace's agent (client-agent.mjs): sequential requests and held connections, real sockets. */
 export class KernelClient {
