@@ -90,6 +90,9 @@ export class HttpClient implements InFlightSource {
   /** Issues one GET now; `onDone` gets its record when it ends. Throws UrlError for a malformed URL. */
   request(url: string | HttpUrl, onDone?: (r: RequestRecord) => void): void {
     const u = typeof url === "string" ? parseHttpUrl(url) : url
+    if (u.ip === null && this.config.resolver === undefined) {
+      throw new Error(`http client ${this.config.name}: ${u.text} needs a DNS lookup of "${u.host}" but the client has no resolver`)
+    }
     const env = this.env
     const req = new ClientRequest(this, env.nextRequestId(), env.sim.now, u, env.phase, onDone ?? null)
     this.stats.issued++
@@ -100,7 +103,7 @@ export class HttpClient implements InFlightSource {
     const reuse = this.reusable(u)
     if (reuse !== null) return this.sendOn(req, reuse)
     const resolver = this.config.resolver
-    if (resolver === undefined) throw new Error(`http client ${this.config.name}: ${u.text} needs a DNS lookup of "${u.host}" but the client has no resolver`)
+    if (resolver === undefined) return this.fail(req, "dns")
     resolver.resolve(u.host, (result) => {
       if (req.ended) return
       let ip: Ipv4 | null = null
