@@ -1,0 +1,112 @@
+import { NANOS_PER_MILLI, NANOS_PER_SECOND, type Nanos } from "../../sim/index"
+import { DEFAULT_KUBELET_TIMINGS, type KubeletTimings } from "../kubelet/index"
+
+/** How the cloud load balancer picks a node for a new connection. */
+export type LoadBalancerAlgorithm = "random" | "round-robin" | "five-tuple-hash"
+
+export interface NodeConfig {
+  readonly name: string
+  /** InternalIP on the nodes' network. */
+  readonly ip: string
+  /** spec.podCIDR. */
+  readonly podCIDR: string
+}
+
+export interface ClusterDelays {
+  /** Informer lag of every controller, kubelet and kube-proxy watch. */
+  readonly watch: Nanos
+  readonly kubelet: KubeletTimings
+}
+
+/**
+ * A cluster's shape. Defaults follow a kind cluster (kind's `kindnet` + kubeadm): nodes on the docker network
+ * 172.18.0.0/16 with the control plane at 172.18.0.2 (the API server, 6443) and workers `kind-worker`,
+ * `kind-worker2`, `kind-worker3` at .3, .4, .5; pod CIDR 10.244.0.0/16 with a /24 per node (the control plane
+ * holds 10.244.0.0/24, workers 10.244.1.0/24…); Service CIDR 10.96.0.0/12 (kube-dns 10.96.0.10); NodePorts
+ * 30000-32767. Node names are arbitrary in Kubernetes; kind's are used so output reads like a real session.
+ */
+export interface ClusterConfig {
+  readonly seed: number | string
+  readonly nodes: ReadonlyArray<NodeConfig>
+  /** The nodes' LAN (docker network). */
+  readonly nodeNetwork: string
+  readonly apiServer: { readonly ip: string; readonly port: number }
+  readonly clusterCIDR: string
+  readonly serviceCIDR: string
+  readonly nodePortRange: { readonly base: number; readonly size: number }
+  readonly clusterDomain: string
+  /** kube-dns ClusterIP (kubeadm: the 10th address of the service CIDR). */
+  readonly dnsServiceIP: string
+  readonly corednsImage: string
+  readonly corednsReplicas: number
+  /** The resolver outside the cluster (the nodes' /etc/resolv.conf nameserver, CoreDNS' `forward` target). */
+  readonly upstreamDns: { readonly ip: string; readonly zone: string }
+  /** Hosts outside the cluster on the nodes' network, by name → IP. */
+  readonly externalClients: ReadonlyArray<{ readonly name: string; readonly ip: string }>
+  readonly loadBalancer: {
+    readonly ip: string
+    /** Addresses handed to LoadBalancer Services, in order (kind + MetalLB style: the top of the docker network). */
+    readonly pool: ReadonlyArray<string>
+    readonly algorithm: LoadBalancerAlgorithm
+  }
+  readonly proxy: { readonly minSyncPeriod: Nanos; readonly syncPeriod: Nanos }
+  readonly delays: ClusterDelays
+}
+
+export type ClusterConfigInput = Partial<Omit<ClusterConfig, "delays" | "loadBalancer" | "proxy" | "upstreamDns">> & {
+  readonly delays?: Partial<ClusterDelays>
+  readonly loadBalancer?: Partial<ClusterConfig["loadBalancer"]>
+  readonly proxy?: Partial<ClusterConfig["proxy"]>
+  readonly upstreamDns?: Partial<ClusterConfig["upstreamDns"]>
+  /** Shorthand for `nodes`: this many kind workers. */
+  readonly nodeCount?: number
+}
+
+/** kind's worker names: `kind-worker`, `kind-worker2`, … (kind pkg/cluster/internal/create/actions/config). */
+export const kindWorkerName = (i: number): string => (i === 0 ? "kind-worker" : `kind-worker${i + 1}`)
+
+export const defaultNodes = (n: number): NodeConfig[] =>
+  Array.from({ length: n }, (_, i) => ({ name: kindWorkerName(i), ip: `172.18.0.${3 + i}`, podCIDR: `10.244.${1 + i}.0/24` }))
+
+export const DEFAULT_UPSTREAM_ZONE = "db.example.com A 93.184.216.34\nexample.com A 93.184.216.34\n"
+
+export class ClusterConfigError extends Error {
+  override readonly name = "ClusterConfigError"
+}
+
+/** Applies the defaults; throws ClusterConfigError naming the field for values that cannot work. */
+export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig => {
+  const nodes = c.nodes ?? defaultNodes(c.nodeCount ?? 3)
+  if (nodes.length === 0) throw new ClusterConfigError("nodes: a cluster needs at least one node")
+  const names = new Set<string>()
+  for (const [i, n] of nodes.entries()) {
+    if (names.has(n.name)) throw new ClusterConfigError(`nodes[${i}].name: duplicate node name "${n.name}"`)
+    names.add(n.name)
+  }
+  const cfg: ClusterConfig = {
+    seed: c.seed ?? 1,
+    nodes,
+    nodeNetwork: c.nodeNetwork ?? "172.18.0.0/16",
+    apiServer: c.apiServer ?? { ip: "172.18.0.2", port: 6443 },
+    clusterCIDR: c.clusterCIDR ?? "10.244.0.0/16",
+    serviceCIDR: c.serviceCIDR ?? "10.96.0.0/12",
+    nodePortRange: c.nodePortRange ?? { base: 30000, size: 2768 },
+    clusterDomain: c.clusterDomain ?? "cluster.local",
+    dnsServiceIP: c.dnsServiceIP ?? "10.96.0.10",
+    corednsImage: c.corednsImage ?? "registry.k8s.io/coredns/coredns:v1.11.1",
+    corednsReplicas: c.corednsReplicas ?? 2,
+    upstreamDns: { ip: c.upstreamDns?.ip ?? "172.18.0.254", zone: c.upstreamDns?.zone ?? DEFAULT_UPSTREAM_ZONE },
+    externalClients: c.externalClients ?? [{ name: "external-client", ip: "172.18.0.100" }],
+    loadBalancer: {
+      ip: c.loadBalancer?.ip ?? "172.18.0.250",
+      pool: c.loadBalancer?.pool ?? Array.from({ length: 50 }, (_, i) => `172.18.255.${200 + i}`),
+      algorithm: c.loadBalancer?.algorithm ?? "random",
+    },
+    proxy: { minSyncPeriod: c.proxy?.minSyncPeriod ?? 1 * NANOS_PER_SECOND, syncPeriod: c.proxy?.syncPeriod ?? 30 * NANOS_PER_SECOND },
+    delays: { watch: c.delays?.watch ?? 50 * NANOS_PER_MILLI, kubelet: c.delays?.kubelet ?? DEFAULT_KUBELET_TIMINGS },
+  }
+  if (!["random", "round-robin", "five-tuple-hash"].includes(cfg.loadBalancer.algorithm)) {
+    throw new ClusterConfigError(`loadBalancer.algorithm: expected "random", "round-robin" or "five-tuple-hash", got ${JSON.stringify(cfg.loadBalancer.algorithm)}`)
+  }
+  return cfg
+}

@@ -1,0 +1,299 @@
+import { Simulation, type Nanos } from "../../sim/index"
+import { Fabric, Network, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, type Host, type Ruleset } from "../../net/index"
+import { RecordLog } from "../../records/index"
+import { AppEnv, DnsServer, zoneAnswerer, type RequestLoop } from "../../apps/index"
+import { nslookupSync, parseResolvConf, renderResolvConf, type CorednsServer } from "../../dns/index"
+import { decodeManifests, formatManifestIssues, type Kind, type KubeObject } from "../api/index"
+import { ApiStore, type StoreResult } from "../store/index"
+import { formatEnv } from "../envvars/index"
+import { Kubelet } from "../kubelet/index"
+import { NodeProxyAgent } from "../node-proxy/index"
+import { IptablesRenderCache } from "../proxy/index"
+import { ServiceAllocator } from "../controllers/allocators/service-allocator"
+import { DeploymentController } from "../controllers/deployment/deployment-controller"
+import { ReplicaSetController } from "../controllers/replicaset/replicaset-controller"
+import { Scheduler } from "../controllers/scheduler/scheduler"
+import { EndpointSliceController } from "../controllers/endpointslice/endpointslice-controller"
+import { bootstrapManifests } from "./bootstrap"
+import { CloudLoadBalancer } from "./cloud-load-balancer"
+import { clusterDns } from "./cluster-dns"
+import { resolveClusterConfig, type ClusterConfig, type ClusterConfigInput } from "./cluster-config"
+import { ImageLauncher } from "./image-launcher"
+import { requestLabeller } from "./request-labeller"
+
+/** Manifests that could not be applied: every problem, with file, document, line and field. */
+export class ClusterApplyError extends Error {
+  override readonly name = "ClusterApplyError"
+}
+
+export interface ClusterNode {
+  readonly name: string
+  readonly ip: string
+  readonly host: Host
+  readonly ruleset: Ruleset
+  readonly kubelet: Kubelet
+  readonly proxy: NodeProxyAgent
+  failed: boolean
+}
+
+/** One `kubectl apply` line per object: `service/web-service created`. */
+export interface ApplyOutcome {
+  readonly object: string
+  readonly action: string
+}
+
+const RESOURCE: Readonly<Record<string, string>> = {
+  Namespace: "namespace",
+  Node: "node",
+  Pod: "pod",
+  Service: "service",
+  EndpointSlice: "endpointslice.discovery.k8s.io",
+  Deployment: "deployment.apps",
+  ReplicaSet: "replicaset.apps",
+}
+
+/**
+ * A whole simulated cluster on one Simulation: the API store with the Service IP/NodePort allocators as admission,
+ * the controllers (Deployment, ReplicaSet, scheduler, EndpointSlice), on every node a kubelet and a kube-proxy
+ * writing iptables rules into the node's kernel, CoreDNS pods behind `kube-dns`, an upstream DNS server, the cloud
+ * load balancer and external client hosts on the nodes' network. Same config, manifests and seed → the same
+ * records and trace hash.
+ */
+export class Cluster {
+  readonly sim: Simulation
+  readonly net: Network
+  readonly fabric: Fabric
+  readonly store: ApiStore
+  readonly records = new RecordLog()
+  readonly env: AppEnv
+  readonly nodes = new Map<string, ClusterNode>()
+  readonly coredns: CorednsServer
+  readonly loadBalancer: CloudLoadBalancer
+  readonly externalHosts = new Map<string, Host>()
+  /** Busybox-style request loops started by containers, by `namespace/pod`. */
+  readonly clients = new Map<string, RequestLoop>()
+  readonly allocator: ServiceAllocator
+
+  private constructor(readonly config: ClusterConfig) {
+    const c = config
+    this.sim = new Simulation(c.seed)
+    this.net = new Network(this.sim)
+    this.fabric = new Fabric(this.net, { lan: parseCidr(c.nodeNetwork) })
+    const validation = { nodePortRange: c.nodePortRange }
+    this.store = new ApiStore(this.sim, { validation })
+    this.env = new AppEnv(this.sim, this.records)
+    const watch = c.delays.watch
+    const log = this.records
+
+    this.allocator = new ServiceAllocator(this.sim, this.store, { serviceCidr: c.serviceCIDR, nodePortRange: c.nodePortRange, validation })
+    this.allocator.start()
+
+    const dns = clusterDns(this.store, watch, c.clusterDomain, c.upstreamDns.zone)
+    this.coredns = dns.server
+    const upstreamHost = this.fabric.addLanHost("upstream-dns", { ip: parseIpv4(c.upstreamDns.ip) })
+    new DnsServer(upstreamHost, this.env, { name: "upstream-dns", answer: zoneAnswerer(dns.upstream) })
+
+    const nodeByIp = new Map<string, string>()
+    for (const n of c.nodes) nodeByIp.set(n.ip, n.name)
+    const labellerCtx = { store: this.store, nodeByIp, nodeHost: (name: string) => this.fabric.node(name) }
+    const renderCache = new IptablesRenderCache()
+    const nodeResolv = parseResolvConf(`nameserver ${c.upstreamDns.ip}\n`, "node /etc/resolv.conf")
+
+    for (const n of c.nodes) {
+      const host = this.fabric.addNode(n.name, { ip: parseIpv4(n.ip), podCidr: parseCidr(n.podCIDR) })
+      const ruleset = this.fabric.ruleset(n.name)
+      const launcher = new ImageLauncher({
+        env: this.env,
+        coredns: this.coredns,
+        upstreamDns: c.upstreamDns.ip,
+        labeller: requestLabeller(labellerCtx, n.name),
+        onClient: (pod, loop) => this.clients.set(pod, loop),
+      })
+      const kubelet = new Kubelet(this.sim, this.store, {
+        nodeName: n.name,
+        nodeIp: n.ip,
+        podCidr: parseCidr(n.podCIDR),
+        fabric: this.fabric,
+        launcher,
+        dns: { clusterDomain: c.clusterDomain, clusterDns: [c.dnsServiceIP], nodeResolvConf: nodeResolv, nodeIps: [n.ip] },
+        watchDelay: watch,
+        timings: c.delays.kubelet,
+        records: log,
+      })
+      const proxy = new NodeProxyAgent(this.sim, this.store, host, ruleset, {
+        nodeName: n.name,
+        nodeIPs: [n.ip],
+        clusterCIDR: c.clusterCIDR,
+        watchDelay: watch,
+        minSyncPeriod: c.proxy.minSyncPeriod,
+        syncPeriod: c.proxy.syncPeriod,
+        renderCache,
+        records: log,
+      })
+      this.nodes.set(n.name, { name: n.name, ip: n.ip, host, ruleset, kubelet, proxy, failed: false })
+    }
+
+    // The API server's address answers on the LAN (nothing listens on it: kubesim has no API traffic).
+    this.fabric.addLanHost("kube-apiserver", { ip: parseIpv4(c.apiServer.ip) })
+    for (const e of c.externalClients) {
+      this.externalHosts.set(e.name, this.fabric.addLanHost(e.name, { ip: parseIpv4(e.ip), routes: [] }))
+    }
+    const lbHost = this.fabric.addLanHost("cloud-lb", { ip: parseIpv4(c.loadBalancer.ip), forwarding: true, iptables: true })
+    const lbRules = (lbHost.netfilter as unknown as { ruleset: Ruleset }).ruleset
+    this.loadBalancer = new CloudLoadBalancer(this.sim, this.store, {
+      host: lbHost,
+      ruleset: lbRules,
+      pool: c.loadBalancer.pool,
+      algorithm: c.loadBalancer.algorithm,
+      watchDelay: watch,
+      nodes: c.nodes.map((n) => ({ name: n.name, ip: n.ip })),
+      nodeUp: (name) => this.nodes.get(name)?.failed === false,
+      records: log,
+    })
+
+    const ctl = { watchDelay: watch, log }
+    new DeploymentController(this.sim, this.store, ctl).start()
+    new ReplicaSetController(this.sim, this.store, ctl).start()
+    new Scheduler(this.sim, this.store, ctl).start()
+    new EndpointSliceController(this.sim, this.store, ctl).start()
+    this.loadBalancer.start()
+    for (const n of this.nodes.values()) {
+      n.kubelet.start()
+      n.proxy.start()
+    }
+    this.applyText(bootstrapManifests(c), "<kubeadm bootstrap>", "kubeadm")
+  }
+
+  /** Builds and starts a cluster (nothing runs until `runUntil`). */
+  static create(config: ClusterConfigInput = {}): Cluster {
+    return new Cluster(resolveClusterConfig(config))
+  }
+
+  /**
+   * `kubectl apply`: YAML text (one or many documents) or decoded objects. Throws ClusterApplyError listing every
+   * problem (decoding or the API's validation) after applying the objects that were fine, as kubectl does.
+   */
+  apply(input: string | KubeObject | ReadonlyArray<KubeObject>, options: { readonly file?: string } = {}): ApplyOutcome[] {
+    if (typeof input === "string") return this.applyText(input, options.file ?? "<stdin>", "scenario")
+    const objects = Array.isArray(input) ? (input as ReadonlyArray<KubeObject>) : [input as KubeObject]
+    return this.applyObjects(objects.map((object) => ({ object, where: options.file ?? "<objects>" })), "scenario")
+  }
+
+  /** `kubectl delete <kind> <name> [-n ns] [--grace-period]`. */
+  delete(kind: Kind, namespace: string | undefined, name: string, options: { readonly gracePeriodSeconds?: number } = {}): StoreResult<KubeObject> {
+    const r = this.store.delete(kind, namespace, name, options)
+    this.records.append({ kind: "action", t: this.sim.now, actor: "scenario", verb: "delete", object: `${kind} ${namespace ?? "default"}/${name}`, detail: r.ok ? r.action : r.message })
+    return r as StoreResult<KubeObject>
+  }
+
+  /** Runs the simulation until time `t` (absolute, ns). */
+  runUntil(t: Nanos): void {
+    this.sim.run({ until: t })
+  }
+
+  /** Runs for `d` more nanoseconds. */
+  runFor(d: Nanos): void {
+    this.sim.run({ until: this.sim.now + d })
+  }
+
+  /** Ends the run: requests still in flight are written, then the `run-end` record. Call once. */
+  finish(): RecordLog {
+    this.env.flushInFlight()
+    this.records.append({ kind: "run-end", t: this.sim.now, events: this.sim.eventsProcessed, traceHash: this.sim.traceHash })
+    return this.records
+  }
+
+  node(name: string): ClusterNode {
+    const n = this.nodes.get(name)
+    if (n === undefined) throw new Error(`cluster: no node named "${name}" (nodes: ${[...this.nodes.keys()].join(", ")})`)
+    return n
+  }
+
+  /** The node fails: its kernel and pods stop answering, its kubelet and kube-proxy stop, the LB drops it. */
+  failNode(name: string): void {
+    const n = this.node(name)
+    if (n.failed) return
+    n.failed = true
+    n.host.up = false
+    n.kubelet.stop()
+    n.proxy.stop()
+    this.loadBalancer.schedule()
+    this.records.append({ kind: "action", t: this.sim.now, actor: "scenario", verb: "fail-node", object: `Node ${name}`, detail: null })
+  }
+
+  /** The node is back: kernel up, pods answer, kubelet and kube-proxy re-list and resync. */
+  recoverNode(name: string): void {
+    const n = this.node(name)
+    if (!n.failed) return
+    n.failed = false
+    n.host.up = true
+    n.kubelet.resume()
+    n.proxy.start()
+    this.loadBalancer.schedule()
+    this.records.append({ kind: "action", t: this.sim.now, actor: "scenario", verb: "recover-node", object: `Node ${name}`, detail: null })
+  }
+
+  /**
+   * `kubectl exec <pod> -- <command>` for what kubesim can answer: `env`, `cat /etc/resolv.conf`, `hostname`,
+   * `nslookup NAME` (busybox's output, answered by the cluster's CoreDNS view). Throws for anything else.
+   */
+  exec(pod: string, command: ReadonlyArray<string>, namespace = "default"): string {
+    const p = this.store.get("Pod", namespace, pod)
+    if (p === undefined) throw new Error(`Error from server (NotFound): pods "${pod}" not found`)
+    const kubelet = p.spec.nodeName === undefined ? undefined : this.nodes.get(p.spec.nodeName)?.kubelet
+    const env = kubelet?.containerEnv(namespace, pod)
+    const conf = kubelet?.resolvConf(namespace, pod)
+    if (env === undefined || conf === undefined) throw new Error(`error: unable to upgrade connection: container not found ("${p.spec.containers[0]?.name ?? ""}")`)
+    const [cmd, ...args] = command
+    if (cmd === "env" && args.length === 0) return formatEnv(env)
+    if (cmd === "hostname" && args.length === 0) return `${p.spec.hostname ?? pod}\n`
+    if (cmd === "cat" && args.length === 1 && args[0] === "/etc/resolv.conf") return renderResolvConf(conf)
+    if (cmd === "nslookup" && args.length === 1) return nslookupSync(args[0] as string, conf, (q) => this.coredns.answer(q)).text
+    throw new Error(`kubesim exec: cannot run ${JSON.stringify(command)} (supported: env, hostname, cat /etc/resolv.conf, nslookup NAME)`)
+  }
+
+  /** `iptables-save` on a node (form "save"), or the rules as an `iptables-restore` payload (form "restore"). */
+  iptablesSave(node: string, form: "save" | "restore" = "save"): string {
+    const rs = this.node(node).ruleset
+    return form === "save" ? renderSave(rs) : renderRestore(rs)
+  }
+
+  /** The node a pod runs on and its host, once it has a sandbox. */
+  podHost(pod: string, namespace = "default"): Host | null {
+    const p = this.store.get("Pod", namespace, pod)
+    const kubelet = p?.spec.nodeName === undefined ? undefined : this.nodes.get(p.spec.nodeName)?.kubelet
+    return kubelet?.podHost(namespace, pod) ?? null
+  }
+
+  /** The IP of a host outside the cluster. */
+  externalIp(name: string): string {
+    const h = this.externalHosts.get(name)
+    if (h === undefined) throw new Error(`cluster: no external host named "${name}"`)
+    return formatIpv4(h.primaryAddress)
+  }
+
+  private applyText(text: string, file: string, actor: string): ApplyOutcome[] {
+    const decoded = decodeManifests(text, { file })
+    const out = this.applyObjects(decoded.objects.map((d) => ({ object: d.object, where: `${d.file}:${d.line}` })), actor)
+    if (decoded.errors.length > 0) throw new ClusterApplyError(formatManifestIssues(decoded.errors))
+    return out
+  }
+
+  private applyObjects(items: ReadonlyArray<{ object: KubeObject; where: string }>, actor: string): ApplyOutcome[] {
+    const out: ApplyOutcome[] = []
+    const errors: string[] = []
+    for (const { object, where } of items) {
+      const r = this.store.apply(object)
+      const ref = `${object.kind} ${object.metadata.namespace ?? (object.kind === "Node" || object.kind === "Namespace" ? "" : "default")}/${object.metadata.name}`
+      if (!r.ok) {
+        errors.push(`${where}: Error from server (${r.reason}): ${r.message}`)
+        continue
+      }
+      const name = `${RESOURCE[object.kind] ?? object.kind.toLowerCase()}/${r.object.metadata.name}`
+      out.push({ object: name, action: r.action })
+      this.records.append({ kind: "action", t: this.sim.now, actor, verb: "apply", object: ref.replace(" /", " "), detail: r.action })
+    }
+    if (errors.length > 0) throw new ClusterApplyError(errors.join("\n"))
+    return out
+  }
+}

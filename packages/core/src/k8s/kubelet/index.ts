@@ -1,0 +1,8 @@
+export { Kubelet, preStopSeconds, type KubeletOptions } from "./kubelet"
+export { HostLocalIpam, IpamExhaustedError } from "./host-local-ipam"
+export { type ContainerLauncher, type ContainerProcess, type ContainerStart, type StopSignal, normalizeImage, imageBaseName } from "./container-runtime"
+export { DEFAULT_KUBELET_TIMINGS, CRASH_BACKOFF_INITIAL, CRASH_BACKOFF_MAX, checkTimings, type DelayRange, type KubeletTimings } from "./kubelet-timings"
+export { podPhase, podStatus, type ContainerView, type PodStatusInput } from "./pod-status"
+export { parseWgetLoop, shellScript, BUSYBOX_WGET_DEFAULT_TIMEOUT_SECONDS, type WgetLoop } from "./busybox-command"
+export { runProbe, probePort } from "./probe"
+export { later } from "./thunk-timer"
