@@ -1,1 +1,9 @@
-export {}
+// The public face of @kubesim/scenarios: the scenario format (YAML and the equivalent TypeScript API), overrides
+// shared by `--set` and variants, validation before a run, traffic and churn generators, the executor, run
+// directories and the built-in library.
+export * from "./format/index"
+export * from "./overrides/index"
+export * from "./validate/index"
+export * from "./traffic/index"
+export * from "./churn/index"
+export * from "./run/index"

@@ -1,0 +1,5 @@
+export * from "./schema"
+export { type ScenarioIssue, ScenarioError, formatScenarioIssues, formatIssueLocation } from "./scenario-issue"
+export { type ScenarioDecodeResult, type ScenarioSource, decodeScenarioText, decodeScenarioValue } from "./decode-scenario"
+export { type LoadedScenario, loadScenarioFile, loadScenarioText, scenarioFromObject } from "./load-scenario"
+export type { PathSegment } from "./yaml-source"

@@ -1,0 +1,117 @@
+import { Option, type ParseResult, SchemaAST } from "effect"
+import type { PathSegment } from "./yaml-source"
+
+/** A flattened schema failure: where, and either a mismatch (expected / actual) or an unknown key. */
+export interface SchemaProblem {
+  readonly path: ReadonlyArray<PathSegment>
+  readonly kind: "mismatch" | "unknown" | "missing"
+  readonly expected: string
+  readonly actual: unknown
+  /** A refinement's own explanation (e.g. parseDuration's message), when it gave one. */
+  readonly detail?: string
+}
+
+/** What a schema node accepts, in words (identifier annotations name the refined types). */
+export const describeAst = (ast: SchemaAST.AST): string => {
+  const id = SchemaAST.getIdentifierAnnotation(ast)
+  if (Option.isSome(id)) return id.value
+  switch (ast._tag) {
+    case "StringKeyword":
+      return "string"
+    case "NumberKeyword":
+      return "number"
+    case "BooleanKeyword":
+      return "boolean"
+    case "TypeLiteral":
+      return "object"
+    case "TupleType":
+      return "list"
+    case "Literal":
+      return JSON.stringify(ast.literal)
+    case "Refinement":
+      return describeAst(ast.from)
+    case "Transformation":
+      return describeAst(ast.to)
+    case "Union":
+      return ast.types.map(describeAst).join(" or ")
+    default:
+      return ast._tag
+  }
+}
+
+/** A found value: `string "1x"`, `number -1`, `boolean true`, `list`, `object`, `null`, `nothing`. */
+export const describeValue = (v: unknown): string => {
+  if (v === undefined) return "nothing"
+  if (v === null) return "null"
+  if (Array.isArray(v)) return "list"
+  switch (typeof v) {
+    case "string":
+      return `string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`
+    case "number":
+    case "boolean":
+      return `${typeof v} ${String(v)}`
+    case "object":
+      return "object"
+    default:
+      return typeof v
+  }
+}
+
+/**
+ * Walks a ParseIssue tree (decoded with `errors: "all"`) into flat problems. A union whose discriminant picked one
+ * member (traffic `type: poisson`) reports that member's problems; a union no member came close to is one problem.
+ */
+export const flattenIssue = (root: ParseResult.ParseIssue): SchemaProblem[] => {
+  const out: SchemaProblem[] = []
+  const walk = (i: ParseResult.ParseIssue, path: ReadonlyArray<PathSegment>): void => {
+    switch (i._tag) {
+      case "Pointer": {
+        const seg: ReadonlyArray<PropertyKey> = Array.isArray(i.path) ? i.path : [i.path as PropertyKey]
+        walk(i.issue, [...path, ...seg.map((s) => (typeof s === "number" ? s : String(s)))])
+        return
+      }
+      case "Composite": {
+        const subs = Array.isArray(i.issues) ? i.issues : [i.issues]
+        if (i.ast._tag === "Union" && subs.length !== 1) {
+          out.push({ path, kind: "mismatch", expected: describeAst(i.ast), actual: i.actual })
+          return
+        }
+        for (const sub of subs) walk(sub, path)
+        return
+      }
+      case "Refinement": {
+        // A refinement over an object or list reports what is inside; over a scalar, the refinement's own name.
+        if (i.kind === "From" && i.issue._tag !== "Type") return walk(i.issue, path)
+        const inner = i.issue
+        const detail = i.kind === "Predicate" && inner._tag === "Type" && inner.message !== undefined ? inner.message : undefined
+        out.push({ path, kind: "mismatch", expected: describeAst(i.ast), actual: i.actual, ...(detail !== undefined ? { detail } : {}) })
+        return
+      }
+      case "Type":
+      case "Forbidden":
+        out.push({ path, kind: "mismatch", expected: describeAst(i.ast), actual: i.actual })
+        return
+      case "Transformation":
+        walk(i.issue, path)
+        return
+      case "Unexpected":
+        out.push({ path, kind: "unknown", expected: "", actual: i.actual })
+        return
+      case "Missing":
+        out.push({ path, kind: "missing", expected: describeAst(i.ast as unknown as SchemaAST.AST), actual: undefined })
+        return
+    }
+  }
+  walk(root, [])
+  return out
+}
+
+/** `clients[0].traffic.rate` from path segments. */
+export const pathText = (segments: ReadonlyArray<PathSegment>): string => {
+  let s = ""
+  for (const seg of segments) {
+    if (typeof seg === "number") s += `[${seg}]`
+    else s += s === "" ? seg : `.${seg}`
+  }
+  return s
+}

@@ -1,0 +1,42 @@
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { basename, dirname, join } from "node:path"
+import { type RunJson, renderRunJson } from "./run-json"
+
+/** What a run directory holds; `records` is the JSON Lines text ending with the `run-end` line. */
+export interface RunDirContent {
+  readonly runJson: RunJson
+  readonly recordsJsonl: string
+  readonly summary: string
+}
+
+let counter = 0
+const beside = (dir: string, tag: string): string => join(dirname(dir), `.${basename(dir)}.${tag}-${process.pid}-${counter++}`)
+
+/**
+ * Writes a run directory (docs/run-directory.md) whole or not at all: the three files go into a temporary
+ * directory beside `dir`, which is then renamed onto it. An existing `dir` (an earlier run of the same
+ * scenario, variant and seed) is moved aside first and removed after the new one is in place, so at every
+ * instant `dir` is either the old run or the new one, never a mix.
+ */
+export const writeRunDir = (dir: string, content: RunDirContent): void => {
+  mkdirSync(dirname(dir), { recursive: true })
+  const tmp = beside(dir, "tmp")
+  try {
+    mkdirSync(tmp)
+    writeFileSync(join(tmp, "run.json"), renderRunJson(content.runJson))
+    writeFileSync(join(tmp, "records.jsonl"), content.recordsJsonl)
+    writeFileSync(join(tmp, "summary.md"), content.summary)
+    if (existsSync(dir)) {
+      const old = beside(dir, "old")
+      renameSync(dir, old)
+      renameSync(tmp, dir)
+      rmSync(old, { recursive: true, force: true })
+    } else renameSync(tmp, dir)
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true })
+    throw e
+  }
+}
+
+/** The default layout under `--out`: `DIR/<scenario>/<variant>/seed-<seed>/`. */
+export const runDirPath = (out: string, scenario: string, variant: string, seed: number): string => join(out, scenario, variant, `seed-${seed}`)

@@ -1,0 +1,1 @@
+export { poissonArrivals, rampArrivals, burstArrivals, mergeArrivals, thinkTime } from "./arrivals"
