@@ -27,6 +27,7 @@ const pinsOf = (out: ReadonlyArray<RequestOutcome>, phase: string, problems: Arr
  * proxier.go writeServiceToEndpointRules; xt_recent `--rcheck --seconds` (net/netfilter/xt_recent.c).
  */
 export const affinityCase = async (run: ConformanceRun, service: string, rounds: number): Promise<CaseResult> => {
+  run.ready()
   const svc = run.state.services.find((s) => s.metadata.name === service)
   const timeout = svc?.spec.sessionAffinityConfig?.clientIP.timeoutSeconds
   if (timeout === undefined) throw new Error(`affinityCase: service "${service}" has no ClientIP timeoutSeconds`)

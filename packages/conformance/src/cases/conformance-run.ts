@@ -33,6 +33,40 @@ export class ConformanceRun {
     return this.cluster
   }
 
+  private loaded: Map<string, unknown> | undefined
+
+  /**
+   * Loads every node's first sync into both planes, once; returns what each node's load threw (nothing when
+   * all went in). The restore case reports these; `ready()` makes every other case stop on them.
+   */
+  loadInitialRules(): ReadonlyMap<string, unknown> {
+    if (this.loaded !== undefined) return this.loaded
+    this.loaded = new Map()
+    for (const [node, rules] of this.initialRules) {
+      for (const plane of this.planes) {
+        try {
+          plane.load(node, rules)
+        } catch (e) {
+          if (!this.loaded.has(node)) this.loaded.set(node, e)
+        }
+      }
+    }
+    return this.loaded
+  }
+
+  /** Throws the first load error, if kubesim's rules did not go into both planes. */
+  ready(): void {
+    for (const [node, e] of this.loadInitialRules()) {
+      throw new Error(`the rules for ${node} did not load: ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
+
+  /** kubesim's nat/filter Ruleset of `node` (with the initial rules loaded). */
+  ruleset(node: string) {
+    this.ready()
+    return this.kubesim.fabric.ruleset(node)
+  }
+
   /** Moves the cluster to `next`: every node's kube-proxy syncs once and the payload goes into both planes. */
   update(next: ConformanceCluster): ReadonlyMap<string, NodeRules> {
     this.cluster = next

@@ -18,6 +18,7 @@ export const conntrackCase = async (
   rebuild: (endpoints: ReadonlyArray<string>) => ConformanceCluster,
   requests: number,
 ): Promise<CaseResult> => {
+  run.ready()
   const before = run.state
   const target = { host: clusterIpOf(before, service), port: 80 }
   const problems: Array<string> = []

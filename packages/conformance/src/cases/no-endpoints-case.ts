@@ -19,6 +19,7 @@ const summary = (out: ReadonlyArray<RequestOutcome>): Map<string, number> => {
  * refused on their retransmission; kubesim has no ICMP rate limit (core/net README, Simplifications).
  */
 export const noEndpointsCase = async (run: ConformanceRun, service: string, requests: number): Promise<CaseResult> => {
+  run.ready()
   const payload = run.initialRules.get("node-1")!.payload
   const ip = clusterIpOf(run.state, service)
   const problems: Array<string> = []

@@ -21,6 +21,7 @@ export const nodePortCase = async (
   entryNode: string,
   requests: number,
 ): Promise<CaseResult> => {
+  run.ready()
   const svc = run.state.services.find((s) => s.metadata.name === service)
   const nodePort = svc?.spec.ports[0]?.nodePort
   if (svc === undefined || nodePort === undefined) throw new Error(`nodePortCase: "${service}" is not a NodePort Service`)
@@ -35,7 +36,7 @@ export const nodePortCase = async (
   let pods: ReadonlyArray<string>
   let shares: ReadonlyArray<number>
   if (policy === "Cluster") {
-    ;({ pods, shares } = serviceShares(run.initialRules.get(entryNode)!.payload, spnOf(service), topo))
+    ;({ pods, shares } = serviceShares(run.ruleset(entryNode), spnOf(service), topo))
   } else {
     pods = endpointPods.filter((p) => p.node === entryNode).map((p) => p.name)
     shares = pods.map(() => 1 / pods.length)

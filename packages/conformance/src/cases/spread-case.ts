@@ -14,7 +14,8 @@ export const ALPHA = 0.001
  * give each endpoint (the statistic probabilities as the kernel quantises them).
  */
 export const spreadCase = async (run: ConformanceRun, service: string, requests: number): Promise<CaseResult> => {
-  const predicted = serviceShares(run.initialRules.get("node-1")!.payload, spnOf(service), run.state.topology)
+  run.ready()
+  const predicted = serviceShares(run.ruleset("node-1"), spnOf(service), run.state.topology)
   const target = { host: clusterIpOf(run.state, service), port: 80 }
   const problems: Array<string> = []
   const [kernel, kubesim] = await run.onBoth(async (plane) => {

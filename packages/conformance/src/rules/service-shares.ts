@@ -1,48 +1,65 @@
+import { net } from "@kubesim/core"
 import type { TopologySpec } from "../topology/topology-spec"
 
-/** The share of new connections each pod gets from a Service's KUBE-SVC chain, read from a restore payload. */
+/** The share of new connections each pod gets from a Service's KUBE-SVC chain, as kubesim's rules give it. */
 export interface ServiceShares {
   readonly svcChain: string
   readonly pods: ReadonlyArray<string>
   readonly shares: ReadonlyArray<number>
 }
 
-// libxt_statistic.c statistic_parse stores lround(0x80000000 * p); xt_statistic.c statistic_mt matches when
-// (get_random_u32() & 0x7FFFFFFF) < that value, so the kernel's probability is that value / 2^31.
-const kernelProbability = (p: number): number => Math.round(0x80000000 * p) / 0x80000000
+const KUBE_SERVICES = "KUBE-SERVICES"
 
 /**
- * Walks the payload the way the kernel walks the chain for a new connection without affinity: KUBE-SERVICES'
- * rule for `<spn> cluster IP` names the KUBE-SVC chain; its `-j KUBE-SEP-…` rules are tried in order, each
- * taken with its `statistic` probability (1 without one); each SEP chain's DNAT names the pod's address.
- * `spn` is the ServicePortName, e.g. "conformance/spread-3:http". Throws naming what is missing.
+ * Walks a node's nat table in kubesim's Ruleset the way the kernel walks it for a new connection without
+ * affinity: KUBE-SERVICES' rule commented `<spn> cluster IP` names the KUBE-SVC chain; its KUBE-SEP jumps are
+ * tried in order, each taken with its `statistic` probability — exactly threshold / 2^31, as xt_statistic.c
+ * statistic_mt matches (kubesim's net.thresholdProbability) — or 1 without one; `recent --rcheck` rules (a
+ * fresh client has no entry) and the KUBE-MARK-MASQ jump (it returns) do not end the walk. Each SEP chain's
+ * DNAT names the pod. `spn` is the ServicePortName, e.g. "conformance/spread-3:http". Throws naming what is
+ * missing.
  */
-export const serviceShares = (payload: string, spn: string, topology: TopologySpec): ServiceShares => {
-  const lines = payload.split("\n")
-  const entry = lines.find((l) => l.startsWith("-A KUBE-SERVICES ") && l.includes(`--comment "${spn} cluster IP"`))
-  const svcChain = entry === undefined ? undefined : /-j (KUBE-SVC-[A-Z0-9]+)$/.exec(entry)?.[1]
-  if (svcChain === undefined) throw new Error(`payload has no KUBE-SERVICES rule to a KUBE-SVC chain for "${spn}"`)
+export const serviceShares = (ruleset: net.Ruleset, spn: string, topology: TopologySpec): ServiceShares => {
+  const comment = (r: net.Rule): string | undefined => {
+    for (const m of r.matches) if (m.kind === "comment") return m.comment
+    return undefined
+  }
+  const entry = ruleset
+    .chain("nat", KUBE_SERVICES)
+    ?.rules.find((r) => comment(r) === `${spn} cluster IP` && r.target.kind === "chain" && r.target.chain.startsWith("KUBE-SVC-"))
+  if (entry === undefined || entry.target.kind !== "chain") {
+    throw new Error(`kubesim's nat table has no KUBE-SERVICES rule to a KUBE-SVC chain for "${spn}"`)
+  }
+  const svcChain = entry.target.chain
+  const chain = ruleset.chain("nat", svcChain)
+  if (chain === undefined) throw new Error(`kubesim's nat table has no chain ${svcChain} (${spn})`)
   const pods: Array<string> = []
   const shares: Array<number> = []
   let remaining = 1
-  for (const l of lines) {
-    if (!l.startsWith(`-A ${svcChain} `) || l.includes("-m recent")) continue
-    const sep = /-j (KUBE-SEP-[A-Z0-9]+)$/.exec(l)?.[1]
-    if (sep === undefined) continue
-    const p = /--probability ([0-9.]+)/.exec(l)?.[1]
-    const taken = remaining * (p === undefined ? 1 : kernelProbability(Number(p)))
+  for (const r of chain.rules) {
+    if (r.target.kind !== "chain" || !r.target.chain.startsWith("KUBE-SEP-")) continue
+    if (r.matches.some((m) => m.kind === "recent")) continue
+    let p = 1
+    for (const m of r.matches) {
+      if (m.kind === "statistic" && m.mode === "random") {
+        const q = net.thresholdProbability(m.probability)
+        p *= m.invert ? 1 - q : q
+      }
+    }
+    const taken = remaining * p
     remaining -= taken
-    const dnat = lines.find((x) => x.startsWith(`-A ${sep} `) && x.includes("-j DNAT"))
-    const ip = dnat === undefined ? undefined : /--to-destination ([0-9.]+):\d+/.exec(dnat)?.[1]
-    if (ip === undefined) throw new Error(`payload: ${sep} (from ${svcChain}) has no DNAT --to-destination`)
+    const sep = r.target.chain
+    const dnat = ruleset.chain("nat", sep)?.rules.find((x) => x.target.kind === "DNAT")
+    const ip = dnat?.target.kind === "DNAT" && dnat.target.to.ip !== null ? net.formatIpv4(dnat.target.to.ip) : undefined
+    if (ip === undefined) throw new Error(`kubesim's ${sep} (from ${svcChain}) has no DNAT to an address`)
     const pod = topology.pods.find((x) => x.ip === ip)
-    if (pod === undefined) throw new Error(`payload: ${sep} DNATs to ${ip}, which is no pod of the topology`)
+    if (pod === undefined) throw new Error(`kubesim's ${sep} DNATs to ${ip}, which is no pod of the topology`)
     pods.push(pod.name)
     shares.push(taken)
   }
-  if (pods.length === 0) throw new Error(`payload: ${svcChain} (${spn}) jumps to no KUBE-SEP chain`)
+  if (pods.length === 0) throw new Error(`kubesim's ${svcChain} (${spn}) jumps to no KUBE-SEP chain`)
   // kube-proxy's last endpoint rule has no statistic match (proxier.go writeServiceToEndpointRules), so
   // nothing should fall through the chain un-DNATed.
-  if (remaining > 1e-12) throw new Error(`payload: ${svcChain} lets ${remaining} of new connections fall through`)
+  if (remaining > 1e-12) throw new Error(`kubesim's ${svcChain} lets ${remaining} of new connections fall through`)
   return { svcChain, pods, shares }
 }
