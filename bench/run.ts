@@ -9,7 +9,8 @@ import type { Benchmark, BenchmarkOutcome } from "./registry"
  * Imports every `bench/*.bench.ts` (each exports `benchmarks: Benchmark[]`), runs each benchmark in a child
  * process of its own (warm-up, then `repeat` measured runs, median reported), then the peers in
  * `bench/peers/` that can run here (SimPy). Prints a table, or with --json one JSON object a line:
- * `name`, `events`, `seconds`, `eventsPerSecond`, then the benchmark's own figures.
+ * `name`, `events`, `seconds`, `eventsPerSecond` (median wall time), `bestEventsPerSecond`, `eventsPerCpuSecond`
+ * (median CPU time of the child), `runs`, then the benchmark's own figures.
  * Wall-clock time is fine here: bench/ sits above the simulator.
  */
 
@@ -80,11 +81,16 @@ const median = (xs: readonly number[]): number => {
 const runChild = (b: Benchmark, repeat: number): void => {
   b.warmUp?.()
   const seconds: number[] = []
+  const cpuSeconds: number[] = []
   let last: BenchmarkOutcome | null = null
   for (let i = 0; i < repeat; i++) {
+    const c0 = cpuNow()
     const t0 = performance.now()
     last = b.run()
     const wall = (performance.now() - t0) / 1000
+    // CPU time of this process over the whole run (set-up included): steadier than wall time when the
+    // machine is shared, which is why both are reported.
+    cpuSeconds.push(cpuNow() - c0)
     seconds.push(last.seconds ?? wall)
   }
   const out = last as BenchmarkOutcome
@@ -102,6 +108,7 @@ const runChild = (b: Benchmark, repeat: number): void => {
     seconds: round(s, 4),
     eventsPerSecond: Math.round(out.events / s),
     bestEventsPerSecond: Math.round(out.events / Math.min(...seconds)),
+    eventsPerCpuSecond: Math.round(out.events / median(cpuSeconds)),
     runs: repeat,
     ...figures,
   }
@@ -109,6 +116,11 @@ const runChild = (b: Benchmark, repeat: number): void => {
 }
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits))
+
+const cpuNow = (): number => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1e6
+}
 
 const runInChild = (name: string, repeat: number): Row => {
   const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", name, "--repeat", String(repeat)], {
@@ -133,17 +145,25 @@ const runSimpyPeer = (): Row | null => {
 }
 
 const printTable = (rows: readonly Row[]): void => {
-  const cols = ["name", "events", "seconds", "eventsPerSecond", "bestEventsPerSecond"]
+  const cols = ["name", "events", "seconds", "eventsPerSecond", "bestEventsPerSecond", "eventsPerCpuSecond"]
   const extra = (r: Row): string =>
     Object.entries(r)
       .filter(([k]) => !cols.includes(k) && k !== "runs")
-      .map(([k, v]) => `${k}=${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : v}`)
+      .map(([k, v]) => `${k}=${typeof v === "number" && !Number.isInteger(v) ? Number(v.toFixed(4)) : v}`)
       .join(" ")
   const fmt = (n: unknown): string => (typeof n === "number" ? n.toLocaleString("en-US") : String(n ?? ""))
-  const lines = rows.map((r) => [r.name, fmt(r["events"]), fmt(r["seconds"]), fmt(r.eventsPerSecond), fmt(r["bestEventsPerSecond"]), extra(r)])
-  const header = ["benchmark", "events", "seconds", "events/s (median)", "events/s (best)", ""]
+  const lines = rows.map((r) => [
+    r.name,
+    fmt(r["events"]),
+    fmt(r["seconds"]),
+    fmt(r.eventsPerSecond),
+    fmt(r["bestEventsPerSecond"]),
+    fmt(r["eventsPerCpuSecond"]),
+    extra(r),
+  ])
+  const header = ["benchmark", "events", "seconds", "events/s (median)", "events/s (best)", "events/cpu-s", ""]
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)))
-  const show = (l: readonly string[]): string => l.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ")
+  const show = (l: readonly string[]): string => l.map((c, i) => (i === 0 || i === 6 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ")
   console.log(show(header))
   for (const l of lines) console.log(show(l))
 }
@@ -167,13 +187,15 @@ const main = async (): Promise<void> => {
   if (args.peers && (args.filter === null || /mm1|simpy/.test(args.filter))) {
     const peer = runSimpyPeer()
     if (peer !== null) {
-      const ours = (n: string): number | undefined => rows.find((r) => r.name === n)?.eventsPerSecond
+      // Ratios of CPU-time rates (steadier than wall time on a shared machine): how many times faster we are.
+      const ours = (n: string): number | undefined => rows.find((r) => r.name === n)?.["eventsPerCpuSecond"] as number | undefined
+      const theirs = peer["eventsPerCpuSecond"] as number
       const cb = ours("mm1-callbacks")
       const pr = ours("mm1-processes")
       const row: Row = {
         ...peer,
-        ...(cb !== undefined ? { callbacksVsSimpy: round(cb / peer.eventsPerSecond, 1) } : {}),
-        ...(pr !== undefined ? { processesVsSimpy: round(pr / peer.eventsPerSecond, 1) } : {}),
+        ...(cb !== undefined ? { callbacksVsSimpy: round(cb / theirs, 1) } : {}),
+        ...(pr !== undefined ? { processesVsSimpy: round(pr / theirs, 1) } : {}),
       }
       rows.push(row)
       if (args.json) console.log(JSON.stringify(row))

@@ -4,7 +4,7 @@
 Same structure as packages/core/src/sim/examples/mm1.ts (process version): a source process that sleeps
 exponential interarrival times and appends arrival times to a FIFO, and a server process that waits for
 a customer-arrived event when the FIFO is empty, then sleeps an exponential service time. Two model events
-per customer (arrival, departure). Prints one JSON line: name, events, seconds, eventsPerSecond, meanWait.
+per customer (arrival, departure). Prints one JSON line: name, events, seconds, eventsPerSecond, eventsPerCpuSecond, meanWait.
 
 Runs on SimPy 3/4 (`import simpy`) or on Debian's python3-simpy, which is SimPy 2.3 (`SimPy.Simulation`).
 Run with Debian's interpreter: /usr/bin/python3 bench/peers/simpy_mm1.py [--customers N] [--seed S]
@@ -89,6 +89,7 @@ def main():
     args = ap.parse_args()
     rng = random.Random(args.seed)
     t0 = time.perf_counter()
+    c0 = time.process_time()
     try:
         import simpy  # SimPy 3/4
         mean_wait, version = run_simpy3(simpy, args.customers, rng)
@@ -99,12 +100,14 @@ def main():
             sys.stderr.write("SimPy is not installed (apt-get install -y python3-simpy)\n")
             sys.exit(2)
     seconds = time.perf_counter() - t0
+    cpu_seconds = time.process_time() - c0
     events = 2 * args.customers
     print(json.dumps({
         "name": "simpy-mm1",
         "events": events,
         "seconds": round(seconds, 4),
         "eventsPerSecond": round(events / seconds),
+        "eventsPerCpuSecond": round(events / cpu_seconds),
         "meanWait": mean_wait,
         "customers": args.customers,
         "peer": version + ", python " + sys.version.split()[0],
