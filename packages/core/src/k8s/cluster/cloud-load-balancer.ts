@@ -90,6 +90,8 @@ export class CloudLoadBalancer {
         }
         chains.push(`:${chain} - [0:0]`)
         nat.push(`-A PREROUTING -d ${ip}/32 -p ${proto} -m ${proto} --dport ${p.port} -j ${chain}`)
+        // Mark for MASQUERADE on the way out, as kube-proxy's KUBE-MARK-MASQ does.
+        nat.push(`-A ${chain} -j MARK --set-xmark 0x1/0x1`)
         backends.forEach((b, i) => {
           const rest = backends.length - i
           let stat = ""
@@ -107,7 +109,7 @@ export class CloudLoadBalancer {
     const text =
       `*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n${filter.join("\n")}${filter.length > 0 ? "\n" : ""}COMMIT\n` +
       `*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n${chains.join("\n")}${chains.length > 0 ? "\n" : ""}` +
-      `${nat.join("\n")}${nat.length > 0 ? "\n" : ""}-A POSTROUTING -m conntrack --ctstate DNAT -j MASQUERADE\nCOMMIT\n`
+      `${nat.join("\n")}${nat.length > 0 ? "\n" : ""}-A POSTROUTING -m mark --mark 0x1/0x1 -j MASQUERADE\nCOMMIT\n`
     applyRestore(this.options.ruleset, text, { noflush: false })
   }
 

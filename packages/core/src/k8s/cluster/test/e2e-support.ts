@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs"
+import { HttpClient, RequestLoop } from "../../../apps/index"
+import type { RequestRecord } from "../../../records/index"
+import { NANOS_PER_MILLI, NANOS_PER_SECOND } from "../../../sim/index"
+import type { Cluster } from "../cluster"
+import { requestLabeller } from "../request-labeller"
+
+export const S = NANOS_PER_SECOND
+export const MS = NANOS_PER_MILLI
+
+/** A seed manifest, read from disk as a user would `kubectl apply -f` it. */
+export const seedManifest = (file: string): string => readFileSync(`/work/shared/seed/manifests/${file}`, "utf8")
+
+export const applySeed = (c: Cluster, file: string): void => {
+  c.apply(seedManifest(file), { file })
+}
+
+/** Request records of one client issued in [from, to). */
+export const requestsOf = (c: Cluster, client: string, from = 0, to = Infinity): RequestRecord[] =>
+  c.records.ofKind("request").filter((r) => r.client === client && r.t >= from && r.t < to)
+
+/**
+ * Starts `count` sequential GETs of `url` from a host outside the cluster (curl-like one-shot client),
+ * `pause` apart; their records land in the cluster's log under the host's name.
+ */
+export const externalRequests = (c: Cluster, hostName: string, url: string, count: number, pause = 100 * MS): RequestLoop => {
+  const host = c.externalHosts.get(hostName)
+  if (host === undefined) throw new Error(`no external host ${hostName}`)
+  const nodeByIp = new Map([...c.nodes.values()].map((n) => [n.ip, n.name] as const))
+  const client = new HttpClient(host, c.env, {
+    name: hostName,
+    labeller: requestLabeller({ store: c.store, nodeByIp, nodeHost: (n) => c.fabric.node(n) }, null),
+    connectTimeout: 3 * S,
+  })
+  return new RequestLoop(client, url, { pause, maxRequests: count }).start()
+}
+
+/** Chi-square statistic of observed counts against expected proportions. */
+export const chiSquare = (observed: ReadonlyArray<number>, expected: ReadonlyArray<number>): number => {
+  const n = observed.reduce((a, b) => a + b, 0)
+  let x = 0
+  observed.forEach((o, i) => {
+    const e = n * (expected[i] as number)
+    x += ((o - e) * (o - e)) / e
+  })
+  return x
+}
+
+/** Upper tail of the chi-square distribution with 2 degrees of freedom: exactly exp(−x/2). */
+export const chiSquarePValueDf2 = (x: number): number => Math.exp(-x / 2)
+
+/** The first `rules` record on `node` at or after `t` whose shares satisfy `pred`. */
+export const rulesCaughtUp = (c: Cluster, node: string, t: number, pred: (shares: Readonly<Record<string, Readonly<Record<string, number>>>>) => boolean): number | undefined =>
+  c.records.ofKind("rules").find((r) => r.node === node && r.t >= t && pred(r.shares))?.t
