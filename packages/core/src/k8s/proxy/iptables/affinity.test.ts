@@ -5,7 +5,7 @@ import { NANOS_PER_SECOND } from "../../../sim/index"
 import { RecentTables, evaluateHook, formatIpv4 } from "../../../net/index"
 import type { EndpointSliceView } from "../api-view"
 import { service, slice, startProxier } from "../test-support/fixtures"
-import { ScriptedRng, dnatDestination, evalContext, netfilterProxier, newConnection } from "../test-support/netfilter-node"
+import { scriptedRng, dnatDestination, evalContext, netfilterProxier, newConnection } from "../test-support/netfilter-node"
 
 // sessionAffinity: ClientIP through the real kernel model: the proxier's payload lands in a netfilter Ruleset and
 // each connection's first packet is judged by evaluateHook at simulated time with the node's xt_recent state.
@@ -78,8 +78,8 @@ describe("sessionAffinity ClientIP through netfilter", () => {
         const recent = sink.ruleset.recent
         const hz = recent.hz
         const jiffies = (t: number): number => Math.floor((t * hz) / NANOS_PER_SECOND)
-        const rng = new ScriptedRng()
-        const freshRng = new ScriptedRng()
+        const rng = scriptedRng()
+        const freshRng = scriptedRng()
         // Per client: the endpoint of its last connection and when it was made.
         const last = new Map<string, { dest: string; at: number }>()
         let now = 3600 * NANOS_PER_SECOND
@@ -130,7 +130,7 @@ describe("sessionAffinity ClientIP through netfilter", () => {
   it("past the timeout the choice follows the random draws again (an example)", () => {
     const { proxier, sink } = netfilterProxier()
     startProxier(proxier, [affinityService(10)], [endpointSlice([true, true, true])])
-    const rng = new ScriptedRng()
+    const rng = scriptedRng()
     const connect = (at: number, draws: number[]) =>
       dnatDestination(evaluateHook(sink.ruleset, "nat", "PREROUTING", newConnection("203.0.113.7", CLUSTER_IP, 80), evalContext(rng.script(draws), at, sink.ruleset.recent)))
     const s = NANOS_PER_SECOND

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { evaluateHook, parseSave, renderRestore, renderSave } from "../../../net/index"
 import { service, slice, startProxier } from "../test-support/fixtures"
-import { ScriptedRng, evalContext, netfilterProxier, newConnection } from "../test-support/netfilter-node"
+import { scriptedRng, evalContext, netfilterProxier, newConnection } from "../test-support/netfilter-node"
 
 // The masquerade mark as a real node has it: kube-proxy formats --iptables-masquerade-bit 14 with Go's `%#08x`
 // (proxier.go NewProxier: masqueradeMark), giving 0x00004000; iptables-save prints the kernel's (mark, mask)
@@ -43,7 +43,7 @@ describe("masquerade mark 0x00004000", () => {
 
   it("marks traffic from outside the cluster CIDR for masquerade, and the mark is cleared before MASQUERADE", () => {
     const { sink } = realNode()
-    const ctx = evalContext(new ScriptedRng().script([]), 0, sink.ruleset.recent)
+    const ctx = evalContext(scriptedRng().script([]), 0, sink.ruleset.recent)
     const outside = newConnection("203.0.113.7", "172.30.0.41", 80)
     const pre = evaluateHook(sink.ruleset, "nat", "PREROUTING", outside, ctx)
     expect(pre.nat?.kind).toBe("DNAT")

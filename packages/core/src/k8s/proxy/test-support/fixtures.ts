@@ -45,9 +45,12 @@ export class RecordingSink implements IptablesRuleSink {
       this.failNext = false
       throw new Error("iptables-restore: line 1 failed (injected)")
     }
+    this.land(payload, jumpRules)
     this.payloads.push(payload)
     this.jumpRules.push(jumpRules)
   }
+  /** Where a payload goes besides the record (nowhere here; a netfilter Ruleset in NetfilterSink). */
+  protected land(_payload: string, _jumpRules: ReadonlyArray<JumpRule> | undefined): void {}
   get last(): string {
     const p = this.payloads[this.payloads.length - 1]
     if (p === undefined) throw new Error("no payload restored yet")
@@ -55,13 +58,15 @@ export class RecordingSink implements IptablesRuleSink {
   }
 }
 
-/** A proxier with the fake config (overridable), a recording sink and a settable clock. */
-export const fakeProxier = (overrides: Partial<IptablesProxierConfig> = {}) => {
-  const sink = new RecordingSink()
+/** A proxier with the fake config (overridable) writing to `sink`, and a settable clock. */
+export const proxierOn = <S extends IptablesRuleSink>(sink: S, overrides: Partial<IptablesProxierConfig> = {}) => {
   const clock = { now: 0 }
   const proxier = new IptablesProxier({ ...FAKE_PROXIER_CONFIG, ...overrides }, { now: () => clock.now, sink })
   return { proxier, sink, clock }
 }
+
+/** A proxier with the fake config (overridable), a recording sink and a settable clock. */
+export const fakeProxier = (overrides: Partial<IptablesProxierConfig> = {}) => proxierOn(new RecordingSink(), overrides)
 
 /** makeServiceMap + populateEndpointSlices + the informers' synced callbacks. */
 export const startProxier = (

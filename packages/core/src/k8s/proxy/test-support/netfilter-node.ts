@@ -15,97 +15,79 @@ import {
 } from "../../../net/index"
 import type { Rng } from "../../../sim/index"
 import type { IptablesProxierConfig } from "../iptables/config"
-import { IptablesProxier, type IptablesRuleSink } from "../iptables/iptables-proxier"
 import type { JumpRule } from "../iptables/jump-chains"
-import { FAKE_PROXIER_CONFIG } from "./fixtures"
+import { FAKE_PROXIER_CONFIG, RecordingSink, proxierOn } from "./fixtures"
 
 /**
  * Tests drive the proxier's output through the real kernel model: each payload lands in a netfilter `Ruleset`
  * with `iptables-restore --noflush` semantics, and packets are judged by `evaluateHook`.
  */
-export class NetfilterSink implements IptablesRuleSink {
+export class NetfilterSink extends RecordingSink {
   readonly ruleset = new Ruleset()
-  readonly payloads: string[] = []
-  restore(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined): void {
+  protected override land(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined): void {
     applyRestore(this.ruleset, payload, { noflush: true })
     // The jump rules from built-in chains (EnsureRule(Prepend): `-I` when absent). Applied after the payload,
     // which declares every chain they jump to; the resulting tables are the same.
-    if (jumpRules !== undefined) {
-      let text = ""
-      for (const table of ["filter", "nat"] as const) {
-        const missing = jumpRules.filter(
-          (j) => j.table === table && !(this.ruleset.chain(table, j.srcChain)?.rules.some((r) => r.restoreText === j.args) ?? false),
-        )
-        if (missing.length > 0) text += `*${table}\n${missing.map((j) => `-I ${j.srcChain} ${j.args}`).join("\n")}\nCOMMIT\n`
-      }
-      if (text !== "") applyRestore(this.ruleset, text, { noflush: true })
+    if (jumpRules === undefined) return
+    let text = ""
+    for (const table of ["filter", "nat"] as const) {
+      const missing = jumpRules.filter(
+        (j) => j.table === table && !(this.ruleset.chain(table, j.srcChain)?.rules.some((r) => r.restoreText === j.args) ?? false),
+      )
+      if (missing.length > 0) text += `*${table}\n${missing.map((j) => `-I ${j.srcChain} ${j.args}`).join("\n")}\nCOMMIT\n`
     }
-    this.payloads.push(payload)
-  }
-  get last(): string {
-    const p = this.payloads[this.payloads.length - 1]
-    if (p === undefined) throw new Error("no payload restored yet")
-    return p
+    if (text !== "") applyRestore(this.ruleset, text, { noflush: true })
   }
 }
 
 /** A proxier with upstream's fake config (overridable) writing into a netfilter Ruleset. */
-export const netfilterProxier = (overrides: Partial<IptablesProxierConfig> = {}) => {
-  const sink = new NetfilterSink()
-  const clock = { now: 0 }
-  const proxier = new IptablesProxier({ ...FAKE_PROXIER_CONFIG, ...overrides }, { now: () => clock.now, sink })
-  return { proxier, sink, clock }
-}
+export const netfilterProxier = (overrides: Partial<IptablesProxierConfig> = {}) => proxierOn(new NetfilterSink(), overrides)
 
 /**
  * An Rng whose `uint32()` (the kernel's get_random_u32, the only draw netfilter makes) returns scripted values,
- * then `fill` (or throws when none); `used` counts the draws. Everything else throws: netfilter must not use it.
+ * then `fill` (or throws when none); `used` counts the draws. Every other method throws: netfilter must not
+ * use them.
  */
-export class ScriptedRng implements Rng {
-  readonly name = "scripted"
-  used = 0
-  private draws: ReadonlyArray<number> = []
-  private fill: number | undefined
-  script(draws: ReadonlyArray<number>, fill?: number): this {
-    this.draws = draws
-    this.fill = fill
-    this.used = 0
-    return this
-  }
-  uint32(): number {
-    const v = this.draws[this.used] ?? this.fill
-    if (v === undefined) throw new Error(`ScriptedRng: draw ${this.used} was not scripted`)
-    this.used++
-    return v
-  }
-  next(): number {
-    return unused("next")
-  }
-  int(): number {
-    return unused("int")
-  }
-  exponential(): number {
-    return unused("exponential")
-  }
-  normal(): number {
-    return unused("normal")
-  }
-  lognormal(): number {
-    return unused("lognormal")
-  }
-  bernoulli(): boolean {
-    return unused("bernoulli")
-  }
-  choice<T>(): T {
-    return unused("choice")
-  }
-  shuffle<T>(): T[] {
-    return unused("shuffle")
-  }
+export interface ScriptedRng extends Rng {
+  used: number
+  script(draws: ReadonlyArray<number>, fill?: number): ScriptedRng
 }
 
-const unused = (what: string): never => {
+const refuse = (what: string) => (): never => {
   throw new Error(`ScriptedRng.${what}: netfilter only draws uint32()`)
+}
+const NOT_DRAWN = {
+  next: refuse("next"),
+  int: refuse("int"),
+  exponential: refuse("exponential"),
+  normal: refuse("normal"),
+  lognormal: refuse("lognormal"),
+  bernoulli: refuse("bernoulli"),
+  choice: refuse("choice"),
+  shuffle: refuse("shuffle"),
+}
+
+export const scriptedRng = (): ScriptedRng => {
+  let draws: ReadonlyArray<number> = []
+  let fill: number | undefined
+  const rng: ScriptedRng = {
+    ...NOT_DRAWN,
+    name: "scripted",
+    used: 0,
+    script(d, f) {
+      draws = d
+      fill = f
+      rng.used = 0
+      return rng
+    },
+    uint32() {
+      const v = draws[rng.used] ?? fill
+      if (v === undefined) throw new Error(`ScriptedRng: draw ${rng.used} was not scripted`)
+      rng.used++
+      return v
+    },
+  }
+  return rng
 }
 
 /** A new connection's first packet from `src` to `dst:dport`, arriving from outside the node (PREROUTING). */
@@ -143,7 +125,7 @@ export interface EvaluatorShares {
  * gets exactly `remaining · t / 2^31`; the destination reached without a draw gets the rest.
  */
 export const evaluatorShares = (ruleset: Ruleset, pkt: () => PacketMeta): EvaluatorShares => {
-  const rng = new ScriptedRng()
+  const rng = scriptedRng()
   const ctx = evalContext(rng)
   const land = (draws: ReadonlyArray<number>): { dest: string | null; used: number } => {
     rng.script(draws, MISS)
