@@ -1,17 +1,26 @@
 import { probeKernelSupport, type KernelSupport } from "../src/kernel/kernel-support"
+import { sweepStaleNamespaces } from "../src/kernel/netns-registry"
 
 /**
- * Whether the kernel tests run here. When the machine cannot (no root, no netns, no iptables) they are
- * skipped under a test name that says why — never silently — unless CI or KUBESIM_CONFORMANCE_REQUIRED is
- * set, where that is a failure: CI machines here have root and network namespaces.
+ * Whether the kernel tests run here, decided from the probe and the environment: when the machine cannot (no
+ * root, no netns, no iptables) they are skipped under a test name that says why — never silently — unless
+ * CI or KUBESIM_CONFORMANCE_REQUIRED=1 is set, where that is an error (CI machines here have both).
  */
-export const kernelSupport: KernelSupport = probeKernelSupport()
+export const decideSkip = (support: KernelSupport, env: Readonly<Record<string, string | undefined>>): string | null => {
+  if (support.ok) return null
+  const required = (env["CI"] ?? "") !== "" || env["KUBESIM_CONFORMANCE_REQUIRED"] === "1"
+  if (required) throw new Error(`kernel conformance is required here but cannot run: ${support.reason}`)
+  return support.reason
+}
 
-export const kernelRequired = (process.env["CI"] ?? "") !== "" || process.env["KUBESIM_CONFORMANCE_REQUIRED"] === "1"
-
+/** The skip reason for this machine (null: run), after sweeping namespaces left by dead runs. */
 export const skipReason = (): string | null => {
-  if (kernelSupport.ok) return null
-  if (kernelRequired) throw new Error(`kernel conformance is required here but cannot run: ${kernelSupport.reason}`)
-  console.warn(`kernel conformance SKIPPED: ${kernelSupport.reason}`)
-  return kernelSupport.reason
+  const reason = decideSkip(probeKernelSupport(), process.env)
+  if (reason !== null) {
+    console.warn(`kernel conformance SKIPPED: ${reason}`)
+    return reason
+  }
+  const swept = sweepStaleNamespaces()
+  if (swept.length > 0) console.warn(`removed ${swept.length} network namespaces left by dead runs: ${swept.join(" ")}`)
+  return null
 }

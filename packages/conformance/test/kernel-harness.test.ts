@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process"
 import { readdirSync, writeFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { KernelTopology } from "../src/kernel/kernel-topology"
 import { NetnsRegistry, sweepStaleNamespaces } from "../src/kernel/netns-registry"
@@ -7,7 +9,7 @@ import { runCommand } from "../src/kernel/run-command"
 import { chiSquareTest } from "../src/stats/chi-square"
 import { countOutcomes, type RequestOutcome } from "../src/traffic/request-outcome"
 import type { TopologySpec } from "../src/topology/topology-spec"
-import { skipReason } from "./kernel-gate"
+import { decideSkip, skipReason } from "./kernel-gate"
 
 const reason = skipReason()
 
@@ -131,6 +133,37 @@ describe.skipIf(reason !== null)("namespace lifecycle", () => {
     expect(mine()).toEqual([])
   })
 
+  const FIXTURE = fileURLToPath(new URL("./fixtures/build-then-wait.mts", import.meta.url))
+  const TSX = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url))
+  const namespacesOf = (prefix: string) => readdirSync(NETNS_DIR).filter((n) => n.startsWith(`${prefix}-`))
+  /** Runs the fixture, waits for its prefix, optionally signals it, and returns the prefix after it exited. */
+  const runFixture = (mode: "wait" | "crash", signal?: NodeJS.Signals) =>
+    new Promise<{ prefix: string; aliveBefore: number }>((resolve, reject) => {
+      const child = spawn(TSX, [FIXTURE, mode], { stdio: ["ignore", "pipe", "pipe"] })
+      let prefix = ""
+      let aliveBefore = 0
+      child.stdout.on("data", (d: Buffer) => {
+        if (prefix !== "") return
+        prefix = d.toString().trim()
+        aliveBefore = namespacesOf(prefix).length
+        if (signal !== undefined) child.kill(signal)
+      })
+      child.on("error", reject)
+      child.on("exit", () => (prefix === "" ? reject(new Error("fixture exited before building")) : resolve({ prefix, aliveBefore })))
+    })
+
+  it.each(["SIGTERM", "SIGINT"] as const)("a run killed by %s removes its namespaces", async (signal) => {
+    const { prefix, aliveBefore } = await runFixture("wait", signal)
+    expect(aliveBefore).toBe(4)
+    expect(namespacesOf(prefix)).toEqual([])
+  })
+
+  it("a run that crashes removes its namespaces", async () => {
+    const { prefix, aliveBefore } = await runFixture("crash")
+    expect(aliveBefore).toBe(4)
+    expect(namespacesOf(prefix)).toEqual([])
+  })
+
   it("the sweeper removes namespaces whose owner is dead and keeps live ones", () => {
     const live = new NetnsRegistry()
     try {
@@ -145,6 +178,16 @@ describe.skipIf(reason !== null)("namespace lifecycle", () => {
     } finally {
       live.teardown()
     }
+  })
+})
+
+describe("skipping", () => {
+  it("skips with the reason where the kernel cannot be used, but fails under CI or when required", () => {
+    const no = { ok: false, reason: "not running as root" } as const
+    expect(decideSkip(no, {})).toBe("not running as root")
+    expect(() => decideSkip(no, { CI: "true" })).toThrow(/required here but cannot run: not running as root/)
+    expect(() => decideSkip(no, { KUBESIM_CONFORMANCE_REQUIRED: "1" })).toThrow(/required/)
+    expect(decideSkip({ ok: true, iptablesVersion: "v1.8.9" }, { CI: "true" })).toBeNull()
   })
 })
 
