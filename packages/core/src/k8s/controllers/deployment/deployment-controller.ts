@@ -42,7 +42,7 @@ import {
 export interface DeploymentControllerConfig {
   /** Informer lag. Default 0. */
   readonly watchDelay?: Nanos
-  /** Time from a key being queued to its sync. Default uniform 1–5 ms. */
+  /** Processing time of one sync by the single worker (keys wait FIFO behind it). Default uniform 1–5 ms. */
   readonly syncDelay?: ControllerDelay
   readonly log?: RecordLog
 }
@@ -72,7 +72,7 @@ export class DeploymentController {
   ) {
     this.rng = sim.rng(ACTOR)
     this.delay = config.syncDelay ?? uniformDelay(1 * NANOS_PER_MILLI, 5 * NANOS_PER_MILLI)
-    this.queue = new WorkQueue(sim, ACTOR, (key) => this.sync(key))
+    this.queue = new WorkQueue(sim, ACTOR, (key) => this.sync(key), () => drawDelay(this.rng, this.delay))
   }
 
   start(): void {
@@ -104,7 +104,7 @@ export class DeploymentController {
   }
 
   private enqueue(key: string): void {
-    this.queue.add(key, drawDelay(this.rng, this.delay))
+    this.queue.add(key)
   }
 
   /** deployment_controller.go `syncDeployment`. */

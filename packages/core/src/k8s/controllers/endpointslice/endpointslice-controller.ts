@@ -27,7 +27,7 @@ export const LABEL_HEADLESS = "service.kubernetes.io/headless"
 
 export interface EndpointSliceControllerConfig {
   readonly watchDelay?: Nanos
-  /** Time from a key being due to its sync. Default uniform 1–5 ms. */
+  /** Processing time of one sync by the single worker (keys wait FIFO behind it). Default uniform 1–5 ms. */
   readonly syncDelay?: ControllerDelay
   /** `--endpointslice-updates-batch-period`: pod changes wait this long so several land in one sync. Default 0. */
   readonly batchPeriod?: Nanos
@@ -75,7 +75,7 @@ export class EndpointSliceController {
   ) {
     this.rng = sim.rng(ACTOR)
     this.delay = config.syncDelay ?? uniformDelay(1 * NANOS_PER_MILLI, 5 * NANOS_PER_MILLI)
-    this.queue = new WorkQueue(sim, ACTOR, (key) => this.sync(key))
+    this.queue = new WorkQueue(sim, ACTOR, (key) => this.sync(key), () => drawDelay(this.rng, this.delay))
   }
 
   get maxEndpointsPerSlice(): number {
@@ -91,7 +91,7 @@ export class EndpointSliceController {
   }
 
   private enqueue(key: string, extra: Nanos): void {
-    this.queue.add(key, extra + drawDelay(this.rng, this.delay))
+    this.queue.add(key, extra)
   }
 
   /** endpointslice_controller.go `onPodUpdate` → `queueServiceForEndpointSlice` after the batch period. */

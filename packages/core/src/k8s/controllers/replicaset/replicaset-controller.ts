@@ -12,7 +12,7 @@ import { podsToDelete } from "./pods-to-delete"
 export interface ReplicaSetControllerConfig {
   /** Informer lag: how long after a write the controller's watches see it. Default 0. */
   readonly watchDelay?: Nanos
-  /** Time from a key being queued to its sync. Default uniform 1–5 ms (a busy kube-controller-manager worker). */
+  /** Processing time of one sync by the single worker (keys wait FIFO behind it). Default uniform 1–5 ms. */
   readonly syncDelay?: ControllerDelay
   /** replica_set.go `BurstReplicas`: most pods created or deleted in one sync. Default 500. */
   readonly burstReplicas?: number
@@ -48,7 +48,7 @@ export class ReplicaSetController {
   ) {
     this.rng = sim.rng(ACTOR)
     this.delay = config.syncDelay ?? uniformDelay(1 * NANOS_PER_MILLI, 5 * NANOS_PER_MILLI)
-    this.queue = new WorkQueue(sim, ACTOR, (key) => this.sync(key))
+    this.queue = new WorkQueue(sim, ACTOR, (key) => this.sync(key), () => drawDelay(this.rng, this.delay))
   }
 
   start(): void {
@@ -67,7 +67,7 @@ export class ReplicaSetController {
   }
 
   private enqueue(key: string, after: Nanos = 0): void {
-    this.queue.add(key, after + drawDelay(this.rng, this.delay))
+    this.queue.add(key, after)
   }
 
   /** replica_set.go `syncReplicaSet`. */

@@ -13,7 +13,7 @@ export type BindPod = (pod: Pod, nodeName: string) => StoreResult<Pod>
 
 export interface SchedulerConfig {
   readonly watchDelay?: Nanos
-  /** Time from a pod being queued to its binding. Default uniform 1–5 ms. */
+  /** Processing time of one scheduling cycle (pods wait FIFO behind it). Default uniform 1–5 ms. */
   readonly scheduleDelay?: ControllerDelay
   /** pods/binding; default: the store's `bind` when it has one, else a delete-and-recreate of the pending pod. */
   readonly bind?: BindPod
@@ -56,7 +56,7 @@ export class Scheduler {
   ) {
     this.rng = sim.rng(ACTOR)
     this.delay = config.scheduleDelay ?? uniformDelay(1 * NANOS_PER_MILLI, 5 * NANOS_PER_MILLI)
-    this.queue = new WorkQueue(sim, ACTOR, (key) => this.scheduleOne(key))
+    this.queue = new WorkQueue(sim, ACTOR, (key) => this.scheduleOne(key), () => drawDelay(this.rng, this.delay))
   }
 
   start(): void {
@@ -81,7 +81,7 @@ export class Scheduler {
   }
 
   private enqueue(key: string): void {
-    this.queue.add(key, drawDelay(this.rng, this.delay))
+    this.queue.add(key)
   }
 
   /** scheduling_queue.go `MoveAllToActiveOrBackoffQueue`: a cluster change may make waiting pods fit. */

@@ -1,39 +1,73 @@
 import { type EventKind, type Nanos, type Simulation, hashName } from "../../../sim/index"
 
 /**
- * client-go's rate-limited delaying work queue reduced to what a simulated controller needs: a key is queued at
- * most once, `add(key, delay)` keeps the earlier of the pending and the new time (workqueue `AddAfter`), and the
- * handler runs once per due key. Keys are processed one at a time (one worker), which the event queue gives us.
+ * client-go's delaying work queue with one worker (k8s.io/client-go/util/workqueue): keys are handled in FIFO
+ * order, a key already waiting is not queued twice, `add(key, after)` is `AddAfter` (the earlier of two pending
+ * times wins), and each handling takes a processing time drawn by `processing()` during which the worker is busy —
+ * so a controller acts on keys in the order their changes reached it, as upstream's queue does.
  */
 export class WorkQueue {
-  private readonly pending = new Map<string, { at: Nanos; id: number }>()
-  private readonly kind: EventKind<string>
+  private readonly fifo: string[] = []
+  private head = 0
+  private readonly queued = new Set<string>()
+  private readonly delayed = new Map<string, { at: Nanos; id: number }>()
+  private busy = false
+  private readonly done: EventKind<string>
+  private readonly due: EventKind<string>
 
   constructor(
     private readonly sim: Simulation,
     readonly name: string,
-    handler: (key: string) => void,
+    private readonly handler: (key: string) => void,
+    private readonly processing: () => Nanos,
   ) {
-    this.kind = sim.defineKind<string>(name, (key) => {
-      this.pending.delete(key)
-      handler(key)
+    this.done = sim.defineKind<string>(name, (key) => {
+      this.handler(key)
+      this.busy = false
+      this.next()
+    })
+    this.due = sim.defineKind<string>(`${name}/after`, (key) => {
+      this.delayed.delete(key)
+      this.enqueue(key)
     })
   }
 
-  /** Queues `key` to be handled `delay` ns from now (or earlier if it is already queued for earlier). */
-  add(key: string, delay: Nanos = 0): void {
-    const at = this.sim.now + delay
-    const cur = this.pending.get(key)
+  /** Queues `key` now, or `after` ns from now (keeping an earlier pending time). */
+  add(key: string, after: Nanos = 0): void {
+    if (after <= 0) {
+      this.enqueue(key)
+      return
+    }
+    const at = this.sim.now + after
+    const cur = this.delayed.get(key)
     if (cur !== undefined) {
       if (cur.at <= at) return
       this.sim.cancel(cur.id)
     }
-    const id = this.sim.at(at, this.kind, key, hashName(key))
-    this.pending.set(key, { at, id })
+    this.delayed.set(key, { at, id: this.sim.at(at, this.due, key, hashName(key)) })
   }
 
-  /** Keys waiting now. */
+  /** Keys waiting (queued or delayed), not counting the one being handled. */
   get length(): number {
-    return this.pending.size
+    return this.queued.size + this.delayed.size
+  }
+
+  private enqueue(key: string): void {
+    if (this.queued.has(key)) return
+    this.queued.add(key)
+    this.fifo.push(key)
+    if (!this.busy) this.next()
+  }
+
+  private next(): void {
+    if (this.head >= this.fifo.length) {
+      this.fifo.length = 0
+      this.head = 0
+      return
+    }
+    const key = this.fifo[this.head++] as string
+    this.queued.delete(key)
+    this.busy = true
+    this.sim.after(this.processing(), this.done, key, hashName(key))
   }
 }
