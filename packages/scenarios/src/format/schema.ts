@@ -59,7 +59,7 @@ export const NetworkSpec = Schema.Struct({
 export const LoadBalancerSpec = Schema.Struct({
   /** The cloud load balancer's address pool (LoadBalancer ingress IPs come from it). */
   pool: opt(Cidr),
-  algorithm: opt(Schema.Literal("random", "round-robin", "source-hash")),
+  algorithm: opt(Schema.Literal("random", "round-robin", "five-tuple-hash")),
 })
 
 export const UpstreamDnsSpec = Schema.Struct({

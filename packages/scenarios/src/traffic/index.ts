@@ -1,1 +1,2 @@
 export { poissonArrivals, rampArrivals, burstArrivals, mergeArrivals, thinkTime } from "./arrivals"
+export { type TrafficDriver, startTraffic, clientMode } from "./traffic-drivers"
