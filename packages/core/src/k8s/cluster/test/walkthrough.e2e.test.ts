@@ -68,7 +68,8 @@ describe("seed walkthrough end to end", () => {
     const x = chiSquare(counts, [1 / 3, 1 / 3, 1 / 3])
     expect(chiSquarePValueDf2(x)).toBeGreaterThan(0.001)
     // Every node's rules give each web endpoint its share from the 31-bit thresholds.
-    const lastRules = c.records.ofKind("rules").filter((r) => r.node === "kind-worker").at(-1)
+    const busyboxNode = c.store.get("Pod", "default", "busybox")?.spec.nodeName
+    const lastRules = c.records.ofKind("rules").filter((r) => r.node === busyboxNode).at(-1)
     const shares = Object.values(lastRules?.shares["default/web-service:"] ?? {})
     expect(shares).toHaveLength(3)
     for (const s of shares) expect(Math.abs(s - 1 / 3)).toBeLessThan(1e-9)
@@ -82,14 +83,18 @@ describe("seed walkthrough end to end", () => {
     applySeed(c, "service_sa.yml")
     c.runUntil(t0 + 5 * S)
     // The first sync on the busybox's node after kube-proxy's informer saw the change (watch delay 50 ms).
-    const synced = rulesCaughtUp(c, "kind-worker", t0 + 50 * MS, () => true)
+    const busyboxNode = c.store.get("Pod", "default", "busybox")?.spec.nodeName as string
+    const synced = rulesCaughtUp(c, busyboxNode, t0 + 50 * MS, () => true)
     expect(synced).toBeDefined()
     c.runUntil(t0 + 125 * S)
     const later = requestsOf(c, "busybox", (synced as number) + 1 * S)
     expect(later.length).toBeGreaterThan(100)
     expect(later.every((r) => r.outcome === "ok")).toBe(true)
     expect(new Set(later.map((r) => r.pod)).size).toBe(1)
-    expect(c.iptablesSave("kind-worker")).toContain("--set --name KUBE-SEP-")
+    // proxier.go writeServiceToEndpointRules: `-m recent --rcheck --seconds 10800 --reap` per endpoint, `--set` in each KUBE-SEP.
+    const save = c.iptablesSave(busyboxNode)
+    expect(save.match(/-m recent --rcheck --seconds 10800 --reap --name KUBE-SEP-\w+/g)?.length).toBe(3)
+    expect(save).toMatch(/-m recent --set --name KUBE-SEP-\w+/)
   })
 
   it("service_nodeport.yml: the NodePort answers from an external host through every node", () => {
