@@ -234,6 +234,20 @@ describe("processes", () => {
     }, "stringy")
     expect(() => sim3.run()).toThrow(/yielded string soon/)
     expect(() => sleep(1.5)).toThrow(/whole, non-negative/)
+
+    const sim4 = new Simulation(1)
+    sim4.process(function* () {
+      yield sleep(5)
+      yield 2 ** 53 - 3
+    }, "far")
+    expect(() => sim4.run()).toThrow('process "far" at 5 ns: sleep(9007199254740989) ends beyond the simulation horizon (2^53-1 ns)')
+
+    const other = new Simulation(2).signal("elsewhere")
+    const sim5 = new Simulation(1)
+    sim5.process(function* () {
+      yield other
+    }, "lost")
+    expect(() => sim5.run()).toThrow('process "lost" at 0 ns: waits on "elsewhere", which belongs to another simulation')
   })
 
   it("orders equal-time wake-ups by when they were requested, across processes and callbacks", () => {

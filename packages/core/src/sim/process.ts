@@ -81,7 +81,8 @@ export class Signal<T = void> {
 
   /** @internal created by `Simulation.signal` / `Simulation.latch`. */
   constructor(
-    private readonly kernel: ProcessKernel,
+    /** @internal */
+    readonly kernel: ProcessKernel,
     readonly name: string,
     readonly latch: boolean,
   ) {}
@@ -293,10 +294,15 @@ export class ProcessKernel {
         }
         const y = r.value
         if (typeof y === "number") {
+          const at = this.sim.now + y
           if (!Number.isSafeInteger(y) || y < 0) this.badYield(p, y)
+          if (!Number.isSafeInteger(at)) {
+            p.state = "failed"
+            throw new ProcessError(p.name, this.sim.now, `sleep(${y}) ends beyond the simulation horizon (2^53-1 ns)`)
+          }
           p.state = "sleeping"
           p.resumeValue = undefined
-          p.wakeId = this.sim.at(this.sim.now + y, this.wakeKind, p, p.id)
+          p.wakeId = this.sim.at(at, this.wakeKind, p, p.id)
           return
         }
         let signal: Signal<unknown>
@@ -310,6 +316,10 @@ export class ProcessKernel {
           p.cond = y
           signal = y.signal
         } else return this.badYield(p, y)
+        if (signal.kernel !== this) {
+          p.state = "failed"
+          throw new ProcessError(p.name, this.sim.now, `waits on "${signal.name}", which belongs to another simulation`)
+        }
         if (signal.settled) {
           if (p.cond !== null) {
             p.state = "failed"
