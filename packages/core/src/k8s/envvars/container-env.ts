@@ -40,9 +40,14 @@ export const expandEnvReferences = (input: string, lookup: (name: string) => str
 
 /**
  * A container's environment (kubernetes `pkg/kubelet/kubelet_pods.go` `makeEnvironmentVariables`): the
- * container's own `env` in declaration order, each value expanded against the variables declared before it
- * and the service variables, then the service variables the container did not declare itself. Upstream
- * builds the result from a map (unordered); kubesim keeps this declared-then-service order.
+ * container's own `env`, each value expanded against the variables declared before it and the service
+ * variables, then the service variables the container did not declare itself. Upstream puts the declared
+ * variables in a map (`tmpEnv`) and the service variables in another (`getServiceEnvVarMap`) and appends each
+ * with `for k, v := range` — Go randomises map iteration, so on a real node only "declared before service" is
+ * fixed; the order inside each group changes from one container start to the next. kubesim keeps that split
+ * and fixes the rest: declared variables in declaration order, service variables in `serviceEnvVars` order
+ * (Services by name, `FromServices` order within one). What a shell then shows is reordered again by the
+ * shell: see `ashEnvironmentOrder` for busybox `sh`, which is deterministic and is what the seed shows.
  */
 export const containerEnvironment = (containerEnv: ReadonlyArray<EnvVar>, serviceEnv: ReadonlyArray<EnvVar>): EnvVar[] => {
   const values = new Map<string, string>()

@@ -8,3 +8,4 @@ export {
   servicesForPod,
 } from "./service-env-vars"
 export { containerEnvironment, expandEnvReferences, formatEnv } from "./container-env"
+export { ASH_VTABSIZE, ashEnvironmentOrder, ashVarBucket } from "./ash-environment"

@@ -1,9 +1,12 @@
 import { readFileSync, readdirSync } from "node:fs"
 import { join } from "node:path"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { runs } from "../../../../../test-support/runs"
 import type { ServiceView } from "../../dns/cluster-view"
 import { containerEnvironment, expandEnvReferences, formatEnv } from "./container-env"
-import { fromServices, serviceEnvVars } from "./service-env-vars"
+import { ashEnvironmentOrder, ashVarBucket } from "./ash-environment"
+import { type EnvVar, fromServices, serviceEnvVars } from "./service-env-vars"
 
 const svc = (namespace: string, name: string, clusterIP: string, ports: ServiceView["spec"]["ports"], type = "ClusterIP"): ServiceView => ({
   metadata: { name, namespace },
@@ -180,5 +183,49 @@ describe("container environment", () => {
   })
   it("leaves an unterminated reference alone", () => {
     expect(expandEnvReferences("a$(B", () => "z")).toBe("a$(B")
+  })
+})
+
+describe("busybox sh environment order (shell/ash.c hashvar/listvars)", () => {
+  const seedDir = join(__dirname, "../../../../../../shared/seed")
+  const seedFile = readdirSync(seedDir).find((f) => f.startsWith("000_"))
+  it("reproduces the seed walkthrough's `env | grep WEB_SERVICE` line for line", () => {
+    const text = readFileSync(join(seedDir, seedFile as string), "utf8")
+    const seedLines = text
+      .split("\n")
+      .filter((l) => l.startsWith("WEB_SERVICE_"))
+      .map((l) => l.trim())
+    const services = [
+      svc("default", "kubernetes", "10.96.0.1", [{ name: "https", port: 443, protocol: "TCP" }]),
+      svc("default", "web-service", "10.108.4.193", [{ port: 80, protocol: "TCP" }]),
+    ]
+    const env = ashEnvironmentOrder(containerEnvironment([], serviceEnvVars(services, "default", true)))
+    expect(env.filter((v) => v.name.startsWith("WEB_SERVICE")).map((v) => `${v.name}=${v.value}`)).toEqual(seedLines)
+  })
+  it("buckets by ash's hash: first byte << 4 plus every byte, mod 39", () => {
+    expect(ashVarBucket("WEB_SERVICE_SERVICE_PORT")).toBe(6)
+    expect(ashVarBucket("WEB_SERVICE_PORT")).toBe(6)
+    expect(ashVarBucket("WEB_SERVICE_SERVICE_HOST")).toBe(38)
+    // "A": (65 << 4) + 65 = 1105 = 28·39 + 13; the name stops at '='.
+    expect(ashVarBucket("A")).toBe(13)
+    expect(ashVarBucket("A=xyz")).toBe(13)
+  })
+  it("is a stable permutation: buckets ascending, arrival order within a bucket", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,12}$/), { maxLength: 40 }), (names) => {
+        const vars = names.map((name, i) => ({ name, value: String(i) }))
+        const out = ashEnvironmentOrder(vars)
+        expect([...out].map((v) => v.name).sort()).toEqual([...names].sort())
+        for (let i = 1; i < out.length; i++) {
+          const a = out[i - 1] as EnvVar
+          const b = out[i] as EnvVar
+          const ba = ashVarBucket(a.name)
+          const bb = ashVarBucket(b.name)
+          expect(ba <= bb).toBe(true)
+          if (ba === bb) expect(Number(a.value) < Number(b.value)).toBe(true)
+        }
+      }),
+      { numRuns: runs(200) },
+    )
   })
 })
