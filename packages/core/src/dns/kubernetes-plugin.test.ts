@@ -93,6 +93,12 @@ describe("CoreDNS kubernetes plugin: handler_test.go cases", () => {
     ],
     ["svc1.testns.svc.cluster.local.", "SOA", "NOERROR", [], SOA],
     ["endpoint.external.testns.svc.cluster.local.", "CNAME", "NXDOMAIN", [], SOA],
+    // kubernetes.go findServices: no `_port._proto` names under an ExternalName Service (NXDOMAIN, not NODATA).
+    ["_http._tcp.external.testns.svc.cluster.local.", "SRV", "NXDOMAIN", [], SOA],
+    ["external.testns.svc.cluster.local.", "SRV", "NOERROR", [], SOA],
+    // reverse.go serviceRecordForIP: a headless endpoint's PTR names its system-assigned hostname.
+    ["2.0.0.172.in-addr.arpa.", "PTR", "NOERROR", ["2.0.0.172.in-addr.arpa.\t5\tIN\tPTR\t172-0-0-2.hdls1.testns.svc.cluster.local."]],
+    ["4.0.0.172.in-addr.arpa.", "PTR", "NOERROR", ["4.0.0.172.in-addr.arpa.\t5\tIN\tPTR\tdup-name.hdls1.testns.svc.cluster.local."]],
     [
       "_http._tcp.hdls1.testns.svc.cluster.local.",
       "SRV",

@@ -297,9 +297,10 @@ export class KubernetesPlugin {
       if (addresses === 0) return NAME_ERROR
     }
     if (isExternal) {
-      // External services cannot have endpoints; an IP in externalName is not a CNAME and yields nothing.
+      // External services have no endpoints and no `_port._proto` names (kubernetes.go findServices skips the
+      // Service when endpoint, port or protocol is set); an IP in externalName is not a CNAME and yields nothing.
       const host = svc.spec.externalName ?? ""
-      if (r.endpoint !== "" || host === "" || hostType(host) !== "CNAME") return NAME_ERROR
+      if (r.endpoint !== "" || r.port !== "" || r.protocol !== "" || host === "" || hostType(host) !== "CNAME") return NAME_ERROR
       return { entries: [{ host, port: 0, target: svcDomain }], nameError: false }
     }
     const entries: Entry[] = []
