@@ -1,5 +1,5 @@
 import { Simulation, type Nanos } from "../../sim/index"
-import { Fabric, Network, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, type Host, type Ruleset } from "../../net/index"
+import { Fabric, IptablesHooks, Network, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, type Host, type Ruleset } from "../../net/index"
 import { RecordLog } from "../../records/index"
 import { AppEnv, DnsServer, zoneAnswerer, type RequestLoop } from "../../apps/index"
 import { nslookupSync, parseResolvConf, renderResolvConf, type CorednsServer } from "../../dns/index"
@@ -73,6 +73,8 @@ export class Cluster {
   /** Busybox-style request loops started by containers, by `namespace/pod`. */
   readonly clients = new Map<string, RequestLoop>()
   readonly allocator: ServiceAllocator
+  /** The cloud load balancer's forwarding rules (its frontends, as iptables). */
+  readonly loadBalancerRuleset: Ruleset
 
   private constructor(readonly config: ClusterConfig) {
     const c = config
@@ -139,7 +141,10 @@ export class Cluster {
       this.externalHosts.set(e.name, this.fabric.addLanHost(e.name, { ip: parseIpv4(e.ip), routes: [] }))
     }
     const lbHost = this.fabric.addLanHost("cloud-lb", { ip: parseIpv4(c.loadBalancer.ip), forwarding: true, iptables: true })
-    const lbRules = (lbHost.netfilter as unknown as { ruleset: Ruleset }).ruleset
+    const nf = lbHost.netfilter
+    if (!(nf instanceof IptablesHooks)) throw new Error("cluster: the load balancer host has no iptables")
+    const lbRules = nf.ruleset
+    this.loadBalancerRuleset = lbRules
     this.loadBalancer = new CloudLoadBalancer(this.sim, this.store, {
       host: lbHost,
       ruleset: lbRules,
@@ -256,6 +261,11 @@ export class Cluster {
   iptablesSave(node: string, form: "save" | "restore" = "save"): string {
     const rs = this.node(node).ruleset
     return form === "save" ? renderSave(rs) : renderRestore(rs)
+  }
+
+  /** The cloud load balancer's frontends as `iptables-save` prints them. */
+  loadBalancerSave(): string {
+    return renderSave(this.loadBalancerRuleset)
   }
 
   /** The node a pod runs on and its host, once it has a sandbox. */
