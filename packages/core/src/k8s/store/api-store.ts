@@ -198,6 +198,42 @@ export class ApiStore {
   }
 
   /**
+   * Binds a pending pod to a node: the `pods/binding` subresource the scheduler writes. Sets spec.nodeName (which
+   * an ordinary update may not change) and the PodScheduled=True condition, as `BindingREST.assignPod` /
+   * `setPodNodeAndMetadata` do (pkg/registry/core/pod/storage/storage.go); refuses a pod being deleted or already
+   * bound with upstream's Conflict messages. generation is left alone (binding is not a spec update by the user).
+   */
+  bind(namespace: string, name: string, nodeName: string): StoreResult<ObjectOfKind<"Pod">> {
+    const live = this.get("Pod", namespace, name)
+    if (live === undefined) return notFound("Pod", name)
+    const refuse = (why: string): StoreResult<ObjectOfKind<"Pod">> => ({
+      ok: false,
+      reason: "Conflict",
+      message: `Operation cannot be fulfilled on pods/binding ${JSON.stringify(name)}: ${why}`,
+      errors: [],
+    })
+    if (live.metadata.deletionTimestamp !== undefined) return refuse(`pod ${name} is being deleted, cannot be assigned to a host`)
+    if (live.spec.nodeName !== undefined && live.spec.nodeName !== "") {
+      return refuse(`pod ${name} is already assigned to node ${JSON.stringify(live.spec.nodeName)}`)
+    }
+    const rv = ++this.revision
+    const now = timestampAt(this.sim.now)
+    const others = (live.status.conditions ?? []).filter((c) => c.type !== "PodScheduled")
+    const bound: ObjectOfKind<"Pod"> = {
+      ...live,
+      metadata: { ...live.metadata, resourceVersion: String(rv) },
+      spec: { ...live.spec, nodeName },
+      status: {
+        ...live.status,
+        conditions: [{ type: "PodScheduled", status: "True", lastTransitionTime: now }, ...others],
+      },
+    }
+    this.put(bound)
+    this.notify("MODIFIED", bound, live, rv)
+    return { ok: true, action: "configured", object: bound }
+  }
+
+  /**
    * Deletes an object. A pod with a grace period (options, else spec.terminationGracePeriodSeconds) that is bound
    * to a node is only marked: deletionTimestamp = now + grace, deletionGracePeriodSeconds, generation + 1
    * (pkg/registry/core/pod/strategy.go `CheckGracefulDelete`, apiserver rest/delete.go `BeforeDelete`); the

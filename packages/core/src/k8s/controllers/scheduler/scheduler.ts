@@ -223,20 +223,7 @@ export class Scheduler {
     return best.node
   }
 
-  /** pods/binding (registry/core/pod/storage `BindingREST`): spec.nodeName and PodScheduled=True. */
-  private readonly defaultBind: BindPod = (pod, nodeName) => {
-    const store = this.store as ApiStore & { bind?: (ns: string | undefined, name: string, node: string) => StoreResult<Pod> }
-    const cond = { type: "PodScheduled", status: "True" as const, lastTransitionTime: timestampAt(this.sim.now) }
-    if (typeof store.bind === "function") {
-      const r = store.bind(pod.metadata.namespace, pod.metadata.name, nodeName)
-      if (!r.ok) return r
-      return this.store.update({ ...r.object, status: { ...r.object.status, conditions: setCondition(r.object.status.conditions, cond) } })
-    }
-    // The store has no binding subresource (a pod's spec is immutable on update): replace the pending pod with a
-    // bound copy of the same name. Its uid and creationTimestamp change; nothing else has seen it run yet.
-    const del = this.store.delete("Pod", pod.metadata.namespace, pod.metadata.name, { gracePeriodSeconds: 0 })
-    if (!del.ok) return del
-    const { uid: _u, resourceVersion: _r, creationTimestamp: _c, generation: _g, ...meta } = pod.metadata
-    return this.store.create({ ...pod, metadata: meta, spec: { ...pod.spec, nodeName }, status: { ...pod.status, conditions: setCondition(pod.status.conditions, cond) } })
-  }
+  /** pods/binding (registry/core/pod/storage `BindingREST`): the store sets spec.nodeName and PodScheduled=True. */
+  private readonly defaultBind: BindPod = (pod, nodeName) =>
+    this.store.bind(pod.metadata.namespace ?? "default", pod.metadata.name, nodeName)
 }
