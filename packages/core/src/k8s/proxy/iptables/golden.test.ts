@@ -2,61 +2,14 @@ import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { parseRestore } from "../../../net/index"
 import { fakeProxier, service, slice, startProxier } from "../test-support/fixtures"
+import { OVERALL_SERVICES as services, OVERALL_SLICES as slices } from "../test-support/overall-fixture"
 import { canonicalOrder } from "./canonical-order"
 
 const golden = (name: string): string => readFileSync(new URL(`./testdata/${name}`, import.meta.url), "utf8")
 
-const p80 = [{ name: "p80", port: 80 }]
 
 // pkg/proxy/iptables/proxier_test.go TestOverallIPTablesRules: same inputs, identical text after sortIPTablesRules.
 describe("TestOverallIPTablesRules", () => {
-  const services = [
-    service("ns1", "svc1", { clusterIP: "172.30.0.41", ports: [{ name: "p80", port: 80, protocol: "TCP" }] }),
-    service(
-      "ns2",
-      "svc2",
-      {
-        type: "LoadBalancer",
-        externalTrafficPolicy: "Local",
-        clusterIP: "172.30.0.42",
-        ports: [{ name: "p80", port: 80, protocol: "TCP", nodePort: 3001 }],
-        externalIPs: ["192.168.99.22"],
-        healthCheckNodePort: 30000,
-      },
-      ["1.2.3.4"],
-    ),
-    service("ns3", "svc3", { type: "NodePort", clusterIP: "172.30.0.43", ports: [{ name: "p80", port: 80, protocol: "TCP", nodePort: 3003 }] }),
-    service("ns4", "svc4", {
-      type: "NodePort",
-      clusterIP: "172.30.0.44",
-      externalIPs: ["192.168.99.33"],
-      ports: [{ name: "p80", port: 80, protocol: "TCP", targetPort: 80 }],
-    }),
-    service(
-      "ns5",
-      "svc5",
-      {
-        type: "LoadBalancer",
-        externalTrafficPolicy: "Cluster",
-        clusterIP: "172.30.0.45",
-        ports: [{ name: "p80", port: 80, protocol: "TCP", nodePort: 3002 }],
-        healthCheckNodePort: 30000,
-        loadBalancerSourceRanges: [" 203.0.113.0/25"],
-        sessionAffinity: "ClientIP",
-        sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } },
-      },
-      ["5.6.7.8"],
-    ),
-    service("ns6", "svc6", { clusterIP: "172.30.0.46", ports: [{ name: "p80", port: 80, protocol: "TCP", targetPort: 80 }] }),
-  ]
-  const slices = [
-    slice("ns1", "svc1", 1, [{ addresses: ["10.180.0.1"] }], p80),
-    slice("ns2", "svc2", 1, [{ addresses: ["10.180.0.2"] }], p80),
-    slice("ns3", "svc3", 1, [{ addresses: ["10.180.0.3"] }], p80),
-    slice("ns4", "svc4", 1, [{ addresses: ["10.180.0.4"] }, { addresses: ["10.180.0.5"], nodeName: "test-node" }], p80),
-    slice("ns5", "svc5", 1, [{ addresses: ["10.180.0.3"] }], p80),
-  ]
-
   it("reproduces the upstream fixture byte for byte", () => {
     const { proxier, sink } = fakeProxier()
     startProxier(proxier, services, slices)
@@ -177,5 +130,33 @@ describe("TestSyncProxyRulesRepeated", () => {
     expect(sink.last).toContain(":KUBE-SVC-XPGD46QRK7WJZT7O - [0:0]\n")
     expect(sink.last).toContain("-X KUBE-SEP-AYCN5HPXMIRJNJXU\n")
     expect(sink.last).toContain("-X KUBE-SVC-4SW47YFZTEDKD3PK\n")
+  })
+})
+
+// TestExternalTrafficPolicyLocal, the ~v1.27 revision whose expectation is a full dump (no nfacct then): a
+// LoadBalancer with externalTrafficPolicy Local, an externalIP, a healthCheckNodePort and one local endpoint.
+describe("TestExternalTrafficPolicyLocal (full dump)", () => {
+  it("reproduces the upstream fixture byte for byte", () => {
+    const { proxier, sink } = fakeProxier({ nfacct: false })
+    startProxier(
+      proxier,
+      [
+        service(
+          "ns1",
+          "svc1",
+          {
+            type: "LoadBalancer",
+            externalTrafficPolicy: "Local",
+            clusterIP: "172.30.0.41",
+            externalIPs: ["192.168.99.11"],
+            ports: [{ name: "p80", port: 80, protocol: "TCP", nodePort: 3001, targetPort: 80 }],
+            healthCheckNodePort: 30000,
+          },
+          ["1.2.3.4"],
+        ),
+      ],
+      [slice("ns1", "svc1", 1, [{ addresses: ["10.180.0.1"] }, { addresses: ["10.180.2.1"], nodeName: "test-node" }], [{ name: "p80", port: 80 }])],
+    )
+    expect(canonicalOrder(sink.last)).toBe(golden("external-traffic-policy-local.golden"))
   })
 })

@@ -34,7 +34,10 @@ export class NetfilterSink extends RecordingSink {
       const missing = jumpRules.filter(
         (j) => j.table === table && !(this.ruleset.chain(table, j.srcChain)?.rules.some((r) => r.restoreText === j.args) ?? false),
       )
-      if (missing.length > 0) text += `*${table}\n${missing.map((j) => `-I ${j.srcChain} ${j.args}`).join("\n")}\nCOMMIT\n`
+      // EnsureChain before EnsureRule (proxier.go syncProxyRules): KUBE-FIREWALL is not in every payload.
+      const chains = [...new Set(missing.map((j) => j.dstChain))].filter((c) => this.ruleset.chain(table, c) === undefined)
+      const lines = [...chains.map((c) => `:${c} - [0:0]`), ...missing.map((j) => `-I ${j.srcChain} ${j.args}`)]
+      if (missing.length > 0) text += `*${table}\n${lines.join("\n")}\nCOMMIT\n`
     }
     if (text !== "") applyRestore(this.ruleset, text, { noflush: true })
   }
