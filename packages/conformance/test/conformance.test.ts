@@ -53,6 +53,9 @@ describe.skipIf(reason !== null)("kubesim's kube-proxy rules against the Linux k
     check(await nodePortCase(run, "np-local", "node-1", 60))
     check(await nodePortCase(run, "np-local", "node-2", 60))
   })
+  it("NodePort externalTrafficPolicy Local via a node without a local endpoint drops", async () => {
+    check(await nodePortCase(run, "np-local-far", "node-1", 3))
+  })
   it("an open connection keeps its endpoint after the rules change", async () => {
     const rebuild = (endpoints: ReadonlyArray<string>) =>
       conformanceCluster(

@@ -13,7 +13,9 @@ import { ALPHA } from "./spread-case"
  *   masqueraded (KUBE-EXT → KUBE-MARK-MASQ), so the pod sees the address MASQUERADE picks
  *   (nf_nat_masquerade_ipv4 → inet_select_addr): the entry node's IP, as neither the LAN port nor the
  *   address-less pod veths offer another.
- * - Local: only the entry node's endpoints serve (KUBE-SVL) and the pod sees the client's own address.
+ * - Local: only the entry node's endpoints serve (KUBE-SVL) and the pod sees the client's own address; with
+ *   none on the entry node, filter KUBE-EXTERNAL-SERVICES DROPs the SYNs ("has no local endpoints") and the
+ *   client times out.
  */
 export const nodePortCase = async (
   run: ConformanceRun,
@@ -47,6 +49,12 @@ export const nodePortCase = async (
   const [kernel, kubesim] = await run.onBoth(async (plane) => {
     const out = await plane.requests(client.name, { host: node.ip, port: nodePort }, client.ips, requests)
     const { perPod, errors, other } = countOutcomes(out, pods)
+    if (pods.length === 0) {
+      const timeouts = errors.get("TIMEOUT") ?? 0
+      if (timeouts !== requests) problems.push(`${plane.label}: expected all ${requests} to time out (dropped), ${timeouts} did`)
+      const text = [...errors].map(([c, n]) => `${c}×${n}`).join(" ") || "none failed"
+      return { text, chi: { pValue: 1 } }
+    }
     for (const [code, n] of errors) problems.push(`${plane.label}: ${n} requests failed with ${code}`)
     if (other > 0) problems.push(`${plane.label}: ${other} requests served by pods kubesim does not route ${policy} traffic to`)
     const peers = new Map<string, number>()
@@ -65,7 +73,7 @@ export const nodePortCase = async (
   })
   return caseResult(
     {
-      case: `NodePort ${policy} via ${entryNode} (${requests} req)`,
+      case: `NodePort ${policy} via ${entryNode}${pods.length === 0 ? ", no local endpoint" : ""} (${requests} req)`,
       kernel: kernel.text,
       kubesim: kubesim.text,
       pValue: pods.length > 1 ? Math.min(kernel.chi.pValue, kubesim.chi.pValue) : null,

@@ -59,7 +59,12 @@ export class KernelTopology {
     const podLink = (nodeName: string, ns: string, hostIf: string, podIp: string) => {
       const nodeNs = this.nodeNs.get(nodeName)!
       ip(nodeNs, "link", "add", hostIf, "type", "veth", "peer", "name", "eth0", "netns", ns)
-      runCommand(["ip", "netns", "exec", nodeNs, "sysctl", "-qw", `net.ipv4.conf.${hostIf}.proxy_arp=1`])
+      // Calico's settings (felix/dataplane/linux/endpoint_mgr.go configureInterface): proxy ARP answered at
+      // once — the default proxy_delay (0.8 s, random) would delay each pod's first packet to a new peer.
+      runCommand([
+        "ip", "netns", "exec", nodeNs, "sysctl", "-qw",
+        `net.ipv4.conf.${hostIf}.proxy_arp=1`, `net.ipv4.neigh.${hostIf}.proxy_delay=0`,
+      ])
       ip(nodeNs, "link", "set", hostIf, "up")
       ip(nodeNs, "route", "add", `${podIp}/32`, "dev", hostIf, "scope", "link")
       ip(ns, "addr", "add", `${podIp}/32`, "dev", "eth0")
