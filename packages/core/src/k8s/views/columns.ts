@@ -76,8 +76,13 @@ export const podColumns: TableColumns<Pod> = {
         reason = podReady ? "Running" : "NotReady"
       }
     }
-    if (pod.metadata.deletionTimestamp !== undefined) reason = pod.status.reason === "NodeLost" ? "Unknown" : "Terminating"
-    const restartText = lastRestart === undefined ? String(restarts) : `${restarts} (${age(lastRestart, now)} ago)`
+    // printers.go: NodeLost (node.NodeUnreachablePodReason) shows Unknown; otherwise a deleted pod is
+    // Terminating unless its phase is already terminal (podutil.IsPodPhaseTerminal: Succeeded or Failed).
+    const terminal = pod.status.phase === "Succeeded" || pod.status.phase === "Failed"
+    if (pod.metadata.deletionTimestamp !== undefined && pod.status.reason === "NodeLost") reason = "Unknown"
+    else if (pod.metadata.deletionTimestamp !== undefined && !terminal) reason = "Terminating"
+    // printers.go: the "(X ago)" suffix only when restarts != 0 and a last termination is known.
+    const restartText = restarts === 0 || lastRestart === undefined ? String(restarts) : `${restarts} (${age(lastRestart, now)} ago)`
     const row = [pod.metadata.name, `${ready}/${total}`, reason, restartText, age(pod.metadata.creationTimestamp, now)]
     if (wide) {
       const gates = pod.spec.readinessGates ?? []

@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest"
 import { Simulation, seconds } from "../../sim/index"
 import { type EndpointSlice, type KubeObject, type Pod, decodeManifests, defaultEndpointSlice, defaultReplicaSet, defaultService } from "../api/index"
 import { ApiStore } from "../store/index"
+import { podColumns } from "./columns"
 import { getAll, getTable, selectObjects } from "./get"
 import { humanDuration } from "./human-duration"
 import { toJsonOutput, toYamlOutput } from "./output"
@@ -135,6 +136,28 @@ web-service-lb   LoadBalancer   10.108.4.193   <pending>        80:31234/TCP   0
     expect(getTable(store, "EndpointSlice")).toBe(`NAME                ADDRESSTYPE   PORTS   ENDPOINTS                                      AGE
 web-service-x7k2p   IPv4          80      10.244.1.2,10.244.2.2,10.244.1.3 + 1 more...   0s
 `)
+  })
+
+  test("STATUS of a deleted pod: Terminating unless its phase is terminal, Unknown when NodeLost; restarts with their age", () => {
+    const [d] = decodeManifests("apiVersion: v1\nkind: Pod\nmetadata: {name: p, creationTimestamp: '2024-01-01T00:00:00Z'}\nspec:\n  containers: [{name: c, image: busybox}]\n").objects
+    const base = d!.object as Pod
+    const now = seconds(600)
+    const deleted = { ...base, metadata: { ...base.metadata, deletionTimestamp: "2024-01-01T00:09:00Z" } }
+    const row = (p: Pod) => podColumns.row(p, now, false).slice(1, 4)
+    const done = { ...deleted, status: { ...deleted.status, phase: "Succeeded" as const, containerStatuses: [{ name: "c", ready: false, restartCount: 0, image: "busybox", state: { terminated: { exitCode: 0, reason: "Completed" } } }] } }
+    expect(row(done)).toEqual(["0/1", "Completed", "0"])
+    const running = { ...deleted, status: { ...deleted.status, phase: "Running" as const } }
+    expect(row(running)[1]).toBe("Terminating")
+    expect(row({ ...running, status: { ...running.status, reason: "NodeLost" } })[1]).toBe("Unknown")
+    const restarted = {
+      ...base,
+      status: {
+        ...base.status,
+        phase: "Running" as const,
+        containerStatuses: [{ name: "c", ready: true, restartCount: 2, image: "busybox", state: { running: { startedAt: "2024-01-01T00:08:00Z" } }, lastState: { terminated: { exitCode: 137, reason: "Error", finishedAt: "2024-01-01T00:07:59Z" } } }],
+      },
+    }
+    expect(row(restarted)).toEqual(["1/1", "Running", "2 (2m1s ago)"])
   })
 
   test("nothing to print", () => {
