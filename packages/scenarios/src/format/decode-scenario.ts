@@ -52,7 +52,7 @@ const problemIssue = (p: SchemaProblem, source: ScenarioSource): ScenarioIssue =
     }
     return issueWithMessage(source.file, pathText(parent), "a known field", JSON.stringify(key), `unknown field "${key}"`, pos)
   }
-  if (p.kind === "missing") return issueWithMessage(source.file, text, p.expected, "nothing", `required field missing (expected ${p.expected})`, pos)
+  if (p.kind === "missing") return issueWithMessage(source.file, text, "a value", "nothing", "required field missing", pos)
   const found = describeValue(p.actual)
   const base = issue(source.file, text, p.expected, found, pos)
   return p.detail !== undefined ? { ...base, message: `${base.message} (${p.detail})` } : base

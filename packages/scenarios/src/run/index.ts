@@ -1,6 +1,6 @@
 export { type RunJson, KUBESIM_VERSION, renderRunJson } from "./run-json"
 export { type RunDirContent, writeRunDir, runDirPath } from "./write-run-dir"
 export { renderSummary } from "./summary"
-export { type RunOptions, type ScenarioRunResult, ScenarioRunError, runScenario, operationOf } from "./run-scenario"
+export { type RunOptions, type RunObserver, type ScenarioRunResult, ScenarioRunError, runScenario, operationOf } from "./run-scenario"
 export { clusterConfigOf, KNOWN_DELAYS, type ExternalHostPlan } from "./cluster-config-of"
 export { performOperation } from "./operations"

@@ -15,6 +15,21 @@ export interface RunOptions extends PrepareOptions {
   readonly seed: number
   /** Written into run.json; default this package's KUBESIM_VERSION. */
   readonly kubesimVersion?: string
+  /** For the CLI (progress bar, inspection at a time, packet traces); none of it changes the run. */
+  readonly observe?: RunObserver
+}
+
+/**
+ * Hooks into a run. `onCluster` sees the cluster before it runs (to install a packet observer); with `onProgress`
+ * the run advances in 1/200-of-the-duration slices, which process the same events as one call (same trace hash);
+ * `stopAt` ends the simulation early and `onStop` gets the live cluster there (`kubesim get --at 30s`): the result
+ * is then that of the shortened run.
+ */
+export interface RunObserver {
+  readonly onCluster?: (c: cluster.Cluster) => void
+  readonly onProgress?: (now: Nanos, duration: Nanos, events: number) => void
+  readonly stopAt?: Nanos
+  readonly onStop?: (c: cluster.Cluster) => void
 }
 
 /** Everything a run produced; `writeRunDir` writes it. */
@@ -84,7 +99,19 @@ export const runScenario = (loaded: LoadedScenario, options: RunOptions): Scenar
   const drivers: TrafficDriver[] = []
   ;(s.clients ?? []).forEach((spec) => startClient(c, spec, externals.find((e) => e.client === spec.name)?.hosts ?? [], prepared.duration, drivers))
 
-  c.runUntil(prepared.duration)
+  const o = options.observe
+  o?.onCluster?.(c)
+  const stopAt = o?.stopAt === undefined ? prepared.duration : Math.min(o.stopAt, prepared.duration)
+  if (o?.onProgress === undefined) c.runUntil(stopAt)
+  else {
+    const step = Math.max(1, Math.ceil(prepared.duration / 200))
+    for (let t = Math.min(step, stopAt); ; t = Math.min(t + step, stopAt)) {
+      c.runUntil(t)
+      o.onProgress(t, prepared.duration, sim.eventsProcessed)
+      if (t >= stopAt) break
+    }
+  }
+  o?.onStop?.(c)
   const log = c.finish()
   const recs = log.records
   const end = recs[recs.length - 1] as records.RunEndRecord

@@ -1,0 +1,1 @@
+export { LIBRARY_DIR, builtinScenarioNames, builtinScenarioPath, loadBuiltinScenario } from "./builtin-library"
