@@ -1,12 +1,29 @@
 import { Command } from "@effect/cli"
 import { compareCommand } from "./commands/compare"
+import { execCommand } from "./commands/exec"
+import { getCommand } from "./commands/get"
+import { iptablesSaveCommand } from "./commands/iptables-save"
 import { reportCommand } from "./commands/report"
+import { runCommand, sweepCommand } from "./commands/run"
+import { scenariosCommand } from "./commands/scenarios"
+import { traceCommand } from "./commands/trace"
 import { validateCommand } from "./commands/validate"
 
 /** The `kubesim` command tree. */
 export const kubesim = Command.make("kubesim").pipe(
   Command.withDescription("A deterministic discrete-event simulator of Kubernetes Service networking."),
-  Command.withSubcommands([reportCommand, compareCommand, validateCommand]),
+  Command.withSubcommands([
+    runCommand,
+    sweepCommand,
+    reportCommand,
+    compareCommand,
+    getCommand,
+    execCommand,
+    iptablesSaveCommand,
+    traceCommand,
+    scenariosCommand,
+    validateCommand,
+  ]),
 )
 
-export const KUBESIM_VERSION = "0.1.0"
+export { KUBESIM_VERSION } from "./version"

@@ -1,0 +1,22 @@
+import { ScenarioError, ScenarioRunError, formatScenarioIssues } from "@kubesim/scenarios"
+import { DurationParseError } from "@kubesim/core"
+import { RecordsDecodeError } from "@kubesim/report"
+import { UserInputError } from "../errors"
+import { SourceError } from "./scenario-source"
+
+const JS_ERRORS = new Set(["Error", "TypeError", "RangeError", "ReferenceError", "SyntaxError", "EvalError", "URIError", "AggregateError"])
+
+/**
+ * Turns what running a job can throw into a message: the user's mistakes (a scenario that does not decode or
+ * validate, a bad `--set`, a missing file) are input errors (exit 1, no stack trace); anything else is internal.
+ */
+export const describeError = (e: unknown): { readonly message: string; readonly userError: boolean; readonly detail?: string } => {
+  if (e instanceof UserInputError) return { message: e.message, userError: true, ...(e.detail !== undefined ? { detail: e.detail } : {}) }
+  if (e instanceof ScenarioError) return { message: formatScenarioIssues(e.issues).trimEnd(), userError: true }
+  if (e instanceof ScenarioRunError || e instanceof SourceError || e instanceof DurationParseError || e instanceof RecordsDecodeError) return { message: e.message, userError: true }
+  // kubesim's own input errors are named classes (PathSyntaxError, ClusterConfigError, SeedsSyntaxError, …);
+  // JavaScript's built-in ones mean a bug.
+  if (e instanceof Error && e.name.endsWith("Error") && !JS_ERRORS.has(e.name))
+    return { message: e.message, userError: true, ...(e.stack !== undefined ? { detail: e.stack } : {}) }
+  return { message: e instanceof Error ? (e.stack ?? e.message) : String(e), userError: false }
+}

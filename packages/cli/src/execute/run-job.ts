@@ -1,0 +1,108 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs"
+import { basename, dirname, join } from "node:path"
+import { decodeRecordsJsonlSync, decodeRunMeta, buildReport, renderHtml, renderMarkdown } from "@kubesim/report"
+import { type Override, parseSetArgument, renderRunJson, runDirPath, runScenario, writeRunDir, type ScenarioRunResult } from "@kubesim/scenarios"
+import { writeFileAtomic } from "../io/atomic-write"
+import { KUBESIM_VERSION } from "../version"
+import { loadSource } from "./load-source"
+import type { ScenarioSource } from "./scenario-source"
+
+/** Everything one run needs; plain data, so a sweep worker receives it as is. */
+export interface RunJobSpec {
+  readonly source: ScenarioSource
+  /** `--set key=value` arguments, in order (after `--duration`, which is `duration=…`). */
+  readonly set: ReadonlyArray<string>
+  /** `--duration`: for a scenario a `duration` override; for manifests the default scenario's length. */
+  readonly duration?: string
+  readonly out: string
+  /** Also render report.md and report.html into the run directory (`run` does; `sweep` leaves it to `report`). */
+  readonly reports: boolean
+}
+
+export interface RunJobResult {
+  readonly scenario: string
+  readonly variant: string
+  readonly seed: number
+  readonly traceHash: string
+  readonly events: number
+  readonly dir: string
+  readonly requests: { readonly issued: number; readonly ok: number; readonly failed: number; readonly inFlight: number }
+  /** Answered requests per backend pod, by service port, sorted. */
+  readonly perPod: ReadonlyArray<{ readonly service: string; readonly pods: ReadonlyArray<readonly [string, number]> }>
+}
+
+export interface RunHooks {
+  /** Progress of the simulated clock (the executor's RunObserver.onProgress). */
+  readonly onProgress?: (now: number, duration: number, events: number) => void
+}
+
+/** The overrides of a job: `--duration` first (as `duration=…`, scenarios only), then `--set` in order. */
+export const jobOverrides = (spec: RunJobSpec): Override[] => [
+  ...(spec.duration !== undefined && spec.source.kind !== "manifests" ? [parseSetArgument(`duration=${spec.duration}`)] : []),
+  ...spec.set.map(parseSetArgument),
+]
+
+/** The run directory a job writes: `<out>/<scenario>/<variant>/seed-<seed>`. */
+export const jobDir = (out: string, scenario: string, variant: string, seed: number): string => runDirPath(out, scenario, variant, seed)
+
+let counter = 0
+
+/**
+ * Writes the run directory whole or not at all, with the reports when asked: the scenarios package's writer fills
+ * a hidden staging directory (itself written atomically), the reports are added to it, and the staging directory
+ * is renamed onto the target (an earlier run of the same job is moved aside first and removed after).
+ */
+const writeWithReports = async (dir: string, r: ScenarioRunResult, reports: boolean): Promise<void> => {
+  if (!reports) return writeRunDir(dir, r)
+  mkdirSync(dirname(dir), { recursive: true })
+  const staging = join(dirname(dir), `.${basename(dir)}.stage-${process.pid}-${counter++}`)
+  try {
+    writeRunDir(staging, r)
+    const meta = decodeRunMeta(JSON.parse(renderRunJson(r.runJson)) as unknown, join(dir, "run.json"))
+    const report = buildReport([{ meta, records: decodeRecordsJsonlSync(r.recordsJsonl, join(dir, "records.jsonl")) }])
+    writeFileAtomic(join(staging, "report.md"), renderMarkdown(report))
+    writeFileAtomic(join(staging, "report.html"), await renderHtml(report))
+    if (existsSync(dir)) {
+      const old = join(dirname(dir), `.${basename(dir)}.old-${process.pid}-${counter++}`)
+      renameSync(dir, old)
+      renameSync(staging, dir)
+      rmSync(old, { recursive: true, force: true })
+    } else renameSync(staging, dir)
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true })
+    throw e
+  }
+}
+
+const countBy = (xs: ReadonlyArray<string>): Array<[string, number]> => {
+  const m = new Map<string, number>()
+  for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1)
+  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+}
+
+/** Runs one (variant, seed) of the source and writes its run directory. Throws the scenarios package's errors. */
+export const runJob = async (spec: RunJobSpec, variant: string, seed: number, hooks: RunHooks = {}): Promise<RunJobResult> => {
+  const loaded = loadSource(spec.source, spec.duration)
+  const onProgress = hooks.onProgress
+  const r = runScenario(loaded, { seed, variant, set: jobOverrides(spec), kubesimVersion: KUBESIM_VERSION, ...(onProgress === undefined ? {} : { observe: { onProgress } }) })
+  const dir = jobDir(spec.out, r.runJson.scenario, r.runJson.variant, seed)
+  await writeWithReports(dir, r, spec.reports)
+  const reqs = r.records.flatMap((x) => (x.kind === "request" ? [x] : []))
+  const okReqs = reqs.filter((x) => x.outcome === "ok")
+  const services = [...new Set(okReqs.map((x) => x.service ?? x.url))].sort()
+  return {
+    scenario: r.runJson.scenario,
+    variant: r.runJson.variant,
+    seed,
+    traceHash: r.traceHash,
+    events: r.events,
+    dir,
+    requests: {
+      issued: reqs.length,
+      ok: okReqs.length,
+      failed: reqs.filter((x) => x.outcome === "failed").length,
+      inFlight: reqs.filter((x) => x.outcome === "in-flight").length,
+    },
+    perPod: services.map((service) => ({ service, pods: countBy(okReqs.filter((x) => (x.service ?? x.url) === service).map((x) => x.pod ?? "(unknown)")) })),
+  }
+}

@@ -1,0 +1,64 @@
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { cluster, type Nanos, type records } from "@kubesim/core"
+import { type LoadedScenario, type Override, runScenario, scenarioFromObject } from "@kubesim/scenarios"
+
+/**
+ * What an inspection command looks at: a scenario (file, built-in or manifests) with variant, seed and overrides,
+ * or a finished run directory. A run directory is not re-read for state: its run.json holds the resolved scenario
+ * (variant and `--set` applied, manifests inlined) and the seed, and a run is a pure function of those, so the
+ * simulation is replayed from them, bit for bit (the replay's trace hash is checked against run.json's).
+ */
+export interface InspectTarget {
+  readonly loaded: LoadedScenario
+  readonly variant: string
+  readonly seed: number
+  readonly set: ReadonlyArray<Override>
+  /** From `--run DIR`: the run's trace hash and records, to check the replay and to find requests without a run. */
+  readonly run?: { readonly dir: string; readonly traceHash: string; readonly records: ReadonlyArray<records.RunRecord> }
+}
+
+export class InspectError extends Error {
+  override readonly name = "InspectError"
+}
+
+/** An inspection target from `--run DIR`. */
+export const targetFromRunDir = (dir: string, parseRecords: (text: string, file: string) => ReadonlyArray<records.RunRecord>): InspectTarget => {
+  const file = join(dir, "run.json")
+  let j: { seed?: unknown; traceHash?: unknown; resolved?: unknown; variant?: unknown }
+  try {
+    j = JSON.parse(readFileSync(file, "utf8")) as typeof j
+  } catch (e) {
+    throw new InspectError(`--run ${dir}: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  if (typeof j.seed !== "number" || typeof j.traceHash !== "string" || typeof j.resolved !== "object" || j.resolved === null)
+    throw new InspectError(`${file}: expected the fields seed (number), traceHash (string) and resolved (object) of docs/run-directory.md`)
+  const recordsFile = join(dir, "records.jsonl")
+  const recs = parseRecords(readFileSync(recordsFile, "utf8"), recordsFile)
+  return {
+    loaded: scenarioFromObject(j.resolved, { name: `${file} (resolved)` }),
+    variant: "default",
+    seed: j.seed,
+    set: [],
+    run: { dir, traceHash: j.traceHash, records: recs },
+  }
+}
+
+/** The cluster as it is at `at` (the end of the run when undefined), and the run's length. */
+export const clusterAt = (t: InspectTarget, at: Nanos | undefined): { readonly cluster: cluster.Cluster; readonly now: Nanos } => {
+  let live: cluster.Cluster | undefined
+  const r = runScenario(t.loaded, {
+    seed: t.seed,
+    variant: t.variant,
+    set: t.set,
+    observe: { ...(at === undefined ? {} : { stopAt: at }), onStop: (c) => (live = c) },
+  })
+  if (live === undefined) throw new Error("the executor did not hand over the cluster")
+  if (t.run !== undefined && at === undefined && r.traceHash !== t.run.traceHash)
+    throw new InspectError(`--run ${t.run.dir}: replaying the run gave trace hash ${r.traceHash}, run.json says ${t.run.traceHash} (made by another kubesim version?)`)
+  return { cluster: live, now: live.sim.now }
+}
+
+/** The records of a target: the run directory's, or those of a fresh run. */
+export const targetRecords = (t: InspectTarget): ReadonlyArray<records.RunRecord> =>
+  t.run !== undefined ? t.run.records : runScenario(t.loaded, { seed: t.seed, variant: t.variant, set: t.set }).records

@@ -1,0 +1,1 @@
+export { ProgressBar, formatEta, formatRate, type ProgressBarOptions, type ProgressSink } from "./progress-bar"

@@ -1,0 +1,93 @@
+import type { Worker } from "node:worker_threads"
+import { startTsWorker } from "./ts-worker"
+
+/** What the pool sends a worker: run this job. `null` tells the worker to exit. */
+export type ToWorker<J> = { readonly job: J } | null
+
+/** What a worker answers for each job. */
+export type FromWorker<R> = { readonly ok: true; readonly result: R } | { readonly ok: false; readonly message: string; readonly userError: boolean }
+
+export interface PoolOptions<J, R> {
+  readonly jobs: ReadonlyArray<J>
+  readonly workers: number
+  /** The worker module (see sweep-worker.ts); it gets `workerData` and answers one FromWorker per job. */
+  readonly workerFile: URL
+  readonly workerData: unknown
+  /** Called in completion order (which varies): callers must not let output depend on it. */
+  readonly onSettled?: (job: J, outcome: FromWorker<R>) => void
+  /** Polled before each dispatch: true stops dispatching (Ctrl-C); running jobs are awaited. */
+  readonly stopping?: () => boolean
+}
+
+export interface PoolOutcome<J, R> {
+  readonly results: ReadonlyArray<{ readonly job: J; readonly result: R }>
+  readonly failures: ReadonlyArray<{ readonly job: J; readonly message: string; readonly userError: boolean }>
+  /** Jobs never started because dispatching stopped. */
+  readonly notStarted: number
+}
+
+/**
+ * Runs jobs on `workers` worker threads, handing each idle worker the next job in order. The results come back in
+ * completion order; the caller sorts them (sweep.json is ordered by variant and seed, never by completion).
+ * A worker that dies (an internal error) fails its job and is not replaced; the remaining workers carry on.
+ */
+export const runPool = <J, R>(o: PoolOptions<J, R>): { readonly done: Promise<PoolOutcome<J, R>>; readonly abandon: () => Promise<void> } => {
+  const results: Array<{ job: J; result: R }> = []
+  const failures: Array<{ job: J; message: string; userError: boolean }> = []
+  let next = 0
+  const live = new Set<Worker>()
+  const n = Math.max(1, Math.min(o.workers, o.jobs.length))
+  let resolveDone: (v: PoolOutcome<J, R>) => void = () => {}
+  const done = new Promise<PoolOutcome<J, R>>((resolve) => {
+    resolveDone = resolve
+  })
+  const finishIfIdle = () => {
+    if (live.size === 0) resolveDone({ results, failures, notStarted: o.jobs.length - next })
+  }
+  if (o.jobs.length === 0) {
+    finishIfIdle()
+    return { done, abandon: async () => {} }
+  }
+  for (let w = 0; w < n; w++) {
+    const worker = startTsWorker(o.workerFile, o.workerData)
+    live.add(worker)
+    let current: J | undefined
+    let exited = false
+    const dispatch = () => {
+      if (next >= o.jobs.length || o.stopping?.() === true) {
+        current = undefined
+        worker.postMessage(null satisfies ToWorker<J>)
+        return
+      }
+      current = o.jobs[next++] as J
+      worker.postMessage({ job: current } satisfies ToWorker<J>)
+    }
+    worker.on("message", (m: FromWorker<R> | "ready") => {
+      if (m === "ready") return dispatch()
+      const job = current as J
+      if (m.ok) results.push({ job, result: m.result })
+      else failures.push({ job, message: m.message, userError: m.userError })
+      o.onSettled?.(job, m)
+      dispatch()
+    })
+    const gone = (message: string) => {
+      if (exited) return
+      exited = true
+      if (current !== undefined) {
+        const outcome: FromWorker<R> = { ok: false, message, userError: false }
+        failures.push({ job: current, message, userError: false })
+        o.onSettled?.(current, outcome)
+        current = undefined
+      }
+      live.delete(worker)
+      finishIfIdle()
+    }
+    worker.on("error", (e) => gone(`worker failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`))
+    worker.on("exit", (code) => gone(`worker exited with code ${code}`))
+  }
+  const abandon = async () => {
+    next = o.jobs.length
+    await Promise.all([...live].map((w) => w.terminate()))
+  }
+  return { done, abandon }
+}
