@@ -44,6 +44,22 @@ describe("ApiStore examples", () => {
     expect(bad).toMatchObject({ ok: false, reason: "Invalid", message: 'The Service "web" is invalid: spec.clusterIPs[0]: Invalid value: "10.96.0.99": may not change once set' })
   })
 
+  test("apply: NodePort back to ClusterIP drops the allocated node ports (strategy.go dropTypeDependentFields)", () => {
+    const store = new ApiStore(new Simulation(1))
+    store.addAdmission((obj) => {
+      if (obj.kind !== "Service") return obj
+      const ports = obj.spec.ports.map((p) => (obj.spec.type === "NodePort" && p.nodePort === undefined ? { ...p, nodePort: 30080 } : p))
+      return { ...obj, spec: { ...obj.spec, ports, ...(obj.spec.clusterIP === undefined ? { clusterIP: "10.96.0.10", clusterIPs: ["10.96.0.10"] } : {}) } }
+    })
+    const typed = (type: "ClusterIP" | "NodePort"): Service =>
+      defaultService({ apiVersion: "v1", kind: "Service", metadata: { name: "web" }, spec: { type, selector: { app: "web" }, ports: [{ port: 80 }] } }, "default")
+    expect(store.apply(typed("ClusterIP"))).toMatchObject({ ok: true, action: "created" })
+    expect(store.apply(typed("NodePort"))).toMatchObject({ ok: true, action: "configured", object: { spec: { ports: [{ port: 80, nodePort: 30080 }] } } })
+    const back = store.apply(typed("ClusterIP"))
+    expect(back).toMatchObject({ ok: true, action: "configured", object: { spec: { type: "ClusterIP", clusterIP: "10.96.0.10" } } })
+    expect(store.get("Service", "default", "web")?.spec.ports[0]?.nodePort).toBeUndefined()
+  })
+
   test("apply rejects an invalid object with kubectl's message", () => {
     const store = new ApiStore(new Simulation(1))
     const r = store.apply(service("web", 70000, "None"))

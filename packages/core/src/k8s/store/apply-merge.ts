@@ -8,7 +8,8 @@ import type { KubeObject, ObjectMeta, Service, ServicePort } from "../api/index"
  *   ownerReferences and finalizers when the applied object names none;
  * - status, always (apply never writes status);
  * - Service: clusterIP/clusterIPs and each port's nodePort (matched by port and protocol, the strategic merge key)
- *   and healthCheckNodePort, when the applied object leaves them unset (the allocators set them);
+ *   and healthCheckNodePort, when the applied object leaves them unset (the allocators set them) and its type
+ *   still needs them (strategy.go `dropTypeDependentFields`: back to ClusterIP drops the node ports);
  * - Pod: spec.nodeName when unset in the applied object (the scheduler's binding).
  * Not merged: list items or map keys added to spec by other writers (the applied spec wins as a whole).
  */
@@ -17,8 +18,11 @@ export const mergeApplied = (applied: KubeObject, live: KubeObject): KubeObject 
   switch (applied.kind) {
     case "Service": {
       const l = live as Service
+      // pkg/registry/core/service/strategy.go `dropTypeDependentFields`: node ports the user did not set are
+      // cleared when the type no longer needs them (NodePort/LoadBalancer → ClusterIP/ExternalName).
+      const needsNodePorts = applied.spec.type === "NodePort" || applied.spec.type === "LoadBalancer"
       const ports = applied.spec.ports.map((p): ServicePort => {
-        if (p.nodePort !== undefined) return p
+        if (p.nodePort !== undefined || !needsNodePorts) return p
         const old = l.spec.ports.find((q) => q.port === p.port && q.protocol === p.protocol)
         return old?.nodePort === undefined ? p : { ...p, nodePort: old.nodePort }
       })
