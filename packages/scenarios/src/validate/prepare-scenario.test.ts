@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, test } from "vitest"
+import { loadScenarioFile } from "../format/load-scenario"
+import { ScenarioError } from "../format/scenario-issue"
+import { prepareScenario } from "./prepare-scenario"
+
+const dir = mkdtempSync(join(tmpdir(), "kubesim-scenario-"))
+writeFileSync(
+  join(dir, "web.yml"),
+  `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: nginx, image: nginx}]}
+`,
+)
+writeFileSync(join(dir, "bad.yml"), "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 70000}]\n")
+
+/** Writes a scenario beside the manifests and returns every problem reported before the run. */
+const problems = (body: string): string[] => {
+  const f = join(dir, `s-${Math.random().toString(36).slice(2)}.yaml`)
+  writeFileSync(f, `apiVersion: kubesim.dev/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nduration: 60s\n${body}`)
+  try {
+    prepareScenario(loadScenarioFile(f))
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.issues.map((i) => i.message)
+    throw e
+  }
+  return []
+}
+
+describe("malformed scenarios fail before the run with clear errors", () => {
+  test("a valid scenario passes", () => {
+    expect(problems("manifests: [{file: web.yml}]\nactions: [{at: 10s, scale: {deployment: web, replicas: 2}}]\n")).toEqual([])
+  })
+
+  test("unknown action", () => {
+    expect(problems("manifests: [{file: web.yml}]\nactions: [{at: 10s, reboot: kind-worker}]\n")).toEqual([
+      'actions[0]: unknown action "reboot" (expected one of apply, delete, scale, kill, rollout, failNode, recoverNode, setReadiness)',
+    ])
+  })
+
+  test("bad duration", () => {
+    const m = problems("actions: [{at: 10 s, failNode: kind-worker}]\n")
+    expect(m).toHaveLength(1)
+    expect(m[0]).toMatch(/^actions\[0\]\.at: expected duration \(Go syntax.*found string "10 s"/)
+  })
+
+  test("missing manifest file", () => {
+    expect(problems("manifests: [{file: nope.yml}]\n")).toEqual([`manifests[0].file: manifest file "nope.yml": no such file (looked for ${join(dir, "nope.yml")})`])
+  })
+
+  test("selector matching nothing, unknown deployment, pod and node: all reported together", () => {
+    expect(
+      problems(`manifests: [{file: web.yml}]
+actions:
+  - {at: 1s, kill: {selector: {app: api}}}
+  - {at: 2s, rollout: {deployment: api}}
+  - {at: 3s, failNode: node-9}
+clients:
+  - {name: c, pod: busybox, traffic: {type: loop, url: "http://web/"}}
+churn:
+  - {type: readiness-flap, selector: {app: web}, period: 5s, down: 10s}
+`),
+    ).toEqual([
+      'clients[0].pod: pod "default/busybox" is not created by any manifest of the scenario',
+      'actions[0].kill.selector: selector app=api matches no pod the scenario creates in namespace "default"',
+      'actions[1].rollout.deployment: deployment "default/api" is not created by any manifest of the scenario',
+      'actions[2].failNode: no node "node-9" in the cluster (nodes: kind-worker, kind-worker2, kind-worker3)',
+      "churn[0].down: down (10s) must be shorter than period (5s)",
+    ])
+  })
+
+  test("manifest errors come from the core's decoder with file and document; actions after the end are caught", () => {
+    expect(problems("manifests: [{file: bad.yml}]\nactions: [{at: 90s, phase: late}]\n")).toEqual([
+      'The Service "web" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive (document 1)',
+      // targetPort defaults to port (SetDefaults_Service), so it is out of range too, as the API server says.
+      'The Service "web" is invalid: spec.ports[0].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive (document 1)',
+      "actions[0].at: action at 90s is after the end of the run (60s)",
+    ])
+  })
+
+  test("a variant whose overrides do not type-check is reported", () => {
+    expect(problems('variants: [{name: v, set: {duration: "soon"}}]\n')[0]).toMatch(/^variants\[0\] \(v\): duration: expected duration/)
+  })
+})
