@@ -260,3 +260,25 @@ describe("externalTrafficPolicy", () => {
     ])
   })
 })
+
+// After upstream's TestInternalTrafficPolicy: ClusterIP traffic with internalTrafficPolicy Local reaches only this
+// node's endpoints (KUBE-SVL), and is dropped in filter KUBE-SERVICES ("has no local endpoints") when there are none.
+describe("internalTrafficPolicy", () => {
+  const svc = (policy: "Local" | "Cluster") =>
+    service("ns1", "svc1", { clusterIP: "172.30.1.1", internalTrafficPolicy: policy, ports: [{ name: "", port: 80, protocol: "TCP" }] })
+  const eps = (nodes: ReadonlyArray<string>) =>
+    slice("ns1", "svc1", 1, nodes.map((n, i) => ({ addresses: [`10.0.1.${i + 1}`], nodeName: n })), [{ name: "", port: 80 }])
+  const cases: ReadonlyArray<{ name: string; policy: "Local" | "Cluster"; nodes: string[]; output: string }> = [
+    { name: "internalTrafficPolicy is cluster", policy: "Cluster", nodes: ["test-node", "host1", "host2"], output: "10.0.1.1:80, 10.0.1.2:80, 10.0.1.3:80" },
+    { name: "local, one local endpoint", policy: "Local", nodes: ["test-node", "host1", "host2"], output: "10.0.1.1:80" },
+    { name: "local, multiple local endpoints", policy: "Local", nodes: ["test-node", "test-node", "host2"], output: "10.0.1.1:80, 10.0.1.2:80" },
+    { name: "local, no local endpoints", policy: "Local", nodes: ["host0", "host1", "host2"], output: "DROP" },
+  ]
+  for (const tc of cases) {
+    it(tc.name, () => {
+      const { sink } = sync([svc(tc.policy)], [eps(tc.nodes)])
+      runPacketFlowTests(sink.ruleset, [{ name: "pod to ClusterIP", sourceIP: "10.0.0.2", destIP: "172.30.1.1", destPort: 80, output: tc.output }])
+      if (tc.output === "DROP") expect(sink.last).toContain('-A KUBE-SERVICES -m comment --comment "ns1/svc1 has no local endpoints" -m tcp -p tcp -d 172.30.1.1 --dport 80 -j DROP\n')
+    })
+  }
+})
