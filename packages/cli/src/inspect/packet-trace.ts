@@ -125,8 +125,10 @@ export class PacketTrace implements net.PacketObserver {
     if (!this.inWindow()) return false
     if (!this.started) {
       const t = this.target
-      if (p.src !== t.clientIp || p.dst !== t.dstIp || p.dport !== t.dstPort || p.proto !== net.PROTO_TCP || host.primaryAddress !== t.clientIp) return false
+      // A locally generated packet has no source address until routing picks one (src 0 at onSend).
+      if ((p.src !== t.clientIp && p.src !== 0) || p.dst !== t.dstIp || p.dport !== t.dstPort || p.proto !== net.PROTO_TCP || host.primaryAddress !== t.clientIp) return false
       this.started = true
+      this.ids.add(p.id)
     }
     let ours = this.ids.has(p.id)
     if (!ours) {
