@@ -10,7 +10,6 @@ import type { LoadBalancerAlgorithm } from "./cluster-config"
 export interface CloudLoadBalancerOptions {
   readonly host: Host
   readonly ruleset: Ruleset
-  readonly pool: ReadonlyArray<string>
   readonly algorithm: LoadBalancerAlgorithm
   readonly watchDelay: Nanos
   /** Node name → InternalIP, in the order nodes are listed. */
@@ -21,9 +20,9 @@ export interface CloudLoadBalancerOptions {
 }
 
 /**
- * The cloud provider's load balancer and its service controller (k8s.io/cloud-provider controllers/service):
- * each `type: LoadBalancer` Service gets an ingress IP from the pool (written to status.loadBalancer.ingress) and
- * a frontend on the LB host for each port, forwarding new connections to `nodeIP:nodePort` of the healthy nodes:
+ * The cloud provider's load balancer itself (the service controller, which hands out the ingress IP, is
+ * controllers' LoadBalancerController): for each `type: LoadBalancer` Service with an ingress IP in its status, the
+ * LB host answers on that address with a frontend for each port, forwarding new connections to `nodeIP:nodePort` of the healthy nodes:
  * every live node for `externalTrafficPolicy: Cluster`; for `Local` only nodes whose healthCheckNodePort would
  * answer 200, i.e. that hold a ready local endpoint (pkg/proxy/healthcheck service_health.go: 503 with no local
  * endpoints). The frontend is a proxying LB: DNAT to the node and MASQUERADE to its own address, so replies come
@@ -113,22 +112,17 @@ export class CloudLoadBalancer {
     applyRestore(this.options.ruleset, text, { noflush: false })
   }
 
+  /** The address the service controller wrote to status (EXTERNAL-IP); the LB host answers on it from then on. */
   private ensureIngress(key: string, svc: Service): string | undefined {
-    let ip = this.assigned.get(key)
-    if (ip === undefined) {
-      const used = new Set(this.assigned.values())
-      ip = this.options.pool.find((a) => !used.has(a))
-      if (ip === undefined) return undefined
+    const ip = svc.status.loadBalancer.ingress?.[0]?.ip
+    if (ip === undefined) return undefined
+    if (this.assigned.get(key) !== ip) {
       this.assigned.set(key, ip)
-      this.options.records?.append({ kind: "action", t: this.sim.now, actor: "service-controller", verb: "ensure-load-balancer", object: `Service ${key}`, detail: ip })
+      this.options.records?.append({ kind: "action", t: this.sim.now, actor: "cloud-lb", verb: "program", object: `Service ${key}`, detail: ip })
     }
     if (!this.hostAddresses.has(ip)) {
       this.hostAddresses.add(ip)
       this.options.host.addAddress("eth0", parseIpv4(ip))
-    }
-    const ingress = svc.status.loadBalancer.ingress ?? []
-    if (ingress.length !== 1 || ingress[0]?.ip !== ip) {
-      this.store.update({ ...svc, status: { ...svc.status, loadBalancer: { ingress: [{ ip, ipMode: "VIP" }] } } })
     }
     return ip
   }

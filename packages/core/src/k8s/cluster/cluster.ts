@@ -14,6 +14,9 @@ import { DeploymentController } from "../controllers/deployment/deployment-contr
 import { ReplicaSetController } from "../controllers/replicaset/replicaset-controller"
 import { Scheduler } from "../controllers/scheduler/scheduler"
 import { EndpointSliceController } from "../controllers/endpointslice/endpointslice-controller"
+import { LoadBalancerController } from "../controllers/loadbalancer/load-balancer-controller"
+import { NodeLeases } from "../controllers/nodelifecycle/node-leases"
+import { NodeLifecycleController } from "../controllers/nodelifecycle/node-lifecycle-controller"
 import { bootstrapManifests } from "./bootstrap"
 import { CloudLoadBalancer } from "./cloud-load-balancer"
 import { clusterDns } from "./cluster-dns"
@@ -99,6 +102,7 @@ export class Cluster {
     for (const n of c.nodes) nodeByIp.set(n.ip, n.name)
     const labellerCtx = { store: this.store, nodeByIp, nodeHost: (name: string) => this.fabric.node(name) }
     const renderCache = new IptablesRenderCache()
+    const leases = new NodeLeases()
     const nodeResolv = parseResolvConf(`nameserver ${c.upstreamDns.ip}\n`, "node /etc/resolv.conf")
 
     for (const n of c.nodes) {
@@ -121,6 +125,7 @@ export class Cluster {
         watchDelay: watch,
         timings: c.delays.kubelet,
         records: log,
+        leases,
       })
       const proxy = new NodeProxyAgent(this.sim, this.store, host, ruleset, {
         nodeName: n.name,
@@ -148,7 +153,6 @@ export class Cluster {
     this.loadBalancer = new CloudLoadBalancer(this.sim, this.store, {
       host: lbHost,
       ruleset: lbRules,
-      pool: c.loadBalancer.pool,
       algorithm: c.loadBalancer.algorithm,
       watchDelay: watch,
       nodes: c.nodes.map((n) => ({ name: n.name, ip: n.ip })),
@@ -161,6 +165,8 @@ export class Cluster {
     new ReplicaSetController(this.sim, this.store, ctl).start()
     new Scheduler(this.sim, this.store, ctl).start()
     new EndpointSliceController(this.sim, this.store, ctl).start()
+    new LoadBalancerController(this.sim, this.store, { ...ctl, pool: c.loadBalancer.pool }).start()
+    new NodeLifecycleController(this.sim, this.store, { ...ctl, leases }).start()
     this.loadBalancer.start()
     for (const n of this.nodes.values()) {
       n.kubelet.start()

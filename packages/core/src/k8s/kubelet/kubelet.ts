@@ -26,6 +26,10 @@ export interface KubeletOptions {
   readonly watchDelay: Nanos
   readonly timings?: KubeletTimings
   readonly records?: RecordLog
+  /** The node's Lease in kube-node-lease: renewed every `leaseRenewInterval` while the kubelet runs. */
+  readonly leases?: { renew(node: string, at: Nanos): void }
+  /** pkg/kubelet/nodelease: 0.25 × the 40 s lease duration = 10 s. */
+  readonly leaseRenewInterval?: Nanos
 }
 
 interface ContainerRun {
@@ -88,6 +92,8 @@ export class Kubelet {
   private readonly pulled = new Set<string>()
   private watch: Watch | null = null
   private running = false
+  /** Bumped on every stop: timers of an earlier run of the kubelet do nothing. */
+  private epoch = 0
 
   constructor(
     readonly sim: Simulation,
@@ -125,6 +131,18 @@ export class Kubelet {
     if (this.running) return
     this.running = true
     this.watch = this.store.watch("Pod", (e) => this.onPodEvent(e), { delay: this.options.watchDelay, sendInitialEvents: true })
+    this.renewLease()
+  }
+
+  private renewLease(): void {
+    const leases = this.options.leases
+    if (leases === undefined || !this.running) return
+    leases.renew(this.options.nodeName, this.sim.now)
+    const interval = this.options.leaseRenewInterval ?? 10 * NANOS_PER_SECOND
+    const epoch = this.epoch
+    later(this.sim, interval, () => {
+      if (this.epoch === epoch) this.renewLease()
+    })
   }
 
   /**
@@ -133,6 +151,7 @@ export class Kubelet {
    */
   stop(): void {
     this.running = false
+    this.epoch++
     this.watch?.stop()
     this.watch = null
     for (const w of this.workers.values()) {
@@ -146,6 +165,8 @@ export class Kubelet {
   resume(): void {
     for (const w of this.workers.values()) if (w.host !== null) w.host.up = true
     this.start()
+    // The status manager re-posts what the kubelet knows (others, e.g. the node lifecycle controller, may have changed it).
+    for (const w of this.workers.values()) this.writeStatus(w)
     // Probes were cancelled with the node: start them again for running containers.
     for (const w of this.workers.values()) {
       w.containers.forEach((c, i) => {
@@ -173,7 +194,13 @@ export class Kubelet {
     if (w === undefined) {
       if (pod.metadata.deletionTimestamp !== undefined || pod.status.phase === "Succeeded" || pod.status.phase === "Failed") return
       w = this.admit(pod)
-    } else w.pod = pod
+    } else {
+      w.pod = pod
+      // status_manager.go syncPod: the kubelet's view of readiness wins over another writer's (MarkPodsNotReady).
+      const ready = pod.status.conditions?.find((c) => c.type === "Ready")?.status === "True"
+      const mine = w.containers.length > 0 && w.containers.every((c) => c.ready)
+      if (e.type === "MODIFIED" && !w.terminating && w.sandboxReady && ready !== mine) this.writeStatus(w)
+    }
     if (pod.metadata.deletionTimestamp !== undefined && !w.terminating) this.terminate(w)
   }
 

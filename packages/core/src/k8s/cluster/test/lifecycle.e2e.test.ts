@@ -77,3 +77,31 @@ describe("pod lifecycle in a cluster", () => {
     expect(c.loadBalancerSave()).toContain(c.node(failed).ip)
   })
 })
+
+describe("node failure with the node lifecycle controller", () => {
+  it("requests landing on a failed node's pod time out until its lease expires and its endpoints turn not ready", () => {
+    const c = Cluster.create({ seed: 8 })
+    applySeed(c, "service1deployment.yml")
+    applySeed(c, "service1.yml")
+    applySeed(c, "busybox.yml")
+    c.runUntil(30 * S)
+    const busyboxNode = c.store.get("Pod", "default", "busybox")?.spec.nodeName
+    const web = c.store.list("Pod", { namespace: "default", labelSelector: { matchLabels: { app: "web" } } })
+    const failed = web.map((p) => p.spec.nodeName as string).find((n) => n !== busyboxNode) as string
+    const t0 = c.sim.now
+    c.failNode(failed)
+    c.runUntil(t0 + 400 * S)
+    // node-monitor-grace-period (50 s) on the 5 s grid: Ready=Unknown, the pods marked not ready.
+    const node = c.store.get("Node", undefined, failed)
+    expect(node?.status.conditions?.find((x) => x.type === "Ready")?.status).toBe("Unknown")
+    const notReady = c.records.ofKind("action").find((a) => a.actor === "node-lifecycle" && a.t > t0)?.t as number
+    expect(notReady - t0).toBeGreaterThanOrEqual(50 * S)
+    expect(notReady - t0).toBeLessThanOrEqual(60 * S)
+    const during = requestsOf(c, "busybox", t0, notReady)
+    expect(during.some((r) => r.outcome === "failed" && r.cause === "timeout")).toBe(true)
+    const after = requestsOf(c, "busybox", notReady + 5 * S)
+    expect(after.length).toBeGreaterThan(100)
+    expect(after.every((r) => r.outcome === "ok")).toBe(true)
+    expect(after.every((r) => c.store.get("Pod", "default", r.pod as string)?.spec.nodeName !== failed)).toBe(true)
+  })
+})
