@@ -106,13 +106,46 @@ export const errorTimelineChart = (id: string, run: RunReport): ChartSpec | null
   }
 }
 
+const percent = (level: number): string => `${Math.round(level * 1000) / 10} %`
+
+/**
+ * One metric's paired differences (variant − baseline, per seed) with their interval and a rule at 0: the
+ * verdict is read here, not from the per-variant intervals (those can overlap while the paired one excludes 0).
+ */
+export const differenceChart = (id: string, m: MetricComparison, level = 0.95): ChartSpec | null => {
+  const values = m.differences
+    .filter((d) => d.mean !== null)
+    .map((d) => ({ pair: `${d.variant} − ${d.baseline}`, mean: d.mean, low: d.low ?? d.mean, high: d.high ?? d.mean, verdict: d.verdict ?? "no difference shown" }))
+  if (values.length === 0) return null
+  return {
+    id,
+    title: `${m.scope === "run" ? "" : `${m.scope} `}${m.name}: paired difference and ${percent(level)} interval (rule: 0)`,
+    spec: {
+      ...base,
+      width: 360,
+      height: Math.max(50, 26 * values.length),
+      layer: [
+        {
+          data: { values },
+          encoding: { y: { field: "pair", type: "nominal", title: null } },
+          layer: [
+            { mark: { type: "rule", color: "#f58518" }, encoding: { x: { field: "low", type: "quantitative", title: `${m.name} difference` }, x2: { field: "high" } } },
+            { mark: { type: "point", filled: true, color: "#f58518", size: 60 }, encoding: { x: { field: "mean", type: "quantitative" }, tooltip: { field: "verdict" } } },
+          ],
+        },
+        { data: { values: [{ zero: 0 }] }, mark: { type: "rule", color: "#888", strokeDash: [4, 2] }, encoding: { x: { field: "zero", type: "quantitative" } } },
+      ],
+    },
+  }
+}
+
 /** One metric across variants: the mean per variant with its confidence interval. */
-export const comparisonChart = (id: string, m: MetricComparison): ChartSpec | null => {
+export const comparisonChart = (id: string, m: MetricComparison, level = 0.95): ChartSpec | null => {
   const values = m.byVariant.filter((v) => v.mean !== null).map((v) => ({ variant: v.variant, mean: v.mean, low: v.low ?? v.mean, high: v.high ?? v.mean }))
   if (values.length === 0) return null
   return {
     id,
-    title: `${m.scope === "run" ? "" : `${m.scope} `}${m.name}: mean and 95 % interval per variant`,
+    title: `${m.scope === "run" ? "" : `${m.scope} `}${m.name}: mean and ${percent(level)} interval per variant`,
     spec: {
       ...base,
       width: 360,

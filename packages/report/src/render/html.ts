@@ -1,7 +1,7 @@
 import type { Comparison } from "../compare/comparison"
 import type { RunReport, ServiceReport } from "../metrics/report-types"
 import type { Report } from "../report"
-import { comparisonChart, errorTimelineChart, fairnessChart, podBarsChart, stickinessChart } from "./charts"
+import { comparisonChart, differenceChart, errorTimelineChart, fairnessChart, podBarsChart, stickinessChart } from "./charts"
 import type { ChartSpec } from "./charts"
 import { counts, formatNanos, formatP, percent, sig, withInterval } from "./format"
 import { runTitle } from "./markdown"
@@ -93,7 +93,7 @@ const comparisonParts = (c: Comparison): Part[] => {
       ]),
     ),
     `<div class="grid">`,
-    ...c.metrics.flatMap((m, k) => chart(comparisonChart(`cmp-${k}`, m))),
+    ...c.metrics.flatMap((m, k) => [...chart(comparisonChart(`cmp-${k}`, m, c.level)), ...chart(differenceChart(`cmp-${k}-diff`, m, c.level))]),
     `</div></section>`,
   ]
 }
