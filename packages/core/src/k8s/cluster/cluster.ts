@@ -9,14 +9,16 @@ import { formatEnv } from "../envvars/index"
 import { Kubelet } from "../kubelet/index"
 import { NodeProxyAgent } from "../node-proxy/index"
 import { IptablesRenderCache } from "../proxy/index"
-import { ServiceAllocator } from "../controllers/allocators/service-allocator"
-import { DeploymentController } from "../controllers/deployment/deployment-controller"
-import { ReplicaSetController } from "../controllers/replicaset/replicaset-controller"
-import { Scheduler } from "../controllers/scheduler/scheduler"
-import { EndpointSliceController } from "../controllers/endpointslice/endpointslice-controller"
-import { LoadBalancerController } from "../controllers/loadbalancer/load-balancer-controller"
-import { NodeLeases } from "../controllers/nodelifecycle/node-leases"
-import { NodeLifecycleController } from "../controllers/nodelifecycle/node-lifecycle-controller"
+import {
+  DeploymentController,
+  EndpointSliceController,
+  LoadBalancerController,
+  NodeLeases,
+  NodeLifecycleController,
+  ReplicaSetController,
+  Scheduler,
+  ServiceAllocator,
+} from "../controllers/index"
 import { bootstrapManifests } from "./bootstrap"
 import { CloudLoadBalancer } from "./cloud-load-balancer"
 import { clusterDns } from "./cluster-dns"
