@@ -37,6 +37,13 @@ describe("util/rand and ComputeHash", () => {
     expect(computeHash(t, 1)).not.toBe(computeHash(t, undefined))
     expect(computeHash(t, 1)).not.toBe(computeHash(t, 2))
   })
+  it("the collision count is hashed as 8 bytes: uint32 little-endian then 4 zero bytes (controller_utils.go ComputeHash)", () => {
+    const t = { metadata: { labels: { app: "web" } }, spec: {} as never }
+    const base = Number([...computeHash(t, undefined)].map((ch) => String((ALPHANUMS.indexOf(ch) + 6) % 27)).join(""))
+    let h = base
+    for (const b of [0x02, 0x01, 0, 0, 0, 0, 0, 0]) h = Math.imul(h ^ b, 0x01000193) >>> 0
+    expect(computeHash(t, 0x0102)).toBe(safeEncodeString(String(h)))
+  })
 })
 
 describe("ResolveFenceposts", () => {

@@ -22,7 +22,7 @@ export const canonicalJson = (v: unknown): string => {
 
 /**
  * pkg/controller/controller_utils.go `ComputeHash`: FNV-32a over the pod template, then (if set) the collision
- * count as 4 little-endian bytes, printed in decimal and passed through `rand.SafeEncodeString` — the
+ * count as 8 bytes (uint32 little-endian, 4 zero bytes), printed in decimal and passed through `rand.SafeEncodeString` — the
  * `pod-template-hash` label and the suffix of a Deployment's ReplicaSet name ("5d9f7ffff8").
  * Upstream hashes the Go struct as printed by spew (`hashutil.DeepHashObject`); we hash canonical JSON of the
  * template, so the value has upstream's form and stability but not the byte-identical digits of a real cluster.
@@ -30,9 +30,11 @@ export const canonicalJson = (v: unknown): string => {
 export const computeHash = (template: PodTemplateSpec, collisionCount: number | undefined): string => {
   let h = fnv32a(canonicalJson(template))
   if (collisionCount !== undefined) {
+    // controller_utils.go `ComputeHash`: `make([]byte, 8)` then `binary.LittleEndian.PutUint32` — the uint32 in
+    // little-endian order followed by four zero bytes, all eight written to the hasher.
     const c = collisionCount >>> 0
-    for (let i = 0; i < 4; i++) {
-      h ^= (c >>> (8 * i)) & 0xff
+    for (let i = 0; i < 8; i++) {
+      h ^= i < 4 ? (c >>> (8 * i)) & 0xff : 0
       h = Math.imul(h, 0x01000193) >>> 0
     }
   }
