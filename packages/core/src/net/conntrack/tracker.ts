@@ -15,7 +15,11 @@ import type { ConntrackTimeouts } from "./timeouts"
 /** UDP's stream timeout applies once the connection is 2 s old (nf_conntrack_proto_udp.c: stream_ts = jiffies + 2*HZ). */
 const UDP_STREAM_AFTER = 2_000_000_000
 
-const natBits = (e: ConntrackEntry): number =>
+/**
+ * The SNAT/DNAT pseudo-states of a connection, read from its status bits as xt_conntrack.c `conntrack_mt` does
+ * at every match (`test_bit(IPS_SRC_NAT_BIT / IPS_DST_NAT_BIT, &ct->status)`).
+ */
+export const natBits = (e: ConntrackEntry): number =>
   ((e.status & IPS_DST_NAT) !== 0 ? CT_DNAT : 0) | ((e.status & IPS_SRC_NAT) !== 0 ? CT_SNAT : 0)
 
 /**

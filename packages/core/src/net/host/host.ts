@@ -1,10 +1,10 @@
 import type { Nanos, Rng } from "../../sim/index"
-import { CT_ESTABLISHED, CT_RELATED, CT_UNTRACKED } from "../conntrack/ct-state"
+import { CT_DNAT, CT_ESTABLISHED, CT_RELATED, CT_SNAT, CT_UNTRACKED } from "../conntrack/ct-state"
 import type { ConntrackEntry } from "../conntrack/entry"
 import { MANIP_DST, MANIP_SRC, natInitialized, natPacket, setupNat } from "../conntrack/nat"
 import { ConntrackTable } from "../conntrack/table"
 import { DEFAULT_CONNTRACK_TIMEOUTS, type ConntrackTimeouts } from "../conntrack/timeouts"
-import { conntrackIn } from "../conntrack/tracker"
+import { conntrackIn, natBits } from "../conntrack/tracker"
 import { IPS_CONFIRMED } from "../conntrack/ct-state"
 import { PacketCounters } from "../packet/counters"
 import {
@@ -408,6 +408,10 @@ export class Host {
       } else {
         setupNat(table, e, manip, manip === MANIP_DST ? e.replySrc : e.replyDst, 0, 0, false, this.rng, now)
       }
+      // nf_nat_setup_info set IPS_DST_NAT/IPS_SRC_NAT on the still unconfirmed entry; xt_conntrack.c
+      // conntrack_mt reads ct->status at each match, so later hooks of this same first packet (FORWARD,
+      // POSTROUTING, filter OUTPUT) already see the DNAT (or SNAT) pseudo-state.
+      pkt.ctState = (pkt.ctState & ~(CT_SNAT | CT_DNAT)) | natBits(e)
     }
     natPacket(pkt, e, manip)
     return rules
