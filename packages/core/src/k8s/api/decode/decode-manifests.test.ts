@@ -239,7 +239,7 @@ describe("decoding never throws", () => {
         formatManifestIssues([...r.errors, ...r.warnings])
         for (const e of r.errors) expect(e.message.length).toBeGreaterThan(0)
       }),
-      { numRuns: runs(4000) },
+      { numRuns: runs(3500) },
     )
   })
 
@@ -267,7 +267,7 @@ describe("decoding never throws", () => {
         if (r.object === undefined) expect(r.problems.some((p) => p.severity === "error")).toBe(true)
         else expect(r.problems.every((p) => p.severity === "warning")).toBe(true)
       }),
-      { numRuns: runs(6000) },
+      { numRuns: runs(5000) },
     )
   })
 })
