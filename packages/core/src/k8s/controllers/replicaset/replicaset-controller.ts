@@ -66,6 +66,15 @@ export class ReplicaSetController {
     )
   }
 
+  /**
+   * Whether the controller still owes `namespace/name` a sync (queued, waiting, or being processed). Until it has
+   * run, a ReplicaSet just scaled down still has its surplus pods: upstream's guarantee on pod counts holds only for
+   * ReplicaSets with no sync outstanding.
+   */
+  hasPendingSync(key: string): boolean {
+    return this.queue.pending(key)
+  }
+
   private enqueue(key: string, after: Nanos = 0): void {
     this.queue.add(key, after)
   }

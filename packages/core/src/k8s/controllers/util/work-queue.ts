@@ -12,6 +12,8 @@ export class WorkQueue {
   private readonly queued = new Set<string>()
   private readonly delayed = new Map<string, { at: Nanos; id: number }>()
   private busy = false
+  /** The key being handled (its processing time running), if any. */
+  private current: string | undefined = undefined
   private readonly done: EventKind<string>
   private readonly due: EventKind<string>
 
@@ -24,6 +26,7 @@ export class WorkQueue {
     this.done = sim.defineKind<string>(name, (key) => {
       this.handler(key)
       this.busy = false
+      this.current = undefined
       this.next()
     })
     this.due = sim.defineKind<string>(`${name}/after`, (key) => {
@@ -47,6 +50,11 @@ export class WorkQueue {
     this.delayed.set(key, { at, id: this.sim.at(at, this.due, key, hashName(key)) })
   }
 
+  /** Whether `key` is queued, delayed or being handled: the worker still owes it a sync. */
+  pending(key: string): boolean {
+    return this.current === key || this.queued.has(key) || this.delayed.has(key)
+  }
+
   /** Keys waiting (queued or delayed), not counting the one being handled. */
   get length(): number {
     return this.queued.size + this.delayed.size
@@ -68,6 +76,7 @@ export class WorkQueue {
     const key = this.fifo[this.head++] as string
     this.queued.delete(key)
     this.busy = true
+    this.current = key
     this.sim.after(this.processing(), this.done, key, hashName(key))
   }
 }
