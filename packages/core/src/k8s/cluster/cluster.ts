@@ -6,7 +6,7 @@ import { nslookupSync, parseResolvConf, renderResolvConf, type CorednsServer } f
 import { decodeManifests, formatManifestIssues, type Kind, type KubeObject } from "../api/index"
 import { ApiStore, type StoreResult } from "../store/index"
 import { formatEnv } from "../envvars/index"
-import { Kubelet } from "../kubelet/index"
+import { AppReadinessError, Kubelet } from "../kubelet/index"
 import { NodeProxyAgent } from "../node-proxy/index"
 import { IptablesRenderCache } from "../proxy/index"
 import {
@@ -25,6 +25,7 @@ import { clusterDns } from "./cluster-dns"
 import { resolveClusterConfig, type ClusterConfig, type ClusterConfigInput } from "./cluster-config"
 import { ImageLauncher } from "./image-launcher"
 import { requestLabeller } from "./request-labeller"
+import { ServiceRecorder } from "./service-records"
 
 /** Manifests that could not be applied: every problem, with file, document, line and field. */
 export class ClusterApplyError extends Error {
@@ -116,6 +117,7 @@ export class Cluster {
         upstreamDns: c.upstreamDns.ip,
         labeller: requestLabeller(labellerCtx, n.name),
         onClient: (pod, loop) => this.clients.set(pod, loop),
+        nginxStartup: c.delays.nginxStartup,
       })
       const kubelet = new Kubelet(this.sim, this.store, {
         nodeName: n.name,
@@ -170,6 +172,7 @@ export class Cluster {
     new LoadBalancerController(this.sim, this.store, { ...ctl, pool: c.loadBalancer.pool }).start()
     new NodeLifecycleController(this.sim, this.store, { ...ctl, leases }).start()
     this.loadBalancer.start()
+    new ServiceRecorder(this.sim, this.store, log).start()
     for (const n of this.nodes.values()) {
       n.kubelet.start()
       n.proxy.start()
@@ -244,6 +247,18 @@ export class Cluster {
     n.proxy.start()
     this.loadBalancer.schedule()
     this.records.append({ kind: "action", t: this.sim.now, actor: "scenario", verb: "recover-node", object: `Node ${name}`, detail: null })
+  }
+
+  /**
+   * The application's own readiness in a running pod (what its readiness endpoint answers; the kubelet's probes
+   * then mark the pod ready or not). Returns the containers it was set in; throws for a pod that is not running
+   * on a node or has no readiness probe the app can fail (see Kubelet.setAppReadiness).
+   */
+  setAppReadiness(namespace: string, pod: string, ready: boolean): string[] {
+    const p = this.store.get("Pod", namespace, pod)
+    const kubelet = p?.spec.nodeName === undefined ? undefined : this.nodes.get(p.spec.nodeName)?.kubelet
+    if (kubelet === undefined) throw new AppReadinessError(`pod "${namespace}/${pod}" is not running on a node`)
+    return kubelet.setAppReadiness(namespace, pod, ready)
   }
 
   /**

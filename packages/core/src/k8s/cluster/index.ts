@@ -12,6 +12,7 @@ export {
   type NodeConfig,
 } from "./cluster-config"
 export { CloudLoadBalancer, type CloudLoadBalancerOptions } from "./cloud-load-balancer"
+export { ServiceRecorder } from "./service-records"
 export { ImageLauncher, type ImageLauncherOptions } from "./image-launcher"
 export { requestLabeller, type LabellerContext } from "./request-labeller"
 export { bootstrapManifests } from "./bootstrap"
