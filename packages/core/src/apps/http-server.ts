@@ -46,6 +46,12 @@ export interface HttpServerConfig {
   readonly maxConcurrentRequests?: number
   /** Called for every request the server takes, with the client address it saw. */
   readonly onRequest?: (sourceIp: string, endpoint: string) => void
+  /**
+   * Paths of the application's readiness endpoint (what a pod's httpGet readinessProbe asks for). While the
+   * server is set unready (`setReady(false)`) requests for these paths are answered `503 Service Unavailable`;
+   * other paths are served as usual. Default none.
+   */
+  readonly readinessPaths?: ReadonlyArray<string>
 }
 
 /** running → draining (graceful quit) → stopped; or straight to stopped (fast shutdown, kill). */
@@ -101,6 +107,8 @@ export class HttpServer {
   /** @internal */
   readonly rng: Rng
   private readonly stoppedCallbacks: Array<() => void> = []
+  private readyNow = true
+  private readonly readinessPaths: ReadonlySet<string>
 
   constructor(
     readonly host: Host,
@@ -121,6 +129,7 @@ export class HttpServer {
     this.maxConcurrent = config.maxConcurrentRequests ?? Infinity
     if (!(this.maxConcurrent >= 1)) throw new RangeError(`http server ${config.hostname}: maxConcurrentRequests ${this.maxConcurrent} is not ≥ 1`)
     this.rng = env.sim.rng(config.rngStream ?? `http-server/${config.hostname}`)
+    this.readinessPaths = new Set(config.readinessPaths ?? [])
     this.listener = host.tcpListen(this.port, (conn) => this.onHandshake(conn))
   }
 
@@ -138,6 +147,19 @@ export class HttpServer {
   /** Requests being served or queued for service. */
   get requestsInProgress(): number {
     return this.inService + this.queue.length
+  }
+
+  /** Whether the application reports itself ready on its readiness paths. */
+  get ready(): boolean {
+    return this.readyNow
+  }
+
+  /**
+   * The application's own readiness (a health check it runs, a dependency it lost): while false its readiness
+   * paths answer 503, so a kubelet probing them (pkg/probe/http: success is 200–399) marks the pod not ready.
+   */
+  setReady(ready: boolean): void {
+    this.readyNow = ready
   }
 
   /** Calls `f` once the server has stopped (at once if it already has). */
@@ -268,7 +290,7 @@ export class HttpServer {
       const res: HttpResponse = {
         kind: "http-response",
         stream: p.req.stream,
-        status: 200,
+        status: !this.readyNow && this.readinessPaths.has(p.req.path) ? 503 : 200,
         body: this.config.hostname,
         endpoint: sc.selfEndpoint,
         sourceIp: sc.peerIp,

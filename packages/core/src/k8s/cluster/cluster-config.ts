@@ -1,5 +1,6 @@
 import { NANOS_PER_MILLI, NANOS_PER_SECOND, type Nanos } from "../../sim/index"
-import { DEFAULT_KUBELET_TIMINGS, type KubeletTimings } from "../kubelet/index"
+import { DEFAULT_KUBELET_TIMINGS, type DelayRange, type KubeletTimings } from "../kubelet/index"
+import { NGINX_STARTUP_DEFAULT } from "./image-launcher"
 
 /** How the cloud load balancer picks a node for a new connection. */
 export type LoadBalancerAlgorithm = "random" | "round-robin" | "five-tuple-hash"
@@ -16,6 +17,8 @@ export interface ClusterDelays {
   /** Informer lag of every controller, kubelet and kube-proxy watch. */
   readonly watch: Nanos
   readonly kubelet: KubeletTimings
+  /** nginx containers: container start → listening on :80 (the image's entrypoint scripts, then bind). */
+  readonly nginxStartup: DelayRange
 }
 
 /**
@@ -103,10 +106,18 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
       algorithm: c.loadBalancer?.algorithm ?? "random",
     },
     proxy: { minSyncPeriod: c.proxy?.minSyncPeriod ?? 1 * NANOS_PER_SECOND, syncPeriod: c.proxy?.syncPeriod ?? 30 * NANOS_PER_SECOND },
-    delays: { watch: c.delays?.watch ?? 50 * NANOS_PER_MILLI, kubelet: c.delays?.kubelet ?? DEFAULT_KUBELET_TIMINGS },
+    delays: {
+      watch: c.delays?.watch ?? 50 * NANOS_PER_MILLI,
+      kubelet: c.delays?.kubelet ?? DEFAULT_KUBELET_TIMINGS,
+      nginxStartup: c.delays?.nginxStartup ?? NGINX_STARTUP_DEFAULT,
+    },
   }
   if (!["random", "round-robin", "five-tuple-hash"].includes(cfg.loadBalancer.algorithm)) {
     throw new ClusterConfigError(`loadBalancer.algorithm: expected "random", "round-robin" or "five-tuple-hash", got ${JSON.stringify(cfg.loadBalancer.algorithm)}`)
+  }
+  const ns = cfg.delays.nginxStartup
+  if (!Number.isSafeInteger(ns.min) || !Number.isSafeInteger(ns.max) || ns.min < 0 || ns.max < ns.min) {
+    throw new ClusterConfigError(`delays.nginxStartup: expected whole nanoseconds 0 ≤ min ≤ max, got {min: ${ns.min}, max: ${ns.max}}`)
   }
   return cfg
 }

@@ -1,8 +1,22 @@
 import { parseIpv4 } from "../../net/index"
 import { AppEnv, DnsServer, HttpClient, HttpServer, NGINX_IMAGE_CONFIG, RequestLoop, StubResolverDriver, corednsAnswerer, type RequestLabeller } from "../../apps/index"
 import type { CorednsServer } from "../../dns/index"
-import { imageBaseName, later, parseWgetLoop, shellScript, type ContainerLauncher, type ContainerProcess, type ContainerStart, type StopSignal } from "../kubelet/index"
-import { NANOS_PER_SECOND } from "../../sim/index"
+import { imageBaseName, later, parseWgetLoop, probePort, shellScript, type ContainerLauncher, type ContainerProcess, type ContainerStart, type DelayRange, type StopSignal } from "../kubelet/index"
+import { NANOS_PER_MILLI, NANOS_PER_SECOND, type Nanos } from "../../sim/index"
+
+/**
+ * Time from the container's start (when the kubelet marks it running, and Ready without a probe) to nginx's
+ * listening socket, drawn uniformly per container. The official image's ENTRYPOINT is /docker-entrypoint.sh
+ * (nginxinc/docker-nginx entrypoint/docker-entrypoint.sh): it `find`s and `sort -V`s /docker-entrypoint.d/, runs
+ * 10-listen-on-ipv6-by-default.sh (touch, grep, dpkg-query over the dpkg database, md5sum, sed on
+ * default.conf), sources 15-local-resolvers.envsh (awk over resolv.conf), runs 20-envsubst-on-templates.sh and
+ * 30-tune-worker-processes.sh (which return early without templates / the autotune variable), then `exec nginx`,
+ * which parses its configuration, opens its logs, binds :80 and forks its workers. That is about twenty short
+ * processes on a node that is also starting the rollout's other containers: tens to a couple of hundred
+ * milliseconds. 50–200 ms is our estimate from that script (not a measurement; set it per scenario with
+ * `cluster.delays.nginxStartupMin/Max`).
+ */
+export const NGINX_STARTUP_DEFAULT: DelayRange = { min: 50 * NANOS_PER_MILLI, max: 200 * NANOS_PER_MILLI }
 
 export interface ImageLauncherOptions {
   readonly env: AppEnv
@@ -13,12 +27,16 @@ export interface ImageLauncherOptions {
   readonly labeller: RequestLabeller
   /** Called with each busybox loop started (tests and scenarios stop or inspect them). */
   readonly onClient?: (pod: string, loop: RequestLoop) => void
+  /** nginx's start-up time (entrypoint scripts, then bind); default NGINX_STARTUP_DEFAULT. */
+  readonly nginxStartup?: DelayRange
 }
 
 /**
  * What each image runs in kubesim, chosen by the image's repository name:
  * - `nginx*`: the nginx-like HTTP server on port 80 serving the pod's hostname (the seed replaced index.html
- *   with it); STOPSIGNAL SIGQUIT (the official image's Dockerfile), so a pod's termination is a graceful quit;
+ *   with it), listening only after the entrypoint's start-up time (until then SYNs to :80 are refused: RST);
+ *   STOPSIGNAL SIGQUIT (the official image's Dockerfile), so a pod's termination is a graceful quit; the path
+ *   of an httpGet readiness probe on :80 is its readiness endpoint (503 while the app is set unready);
  * - `coredns*`: a DNS server on port 53 answering from the cluster's CoreDNS configuration and forwarding the
  *   rest upstream; CoreDNS exits on SIGTERM (kubeadm's `health { lameduck 5s }` keeps it answering 5 s first);
  * - `busybox*` running the seed's `while true; do wget -q -O - URL; sleep N; done`: the one-shot HTTP client loop
@@ -27,7 +45,15 @@ export interface ImageLauncherOptions {
  * - anything else: a process that runs until stopped.
  */
 export class ImageLauncher implements ContainerLauncher {
-  constructor(private readonly o: ImageLauncherOptions) {}
+  private readonly nginxStartup: DelayRange
+
+  constructor(private readonly o: ImageLauncherOptions) {
+    const r = o.nginxStartup ?? NGINX_STARTUP_DEFAULT
+    if (!Number.isSafeInteger(r.min) || !Number.isSafeInteger(r.max) || r.min < 0 || r.max < r.min) {
+      throw new RangeError(`image launcher: nginxStartup {min: ${r.min}, max: ${r.max}} ns is not a range 0 ≤ min ≤ max of whole nanoseconds`)
+    }
+    this.nginxStartup = r
+  }
 
   stopSignal(image: string): StopSignal {
     return imageBaseName(image).startsWith("nginx") ? "SIGQUIT" : "SIGTERM"
@@ -44,19 +70,46 @@ export class ImageLauncher implements ContainerLauncher {
   }
 
   private nginx(s: ContainerStart): ContainerProcess {
-    const server = new HttpServer(s.host, this.o.env, {
-      hostname: s.hostname,
-      port: 80,
-      keepaliveTimeout: NGINX_IMAGE_CONFIG.keepaliveTimeout,
-      workerConnections: NGINX_IMAGE_CONFIG.workerConnections,
-      rngStream: `http-server/${s.pod.metadata.namespace ?? "default"}/${s.pod.metadata.name}`,
-    })
+    const id = `${s.pod.metadata.namespace ?? "default"}/${s.pod.metadata.name}`
+    const sim = this.o.env.sim
+    const probe = s.container.readinessProbe?.httpGet
+    const readinessPaths = probe !== undefined && probePort(probe.port, s.container) === 80 ? [probe.path] : []
+    let server: HttpServer | null = null
+    let ready = true
+    let killed = false
+    const listen = (): void => {
+      if (killed) return
+      server = new HttpServer(s.host, this.o.env, {
+        hostname: s.hostname,
+        port: 80,
+        keepaliveTimeout: NGINX_IMAGE_CONFIG.keepaliveTimeout,
+        workerConnections: NGINX_IMAGE_CONFIG.workerConnections,
+        rngStream: `http-server/${id}`,
+        readinessPaths,
+      })
+      if (!ready) server.setReady(false)
+    }
+    const startup = drawDelay(this.nginxStartup, sim.rng(`nginx-startup/${id}`))
+    const pending = startup === 0 ? -1 : later(sim, startup, listen)
+    if (pending < 0) listen()
     return {
       stop: (sig, exited) => {
-        server.onStopped(() => exited(0))
-        server.signal(sig)
+        // Still in /docker-entrypoint.sh: PID 1 is `sh` with no handler, so the kernel drops the signal
+        // (pid_namespaces(7)); nginx, exec'd later, never sees it and runs until the SIGKILL.
+        if (server === null) return
+        const srv = server
+        srv.onStopped(() => exited(0))
+        srv.signal(sig)
       },
-      kill: () => server.kill({ reset: false }),
+      kill: () => {
+        killed = true
+        if (server === null) sim.cancel(pending)
+        else server.kill({ reset: false })
+      },
+      setReady: (r) => {
+        ready = r
+        server?.setReady(r)
+      },
     }
   }
 
@@ -116,3 +169,6 @@ const idleProcess = (ignoresSigterm: boolean): ContainerProcess => ({
   },
   kill: () => {},
 })
+
+/** Uniform in [min, max] whole nanoseconds. */
+const drawDelay = (r: DelayRange, rng: { next(): number }): Nanos => (r.max === r.min ? r.min : r.min + Math.floor(rng.next() * (r.max - r.min + 1)))

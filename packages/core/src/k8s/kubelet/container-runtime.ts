@@ -29,6 +29,11 @@ export interface ContainerProcess {
   stop(signal: StopSignal, exited: (exitCode: number) => void): void
   /** SIGKILL: the process is gone now (exit code 137). */
   kill(): void
+  /**
+   * The application's own readiness, for apps that serve a readiness endpoint (nginx answers 503 on the httpGet
+   * probe's path while unready). Absent: the app has no readiness endpoint it can fail.
+   */
+  setReady?(ready: boolean): void
 }
 
 /** Starts a container's process for its image and command (the cluster maps images to simulated apps). */

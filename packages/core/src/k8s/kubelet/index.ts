@@ -1,4 +1,4 @@
-export { Kubelet, preStopSeconds, type KubeletOptions } from "./kubelet"
+export { AppReadinessError, Kubelet, preStopSeconds, type KubeletOptions } from "./kubelet"
 export { HostLocalIpam, IpamExhaustedError } from "./host-local-ipam"
 export { type ContainerLauncher, type ContainerProcess, type ContainerStart, type StopSignal, normalizeImage, imageBaseName } from "./container-runtime"
 export { DEFAULT_KUBELET_TIMINGS, CRASH_BACKOFF_INITIAL, CRASH_BACKOFF_MAX, checkTimings, type DelayRange, type KubeletTimings } from "./kubelet-timings"

@@ -2,7 +2,7 @@ import { NANOS_PER_SECOND, type EventId, type Nanos, type Rng, type Simulation }
 import { formatIpv4, type Cidr, type Fabric, type Host } from "../../net/index"
 import { resolvConfFor, type KubeletDnsSettings, type ResolvConf } from "../../dns/index"
 import type { RecordLog } from "../../records/index"
-import { timestampAt, type Container, type ContainerState, type LifecycleHandler, type Pod } from "../api/index"
+import { timestampAt, type Container, type ContainerState, type LifecycleHandler, type Pod, type Probe } from "../api/index"
 import type { ApiStore, Watch, WatchEvent } from "../store/index"
 import { containerEnvironment, serviceEnvVars, type EnvVar } from "../envvars/index"
 import { normalizeImage, type ContainerLauncher, type ContainerProcess } from "./container-runtime"
@@ -50,6 +50,8 @@ interface ContainerRun {
   backoff: Nanos
   /** Bumped on every start/stop: callbacks of an older incarnation are ignored. */
   generation: number
+  /** The app was set unready (setAppReadiness): an exec readiness probe's command now fails. Reset at start. */
+  appUnready: boolean
 }
 
 interface PodWorker {
@@ -175,6 +177,45 @@ export class Kubelet {
     }
   }
 
+  /**
+   * The application in a running pod reports itself ready or not where its readiness probe looks: an httpGet
+   * probe's endpoint answers 503 (the app's `setReady`), an exec probe's command fails. The kubelet's own probes
+   * then change the pod's readiness after failureThreshold (successThreshold) periods, as on a real node. Returns
+   * the containers set; throws AppReadinessError if the pod is not running here or no container has a readiness
+   * probe its app can fail (no probe: Ready whenever it runs; tcpSocket: passes while the port listens).
+   */
+  setAppReadiness(namespace: string, name: string, ready: boolean): string[] {
+    const w = this.workers.get(`${namespace}/${name}`)
+    if (w === undefined || w.done) throw new AppReadinessError(`pod "${namespace}/${name}" is not running on node ${this.options.nodeName}`)
+    const out: string[] = []
+    const why: string[] = []
+    for (const c of w.containers) {
+      const probe = c.spec.readinessProbe
+      if (probe === undefined) {
+        why.push(`container ${c.spec.name} has no readinessProbe`)
+        continue
+      }
+      if (probe.exec !== undefined) {
+        if (c.process === null) continue
+        c.appUnready = !ready
+        out.push(c.spec.name)
+      } else if (probe.httpGet !== undefined) {
+        const set = c.process?.setReady
+        if (c.process === null) continue
+        if (set === undefined) {
+          why.push(`container ${c.spec.name} (${c.spec.image}) runs no app serving the httpGet probe`)
+          continue
+        }
+        set.call(c.process, ready)
+        out.push(c.spec.name)
+      } else why.push(`container ${c.spec.name} has a tcpSocket readinessProbe, which passes while the port listens`)
+    }
+    if (out.length === 0 && why.length === w.containers.length) {
+      throw new AppReadinessError(`pod "${namespace}/${name}": the app cannot change its readiness (${why.join("; ")})`)
+    }
+    return out
+  }
+
   // ------------------------------------------------------------------ pod events
 
   private onPodEvent(e: WatchEvent<"Pod">): void {
@@ -229,6 +270,7 @@ export class Kubelet {
         probeLast: undefined,
         backoff: 0,
         generation: 0,
+        appUnready: false,
       })),
       resolvConf: undefined,
       terminating: false,
@@ -291,6 +333,7 @@ export class Kubelet {
     c.hasRun = true
     c.probeRun = 0
     c.probeLast = undefined
+    c.appUnready = false
     c.process = this.options.launcher.launch({
       pod: w.pod,
       container: c.spec,
@@ -324,7 +367,8 @@ export class Kubelet {
       const probe = c.spec.readinessProbe
       if (probe === undefined) return
       const node = this.options.fabric.node(this.options.nodeName)
-      runProbe(node, w.podIp, probe, c.spec, (ok) => {
+      const run = probe.exec !== undefined && c.appUnready ? failingExec : runProbe
+      run(node, w.podIp, probe, c.spec, (ok) => {
         if (c.generation !== gen || w.done) return
         this.probeResult(w, c, ok)
       })
@@ -539,6 +583,14 @@ export class Kubelet {
     })
   }
 }
+
+/** A readiness change the kubelet cannot apply (no such pod on the node, no probe the app can fail). */
+export class AppReadinessError extends Error {
+  override readonly name = "AppReadinessError"
+}
+
+/** An exec probe whose command exits non-zero (the app set unready): fails, as prober.go maps a non-zero exit. */
+const failingExec = (_node: Host, _podIp: string, _probe: Probe, _container: Container, done: (ok: boolean) => void): void => done(false)
 
 /**
  * How long a preStop hook holds the container (kubesim cannot run a command): `sleep: {seconds}`, or an exec of
