@@ -13,7 +13,8 @@ import {
   TCP_ACK, TCP_HEADER, TCP_RST, TCP_SYN, TCP_FIN,
   type Ipv4, type Packet,
 } from "../packet/packet"
-import type { Route } from "../route/route-table"
+import { fibMultipathHash, selectMultipath, type MultipathHashPolicy } from "../route/multipath"
+import type { Path, Route } from "../route/route-table"
 import { RouteTable } from "../route/route-table"
 import type { Network } from "../network"
 import type { TcpConnection, TcpHandlers } from "../transport/tcp-connection"
@@ -43,6 +44,14 @@ const REJECT_CODES: Readonly<Record<string, number>> = {
   "icmp-net-prohibited": ICMP_NET_ANO,
   "icmp-host-prohibited": ICMP_HOST_ANO,
   "icmp-admin-prohibited": ICMP_PKT_FILTERED,
+}
+
+/**
+ * Picks the next hop of a multipath route for one packet in place of the kernel's hash-threshold choice (a load
+ * balancer that keeps per-flow state). `hash` is the host's fib_multipath_hash of the packet.
+ */
+export interface MultipathSelector {
+  select(route: Route<Interface>, pkt: Packet, hash: number, now: Nanos): Path<Interface>
 }
 
 /** Result of a hook helper: the rules it evaluated, or DROPPED (the helper already accounted for the packet). */
@@ -77,6 +86,12 @@ export class Host {
   processingDelay: Nanos
   /** A down host drops everything it receives or would send (reason `host-down`). */
   up = true
+  /** net.ipv4.fib_multipath_hash_policy (default 0: addresses only). */
+  multipathHashPolicy: MultipathHashPolicy = 0
+  /** Replaces the hash-threshold next-hop choice of multipath routes when set (null: the kernel's). */
+  multipathSelector: MultipathSelector | null = null
+  /** The flow-hash key, drawn on first use from stream `fib/<name>` (the kernel's boot-time random). */
+  private multipathSeed = -1
   private nf: NetfilterHooks | null
   private readonly local = new Set<Ipv4>()
   private primary: Ipv4 = 0
@@ -251,7 +266,8 @@ export class Host {
       this.sendIcmpError(pkt, ICMP_DEST_UNREACH, ICMP_NET_UNREACH)
       return
     }
-    pkt.outIface = route.dev.name
+    const path = route.nexthops === null ? route : this.selectPath(route, pkt, now)
+    pkt.outIface = path.dev.name
     if (nf !== null) {
       const r = this.filterHook(nf, "FORWARD", pkt, now)
       if (r === DROPPED) return
@@ -265,7 +281,7 @@ export class Host {
     }
     if (!this.confirm(pkt, now)) return
     this.counters.forwarded++
-    this.transmit(route, pkt, this.processingDelay + rules * net.costPerRule)
+    this.transmit(path, pkt, this.processingDelay + rules * net.costPerRule)
   }
 
   /** Hands a packet addressed to this host to its transport (after the processing delay, if any). */
@@ -315,18 +331,18 @@ export class Host {
       return "dropped"
     }
     const now = net.sim.now
-    let route: Route<Interface> | null = null
+    let route: Path<Interface> | null = null
     let local = this.isLocal(pkt.dst)
     if (!local) {
-      route = this.routes.lookup(pkt.dst)
+      route = this.outputPath(pkt, now)
       if (route === null) {
         net.drop(pkt, this, "no-route")
         return "no-route"
       }
     }
-    if (pkt.src === 0) pkt.src = local ? pkt.dst : (route as Route<Interface>).dev.sourceAddress()
+    if (pkt.src === 0) pkt.src = local ? pkt.dst : (route as Path<Interface>).dev.sourceAddress()
     pkt.inIface = ""
-    pkt.outIface = local ? "lo" : (route as Route<Interface>).dev.name
+    pkt.outIface = local ? "lo" : (route as Path<Interface>).dev.name
     const attached = pkt.ct !== null
     if (!attached) {
       if (this.conntrack !== null) conntrackIn(this.conntrack, this.conntrackTimeouts, pkt, now)
@@ -348,12 +364,12 @@ export class Host {
     if (pkt.dst !== dst0) {
       // ip_route_me_harder: the destination changed in OUTPUT, so route again.
       local = this.isLocal(pkt.dst)
-      route = local ? null : this.routes.lookup(pkt.dst)
+      route = local ? null : this.outputPath(pkt, now)
       if (!local && route === null) {
         net.drop(pkt, this, "no-route")
         return "no-route"
       }
-      pkt.outIface = local ? "lo" : (route as Route<Interface>).dev.name
+      pkt.outIface = local ? "lo" : (route as Path<Interface>).dev.name
     }
     if (nf !== null && nf.hasNat) {
       const r = this.natHook(nf, "POSTROUTING", MANIP_SRC, pkt, now)
@@ -367,11 +383,29 @@ export class Host {
       net.sim.after(delay, net.arriveKind, pkt, pkt.id)
       return null
     }
-    this.transmit(route as Route<Interface>, pkt, delay)
+    this.transmit(route as Path<Interface>, pkt, delay)
     return null
   }
 
-  private transmit(route: Route<Interface>, pkt: Packet, delay: Nanos): void {
+  /** The route for a locally generated packet, its next hop chosen if multipath (route.c fib_select_path). */
+  private outputPath(pkt: Packet, now: Nanos): Path<Interface> | null {
+    const route = this.routes.lookup(pkt.dst)
+    if (route === null || route.nexthops === null) return route
+    return this.selectPath(route, pkt, now)
+  }
+
+  /**
+   * The next hop of a multipath route for this packet: fib_multipath_hash over its addresses (policy 0) or
+   * 5-tuple (policy 1), then fib_select_multipath's hash threshold — or the host's `multipathSelector`.
+   */
+  private selectPath(route: Route<Interface>, pkt: Packet, now: Nanos): Path<Interface> {
+    if (this.multipathSeed < 0) this.multipathSeed = this.net.sim.rng(`fib/${this.name}`).uint32() >>> 0
+    const hash = fibMultipathHash(this.multipathHashPolicy, this.multipathSeed, pkt.src, pkt.dst, pkt.proto, pkt.sport, pkt.dport)
+    const sel = this.multipathSelector
+    return sel === null ? selectMultipath(route, hash) : sel.select(route, pkt, hash, now)
+  }
+
+  private transmit(route: Path<Interface>, pkt: Packet, delay: Nanos): void {
     const link = route.dev.link
     if (link === null) {
       this.net.drop(pkt, this, "no-neighbor")
