@@ -204,6 +204,16 @@ spec: {ports: [{port: 80, nodePort: 30080}]}
     ])
   })
 
+  test("a Recreate Deployment may not carry rollingUpdate (ValidateDeploymentStrategy)", () => {
+    const doc = (strategy: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {app: a}}\n  strategy: ${strategy}\n  template:\n    metadata: {labels: {app: a}}\n    spec: {containers: [{name: c, image: i}]}\n`
+    expect(decode(doc("{type: Recreate, rollingUpdate: {maxSurge: 1}}")).errors.map((e) => [e.field, e.message, e.line])).toEqual([
+      ["spec.strategy.rollingUpdate", "spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'", 6],
+    ])
+    expect(decode(doc("{type: Recreate}")).errors).toEqual([])
+    expect(decode(doc("{type: RollingUpdate, rollingUpdate: {maxSurge: 1}}")).errors).toEqual([])
+  })
+
   test("good documents are decoded beside bad ones; empty documents are skipped", () => {
     const r = decode("---\n# nothing\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: Bad_NS}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n")
     // "---\n# nothing\n" is document 1 (empty); Bad_NS is document 2.

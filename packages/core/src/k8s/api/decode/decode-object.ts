@@ -6,6 +6,7 @@ import { defaultDeployment, defaultReplicaSet } from "../defaults/workload-defau
 import { DEFAULT_NAMESPACE, type Kind, type KubeObject, kindInfo } from "../kinds"
 import { formatFieldError } from "../validation/field-error"
 import { type ValidationOptions, validateObject } from "../validation/validate-object"
+import { validateRecreateStrategy } from "../validation/workload-validation"
 import { NamespaceWire, NodeWire } from "../wire/cluster-wire"
 import { EndpointSliceWire } from "../wire/endpoint-slice-wire"
 import { PodWire } from "../wire/pod-wire"
@@ -138,7 +139,8 @@ export const decodeObject = (input: unknown, options: DecodeObjectOptions = {}):
     return result(undefined, [...problems, problem("TypeMismatch", [], "a valid object", "object", "the object does not match its schema")])
   }
   const object = codec.build(lenient.right, options.namespace ?? DEFAULT_NAMESPACE)
-  for (const e of validateObject(object, options)) {
+  const wireErrors = info.kind === "Deployment" ? validateRecreateStrategy((lenient.right as { spec?: { strategy?: { type?: string; rollingUpdate?: unknown } } }).spec?.strategy) : []
+  for (const e of [...validateObject(object, options), ...wireErrors]) {
     problems.push(problem(e.type, fieldSegments(e.field), expectedOf(e.detail, e.type), e.value === undefined ? "" : describeValue(e.value), formatFieldError(e)))
   }
   return result(problems.some((p) => p.severity === "error") ? undefined : object, problems)

@@ -2,7 +2,7 @@ import type { IntOrString, LabelSelector, Labels } from "../meta"
 import type { PodTemplateSpec } from "../pod"
 import { isEmptySelector, labelSelectorMatches } from "../selector"
 import type { Deployment, ReplicaSet } from "../workloads"
-import { type FieldError, type FieldPath, invalid, notSupported, path, required } from "./field-error"
+import { type FieldError, type FieldPath, forbidden, invalid, notSupported, path, required } from "./field-error"
 import { nameIsDNSSubdomain, validateAnnotations, validateLabelSelector, validateLabels, validateNonnegative, validateObjectMeta } from "./meta-validation"
 import { regexError } from "./names"
 import { isOneOf } from "./ports"
@@ -96,3 +96,12 @@ export const validateReplicaSet = (rs: ReplicaSet): FieldError[] => {
   errs.push(...validateSelectorAndTemplate("replicaset", rs.spec.selector, rs.spec.template, spec))
   return errs
 }
+
+/**
+ * pkg/apis/apps/validation/validation.go `ValidateDeploymentStrategy`: a `Recreate` Deployment may not carry
+ * `rollingUpdate`. Checked on the manifest as written (the typed Deployment has no rollingUpdate for Recreate).
+ */
+export const validateRecreateStrategy = (strategy: { readonly type?: string | undefined; readonly rollingUpdate?: unknown } | undefined): FieldError[] =>
+  strategy?.type === "Recreate" && strategy.rollingUpdate !== undefined
+    ? [forbidden(String(path("spec").child("strategy").child("rollingUpdate")), "may not be specified when strategy `type` is 'Recreate'")]
+    : []
