@@ -1,10 +1,10 @@
 import { formatCounts } from "../report/verdict-table"
 import { serviceShares } from "../rules/service-shares"
-import { chiSquareTest } from "../stats/chi-square"
-import { countOutcomes } from "../traffic/request-outcome"
+import { twoStageFit, fitProblem, type TwoStageFit } from "../stats/two-stage-fit"
+import { countOutcomes, type RequestOutcome } from "../traffic/request-outcome"
 import { caseResult, type CaseResult } from "./case-result"
 import { spnOf, type ConformanceRun } from "./conformance-run"
-import { ALPHA } from "./spread-case"
+import { retriedNote } from "./spread-case"
 
 /**
  * NodePort from an external client with several source IPs, entering at `entryNode`, in the kernel and in
@@ -48,35 +48,49 @@ export const nodePortCase = async (
   const problems: Array<string> = []
   const [kernel, kubesim] = await run.onBoth(async (plane) => {
     const out = await plane.requests(client.name, { host: node.ip, port: nodePort }, client.ips, requests)
-    const { perPod, errors, other } = countOutcomes(out, pods)
     if (pods.length === 0) {
+      const { errors } = countOutcomes(out, pods)
       const timeouts = errors.get("TIMEOUT") ?? 0
       if (timeouts !== requests) problems.push(`${plane.label}: expected all ${requests} to time out (dropped), ${timeouts} did`)
       const text = [...errors].map(([c, n]) => `${c}×${n}`).join(" ") || "none failed"
-      return { text, chi: { pValue: 1 } }
+      return { text, fit: undefined }
     }
-    for (const [code, n] of errors) problems.push(`${plane.label}: ${n} requests failed with ${code}`)
-    if (other > 0) problems.push(`${plane.label}: ${other} requests served by pods kubesim does not route ${policy} traffic to`)
-    const peers = new Map<string, number>()
-    let wrongPeer = 0
-    for (const o of out) {
-      if (!("pod" in o)) continue
-      const seen = o.peer === o.source ? "client" : o.peer
-      peers.set(seen, (peers.get(seen) ?? 0) + 1)
-      if (o.peer !== expectedPeer(o.source)) wrongPeer++
+    // Counts at kubesim's shares by the two-stage rule (stats/two-stage-fit.ts); source checks on every sample.
+    let first = true
+    let text = ""
+    const check = (sample: ReadonlyArray<RequestOutcome>): ReadonlyArray<number> => {
+      const { perPod, errors, other } = countOutcomes(sample, pods)
+      for (const [code, n] of errors) problems.push(`${plane.label}: ${n} requests failed with ${code}`)
+      if (other > 0) problems.push(`${plane.label}: ${other} requests served by pods kubesim does not route ${policy} traffic to`)
+      const peers = new Map<string, number>()
+      let wrongPeer = 0
+      for (const o of sample) {
+        if (!("pod" in o)) continue
+        const seen = o.peer === o.source ? "client" : o.peer
+        peers.set(seen, (peers.get(seen) ?? 0) + 1)
+        if (o.peer !== expectedPeer(o.source)) wrongPeer++
+      }
+      if (wrongPeer > 0) problems.push(`${plane.label}: ${wrongPeer} requests reached the pod from an unexpected source address`)
+      text = `${formatCounts(pods, perPod)} src ${[...peers].map(([p, n]) => `${p}×${n}`).join(",")}`
+      return perPod
     }
-    if (wrongPeer > 0) problems.push(`${plane.label}: ${wrongPeer} requests reached the pod from an unexpected source address`)
-    const chi = chiSquareTest(perPod, shares)
-    if (chi.pValue < ALPHA) problems.push(`${plane.label}: chi-square p = ${chi.pValue} < ${ALPHA}`)
-    const text = `${formatCounts(pods, perPod)} src ${[...peers].map(([p, n]) => `${p}×${n}`).join(",")}`
-    return { text, chi }
+    const fit = await twoStageFit(async () => {
+      const sample = first ? out : await plane.requests(client.name, { host: node.ip, port: nodePort }, client.ips, requests)
+      first = false
+      return check(sample)
+    }, shares)
+    if (pods.length > 1 && !fit.fits) problems.push(fitProblem(plane.label, fit))
+    return { text, fit: pods.length > 1 ? fit : undefined }
   })
+  const fits = [["kernel", kernel.fit], ["kubesim", kubesim.fit]].filter((x): x is [string, TwoStageFit] => x[1] !== undefined)
+  const deciding = fits.map(([, f]) => (f.retry ?? f.first).chi.pValue)
   return caseResult(
     {
       case: `NodePort ${policy} via ${entryNode}${pods.length === 0 ? ", no local endpoint" : ""} (${requests} req)`,
       kernel: kernel.text,
       kubesim: kubesim.text,
-      pValue: pods.length > 1 ? Math.min(kernel.chi.pValue, kubesim.chi.pValue) : null,
+      pValue: deciding.length > 0 ? Math.min(...deciding) : null,
+      ...retriedNote(fits),
     },
     problems,
   )

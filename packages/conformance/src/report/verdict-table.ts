@@ -1,3 +1,5 @@
+import { formatP } from "../stats/two-stage-fit"
+
 /** One line of the conformance table: what was compared, what each side did, and whether they agree. */
 export interface VerdictRow {
   readonly case: string
@@ -5,8 +7,10 @@ export interface VerdictRow {
   readonly kernel: string
   /** What kubesim did with the same traffic. */
   readonly kubesim: string
-  /** The smaller of the two chi-square p-values where counts were tested against kubesim's shares. */
+  /** The smaller of the two deciding chi-square p-values where counts were tested against kubesim's shares. */
   readonly pValue: number | null
+  /** Set when a borderline first sample was redrawn (stats/two-stage-fit.ts), e.g. "kernel 3.10e-4 → 0.5210". */
+  readonly retried?: string
   readonly verdict: "pass" | "FAIL"
 }
 
@@ -21,7 +25,7 @@ export const renderVerdictTable = (rows: ReadonlyArray<VerdictRow>): string => {
     r.case,
     r.kernel,
     r.kubesim,
-    r.pValue === null ? "-" : r.pValue < 1e-4 ? r.pValue.toExponential(2) : r.pValue.toFixed(4),
+    (r.pValue === null ? "-" : formatP(r.pValue)) + (r.retried !== undefined ? ` (retry: ${r.retried})` : ""),
     r.verdict,
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
