@@ -24,6 +24,8 @@ export interface PoolOutcome<J, R> {
   readonly failures: ReadonlyArray<{ readonly job: J; readonly message: string; readonly userError: boolean }>
   /** Jobs never started because dispatching stopped. */
   readonly notStarted: number
+  /** Workers that died between jobs (failed to start, crashed): internal errors. */
+  readonly workerErrors: ReadonlyArray<string>
 }
 
 /**
@@ -34,6 +36,7 @@ export interface PoolOutcome<J, R> {
 export const runPool = <J, R>(o: PoolOptions<J, R>): { readonly done: Promise<PoolOutcome<J, R>>; readonly abandon: () => Promise<void> } => {
   const results: Array<{ job: J; result: R }> = []
   const failures: Array<{ job: J; message: string; userError: boolean }> = []
+  const workerErrors: string[] = []
   let next = 0
   const live = new Set<Worker>()
   const n = Math.max(1, Math.min(o.workers, o.jobs.length))
@@ -42,7 +45,7 @@ export const runPool = <J, R>(o: PoolOptions<J, R>): { readonly done: Promise<Po
     resolveDone = resolve
   })
   const finishIfIdle = () => {
-    if (live.size === 0) resolveDone({ results, failures, notStarted: o.jobs.length - next })
+    if (live.size === 0) resolveDone({ results, failures, notStarted: o.jobs.length - next, workerErrors })
   }
   if (o.jobs.length === 0) {
     finishIfIdle()
@@ -78,7 +81,7 @@ export const runPool = <J, R>(o: PoolOptions<J, R>): { readonly done: Promise<Po
         failures.push({ job: current, message, userError: false })
         o.onSettled?.(current, outcome)
         current = undefined
-      }
+      } else if (message !== "worker exited with code 0") workerErrors.push(message)
       live.delete(worker)
       finishIfIdle()
     }

@@ -94,6 +94,7 @@ export const runSweep = async (o: SweepOptions): Promise<SweepOutcome> => {
     const fileName = o.shard === undefined ? "sweep.json" : `sweep-shard-${o.shard.index}-of-${o.shard.count}.json`
     const file = join(o.spec.out, name, fileName)
     writeFileAtomic(file, renderSweepJson({ kubesimVersion: KUBESIM_VERSION, scenario: name, variants, seeds: o.seeds, shard: shardText(o.shard), jobs: mine.length }, entries))
+    if (result.workerErrors.length > 0 && !abandoned) throw new Error(`sweep worker failed: ${result.workerErrors[0]}`)
     const failures = abandoned ? result.failures.filter((f) => readEntry(o.spec.out, name, f.job) === undefined && !f.message.startsWith("worker exited")) : result.failures
     void events
     return { file, jobs: mine.length, resumed, ran: result.results.length, failures, interrupted: interrupt.requested, entries }

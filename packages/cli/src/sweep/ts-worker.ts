@@ -7,6 +7,8 @@ import { Worker } from "node:worker_threads"
  */
 export const startTsWorker = (file: URL, workerData: unknown): Worker => {
   const href = JSON.stringify(file.href)
-  const boot = `import("tsx/esm/api").then(({ tsImport }) => tsImport(${href}, ${href}))`
+  // Resolved here, from this package (which depends on tsx): the eval'd script would resolve from the cwd.
+  const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"))
+  const boot = `import(${tsx}).then(({ tsImport }) => tsImport(${href}, ${href}))`
   return new Worker(boot, { eval: true, workerData, stdout: false, stderr: false })
 }
