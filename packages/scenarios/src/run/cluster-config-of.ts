@@ -9,7 +9,7 @@ export interface ExternalHostPlan {
 }
 
 /** Delay names a scenario may set under `cluster.delays`, and where they go in the core's ClusterConfig. */
-export const KNOWN_DELAYS = ["watch", "minSyncPeriod", "syncPeriod"] as const
+export const KNOWN_DELAYS = ["watch", "minSyncPeriod", "syncPeriod", "nginxStartupMin", "nginxStartupMax"] as const
 
 const NODE_LAN = "172.18.0.0/16"
 
@@ -37,6 +37,15 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
   const delays = c.delays ?? {}
   for (const k of Object.keys(delays)) {
     if (!(KNOWN_DELAYS as ReadonlyArray<string>).includes(k)) issues.push(issueWithMessage(file, `cluster.delays.${k}`, `one of ${KNOWN_DELAYS.join(", ")}`, k, `unknown delay "${k}" (known: ${KNOWN_DELAYS.join(", ")})`))
+  }
+  // nginx's start-up (entrypoint scripts, then bind): uniform in [min, max]; an unset bound keeps the core's default.
+  const nginxDefault = cluster.resolveClusterConfig({}).delays.nginxStartup
+  const nginxStartup = {
+    min: delays.nginxStartupMin !== undefined ? parseDuration(delays.nginxStartupMin) : nginxDefault.min,
+    max: delays.nginxStartupMax !== undefined ? parseDuration(delays.nginxStartupMax) : Math.max(nginxDefault.max, delays.nginxStartupMin !== undefined ? parseDuration(delays.nginxStartupMin) : 0),
+  }
+  if (nginxStartup.max < nginxStartup.min) {
+    issues.push(issueWithMessage(file, "cluster.delays.nginxStartupMax", `a duration ≥ nginxStartupMin (${delays.nginxStartupMin ?? "50ms"})`, delays.nginxStartupMax ?? "", "nginxStartupMax must not be shorter than nginxStartupMin"))
   }
   const externals: ExternalHostPlan[] = []
   let ext = 0
@@ -75,7 +84,7 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
           },
         }
       : {}),
-    ...(delays.watch !== undefined ? { delays: { watch: parseDuration(delays.watch) } } : {}),
+    delays: { ...(delays.watch !== undefined ? { watch: parseDuration(delays.watch) } : {}), nginxStartup },
     ...(delays.minSyncPeriod !== undefined || delays.syncPeriod !== undefined
       ? {
           proxy: {

@@ -1,4 +1,4 @@
-import { type Rng, api, type cluster, records } from "@kubesim/core"
+import { type Rng, api, type cluster, kubelet, type records } from "@kubesim/core"
 import type { TimedOperation } from "../churn/timed-action"
 import { formatSelector } from "../validate/prepare-scenario"
 
@@ -67,14 +67,20 @@ const killPod = (c: Cluster, namespace: string, name: string, grace: number | un
 }
 
 /**
- * Forces a pod's readiness as its kubelet would report it: the Ready and ContainersReady conditions and every
- * container's `ready`. An approximation: the kubelet rewrites the status on its next change of this pod (a probe
- * result, a container exit), which ends the override early for pods with readiness probes.
+ * The pod's application turns (un)ready where its readiness probe looks (nginx's probe path answers 503; an exec
+ * probe's command fails): the kubelet's probes then flip the pod's Ready condition after failureThreshold ×
+ * periodSeconds (successThreshold to come back), and the endpoints follow — the mechanism of a real flap.
+ * Validation rejected targets without a readiness probe; a pod found mid-restart is recorded with the reason.
  */
 const setReadiness = (c: Cluster, p: api.Pod, ready: boolean, source: string): void => {
-  const status = ready ? "True" : "False"
-  const conditions = (p.status.conditions ?? []).map((k) => (k.type === "Ready" || k.type === "ContainersReady" ? { ...k, status, lastTransitionTime: api.timestampAt(c.sim.now) } : k)) as api.PodCondition[]
-  const containerStatuses = (p.status.containerStatuses ?? []).map((s) => ({ ...s, ready }))
-  c.store.update({ ...p, status: { ...p.status, conditions, containerStatuses } })
-  action(c, ready ? "set-ready" : "set-not-ready", `Pod ${p.metadata.namespace ?? "default"}/${p.metadata.name}`, source)
+  const ns = p.metadata.namespace ?? "default"
+  let detail = source
+  try {
+    const set = c.setAppReadiness(ns, p.metadata.name, ready)
+    if (set.length === 0) detail = `${source}: no container running`
+  } catch (e) {
+    if (!(e instanceof kubelet.AppReadinessError)) throw e
+    detail = `${source}: ${e.message}`
+  }
+  action(c, ready ? "set-ready" : "set-not-ready", `Pod ${ns}/${p.metadata.name}`, detail)
 }

@@ -72,8 +72,32 @@ churn:
       'actions[0].kill.selector: selector app=api matches no pod the scenario creates in namespace "default"',
       'actions[1].rollout.deployment: deployment "default/api" is not created by any manifest of the scenario',
       'actions[2].failNode: no node "node-9" in the cluster (nodes: kind-worker, kind-worker2, kind-worker3)',
+      "churn[0].selector: readiness-flap -l app=web selects pods of Deployment default/web, which have no readiness probe their app can fail: a pod without a readiness probe is Ready whenever its containers run and cannot flap (add a readinessProbe: httpGet on nginx's port 80, or exec)",
       "churn[0].down: down (10s) must be shorter than period (5s)",
     ])
+  })
+
+  test("readiness actions need a readiness probe the app can fail: none, tcpSocket and a non-nginx httpGet are rejected before the run", () => {
+    const pod = (name: string, container: string) => `  - inline: |
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: ${name}, labels: {app: ${name}}}
+      spec: {containers: [${container}]}
+`
+    const text = `manifests:
+${pod("plain", "{name: c, image: nginx}")}${pod("tcp", "{name: c, image: nginx, readinessProbe: {tcpSocket: {port: 80}}}")}${pod("busy", '{name: c, image: busybox, readinessProbe: {httpGet: {path: /, port: 80}}}')}${pod("good", "{name: c, image: nginx, readinessProbe: {httpGet: {path: /, port: 80}}}")}${pod("ex", '{name: c, image: busybox, readinessProbe: {exec: {command: ["true"]}}}')}actions:
+  - {at: 1s, setReadiness: {pod: plain, ready: false}}
+  - {at: 2s, setReadiness: {selector: {app: tcp}, ready: false}}
+  - {at: 3s, setReadiness: {pod: good, ready: false}}
+  - {at: 4s, setReadiness: {pod: ex, ready: false}}
+churn:
+  - {type: readiness-flap, selector: {app: busy}, period: 5s, down: 1s}
+`
+    const m = problems(text)
+    expect(m.map((x) => x.slice(0, x.indexOf(":")))).toEqual(["actions[0].setReadiness.pod", "actions[1].setReadiness.selector", "churn[0].selector"])
+    expect(m[0]).toContain("setReadiness of pod plain selects pods of Pod default/plain, which have no readiness probe their app can fail")
+    expect(m[1]).toContain("Pod default/tcp")
+    expect(m[2]).toContain("readiness-flap -l app=busy selects pods of Pod default/busy")
   })
 
   test("manifest errors come from the core's decoder with file and document; actions after the end are caught", () => {

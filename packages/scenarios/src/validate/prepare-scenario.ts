@@ -1,4 +1,4 @@
-import { type Nanos, api, parseDuration } from "@kubesim/core"
+import { type Nanos, api, kubelet, parseDuration } from "@kubesim/core"
 import type { LoadedScenario } from "../format/load-scenario"
 import type { ActionSpec, LabelMap, ManifestRef, Scenario } from "../format/schema"
 import { type ScenarioIssue, ScenarioError, issueWithMessage } from "../format/scenario-issue"
@@ -41,6 +41,9 @@ interface PodSource {
   readonly namespace: string
   readonly labels: Readonly<Record<string, string>>
   readonly pod?: string
+  /** `Pod ns/name` or `Deployment ns/name`: where the pods come from, for messages. */
+  readonly origin: string
+  readonly containers: ReadonlyArray<api.Container>
 }
 
 /**
@@ -107,8 +110,9 @@ export const prepareScenario = (loaded: LoadedScenario, options: PrepareOptions 
   const podSources: PodSource[] = []
   for (const o of created) {
     const ns = o.metadata.namespace ?? api.DEFAULT_NAMESPACE
-    if (o.kind === "Pod") podSources.push({ namespace: ns, labels: o.metadata.labels ?? {}, pod: o.metadata.name })
-    else if (o.kind === "Deployment" || o.kind === "ReplicaSet") podSources.push({ namespace: ns, labels: o.spec.template.metadata?.labels ?? {} })
+    const origin = `${o.kind} ${ns}/${o.metadata.name}`
+    if (o.kind === "Pod") podSources.push({ namespace: ns, labels: o.metadata.labels ?? {}, pod: o.metadata.name, origin, containers: o.spec.containers })
+    else if (o.kind === "Deployment" || o.kind === "ReplicaSet") podSources.push({ namespace: ns, labels: o.spec.template.metadata?.labels ?? {}, origin, containers: o.spec.template.spec.containers })
   }
   const nsOf = (ns: string | undefined) => ns ?? api.DEFAULT_NAMESPACE
   const checkPod = (path: ReadonlyArray<PathSegment>, name: string, ns: string | undefined) => {
@@ -120,6 +124,22 @@ export const prepareScenario = (loaded: LoadedScenario, options: PrepareOptions 
     if (!podSources.some((p) => p.namespace === nsOf(ns) && api.matchesLabels(sel, p.labels)))
       add(path, "a selector matching pods the scenario creates", formatSelector(sel), `selector ${formatSelector(sel)} matches no pod the scenario creates in namespace "${nsOf(ns)}"`)
   }
+  // A readiness change goes through the app and the kubelet's probe (Kubelet.setAppReadiness): a pod without a
+  // readiness probe is Ready whenever its containers run and cannot flap.
+  const checkProbed = (path: ReadonlyArray<PathSegment>, what: string, sources: ReadonlyArray<PodSource>) => {
+    for (const src of sources) {
+      if (src.containers.some(appCanFailReadiness)) continue
+      add(
+        path,
+        "pods with a readiness probe their app can fail (httpGet on an nginx container's port 80, or exec)",
+        `${src.origin} without one`,
+        `${what} selects pods of ${src.origin}, which have no readiness probe their app can fail: a pod without a readiness probe is Ready whenever its containers run and cannot flap (add a readinessProbe: httpGet on nginx's port 80, or exec)`,
+      )
+    }
+  }
+  const podsNamed = (name: string, ns: string | undefined) => podSources.filter((p) => p.pod === name && p.namespace === nsOf(ns))
+  const podsSelected = (sel: LabelMap, ns: string | undefined) =>
+    Object.keys(sel).length === 0 ? [] : podSources.filter((p) => p.namespace === nsOf(ns) && api.matchesLabels(sel, p.labels))
   const checkDeployment = (path: ReadonlyArray<PathSegment>, name: string, ns: string | undefined) => {
     if (!created.some((o) => o.kind === "Deployment" && o.metadata.name === name && (o.metadata.namespace ?? api.DEFAULT_NAMESPACE) === nsOf(ns)))
       add(path, "a Deployment the scenario creates", name, `deployment "${nsOf(ns)}/${name}" is not created by any manifest of the scenario`)
@@ -139,8 +159,14 @@ export const prepareScenario = (loaded: LoadedScenario, options: PrepareOptions 
     if (a.rollout !== undefined) checkDeployment(p("rollout", "deployment"), a.rollout.deployment, a.rollout.namespace)
     if (a.kill?.pod !== undefined) checkPod(p("kill", "pod"), a.kill.pod, a.kill.namespace)
     if (a.kill?.selector !== undefined) checkSelector(p("kill", "selector"), a.kill.selector, a.kill.namespace)
-    if (a.setReadiness?.pod !== undefined) checkPod(p("setReadiness", "pod"), a.setReadiness.pod, a.setReadiness.namespace)
-    if (a.setReadiness?.selector !== undefined) checkSelector(p("setReadiness", "selector"), a.setReadiness.selector, a.setReadiness.namespace)
+    if (a.setReadiness?.pod !== undefined) {
+      checkPod(p("setReadiness", "pod"), a.setReadiness.pod, a.setReadiness.namespace)
+      checkProbed(p("setReadiness", "pod"), `setReadiness of pod ${a.setReadiness.pod}`, podsNamed(a.setReadiness.pod, a.setReadiness.namespace))
+    }
+    if (a.setReadiness?.selector !== undefined) {
+      checkSelector(p("setReadiness", "selector"), a.setReadiness.selector, a.setReadiness.namespace)
+      checkProbed(p("setReadiness", "selector"), `setReadiness -l ${formatSelector(a.setReadiness.selector)}`, podsSelected(a.setReadiness.selector, a.setReadiness.namespace))
+    }
     if (a.failNode !== undefined) checkNode(p("failNode"), a.failNode)
     if (a.recoverNode !== undefined) checkNode(p("recoverNode"), a.recoverNode)
     if (a.delete !== undefined && "kind" in a.delete) {
@@ -159,6 +185,7 @@ export const prepareScenario = (loaded: LoadedScenario, options: PrepareOptions 
         return
       case "readiness-flap":
         checkSelector(p("selector"), c.selector, c.namespace)
+        checkProbed(p("selector"), `readiness-flap -l ${formatSelector(c.selector)}`, podsSelected(c.selector, c.namespace))
         checkWindow(p(), c.start, c.stop, duration, add)
         if (parseDuration(c.down) >= parseDuration(c.period)) add(p("down"), `a duration shorter than period (${c.period})`, c.down, `down (${c.down}) must be shorter than period (${c.period})`)
         return
@@ -206,6 +233,18 @@ const checkWindow = (
   const e = stop === undefined ? duration : parseDuration(stop)
   if (s > duration) add([...path, "start"], "a start within the run", start ?? "", `start ${start} is after the end of the run`)
   if (e < s) add([...path, "stop"], `a stop after start (${start ?? "0s"})`, stop ?? "", `stop ${stop} is before start ${start ?? "0s"}`)
+}
+
+/**
+ * Whether a container's app can fail its readiness probe in kubesim: an httpGet probe on port 80 of an nginx
+ * image (its readiness path answers 503), or an exec probe (its command then fails). A tcpSocket probe passes
+ * while the port listens; other images serve no readiness endpoint.
+ */
+export const appCanFailReadiness = (c: api.Container): boolean => {
+  const probe = c.readinessProbe
+  if (probe === undefined) return false
+  if (probe.exec !== undefined) return true
+  return probe.httpGet !== undefined && kubelet.imageBaseName(c.image).startsWith("nginx") && kubelet.probePort(probe.httpGet.port, c) === 80
 }
 
 /** `{app: web}` as kubectl prints a selector: `app=web`. */
