@@ -5,6 +5,18 @@ import { NGINX_STARTUP_DEFAULT } from "./image-launcher"
 /** How the cloud load balancer picks a node for a new connection. */
 export type LoadBalancerAlgorithm = "random" | "round-robin" | "five-tuple-hash"
 
+/**
+ * The load balancer's health check of each node (cloud-provider-gcp gce_loadbalancer_external.go: every 8 s,
+ * healthy after 1 pass, unhealthy after 3 failures — "3 * 8 = 24 seconds before the LB will steer traffic away").
+ */
+export interface LoadBalancerHealthCheck {
+  readonly interval: Nanos
+  readonly healthyThreshold: number
+  readonly unhealthyThreshold: number
+}
+
+export const DEFAULT_LB_HEALTH_CHECK: LoadBalancerHealthCheck = { interval: 8 * NANOS_PER_SECOND, healthyThreshold: 1, unhealthyThreshold: 3 }
+
 export interface NodeConfig {
   readonly name: string
   /** InternalIP on the nodes' network. */
@@ -51,6 +63,7 @@ export interface ClusterConfig {
     /** Addresses handed to LoadBalancer Services, in order (kind + MetalLB style: the top of the docker network). */
     readonly pool: ReadonlyArray<string>
     readonly algorithm: LoadBalancerAlgorithm
+    readonly healthCheck: LoadBalancerHealthCheck
   }
   readonly proxy: { readonly minSyncPeriod: Nanos; readonly syncPeriod: Nanos }
   readonly delays: ClusterDelays
@@ -104,6 +117,7 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
       ip: c.loadBalancer?.ip ?? "172.18.0.250",
       pool: c.loadBalancer?.pool ?? Array.from({ length: 50 }, (_, i) => `172.18.255.${200 + i}`),
       algorithm: c.loadBalancer?.algorithm ?? "random",
+      healthCheck: c.loadBalancer?.healthCheck ?? DEFAULT_LB_HEALTH_CHECK,
     },
     proxy: { minSyncPeriod: c.proxy?.minSyncPeriod ?? 1 * NANOS_PER_SECOND, syncPeriod: c.proxy?.syncPeriod ?? 30 * NANOS_PER_SECOND },
     delays: {
@@ -118,6 +132,11 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
   const ns = cfg.delays.nginxStartup
   if (!Number.isSafeInteger(ns.min) || !Number.isSafeInteger(ns.max) || ns.min < 0 || ns.max < ns.min) {
     throw new ClusterConfigError(`delays.nginxStartup: expected whole nanoseconds 0 ≤ min ≤ max, got {min: ${ns.min}, max: ${ns.max}}`)
+  }
+  const hc = cfg.loadBalancer.healthCheck
+  if (!Number.isInteger(hc.interval) || hc.interval <= 0) throw new ClusterConfigError(`loadBalancer.healthCheck.interval: expected a positive duration in ns, got ${hc.interval}`)
+  for (const f of ["healthyThreshold", "unhealthyThreshold"] as const) {
+    if (!Number.isInteger(hc[f]) || hc[f] < 1) throw new ClusterConfigError(`loadBalancer.healthCheck.${f}: expected an integer ≥ 1, got ${hc[f]}`)
   }
   return cfg
 }

@@ -1,5 +1,5 @@
 import { Simulation, type Nanos } from "../../sim/index"
-import { Fabric, IptablesHooks, Network, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, type Host, type Ruleset } from "../../net/index"
+import { Fabric, Network, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, type Host, type Ruleset } from "../../net/index"
 import { RecordLog } from "../../records/index"
 import { AppEnv, DnsServer, zoneAnswerer, type RequestLoop } from "../../apps/index"
 import { nslookupSync, parseResolvConf, renderResolvConf, type CorednsServer } from "../../dns/index"
@@ -79,8 +79,6 @@ export class Cluster {
   /** Busybox-style request loops started by containers, by `namespace/pod`. */
   readonly clients = new Map<string, RequestLoop>()
   readonly allocator: ServiceAllocator
-  /** The cloud load balancer's forwarding rules (its frontends, as iptables). */
-  readonly loadBalancerRuleset: Ruleset
 
   private constructor(readonly config: ClusterConfig) {
     const c = config
@@ -149,15 +147,11 @@ export class Cluster {
     for (const e of c.externalClients) {
       this.externalHosts.set(e.name, this.fabric.addLanHost(e.name, { ip: parseIpv4(e.ip), routes: [] }))
     }
-    const lbHost = this.fabric.addLanHost("cloud-lb", { ip: parseIpv4(c.loadBalancer.ip), forwarding: true, iptables: true })
-    const nf = lbHost.netfilter
-    if (!(nf instanceof IptablesHooks)) throw new Error("cluster: the load balancer host has no iptables")
-    const lbRules = nf.ruleset
-    this.loadBalancerRuleset = lbRules
+    const lbHost = this.fabric.addLanHost("cloud-lb", { ip: parseIpv4(c.loadBalancer.ip), forwarding: true })
     this.loadBalancer = new CloudLoadBalancer(this.sim, this.store, {
       host: lbHost,
-      ruleset: lbRules,
       algorithm: c.loadBalancer.algorithm,
+      healthCheck: c.loadBalancer.healthCheck,
       watchDelay: watch,
       nodes: c.nodes.map((n) => ({ name: n.name, ip: n.ip })),
       nodeUp: (name) => this.nodes.get(name)?.failed === false,
@@ -286,9 +280,9 @@ export class Cluster {
     return form === "save" ? renderSave(rs) : renderRestore(rs)
   }
 
-  /** The cloud load balancer's frontends as `iptables-save` prints them. */
-  loadBalancerSave(): string {
-    return renderSave(this.loadBalancerRuleset)
+  /** The cloud load balancer's VIP routes as `ip route show` prints them on its host (one `nexthop` per healthy node). */
+  loadBalancerRoutes(): string {
+    return this.loadBalancer.routes()
   }
 
   /** The node a pod runs on and its host, once it has a sandbox. */

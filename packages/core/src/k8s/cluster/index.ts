@@ -9,9 +9,12 @@ export {
   type ClusterConfigInput,
   type ClusterDelays,
   type LoadBalancerAlgorithm,
+  type LoadBalancerHealthCheck,
+  DEFAULT_LB_HEALTH_CHECK,
   type NodeConfig,
 } from "./cluster-config"
-export { CloudLoadBalancer, type CloudLoadBalancerOptions } from "./cloud-load-balancer"
+export { CloudLoadBalancer, LB_FLOW_IDLE_TIMEOUT, type CloudLoadBalancerOptions } from "./cloud-load-balancer"
+export { LbFlowTable, type FlowPick } from "./lb-flow-table"
 export { ServiceRecorder } from "./service-records"
 export { ImageLauncher, type ImageLauncherOptions } from "./image-launcher"
 export { requestLabeller, type LabellerContext } from "./request-labeller"

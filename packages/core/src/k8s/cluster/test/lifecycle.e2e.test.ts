@@ -57,24 +57,29 @@ describe("pod lifecycle in a cluster", () => {
     expect(reqs.filter((r) => r.outcome !== "ok").length).toBeLessThanOrEqual(1)
   })
 
-  it("failNode: its pods stop answering and the LB stops using it; recoverNode brings it back", () => {
+  it("failNode: its pods stop answering and the LB's health checks drop it after 3 × 8 s; recoverNode brings it back", () => {
     const c = Cluster.create({ seed: 5 })
     applySeed(c, "service1deployment.yml")
     applySeed(c, "service_lb.yml")
     c.runUntil(30 * S)
     const lbIp = c.store.get("Service", "default", "web-service-lb")?.status.loadBalancer.ingress?.[0]?.ip as string
     const failed = "kind-worker2"
+    expect(c.loadBalancerRoutes()).toContain(`nexthop via ${c.node(failed).ip} dev eth0`)
     c.failNode(failed)
-    c.runUntil(32 * S)
-    const text = c.loadBalancerSave()
+    // Three failed checks in a row (cloud-provider-gcp: unhealthy threshold 3, interval 8 s) before traffic moves.
+    c.runUntil(40 * S)
+    expect(c.loadBalancerRoutes()).toContain(c.node(failed).ip)
+    c.runUntil(56 * S)
+    const text = c.loadBalancerRoutes()
     expect(text).not.toContain(c.node(failed).ip)
-    expect(text).toContain(`-d ${lbIp}/32`)
+    expect(text.startsWith(`${lbIp}\n`)).toBe(true)
     const host = c.podHost(c.store.list("Pod", { namespace: "default" }).find((p) => p.spec.nodeName === failed)?.metadata.name as string)
     expect(host?.up).toBe(false)
     c.recoverNode(failed)
-    c.runUntil(34 * S)
+    // One passing check (healthy threshold 1) brings it back.
+    c.runUntil(66 * S)
     expect(host?.up).toBe(true)
-    expect(c.loadBalancerSave()).toContain(c.node(failed).ip)
+    expect(c.loadBalancerRoutes()).toContain(c.node(failed).ip)
   })
 })
 
