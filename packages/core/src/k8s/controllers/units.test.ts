@@ -82,6 +82,10 @@ describe("allocator ranges", () => {
     expect(r.allocate(parseIpv4("10.96.0.10"))).toBe("allocated")
     expect(r.failureText("not-in-range", parseIpv4("10.0.0.1"))).toBe("the provided IP (10.0.0.1) is not in the valid range. The range of valid IPs is 10.96.0.0/12")
   })
+  it("the static band is min(max(16, cidrSize/16), 256) of the whole CIDR (ipallocator.go calculateRangeOffset)", () => {
+    const band = (prefix: number) => new ServiceIpRange(parseCidr(`10.0.0.0/${prefix}`)).staticBand
+    expect([28, 27, 24, 22, 21, 20, 16].map(band)).toEqual([0, 16, 16, 64, 128, 256, 256])
+  })
   it("a small range fills the upper band before the lower and then reports full, never duplicating", () => {
     fc.assert(
       fc.property(fc.integer({ min: 24, max: 29 }), fc.integer(), (prefix, seed) => {

@@ -21,7 +21,9 @@ export class ServiceIpRange {
     if (n > 1 << 24) throw new RangeError(`service CIDR ${formatCidr(cidr)} is larger than a /8`)
     this.first = (cidr.base + 1) >>> 0
     const size = n - 2
-    this.bits = new BandedBitmap(size, rangeOffset(size, 16, 16, 256))
+    // ipallocator.go `calculateRangeOffset` sizes the static band from the whole CIDR (`netutils.RangeSize`,
+    // network and broadcast included): a /21 gets 2048/16 = 128, a /20 gets 256.
+    this.bits = new BandedBitmap(size, rangeOffset(n, 16, 16, 256))
   }
 
   get size(): number {
