@@ -90,4 +90,25 @@ describe("controllers together (the seed walkthrough)", () => {
     expect(c.store.get("Pod", "default", victim.metadata.name)).toBeUndefined()
     expect(c.store.get("Node", undefined, node)!.spec.taints ?? []).toEqual([])
   })
+
+  it("node lifecycle timings: Unknown on the first 5 s tick after lease + 50 s; eviction 300 s after the taint", () => {
+    const c = testCluster(5)
+    c.apply(webDeployment(3))
+    c.sim.run({ until: seconds(20) })
+    const victim = c.store.list("Pod")[0]!
+    const node = victim.spec.nodeName!
+    // The kubelet renewed its lease at 20 s (every 10 s from 0): the grace period (50 s) ends at 70 s, and
+    // monitorNodeHealth needs probeTimestamp + grace to be *before* now — so the 75 s tick, not the 70 s one.
+    c.kubelets.find((k) => k.node === node)!.fail()
+    const ready = () => c.store.get("Node", undefined, node)!.status.conditions?.find((x) => x.type === "Ready")?.status
+    c.sim.run({ until: seconds(74.999) })
+    expect(ready()).toBe("True")
+    c.sim.run({ until: seconds(75) })
+    expect(ready()).toBe("Unknown")
+    // DefaultTolerationSeconds: 300 s from when the taint manager saw the NoExecute taint (75 s + sync delays).
+    c.sim.run({ until: seconds(374.999) })
+    expect(c.store.get("Pod", "default", victim.metadata.name)!.metadata.deletionTimestamp).toBeUndefined()
+    c.sim.run({ until: seconds(376) })
+    expect(c.store.get("Pod", "default", victim.metadata.name)!.metadata.deletionTimestamp).toBeDefined()
+  })
 })
