@@ -71,7 +71,7 @@ export { defaultPod, defaultPodSpec, defaultPodTemplate, defaultPullPolicy, podQ
 export { defaultService, DEFAULT_CLIENT_IP_AFFINITY_SECONDS } from "./defaults/service-defaults"
 export { defaultDeployment, defaultReplicaSet } from "./defaults/workload-defaults"
 export { defaultNamespace, defaultNode, defaultEndpointSlice } from "./defaults/cluster-defaults"
-export { type FieldError, type FieldErrorType, formatFieldError, renderValue } from "./validation/field-error"
+export { type FieldError, type FieldErrorType, GoSyntax, formatFieldError, goLabelSelector, goStringMap, goStringSlice, renderValue } from "./validation/field-error"
 export { type ValidationOptions, validateObject } from "./validation/validate-object"
 export { validateUpdate } from "./validation/update-validation"
 export { type NodePortRange, DEFAULT_NODE_PORT_RANGE, MAX_CLIENT_IP_AFFINITY_SECONDS } from "./validation/service-validation"

@@ -41,7 +41,7 @@ describe("ApiStore examples", () => {
     expect(r).toMatchObject({ ok: true, action: "configured", object: { spec: { clusterIP: "10.96.0.10", sessionAffinity: "ClientIP" } } })
     expect(store.resourceVersion).toBe("2")
     const bad = store.apply(service("web", 80, "ClientIP", "10.96.0.99"))
-    expect(bad).toMatchObject({ ok: false, reason: "Invalid", message: 'The Service "web" is invalid: spec.clusterIPs[0]: Invalid value: "10.96.0.99": may not change once set' })
+    expect(bad).toMatchObject({ ok: false, reason: "Invalid", message: 'The Service "web" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.96.0.99"}: may not change once set' })
   })
 
   test("apply: NodePort back to ClusterIP drops the allocated node ports (strategy.go dropTypeDependentFields)", () => {
@@ -58,6 +58,19 @@ describe("ApiStore examples", () => {
     const back = store.apply(typed("ClusterIP"))
     expect(back).toMatchObject({ ok: true, action: "configured", object: { spec: { type: "ClusterIP", clusterIP: "10.96.0.10" } } })
     expect(store.get("Service", "default", "web")?.spec.ports[0]?.nodePort).toBeUndefined()
+  })
+
+  test("a Deployment's selector is immutable, with the API server's Go-syntax value", () => {
+    const store = new ApiStore(new Simulation(1))
+    const deploy = (app: string) =>
+      decodeManifests(`apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web-deploy}\nspec:\n  selector: {matchLabels: {app: ${app}}}\n  template:\n    metadata: {labels: {app: ${app}}}\n    spec: {containers: [{name: nginx, image: nginx}]}\n`).objects[0]!.object
+    expect(store.apply(deploy("web"))).toMatchObject({ ok: true, action: "created" })
+    expect(store.apply(deploy("web2"))).toMatchObject({
+      ok: false,
+      reason: "Invalid",
+      message:
+        'The Deployment "web-deploy" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
+    })
   })
 
   test("apply rejects an invalid object with kubectl's message", () => {

@@ -136,7 +136,7 @@ spec:
       containers: [{name: nginx, image: nginx}]
 `),
     ).toBe(
-      'The Deployment "web-deploy" is invalid: spec.template.metadata.labels: Invalid value: {"app":"api"}: `selector` does not match template `labels` (m.yml:10:7, document 1)\n',
+      'The Deployment "web-deploy" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"api"}: `selector` does not match template `labels` (m.yml:10:7, document 1)\n',
     )
   })
 

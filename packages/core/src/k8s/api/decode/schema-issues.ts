@@ -1,4 +1,5 @@
 import { Option, type ParseResult, SchemaAST } from "effect"
+import { GoSyntax } from "../validation/field-error"
 
 /** A flattened schema failure: where (as path segments), and either a type mismatch or an unknown key. */
 export interface SchemaProblem {
@@ -39,6 +40,7 @@ export const describeAst = (ast: SchemaAST.AST): string => {
 /** A found value as "string \"80x\"", "number 1.5", "boolean true", "array", "object" or "null". */
 export const describeValue = (v: unknown): string => {
   if (v === null) return "null"
+  if (v instanceof GoSyntax) return v.text
   if (Array.isArray(v)) return "array"
   switch (typeof v) {
     case "string": {

@@ -24,13 +24,54 @@ const typeText: Record<FieldErrorType, string> = {
 }
 
 /**
+ * A value already written in Go's `%#v` syntax, which field/errors.go `ErrorBody` falls back to for composite
+ * values: `map[string]string{"app":"api"}`, `v1.LabelSelector{MatchLabels:…, MatchExpressions:…}`.
+ */
+export class GoSyntax {
+  constructor(readonly text: string) {}
+  toJSON(): string {
+    return this.text
+  }
+}
+
+/** Go `%#v` of a string: strconv.Quote, which for printable text is JSON's quoting. */
+const goQuote = (s: string): string => JSON.stringify(s)
+
+/** `%#v` of a `[]string`: `[]string{"a", "b"}`; unset is the nil slice `[]string(nil)`. */
+export const goStringSlice = (xs: ReadonlyArray<string> | undefined): GoSyntax =>
+  new GoSyntax(xs === undefined ? "[]string(nil)" : `[]string{${xs.map(goQuote).join(", ")}}`)
+
+/** `%#v` of a `map[string]string` (fmt prints map keys sorted): `map[string]string{"a":"b", "c":"d"}`. */
+export const goStringMap = (m: Readonly<Record<string, string>> | undefined): GoSyntax => {
+  if (m === undefined) return new GoSyntax("map[string]string(nil)")
+  const keys = Object.keys(m).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  return new GoSyntax(`map[string]string{${keys.map((k) => `${goQuote(k)}:${goQuote(m[k] as string)}`).join(", ")}}`)
+}
+
+/** `%#v` of a meta/v1 `LabelSelector` (the value of the well-known `spec.selector: … field is immutable`). */
+export const goLabelSelector = (sel: {
+  readonly matchLabels?: Readonly<Record<string, string>>
+  readonly matchExpressions?: ReadonlyArray<{ readonly key: string; readonly operator: string; readonly values?: ReadonlyArray<string> }>
+}): GoSyntax => {
+  const exprs =
+    sel.matchExpressions === undefined
+      ? "[]v1.LabelSelectorRequirement(nil)"
+      : `[]v1.LabelSelectorRequirement{${sel.matchExpressions
+          .map((r) => `v1.LabelSelectorRequirement{Key:${goQuote(r.key)}, Operator:${goQuote(r.operator)}, Values:${goStringSlice(r.values).text}}`)
+          .join(", ")}}`
+  return new GoSyntax(`v1.LabelSelector{MatchLabels:${goStringMap(sel.matchLabels).text}, MatchExpressions:${exprs}}`)
+}
+
+/**
  * A value as field/errors.go `ErrorBody` prints it: numbers and booleans bare, strings quoted (Go `%q`),
- * anything else as JSON (recent API servers print composite values as JSON).
+ * GoSyntax values as written (`%#v`: wrap composites with goStringSlice / goStringMap / goLabelSelector to
+ * print them as the API server does), and JSON for other composites (kubesim does not carry their Go types).
  */
 export const renderValue = (v: unknown): string => {
   if (typeof v === "number" || typeof v === "boolean") return String(v)
   if (typeof v === "string") return JSON.stringify(v)
-  if (v === undefined) return "null"
+  if (v === undefined || v === null) return "null"
+  if (v instanceof GoSyntax) return v.text
   return JSON.stringify(v)
 }
 

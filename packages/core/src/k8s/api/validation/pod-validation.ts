@@ -1,5 +1,5 @@
 import type { Container, Pod, PodSpec, Probe } from "../pod"
-import { type FieldError, type FieldPath, duplicate, invalid, notSupported, path, required } from "./field-error"
+import { type FieldError, type FieldPath, duplicate, goStringSlice, invalid, notSupported, path, required } from "./field-error"
 import {
   nameIsDNSSubdomain,
   validateDNS1123Label,
@@ -89,12 +89,12 @@ export const validatePodSpec = (s: PodSpec, fld: FieldPath): FieldError[] => {
   if (s.dnsConfig !== undefined) {
     const df = fld.child("dnsConfig")
     const ns = s.dnsConfig.nameservers ?? []
-    if (ns.length > MAX_DNS_NAMESERVERS) errs.push(invalid(String(df.child("nameservers")), ns, `must not have more than ${MAX_DNS_NAMESERVERS} nameservers`))
+    if (ns.length > MAX_DNS_NAMESERVERS) errs.push(invalid(String(df.child("nameservers")), goStringSlice(ns), `must not have more than ${MAX_DNS_NAMESERVERS} nameservers`))
     ns.forEach((n, i) => {
       for (const m of isValidIP(n)) errs.push(invalid(String(df.child("nameservers").index(i)), n, m))
     })
     const searches = s.dnsConfig.searches ?? []
-    if (searches.length > MAX_DNS_SEARCH_PATHS) errs.push(invalid(String(df.child("searches")), searches, `must not have more than ${MAX_DNS_SEARCH_PATHS} search paths`))
+    if (searches.length > MAX_DNS_SEARCH_PATHS) errs.push(invalid(String(df.child("searches")), goStringSlice(searches), `must not have more than ${MAX_DNS_SEARCH_PATHS} search paths`))
     if (s.dnsPolicy === "None" && ns.length === 0) errs.push(required(String(df.child("nameservers")), "must provide at least one DNS nameserver when `dnsPolicy` is None"))
   }
   errs.push(...validateNonnegative(s.terminationGracePeriodSeconds, fld.child("terminationGracePeriodSeconds")))

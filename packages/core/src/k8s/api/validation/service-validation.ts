@@ -1,5 +1,5 @@
 import type { Service } from "../service"
-import { type FieldError, duplicate, forbidden, invalid, notSupported, path, required } from "./field-error"
+import { type FieldError, duplicate, forbidden, goStringSlice, invalid, notSupported, path, required } from "./field-error"
 import { nameIsDNS1035Label, validateDNS1123Label, validateDNS1123Subdomain, validateLabels, validateObjectMeta } from "./meta-validation"
 import { isQualifiedName, isValidCIDR, isValidIP, isValidPortNum } from "./names"
 import { SUPPORTED_PROTOCOLS, isOneOf, validatePortNumOrName } from "./ports"
@@ -99,7 +99,7 @@ export const validateService = (svc: Service, nodePortRange: NodePortRange = DEF
       }
     })
     if (s.clusterIP !== undefined && s.clusterIPs !== undefined && s.clusterIPs.length > 0 && s.clusterIPs[0] !== s.clusterIP) {
-      errs.push(invalid(String(spec.child("clusterIPs")), s.clusterIPs, "first value must match `clusterIP`"))
+      errs.push(invalid(String(spec.child("clusterIPs")), goStringSlice(s.clusterIPs), "first value must match `clusterIP`"))
     }
     if (s.ipFamilyPolicy !== undefined && !isOneOf(s.ipFamilyPolicy, IP_FAMILY_POLICIES)) {
       errs.push(notSupported(String(spec.child("ipFamilyPolicy")), s.ipFamilyPolicy, IP_FAMILY_POLICIES))

@@ -1,6 +1,6 @@
 import { deepEqual as same } from "../deep-equal"
 import type { KubeObject } from "../kinds"
-import { type FieldError, forbidden, invalid } from "./field-error"
+import { type FieldError, forbidden, goLabelSelector, goStringSlice, invalid } from "./field-error"
 
 /** Pod spec fields a user update may change (pkg/apis/core/validation/validation.go `ValidatePodUpdate`). */
 const POD_UPDATE_FORBIDDEN =
@@ -19,12 +19,25 @@ const POD_UPDATE_FORBIDDEN =
 export const validateUpdate = (next: KubeObject, old: KubeObject): FieldError[] => {
   const errs: FieldError[] = []
   if (next.kind === "Service" && old.kind === "Service") {
-    const wasIP = old.spec.type !== "ExternalName" && (old.spec.clusterIPs?.length ?? 0) > 0
-    if (wasIP && next.spec.type !== "ExternalName" && !same(next.spec.clusterIPs, old.spec.clusterIPs)) {
-      errs.push(invalid("spec.clusterIPs[0]", next.spec.clusterIPs?.[0] ?? "", "may not change once set"))
+    // validation.go `validateUpgradeDowngradeClusterIPs`: with as many IPs as before, each changed index is an
+    // error whose value is the whole new list; a different count is a dual-stack up/downgrade, IPv4-only here.
+    const oldIPs = old.spec.clusterIPs ?? []
+    const newIPs = next.spec.clusterIPs ?? []
+    const wasIP = old.spec.type !== "ExternalName" && oldIPs.length > 0
+    const headless = (ips: ReadonlyArray<string>) => ips[0] === "None"
+    if (wasIP && next.spec.type !== "ExternalName" && !(headless(oldIPs) && headless(newIPs))) {
+      if (oldIPs.length === newIPs.length) {
+        oldIPs.forEach((ip, i) => {
+          if (ip !== newIPs[i]) errs.push(invalid(`spec.clusterIPs[${i}]`, goStringSlice(newIPs), "may not change once set"))
+        })
+      } else if (newIPs.length === 0) {
+        errs.push(invalid("spec.clusterIPs[0]", goStringSlice(next.spec.clusterIPs), "primary clusterIP can not be unset"))
+      } else if (newIPs[0] !== oldIPs[0]) {
+        errs.push(invalid("spec.clusterIPs[0]", goStringSlice(newIPs), "may not change once set"))
+      }
     }
   } else if ((next.kind === "Deployment" && old.kind === "Deployment") || (next.kind === "ReplicaSet" && old.kind === "ReplicaSet")) {
-    if (!same(next.spec.selector, old.spec.selector)) errs.push(invalid("spec.selector", next.spec.selector, "field is immutable"))
+    if (!same(next.spec.selector, old.spec.selector)) errs.push(invalid("spec.selector", goLabelSelector(next.spec.selector), "field is immutable"))
   } else if (next.kind === "EndpointSlice" && old.kind === "EndpointSlice") {
     if (next.addressType !== old.addressType) errs.push(invalid("addressType", next.addressType, "field is immutable"))
   } else if (next.kind === "Pod" && old.kind === "Pod") {

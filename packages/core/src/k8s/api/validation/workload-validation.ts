@@ -2,7 +2,7 @@ import type { IntOrString, LabelSelector, Labels } from "../meta"
 import type { PodTemplateSpec } from "../pod"
 import { isEmptySelector, labelSelectorMatches } from "../selector"
 import type { Deployment, ReplicaSet } from "../workloads"
-import { type FieldError, type FieldPath, forbidden, invalid, notSupported, path, required } from "./field-error"
+import { type FieldError, type FieldPath, forbidden, goLabelSelector, goStringMap, invalid, notSupported, path, required } from "./field-error"
 import { nameIsDNSSubdomain, validateAnnotations, validateLabelSelector, validateLabels, validateNonnegative, validateObjectMeta } from "./meta-validation"
 import { regexError } from "./names"
 import { isOneOf } from "./ports"
@@ -36,12 +36,13 @@ const validateSelectorAndTemplate = (
   if (isEmptySelector(selector)) {
     // apps/validation `ValidateDeploymentSpec`: a missing selector is Required; an empty one is invalid.
     if (selector.matchLabels === undefined && selector.matchExpressions === undefined) errs.push(required(String(sf)))
-    else errs.push(invalid(String(sf), selector, `empty selector is invalid for ${kind}`))
+    else errs.push(invalid(String(sf), goLabelSelector(selector), `empty selector is invalid for ${kind}`))
   } else {
     errs.push(...validateLabelSelector(selector, sf))
     const labels: Labels = template.metadata.labels ?? {}
     if (!labelSelectorMatches(selector, labels)) {
-      errs.push(invalid(String(spec.child("template").child("metadata").child("labels")), labels, "`selector` does not match template `labels`"))
+      // The value prints as Go's %#v of the labels map: `map[string]string{"app":"api"}`.
+      errs.push(invalid(String(spec.child("template").child("metadata").child("labels")), goStringMap(template.metadata.labels), "`selector` does not match template `labels`"))
     }
   }
   const tf = spec.child("template")
