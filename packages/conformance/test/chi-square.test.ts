@@ -1,7 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { runs } from "../../../test-support/runs"
-import { chiSquareTest, upperRegularizedGamma } from "../src/stats/chi-square"
+import { chiSquareTest } from "../src/stats/chi-square"
 import { renderVerdictTable } from "../src/report/verdict-table"
 import { describeFit, FAIL_BELOW, fitProblem, needsRetry, RETRY_BELOW, twoStageFit } from "../src/stats/two-stage-fit"
 
@@ -16,17 +16,37 @@ describe("chi-square", () => {
       [4, 13.277, 0.01],
       [10, 23.209, 0.01],
     ]
-    for (const [df, x, p] of table) expect(upperRegularizedGamma(df / 2, x / 2)).toBeCloseTo(p, 4)
+    // A statistic x over df + 1 cells with all expectation in the first … build counts whose χ² is exactly x:
+    // with two cells of share ½ and n = 2m, counts m ± d give χ² = 2d²/m, so d = √(x·m/2).
+    for (const [df, x, p] of table) {
+      if (df !== 1) continue
+      const m = 1e6
+      const d = Math.sqrt((x * m) / 2)
+      expect(chiSquareTest([m + d, m - d], [0.5, 0.5]).pValue).toBeCloseTo(p, 4)
+    }
+    // df > 1: k + 1 equal cells; one cell high by d and one low by d give χ² = 2d²/e with e = n/(k+1).
+    for (const [df, x, p] of table) {
+      if (df === 1) continue
+      const e = 1e6
+      const d = Math.sqrt((x * e) / 2)
+      const counts = Array.from({ length: df + 1 }, (_, i) => (i === 0 ? e + d : i === 1 ? e - d : e))
+      expect(chiSquareTest(counts, counts.map(() => 1 / (df + 1))).pValue).toBeCloseTo(p, 4)
+    }
   })
 
-  it("Q(1, x) = e^-x exactly and Q(a, 0) = 1", () => {
+  it("two cells: the p-value is erfc(√(χ²/2)) (df 1)", () => {
     fc.assert(
-      fc.property(fc.double({ min: 0.001, max: 50, noNaN: true }), (x) => {
-        expect(upperRegularizedGamma(1, x)).toBeCloseTo(Math.exp(-x), 12)
+      fc.property(fc.integer({ min: 0, max: 60 }), (d) => {
+        const m = 1000
+        const { statistic, pValue } = chiSquareTest([m + d, m - d], [0.5, 0.5])
+        expect(statistic).toBeCloseTo((2 * d * d) / m, 9)
+        // erfc via the complementary relation P(|Z| ≥ z) for a standard normal, z = √χ²: 2·(1 − Φ(z)).
+        const z = Math.sqrt(statistic)
+        const phi = 0.5 * (1 + erf(z / Math.SQRT2))
+        expect(pValue).toBeCloseTo(2 * (1 - phi), 6)
       }),
       { numRuns: runs(200) },
     )
-    expect(upperRegularizedGamma(3.5, 0)).toBe(1)
   })
 
   it("counts equal to the expectation give p = 1; impossible cells give p = 0", () => {
@@ -80,3 +100,15 @@ describe("verdict table", () => {
     expect(t.split("\n")[3]).toMatch(/ -\s+pass$/)
   })
 })
+
+/** erf by Abramowitz & Stegun 7.1.26 is too coarse for 1e-6; use the series/continued fraction identity via Math: */
+function erf(x: number): number {
+  // Maclaurin series (converges for all x; |x| ≤ 6 here) — only for this test's reference values.
+  let sum = 0
+  let term = x
+  for (let n = 0; n < 200; n++) {
+    sum += term / (2 * n + 1)
+    term *= (-x * x) / (n + 1)
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum
+}
