@@ -2,7 +2,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, test } from "vitest"
+import { scenarioFromObject } from "../format/load-scenario"
 import type { Scenario } from "../format/schema"
+import { KUBESIM_VERSION } from "./run-json"
+import { runScenario } from "./run-scenario"
 import { runDirPath, writeRunDir } from "./write-run-dir"
 
 const resolved = { apiVersion: "kubesim.dev/v1alpha1", kind: "Scenario", metadata: { name: "t" }, duration: "1s" } as Scenario
@@ -36,4 +39,14 @@ describe("writeRunDir", () => {
     expect(existsSync(dir)).toBe(false)
     expect(readdirSync(out)).toEqual([])
   })
+})
+
+test("run.json records the version the caller passes (the CLI passes its own), this package's only by default", () => {
+  const tiny = scenarioFromObject({ apiVersion: "kubesim.dev/v1alpha1", kind: "Scenario", metadata: { name: "tiny" }, duration: "100ms" })
+  const passed = runScenario(tiny, { seed: 1, kubesimVersion: "7.7.7-cli" })
+  expect(passed.runJson.kubesimVersion).toBe("7.7.7-cli")
+  const dir = join(mkdtempSync(join(tmpdir(), "kubesim-runs-")), "tiny")
+  writeRunDir(dir, passed)
+  expect(JSON.parse(readFileSync(join(dir, "run.json"), "utf8")).kubesimVersion).toBe("7.7.7-cli")
+  expect(runScenario(tiny, { seed: 1 }).runJson.kubesimVersion).toBe(KUBESIM_VERSION)
 })
