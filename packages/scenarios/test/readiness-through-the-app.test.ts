@@ -122,3 +122,24 @@ describe("readiness flapping goes through the app and the kubelet's probe", () =
     expect(all.filter((x) => x.outcome === "failed")).toEqual([])
   })
 })
+
+test("readiness-flap churn: a 4 s down window flips a pod probed every 1 s (failureThreshold 1), not one needing 3 × 2 s", () => {
+  // Only web-1's probe is changed (the first occurrence); web-2 keeps periodSeconds 2, failureThreshold 3.
+  const flap = scenario
+    .replace("periodSeconds: 2\n              failureThreshold: 3", "periodSeconds: 1\n              failureThreshold: 1")
+    .replace(/actions:\n(?: {2}- .*\n)+/, "churn:\n  - {type: readiness-flap, selector: {app: web}, period: 10s, down: 4s, start: 12s, stop: 45s}\n")
+  expect(flap).toContain("readiness-flap")
+  const r = runScenario(loadScenarioText(flap, "<test>"), { seed: 2 })
+  const acts = r.records.filter((x): x is records.ActionRecord => x.kind === "action")
+  const kubelet = (verb: string, pod: string) => acts.filter((x) => x.actor.startsWith("kubelet/") && x.verb === verb && x.object === `Pod default/${pod}`)
+  const downs = acts.filter((x) => x.actor === "scenario" && x.verb === "set-not-ready" && x.object === "Pod default/web-1")
+  const ups = acts.filter((x) => x.actor === "scenario" && x.verb === "set-ready" && x.object === "Pod default/web-1")
+  expect(downs.length).toBeGreaterThanOrEqual(3)
+  const notReady = kubelet("not-ready", "web-1")
+  expect(notReady).toHaveLength(downs.length)
+  // The next probe after the change fails and flips the pod; the next after the recovery passes.
+  downs.forEach((d, i) => expect(notReady[i]!.t - d.t).toBeLessThanOrEqual(1 * S + 50 * MS))
+  const readyAgain = kubelet("ready", "web-1").slice(1)
+  ups.forEach((u, i) => expect(readyAgain[i]!.t - u.t).toBeLessThanOrEqual(1 * S + 50 * MS))
+  expect(kubelet("not-ready", "web-2")).toEqual([])
+})
