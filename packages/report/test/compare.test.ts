@@ -10,11 +10,11 @@ describe("comparison of variants × seeds", () => {
   const c = compareRuns(reports)
   const metric = (scope: string, name: string) => c.metrics.find((m) => m.scope === scope && m.name === name)!
   test("an injected latency shift gets a verdict; the interval is the paired t-interval", () => {
-    const p50 = metric("default/api:", "p50Ms")
+    const p50 = metric("default/api", "p50Ms")
     const d = p50.differences[0]!
     expect(d).toMatchObject({ variant: "skewed", baseline: "baseline", pairs: 4, verdict: "higher" })
     const perSeed = seeds.map((s) => {
-      const value = (v: string) => reports.find((r) => r.meta.variant === v && r.meta.seed === s)!.services.find((x) => x.service === "default/api:")!.latency.p50! / 1e6
+      const value = (v: string) => reports.find((r) => r.meta.variant === v && r.meta.seed === s)!.services.find((x) => x.service === "default/api")!.latency.p50! / 1e6
       return value("skewed") - value("baseline")
     })
     const ci = meanInterval(perSeed)

@@ -31,7 +31,7 @@ describe("golden report (UPDATE_GOLDEN=1 rewrites)", () => {
     const run = json.runs[0]!
     expect(Object.keys(run["requests"])).toEqual(["total", "byOutcome", "byCause"])
     const svc = run["services"][0]
-    expect(svc.service).toMatch(/^default\/[a-z-]+:$/)
+    expect(svc.service).toMatch(/^default\/[a-z-]+(:[a-z0-9-]+)?$/)
     for (const key of ["byPod", "byEndpoint", "jain", "chiSquare", "clients"]) expect(svc).toHaveProperty(key)
     expect(Object.keys(svc.chiSquare)).toEqual(["statistic", "df", "pValue"])
     expect(Object.keys(svc.byEndpoint).every((k) => /^\d+\.\d+\.\d+\.\d+:\d+$/.test(k))).toBe(true)

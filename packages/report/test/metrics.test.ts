@@ -17,7 +17,7 @@ const config = (over: Partial<SyntheticConfig>): SyntheticConfig => ({
   ...over,
 })
 
-const service = (run: Run, name = "default/web:"): ServiceReport => buildRunReport(run).services.find((s) => s.service === name)!
+const service = (run: Run, name = "default/web"): ServiceReport => buildRunReport(run).services.find((s) => s.service === name)!
 
 describe("distribution", () => {
   test("an even data plane passes the chi-square test and is fair", () => {

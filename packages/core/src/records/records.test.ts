@@ -88,35 +88,35 @@ describe("records", () => {
   it("writes the documented shape byte for byte", () => {
     const req: RequestRecord = {
       kind: "request", id: 3, t: 1000, end: 2500, client: "busybox", clientIp: "10.244.1.5", phase: null,
-      service: "default/web-service:", url: "http://web-service/", dst: "10.96.0.10:80", node: "node-1",
+      service: "default/web-service", url: "http://web-service/", dst: "10.96.0.10:80", node: "node-1",
       endpoint: "10.244.2.7:80", pod: "web-deploy-5d9f7ffff8-hz82f", sourceIp: "10.244.1.5", outcome: "ok",
       cause: null, latency: 1500, status: 200, connection: 1,
     }
     expect(serialiseRecord(req)).toBe(
       '{"kind":"request","id":3,"t":1000,"end":2500,"client":"busybox","clientIp":"10.244.1.5","phase":null,' +
-        '"service":"default/web-service:","url":"http://web-service/","dst":"10.96.0.10:80","node":"node-1",' +
+        '"service":"default/web-service","url":"http://web-service/","dst":"10.96.0.10:80","node":"node-1",' +
         '"endpoint":"10.244.2.7:80","pod":"web-deploy-5d9f7ffff8-hz82f","sourceIp":"10.244.1.5","outcome":"ok",' +
         '"cause":null,"latency":1500,"status":200,"connection":1}',
     )
     const eps: EndpointsRecord = {
-      kind: "endpoints", t: 5, service: "default/web-service:",
+      kind: "endpoints", t: 5, service: "default/web-service",
       endpoints: [
         { endpoint: "10.244.2.7:80", pod: "b", node: "n2", ready: true, serving: true, terminating: false },
         { endpoint: "10.244.1.9:80", pod: "a", node: "n1", ready: false, serving: true, terminating: true },
       ],
     }
     expect(serialiseRecord(eps)).toBe(
-      '{"kind":"endpoints","t":5,"service":"default/web-service:","endpoints":[' +
+      '{"kind":"endpoints","t":5,"service":"default/web-service","endpoints":[' +
         '{"endpoint":"10.244.1.9:80","pod":"a","node":"n1","ready":false,"serving":true,"terminating":true},' +
         '{"endpoint":"10.244.2.7:80","pod":"b","node":"n2","ready":true,"serving":true,"terminating":false}]}',
     )
     const rules: RulesRecord = {
       kind: "rules", t: 9, node: "node-1", mode: "iptables", full: true, services: 1, rules: 12,
-      shares: { "default/web-service:": { "10.244.2.7:80": 0.5, "10.244.1.9:80": 0.5 } },
+      shares: { "default/web-service": { "10.244.2.7:80": 0.5, "10.244.1.9:80": 0.5 } },
     }
     expect(serialiseRecord(rules)).toBe(
       '{"kind":"rules","t":9,"node":"node-1","mode":"iptables","full":true,"services":1,"rules":12,' +
-        '"shares":{"default/web-service:":{"10.244.1.9:80":0.5,"10.244.2.7:80":0.5}}}',
+        '"shares":{"default/web-service":{"10.244.1.9:80":0.5,"10.244.2.7:80":0.5}}}',
     )
     expect(serialiseRecord({ kind: "run-end", t: 7, events: 2, traceHash: "0123456789abcdef" })).toBe(
       '{"kind":"run-end","t":7,"events":2,"traceHash":"0123456789abcdef"}',

@@ -19,7 +19,7 @@ export interface RequestRecord {
   readonly client: string
   readonly clientIp: string
   readonly phase: string | null
-  /** A ServicePortName string, `<namespace>/<name>:<port name>`. */
+  /** A ServicePortName string, `<namespace>/<name>:<port name>` (`<namespace>/<name>` for an unnamed port). */
   readonly service: string | null
   readonly url: string
   readonly dst: string

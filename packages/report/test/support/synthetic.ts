@@ -75,7 +75,7 @@ export const syntheticRun = (config: SyntheticConfig): Run => {
     everPod.set(`${pod.ip}:${svc.port}`, pod)
     return pod
   }
-  const servicePort = (svc: SyntheticService): string => `default/${svc.name}:`
+  const servicePort = (svc: SyntheticService): string => `default/${svc.name}`
 
   // Time-ordered state changes applied while generating requests.
   type Change = { t: number; apply: () => void }

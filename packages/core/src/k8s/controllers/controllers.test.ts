@@ -41,7 +41,7 @@ describe("controllers together (the seed walkthrough)", () => {
     expect(d.status).toMatchObject({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 })
     expect(d.status.conditions?.find((x) => x.type === "Progressing")?.reason).toBe("NewReplicaSetAvailable")
     const last = c.log.ofKind("endpoints").at(-1)!
-    expect(last.service).toBe("default/web-service:")
+    expect(last.service).toBe("default/web-service")
     expect(last.endpoints).toHaveLength(3)
   })
 

@@ -6,6 +6,7 @@ import { NANOS_PER_MILLI, seconds } from "../../sim/index"
 import { isPodReady } from "./util/pods"
 import { resolveFenceposts } from "./util/int-or-percent"
 import { testCluster, webDeployment, webService } from "./test-support/cluster"
+import { servicePortName } from "../../records/index"
 
 type Cluster = ReturnType<typeof testCluster>
 
@@ -138,7 +139,7 @@ describe("controllers, model-based", () => {
             for (const e of s.endpoints) if (e.conditions.ready === true) got.push(...e.addresses)
           }
           expect(got.sort()).toEqual(readyIps)
-          const rec = c.log.ofKind("endpoints").filter((r) => r.service === `default/${svc}:${portName}`).at(-1)
+          const rec = c.log.ofKind("endpoints").filter((r) => r.service === servicePortName("default", svc, portName)).at(-1)
           expect((rec?.endpoints ?? []).filter((e) => e.ready).map((e) => e.endpoint).sort()).toEqual(readyIps.map((ip) => `${ip}:${port}`).sort())
         }
 

@@ -1,8 +1,9 @@
 import { formatIpv4, thresholdProbability, type Chain, type Ruleset } from "../../net/index"
 import { servicePortChains, type ServicePortMap } from "../proxy/index"
+import { servicePortName } from "../../records/index"
 
-/** The records' service port text: `<namespace>/<name>:<port name>`, empty port name kept (docs/records.md). */
-export const servicePortText = (namespace: string, name: string, port: string): string => `${namespace}/${name}:${port}`
+/** A service port's name in records (kube-proxy's ServicePortName.String()). */
+export const servicePortText = servicePortName
 
 /**
  * The share of ClusterIP traffic each endpoint gets from a node's nat rules, for every service port the proxier

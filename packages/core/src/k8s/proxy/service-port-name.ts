@@ -1,3 +1,4 @@
+import { servicePortName } from "../../records/index"
 import type { Protocol } from "./api-view"
 
 /**
@@ -22,6 +23,6 @@ export type NamespacedName = string
 export const namespacedName = (namespace: string, name: string): NamespacedName => `${namespace}/${name}`
 
 export const makeServicePortName = (namespace: string, name: string, port: string, protocol: Protocol): ServicePortName => {
-  const text = port === "" ? `${namespace}/${name}` : `${namespace}/${name}:${port}`
+  const text = servicePortName(namespace, name, port)
   return { namespace, name, port, protocol, text, key: `${text}/${protocol}` }
 }

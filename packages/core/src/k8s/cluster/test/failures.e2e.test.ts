@@ -37,7 +37,7 @@ describe("requests when a Service loses every pod", () => {
     c.runUntil(t0 + 200 * S)
     expect(c.store.list("Pod", { namespace: "default" }).map((p) => p.metadata.name)).toEqual(["loop"])
     // The first sync on the client's node whose rules no longer send web-service anywhere.
-    const caught = rulesCaughtUp(c, clientNode, t0, (s) => s["default/web-service:"] === undefined) as number
+    const caught = rulesCaughtUp(c, clientNode, t0, (s) => s["default/web-service"] === undefined) as number
     expect(caught).toBeGreaterThan(t0)
     expect(caught).toBeLessThan(t0 + 5 * S)
     const after = requestsOf(c, "loop", caught + 10 * MS)

@@ -27,7 +27,7 @@ describe("service records (docs/records.md `service`)", () => {
     const c = Cluster.create({ seed: 3 })
     applySeed(c, "service1.yml")
     c.runUntil(2 * S)
-    const first = serviceRecords(c).filter((r) => r.service === "default/web-service:")
+    const first = serviceRecords(c).filter((r) => r.service === "default/web-service")
     // Created with clusterIP "" and allocated at once (admission), so the first record already has the address.
     expect(first).toHaveLength(1)
     expect(first[0]!.clusterIP).toMatch(/^10\.(9[6-9]|1[01]\d)\./)
@@ -39,7 +39,7 @@ describe("service records (docs/records.md `service`)", () => {
     c.runUntil(4 * S)
     const aff = serviceRecords(c, t1)
     expect(aff).toHaveLength(1)
-    expect(aff[0]).toMatchObject({ service: "default/web-service:", sessionAffinity: "ClientIP", affinityTimeoutSeconds: 10800, deleted: false })
+    expect(aff[0]).toMatchObject({ service: "default/web-service", sessionAffinity: "ClientIP", affinityTimeoutSeconds: 10800, deleted: false })
     const t2 = c.sim.now
     applySeed(c, "service_nodeport.yml")
     c.runUntil(5 * S)
@@ -53,6 +53,6 @@ describe("service records (docs/records.md `service`)", () => {
     c.runUntil(6 * S)
     const gone = serviceRecords(c, t3)
     expect(gone).toHaveLength(1)
-    expect(gone[0]).toMatchObject({ service: "default/web-service:", type: "NodePort", deleted: true })
+    expect(gone[0]).toMatchObject({ service: "default/web-service", type: "NodePort", deleted: true })
   })
 })

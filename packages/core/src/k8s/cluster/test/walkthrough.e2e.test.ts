@@ -61,7 +61,7 @@ describe("seed walkthrough end to end", () => {
     const reqs = requestsOf(c, "busybox", 0, 360 * S)
     expect(reqs.length).toBeGreaterThanOrEqual(300)
     expect(reqs.every((r) => r.outcome === "ok" && r.status === 200)).toBe(true)
-    expect(reqs.every((r) => r.service === "default/web-service:" && r.url === "http://web-service")).toBe(true)
+    expect(reqs.every((r) => r.service === "default/web-service" && r.url === "http://web-service")).toBe(true)
     const counts = webPods.map((p) => reqs.filter((r) => r.pod === p).length)
     expect(counts.reduce((a, b) => a + b, 0)).toBe(reqs.length)
     // The kernel's thresholds give each endpoint 1/3 up to 2^-31; a 0.1 % test level.
@@ -70,7 +70,7 @@ describe("seed walkthrough end to end", () => {
     // Every node's rules give each web endpoint its share from the 31-bit thresholds.
     const busyboxNode = c.store.get("Pod", "default", "busybox")?.spec.nodeName
     const lastRules = c.records.ofKind("rules").filter((r) => r.node === busyboxNode).at(-1)
-    const shares = Object.values(lastRules?.shares["default/web-service:"] ?? {})
+    const shares = Object.values(lastRules?.shares["default/web-service"] ?? {})
     expect(shares).toHaveLength(3)
     for (const s of shares) expect(Math.abs(s - 1 / 3)).toBeLessThan(1e-9)
     // The backend saw the pod's own address: no SNAT for pod-to-service traffic inside the cluster CIDR.
@@ -110,7 +110,7 @@ describe("seed walkthrough end to end", () => {
     c.runFor(10 * S)
     const reqs = requestsOf(c, "external-client", t0)
     expect(reqs).toHaveLength(5 * c.nodes.size)
-    expect(reqs.every((r) => r.outcome === "ok" && r.service === "default/web-service:")).toBe(true)
+    expect(reqs.every((r) => r.outcome === "ok" && r.service === "default/web-service")).toBe(true)
     expect(new Set(reqs.map((r) => r.node))).toEqual(new Set(c.nodes.keys()))
   })
 

@@ -11,7 +11,7 @@ import {
   matchesLabels,
 } from "../../api/index"
 import type { ApiStore } from "../../store/index"
-import type { EndpointEntry, RecordLog } from "../../../records/index"
+import { servicePortName, type EndpointEntry, type RecordLog } from "../../../records/index"
 import { NANOS_PER_MILLI, type Nanos, type Rng, type Simulation } from "../../../sim/index"
 import { type ControllerDelay, drawDelay, uniformDelay } from "../util/delay"
 import { generateName } from "../util/names"
@@ -307,7 +307,7 @@ export class EndpointSliceController {
         }
       }
       entries.sort((a, b) => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0))
-      const spn = `${key}:${portName}`
+      const spn = servicePortName(ns, name, portName)
       const text = JSON.stringify(entries)
       if (this.lastRecorded.get(spn) === text) continue
       if (entries.length === 0 && !this.lastRecorded.has(spn)) {
