@@ -38,7 +38,7 @@ describe("kubesim run", () => {
     const m = join(ROOT, "packages/scenarios/library/seed-walkthrough/manifests")
     const r = kubesim("run", join(m, "service1deployment.yml"), join(m, "service1.yml"), "--duration", "15s", "--out", "manifest-runs")
     expect(r.code, r.err).toBe(0)
-    expect(r.out).toMatch(/default\/web-service:: web-deploy-/)
+    expect(r.out).toMatch(/default\/web-service: web-deploy-/)
   })
 })
 
@@ -139,7 +139,7 @@ describe("inspection", () => {
   it("report --format json has the scripting contract's fields", () => {
     const r = kubesim("report", RUN, "--format", "json")
     expect(r.code, r.err).toBe(0)
-    expect(r.out).toContain('"service": "default/web-service:"')
+    expect(r.out).toContain('"service": "default/web-service"')
   })
 })
 

@@ -68,7 +68,7 @@ describe("seed-walkthrough", () => {
   test("ClusterIP: ≥ 300 requests of the busybox loop spread over the 3 pods consistently with uniform (chi-square)", () => {
     const spread = reqs.filter((x) => x.phase === "3-clusterip-spread")
     expect(spread.length).toBeGreaterThanOrEqual(300)
-    expect(spread.every((x) => x.outcome === "ok" && x.service === "default/web-service:")).toBe(true)
+    expect(spread.every((x) => x.outcome === "ok" && x.service === "default/web-service")).toBe(true)
     const pods = [...new Set(spread.map((x) => x.pod))].sort()
     expect(pods).toHaveLength(3)
     const counts = pods.map((p) => spread.filter((x) => x.pod === p).length)
