@@ -1,5 +1,5 @@
 import { Command, ValidationError } from "@effect/cli"
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Cause, Effect, Exit } from "effect"
 import { KUBESIM_VERSION, kubesim } from "./cli"
 import { EXIT_INPUT, EXIT_USAGE, UserInputError } from "./errors"

@@ -1,51 +1,18 @@
 import { Args, Command, Options } from "@effect/cli"
-import { type api, views } from "@kubesim/core"
-import { Console, Effect } from "effect"
-import { UserInputError } from "../errors"
-import { clusterAt } from "../inspect/inspect-source"
-import { allNamespacesOption, atNanos, atOption, attempt, namespaceOption, resolveTarget, targetOptions } from "./shared"
-
-/** kubectl's names for the resources kubesim prints (full, singular, short), as `kubectl api-resources` lists them. */
-const RESOURCES: ReadonlyArray<readonly [views.PrintableKind | "all", ReadonlyArray<string>]> = [
-  ["all", ["all"]],
-  ["Pod", ["pods", "pod", "po"]],
-  ["Service", ["services", "service", "svc"]],
-  ["EndpointSlice", ["endpointslices", "endpointslice", "endpointslices.discovery.k8s.io"]],
-  ["Deployment", ["deployments", "deployment", "deploy", "deployments.apps"]],
-  ["ReplicaSet", ["replicasets", "replicaset", "rs", "replicasets.apps"]],
-]
-
-const resourceOf = (name: string): views.PrintableKind | "all" | undefined => RESOURCES.find(([, names]) => names.includes(name.toLowerCase()))?.[0]
+import { allNamespacesOption, atOption, namespaceOption, targetOptions } from "./shared"
+import { lazy } from "./lazy"
 
 const resource = Args.text({ name: "resource" }).pipe(Args.withDescription("all, pods (po), services (svc), endpointslices, deployments (deploy), replicasets (rs)"))
 const output = Options.choice("output", ["wide", "yaml", "json"]).pipe(Options.withAlias("o"), Options.optional, Options.withDescription("wide, yaml or json (a kubectl List)"))
+
+const getConfig = { resource, output, namespace: namespaceOption, allNamespaces: allNamespacesOption, at: atOption, ...targetOptions }
+export type GetOptions = Command.Command.ParseConfig<typeof getConfig>
 
 /**
  * `kubesim get all|pods|svc|endpointslices|deployments|replicasets [-o wide|yaml|json] [-n NS | -A] [--at T]`: what
  * `kubectl get` would print at simulated time T (default: the end of the run), of a scenario re-simulated to T or
  * of a run directory replayed (`--run DIR`).
  */
-export const getCommand = Command.make("get", { resource, output, namespace: namespaceOption, allNamespaces: allNamespacesOption, at: atOption, ...targetOptions }, (o) =>
-  Effect.gen(function* () {
-    const kind = resourceOf(o.resource)
-    if (kind === undefined)
-      return yield* new UserInputError({ message: `error: the server doesn't have a resource type "${o.resource}" (kubesim prints: ${RESOURCES.map(([, n]) => n[0]).join(", ")})` })
-    const target = yield* resolveTarget(o)
-    const at = yield* atNanos(o.at)
-    const text = yield* attempt(() => {
-      const { cluster } = clusterAt(target, at)
-      const opts = { namespace: o.namespace, allNamespaces: o.allNamespaces }
-      const out = o.output._tag === "Some" ? o.output.value : undefined
-      if (out === "yaml" || out === "json") {
-        const kinds: api.Kind[] = kind === "all" ? [...views.GET_ALL_KINDS] : [kind]
-        const objects = views.selectObjects(cluster.store, kinds, opts)
-        return out === "json" ? views.toJsonOutput(objects) : views.toYamlOutput(objects)
-      }
-      const wide = { ...opts, wide: out === "wide" }
-      return kind === "all" ? views.getAll(cluster.store, wide) : views.getTable(cluster.store, kind, wide)
-    })
-    // kubectl prints "No resources found…" to stderr.
-    if (text.startsWith("No resources found")) yield* Console.error(text.trimEnd())
-    else yield* Effect.sync(() => process.stdout.write(text))
-  }),
-).pipe(Command.withDescription("kubectl get at a simulated time: all, pods, svc, endpointslices, deployments, replicasets."))
+export const getCommand = Command.make("get", getConfig, (o) => lazy(() => import("../actions/get"), (m) => m.get(o))).pipe(
+  Command.withDescription("kubectl get at a simulated time: all, pods, svc, endpointslices, deployments, replicasets."),
+)
