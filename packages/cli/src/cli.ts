@@ -1,4 +1,4 @@
-import { Command } from "@effect/cli"
+import * as Command from "@effect/cli/Command"
 import { compareCommand } from "./commands/compare"
 import { execCommand } from "./commands/exec"
 import { getCommand } from "./commands/get"

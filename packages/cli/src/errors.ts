@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /**
  * Bad input from the user (a file that does not decode, a scenario that does not validate, a run directory that

@@ -1,4 +1,5 @@
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import { builtinEntries } from "../execute/library"
 
 /** `kubesim scenarios` (see ../commands/scenarios.ts): reads the library's YAML only, no decoder, no simulator. */

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 /**
  * A command handler whose work lives in a module loaded only when the command runs, so `kubesim --help` (and every

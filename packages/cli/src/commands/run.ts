@@ -1,5 +1,7 @@
 import { availableParallelism } from "node:os"
-import { Args, Command, Options } from "@effect/cli"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
 import { durationOption, seedOption, setOption, variantOption } from "./shared"
 import { lazy } from "./lazy"
 

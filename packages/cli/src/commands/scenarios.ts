@@ -1,4 +1,4 @@
-import { Command } from "@effect/cli"
+import * as Command from "@effect/cli/Command"
 import { lazy } from "./lazy"
 
 /** `kubesim scenarios`: the built-in library, one scenario a line: name, then its description. */

@@ -1,5 +1,5 @@
-import { Options } from "@effect/cli"
-import type { Option } from "effect"
+import * as Options from "@effect/cli/Options"
+import type * as Option from "effect/Option"
 
 // Options several commands share. Definitions only: what they do is in ../actions/, loaded when a command runs.
 

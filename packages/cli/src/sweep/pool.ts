@@ -1,5 +1,4 @@
 import type { Worker } from "node:worker_threads"
-import { startTsWorker } from "./ts-worker"
 
 /** What the pool sends a worker: run this job. `null` tells the worker to exit. */
 export type ToWorker<J> = { readonly job: J } | null
@@ -10,8 +9,8 @@ export type FromWorker<R> = { readonly ok: true; readonly result: R } | { readon
 export interface PoolOptions<J, R> {
   readonly jobs: ReadonlyArray<J>
   readonly workers: number
-  /** The worker module (see sweep-worker.ts); it gets `workerData` and answers one FromWorker per job. */
-  readonly workerFile: URL
+  /** Starts one worker thread given `workerData` (worker-launch.ts); it answers one FromWorker per job. */
+  readonly startWorker: (workerData: unknown) => Worker
   readonly workerData: unknown
   /** Called in completion order (which varies): callers must not let output depend on it. */
   readonly onSettled?: (job: J, outcome: FromWorker<R>) => void
@@ -52,7 +51,7 @@ export const runPool = <J, R>(o: PoolOptions<J, R>): { readonly done: Promise<Po
     return { done, abandon: async () => {} }
   }
   for (let w = 0; w < n; w++) {
-    const worker = startTsWorker(o.workerFile, o.workerData)
+    const worker = o.startWorker(o.workerData)
     live.add(worker)
     let current: J | undefined
     let exited = false

@@ -7,6 +7,7 @@ import { ProgressBar } from "../progress/index"
 import { KUBESIM_VERSION } from "../version"
 import { shardOf, sweepJobs, type SweepJob } from "./jobs"
 import { runPool } from "./pool"
+import { startSweepWorker } from "./worker-launch"
 import { readEntry, relativeRunDir, renderSweepJson, shardText, type SweepEntry } from "./sweep-json"
 import { Interrupt, removeOwnTemporaries } from "./interrupt"
 
@@ -78,7 +79,7 @@ export const runSweep = async (o: SweepOptions): Promise<SweepOutcome> => {
     pool = runPool<SweepJob, RunJobResult>({
       jobs: todo,
       workers: o.workers,
-      workerFile: new URL("./sweep-worker.ts", import.meta.url),
+      startWorker: startSweepWorker,
       workerData: o.spec,
       stopping: () => interrupt.requested,
       onSettled: (_job, outcome) => {

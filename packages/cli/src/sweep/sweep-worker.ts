@@ -1,27 +1,4 @@
-import { parentPort, workerData } from "node:worker_threads"
-import { type RunJobResult, type RunJobSpec, runJob } from "../execute/run-job"
-import { describeError } from "../execute/describe-error"
-import type { FromWorker, ToWorker } from "./pool"
-import type { SweepJob } from "./jobs"
+import { serveSweepJobs } from "./serve-jobs"
 
-/**
- * A sweep worker thread: receives jobs one at a time (see pool.ts), runs each with runJob into the shared output
- * directory, answers with the result or the error's message. Exits when sent `null`.
- */
-const port = parentPort
-if (port === null) throw new Error("sweep-worker.ts must run as a worker thread")
-const spec = workerData as RunJobSpec
-port.on("message", (m: ToWorker<SweepJob>) => {
-  if (m === null) {
-    port.close()
-    return
-  }
-  runJob(spec, m.job.variant, m.job.seed).then(
-    (result) => port.postMessage({ ok: true, result } satisfies FromWorker<RunJobResult>),
-    (e: unknown) => {
-      const d = describeError(e)
-      port.postMessage({ ok: false, message: d.message, userError: d.userError } satisfies FromWorker<RunJobResult>)
-    },
-  )
-})
-port.postMessage("ready")
+// The sweep worker thread's module when kubesim runs from its TypeScript sources (tsx): serve jobs at once.
+serveSweepJobs()
