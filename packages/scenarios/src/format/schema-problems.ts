@@ -1,4 +1,5 @@
-import { Option, type ParseResult, SchemaAST } from "effect"
+import { api } from "@kubesim/core"
+import type { ParseResult, SchemaAST } from "effect"
 import type { PathSegment } from "./yaml-source"
 
 /** A flattened schema failure: where, and either a mismatch (expected / actual) or an unknown key. */
@@ -11,33 +12,8 @@ export interface SchemaProblem {
   readonly detail?: string
 }
 
-/** What a schema node accepts, in words (identifier annotations name the refined types). */
-export const describeAst = (ast: SchemaAST.AST): string => {
-  const id = SchemaAST.getIdentifierAnnotation(ast)
-  if (Option.isSome(id)) return id.value
-  switch (ast._tag) {
-    case "StringKeyword":
-      return "string"
-    case "NumberKeyword":
-      return "number"
-    case "BooleanKeyword":
-      return "boolean"
-    case "TypeLiteral":
-      return "object"
-    case "TupleType":
-      return "list"
-    case "Literal":
-      return JSON.stringify(ast.literal)
-    case "Refinement":
-      return describeAst(ast.from)
-    case "Transformation":
-      return describeAst(ast.to)
-    case "Union":
-      return ast.types.map(describeAst).join(" or ")
-    default:
-      return ast._tag
-  }
-}
+/** What a schema node accepts, in words; lists are "list" to a scenario's author (core's says "array"). */
+const describeAst = (ast: SchemaAST.AST): string => api.describeAst(ast, "list")
 
 /** A found value: `string "1x"`, `number -1`, `boolean true`, `list`, `object`, `null`, `nothing`. */
 export const describeValue = (v: unknown): string => {
@@ -106,12 +82,5 @@ export const flattenIssue = (root: ParseResult.ParseIssue): SchemaProblem[] => {
   return out
 }
 
-/** `clients[0].traffic.rate` from path segments. */
-export const pathText = (segments: ReadonlyArray<PathSegment>): string => {
-  let s = ""
-  for (const seg of segments) {
-    if (typeof seg === "number") s += `[${seg}]`
-    else s += s === "" ? seg : `.${seg}`
-  }
-  return s
-}
+/** `clients[0].traffic.rate` from path segments: Kubernetes' field path text. */
+export const pathText: (segments: ReadonlyArray<PathSegment>) => string = api.fieldPathText

@@ -9,8 +9,11 @@ export interface SchemaProblem {
   readonly actual: unknown
 }
 
-/** What a schema node accepts, in Kubernetes' vocabulary (identifier annotations name int32, map[string]string …). */
-export const describeAst = (ast: SchemaAST.AST): string => {
+/**
+ * What a schema node accepts, in Kubernetes' vocabulary (identifier annotations name int32, map[string]string …).
+ * `listWord` names a tuple/array node: "array" for manifests, "list" for the scenario format's YAML readers.
+ */
+export const describeAst = (ast: SchemaAST.AST, listWord = "array"): string => {
   const id = SchemaAST.getIdentifierAnnotation(ast)
   if (Option.isSome(id)) return id.value
   switch (ast._tag) {
@@ -23,15 +26,15 @@ export const describeAst = (ast: SchemaAST.AST): string => {
     case "TypeLiteral":
       return "object"
     case "TupleType":
-      return "array"
+      return listWord
     case "Literal":
       return JSON.stringify(ast.literal)
     case "Refinement":
-      return describeAst(ast.from)
+      return describeAst(ast.from, listWord)
     case "Transformation":
-      return describeAst(ast.to)
+      return describeAst(ast.to, listWord)
     case "Union":
-      return ast.types.map(describeAst).join(" or ")
+      return ast.types.map((t) => describeAst(t, listWord)).join(" or ")
     default:
       return ast._tag
   }
