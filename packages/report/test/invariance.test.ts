@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { expect, test } from "vitest"
 import { runs } from "../../../test-support/runs"
 import { buildRunReport } from "../src/index"
-import type { Run, RunRecord, RunReport } from "../src/index"
+import type { Run, RunRecord, RunReport, ServiceReport } from "../src/index"
 import { syntheticRun } from "./support/synthetic"
 
 const run = syntheticRun({
@@ -50,14 +50,18 @@ const renameRecord = (r: RunRecord, name: (p: string) => string): RunRecord => {
 
 // What renaming pods should do to a report: rename them in it, and nothing else.
 const renameReport = (report: RunReport, name: (p: string) => string): unknown => {
+  const renamePods = <S extends Pick<ServiceReport, "byPod" | "endpoints" | "clients">>(s: S): S => ({
+    ...s,
+    byPod: Object.fromEntries(Object.entries(s.byPod).map(([p, n]) => [name(p), n])),
+    endpoints: s.endpoints.map((e) => ({ ...e, pod: e.pod === null ? null : name(e.pod) })),
+    clients: s.clients.map((c) => ({ ...c, topPod: name(c.topPod) })),
+  })
   const action = <A extends { object: string }>(a: A): A => ({ ...a, object: a.object.replace(/^Pod default\/(.*)$/, (_, p: string) => `Pod default/${pods.includes(p) ? name(p) : p}`) })
   return {
     ...report,
     services: report.services.map((s) => ({
-      ...s,
-      byPod: Object.fromEntries(Object.entries(s.byPod).map(([p, n]) => [name(p), n])),
-      endpoints: s.endpoints.map((e) => ({ ...e, pod: e.pod === null ? null : name(e.pod) })),
-      clients: s.clients.map((c) => ({ ...c, topPod: name(c.topPod) })),
+      ...renamePods(s),
+      phases: s.phases.map(renamePods),
     })),
     errorWindows: report.errorWindows.map((w) => ({ ...w, trigger: w.trigger === null ? null : action(w.trigger), actions: w.actions.map(action) })),
     churn: report.churn.map(action),

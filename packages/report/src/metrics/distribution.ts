@@ -1,7 +1,7 @@
 import type { RequestRecord } from "../records/schema"
 import type { ExpectedShares, ShareVector } from "./expected-shares"
 import { fairness } from "./fairness"
-import type { RoutedSample } from "./fairness"
+import type { Fairness, RoutedSample } from "./fairness"
 import type { RunIndex } from "./run-index"
 import type { EndpointRow, FairnessWindow, ServiceReport } from "./report-types"
 
@@ -17,13 +17,16 @@ const bump = (map: Map<string, number>, key: string): void => {
   map.set(key, (map.get(key) ?? 0) + 1)
 }
 
+/** A routed sample with the pod name of each endpoint index (null if no record named it). */
+export type PodSample = RoutedSample & { readonly pods: ReadonlyArray<string | null> }
+
 /** Builds the columnar sample of a service port's routed requests (time-sorted) with their expected shares. */
 export const routedSample = (
   index: RunIndex,
   service: string,
   requests: ReadonlyArray<RequestRecord>,
   expected: ExpectedShares,
-): RoutedSample & { readonly pods: ReadonlyArray<string | null> } => {
+): PodSample => {
   const routed = requests.filter((r) => r.endpoint !== null)
   const n = routed.length
   const vectors: ShareVector[] = []
@@ -108,12 +111,76 @@ export const fairnessWindows = (sample: RoutedSample, end: number, options: Wind
   return out
 }
 
-/** The distribution part of a service port's report. */
+/** Where a sample's expected shares came from: one source, both, or none known for some requests. */
+const expectedSource = (sample: RoutedSample): ServiceReport["expectedFrom"] => {
+  const sources = new Set(sample.vectors.map((v) => v.source))
+  let unknown = false
+  for (let i = 0; i < sample.vector.length; i++) if (sample.vector[i]! < 0) unknown = true
+  return sources.size === 0 ? "none" : sources.size === 1 && !unknown ? [...sources][0]! : "mixed"
+}
+
+/** Observed against expected spread of a sample: what the whole-run and the per-phase reports share. */
+export interface Spread {
+  readonly fairness: Fairness
+  readonly routed: number
+  readonly byPod: Record<string, number>
+  readonly byEndpoint: Record<string, number>
+  readonly expectedFrom: ServiceReport["expectedFrom"]
+  readonly endpoints: ReadonlyArray<EndpointRow>
+}
+
+/**
+ * The spread of a sample whose routed requests are `requests` (those with an endpoint, in the sample's order).
+ * `allEndpoints` keeps a row for every endpoint of the sample; otherwise only endpoints that received requests
+ * or had an expected share are listed (a phase sees only the endpoints of its time).
+ */
+export const spreadOf = (
+  sample: PodSample,
+  requests: ReadonlyArray<RequestRecord>,
+  allEndpoints: boolean,
+): Spread => {
+  const whole = fairness(sample, 0, sample.t.length)
+  const byPod = new Map<string, number>()
+  const byEndpoint = new Map<string, number>()
+  for (const r of requests) {
+    if (r.endpoint === null) continue
+    bump(byEndpoint, r.endpoint)
+    if (r.pod !== null) bump(byPod, r.pod)
+  }
+  let observedTotal = 0
+  let expectedTotal = 0
+  for (let e = 0; e < sample.endpoints.length; e++) {
+    observedTotal += byEndpoint.get(sample.endpoints[e]!) ?? 0
+    expectedTotal += whole.expected[e]!
+  }
+  const endpoints: EndpointRow[] = []
+  sample.endpoints.forEach((endpoint, e) => {
+    const requests = byEndpoint.get(endpoint) ?? 0
+    if (!allEndpoints && requests === 0 && !(whole.expected[e]! > 0)) return
+    endpoints.push({
+      endpoint,
+      pod: sample.pods[e]!,
+      requests,
+      share: observedTotal === 0 ? 0 : requests / observedTotal,
+      expectedShare: expectedTotal === 0 ? 0 : whole.expected[e]! / expectedTotal,
+      expected: whole.expected[e]!,
+    })
+  })
+  return {
+    fairness: whole,
+    routed: sample.t.length,
+    byPod: sortedRecord(byPod),
+    byEndpoint: sortedRecord(byEndpoint),
+    expectedFrom: expectedSource(sample),
+    endpoints,
+  }
+}
+
+/** The distribution part of a service port's report, from the sample of its routed requests. */
 export const distributionOf = (
   index: RunIndex,
-  service: string,
   requests: ReadonlyArray<RequestRecord>,
-  expected: ExpectedShares,
+  sample: PodSample,
   windows: WindowOptions,
 ): Pick<
   ServiceReport,
@@ -132,40 +199,14 @@ export const distributionOf = (
   | "idle"
   | "windows"
 > => {
-  const sample = routedSample(index, service, requests, expected)
-  const whole = fairness(sample, 0, sample.t.length)
-  const byPod = new Map<string, number>()
-  const byEndpoint = new Map<string, number>()
-  for (const r of requests) {
-    if (r.endpoint === null) continue
-    bump(byEndpoint, r.endpoint)
-    if (r.pod !== null) bump(byPod, r.pod)
-  }
-  const sources = new Set(sample.vectors.map((v) => v.source))
-  let unknown = false
-  for (let i = 0; i < sample.vector.length; i++) if (sample.vector[i]! < 0) unknown = true
-  const expectedFrom =
-    sources.size === 0 ? "none" : sources.size === 1 && !unknown ? [...sources][0]! : "mixed"
-  let observedTotal = 0
-  let expectedTotal = 0
-  for (let e = 0; e < sample.endpoints.length; e++) {
-    observedTotal += byEndpoint.get(sample.endpoints[e]!) ?? 0
-    expectedTotal += whole.expected[e]!
-  }
-  const endpoints: EndpointRow[] = sample.endpoints.map((endpoint, e) => ({
-    endpoint,
-    pod: sample.pods[e]!,
-    requests: byEndpoint.get(endpoint) ?? 0,
-    share: observedTotal === 0 ? 0 : (byEndpoint.get(endpoint) ?? 0) / observedTotal,
-    expectedShare: expectedTotal === 0 ? 0 : whole.expected[e]! / expectedTotal,
-    expected: whole.expected[e]!,
-  }))
+  const spread = spreadOf(sample, requests, true)
+  const whole = spread.fairness
   return {
-    routed: sample.t.length,
-    byPod: sortedRecord(byPod),
-    byEndpoint: sortedRecord(byEndpoint),
-    expectedFrom,
-    endpoints,
+    routed: spread.routed,
+    byPod: spread.byPod,
+    byEndpoint: spread.byEndpoint,
+    expectedFrom: spread.expectedFrom,
+    endpoints: spread.endpoints,
     jain: whole.jain,
     cv: whole.cv,
     maxMinRatio: whole.maxMinRatio,
@@ -173,7 +214,7 @@ export const distributionOf = (
     chiSquare: whole.chiSquare,
     decisions: whole.decisions,
     unexpected: whole.unexpected,
-    idle: endpoints.filter((row) => row.expected > 0 && row.requests === 0).map((row) => row.endpoint),
+    idle: spread.endpoints.filter((row) => row.expected > 0 && row.requests === 0).map((row) => row.endpoint),
     windows: fairnessWindows(sample, index.end, windows),
   }
 }

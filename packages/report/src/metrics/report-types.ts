@@ -79,6 +79,35 @@ export interface ServiceReport {
   readonly windows: ReadonlyArray<FairnessWindow>
   readonly latency: Latency
   readonly clients: ReadonlyArray<ClientStickiness>
+  /** the same distribution per scenario phase (the `phase` label requests carry), in phase order */
+  readonly phases: ReadonlyArray<PhaseDistribution>
+}
+
+/**
+ * One phase's slice of a service port's traffic: the requests labelled with the phase, their spread over pods
+ * against the shares in force while they were routed, and each client's stickiness within the phase. Phases
+ * differ in what they should show (spread under ClusterIP, concentration under ClientIP affinity), so mixing
+ * them in one distribution would hide both.
+ */
+export interface PhaseDistribution {
+  /** the phase label; null groups the requests issued before any phase (only present if there are some) */
+  readonly phase: string | null
+  /** when the phase first began (its earliest `phase` record); null if no record names it */
+  readonly start: number | null
+  readonly requests: RequestTotals
+  readonly routed: number
+  readonly byPod: Record<string, number>
+  readonly byEndpoint: Record<string, number>
+  readonly expectedFrom: "rules" | "endpoints" | "mixed" | "none"
+  /** endpoints that received requests or had an expected share in this phase */
+  readonly endpoints: ReadonlyArray<EndpointRow>
+  readonly jain: number | null
+  readonly chiSquare: ChiSquare
+  readonly decisions: number
+  readonly unexpected: number
+  /** mean over the phase's clients of their stickiness (null: no routed request) */
+  readonly meanStickiness: number | null
+  readonly clients: ReadonlyArray<ClientStickiness>
 }
 
 export interface ActionRef {

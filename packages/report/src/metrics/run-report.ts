@@ -1,11 +1,12 @@
 import type { RequestRecord } from "../records/schema"
 import type { Run } from "../records/run"
 import { dnsReport } from "./dns"
-import { distributionOf } from "./distribution"
+import { distributionOf, routedSample } from "./distribution"
 import type { WindowOptions } from "./distribution"
 import { errorWindows } from "./error-windows"
 import { ExpectedShares } from "./expected-shares"
 import { latencyOf } from "./latency"
+import { phaseDistributions } from "./phases"
 import { indexRun, latestAt } from "./run-index"
 import type { ActionRef, RunReport, ServiceReport } from "./report-types"
 import { stickinessOf } from "./stickiness"
@@ -58,13 +59,15 @@ export const buildRunReport = (run: Run, options: RunReportOptions = {}): RunRep
   const services: ServiceReport[] = [...byService.keys()].sort().map((service) => {
     const requests = byService.get(service)!
     const config = latestAt(index.services.get(service), index.end)
+    const sample = routedSample(index, service, requests, expected)
     return {
       service,
       sessionAffinity: config?.sessionAffinity ?? null,
       requests: requestTotals(requests),
-      ...distributionOf(index, service, requests, expected, window),
+      ...distributionOf(index, requests, sample, window),
       latency: latencyOf(requests),
       clients: stickinessOf(index, service, requests),
+      phases: phaseDistributions(index, service, requests, sample),
     }
   })
   const churn: ActionRef[] = index.actions

@@ -24,6 +24,14 @@ export interface SyntheticChurn {
   readonly replica: number
 }
 
+/** A labelled phase from `at` seconds on, optionally changing how the data plane really picks backends. */
+export interface SyntheticPhase {
+  readonly at: number
+  readonly name: string
+  /** service name → actual weights by replica index while the phase lasts (uniform or the service's own otherwise) */
+  readonly actualWeights?: Readonly<Record<string, ReadonlyArray<number>>>
+}
+
 export interface SyntheticConfig {
   readonly seed: number
   readonly variant?: string
@@ -41,6 +49,8 @@ export interface SyntheticConfig {
   readonly extraLatencyMs?: number
   /** share of requests reusing their previous connection (keep-alive) */
   readonly keepAlive?: number
+  /** phases after the initial `steady` one (churn still starts its own) */
+  readonly phases?: ReadonlyArray<SyntheticPhase>
 }
 
 interface Pod {
@@ -168,6 +178,18 @@ export const syntheticRun = (config: SyntheticConfig): Run => {
     })
   }
 
+  let phaseWeights: SyntheticPhase["actualWeights"] = undefined
+  for (const p of config.phases ?? []) {
+    changes.push({
+      t: p.at * S,
+      apply: () => {
+        phase = p.name
+        phaseWeights = p.actualWeights
+        records.push({ kind: "phase", t: p.at * S, name: p.name })
+      },
+    })
+  }
+
   // Clients: busybox-like pods spread over nodes.
   const clients = Array.from({ length: config.clients }, (_, i) => ({
     name: `client-${i}`,
@@ -229,7 +251,7 @@ export const syntheticRun = (config: SyntheticConfig): Run => {
       } else if (ruleEps.length > 0) {
         const weights = ruleEps.map((e) => {
           const replica = pods.findIndex((p) => `${p.ip}:${svc.port}` === e)
-          return svc.actualWeights?.[replica] ?? 1
+          return (phaseWeights?.[svc.name] ?? svc.actualWeights)?.[replica] ?? 1
         })
         endpoint = ruleEps[rng.pick(weights)]!
       }
