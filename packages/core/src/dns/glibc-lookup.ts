@@ -5,12 +5,13 @@ import type { DnsAnswer } from "./dns-message"
 import { countDots, fqdn } from "./dns-name"
 import {
   type AddressFamily,
-  type LookupResult,
   type LookupStatus,
   type ResolverQuery,
   type ResolverStep,
   type StubLookup,
   addressesOf,
+  doneStep,
+  lookupNameservers,
   queryTypesFor,
 } from "./lookup-types"
 import { type ResolvConf, resolverOptions } from "./resolv-conf"
@@ -69,8 +70,7 @@ export class GlibcLookup implements StubLookup {
     private readonly cache?: DnsCache,
   ) {
     const opts = resolverOptions(conf, "glibc")
-    // res_init.c: at most MAXNS (3) nameservers; none means the local one.
-    this.servers = conf.nameservers.length === 0 ? ["127.0.0.1"] : conf.nameservers.slice(0, 3)
+    this.servers = lookupNameservers(conf)
     this.types = queryTypesFor(family)
     this.retrans = opts.timeout
     this.attempts = opts.attempts
@@ -98,8 +98,7 @@ export class GlibcLookup implements StubLookup {
   }
 
   private finish(status: LookupStatus, addresses: ReadonlyArray<string>, answeredName: string): ResolverStep {
-    const result: LookupResult = { status, addresses, answeredName }
-    this.finished = { kind: "done", result }
+    this.finished = doneStep(status, addresses, answeredName)
     return this.finished
   }
 

@@ -1,5 +1,6 @@
 import type { Nanos } from "../sim/index"
 import type { DnsAnswer } from "./dns-message"
+import type { ResolvConf } from "./resolv-conf"
 
 /** getaddrinfo's `ai_family`: both address families, IPv4 only or IPv6 only. */
 export type AddressFamily = "unspec" | "inet" | "inet6"
@@ -63,3 +64,16 @@ export const addressesOf = (answer: DnsAnswer, qtype: "A" | "AAAA"): string[] =>
 /** The query types a family asks for, in the order both libcs send them (A first). */
 export const queryTypesFor = (family: AddressFamily): ReadonlyArray<"A" | "AAAA"> =>
   family === "inet" ? ["A"] : family === "inet6" ? ["AAAA"] : ["A", "AAAA"]
+
+/**
+ * The nameservers both libcs ask: at most MAXNS (3), and the local one when resolv.conf names none (glibc
+ * resolv/res_init.c `__res_vinit`; musl src/network/resolvconf.c `__get_resolv_conf`, read by res_msend.c).
+ */
+export const lookupNameservers = (conf: ResolvConf): ReadonlyArray<string> =>
+  conf.nameservers.length === 0 ? ["127.0.0.1"] : conf.nameservers.slice(0, 3)
+
+/** The step that ends a lookup with this result. */
+export const doneStep = (status: LookupStatus, addresses: ReadonlyArray<string>, answeredName: string): ResolverStep => {
+  const result: LookupResult = { status, addresses, answeredName }
+  return { kind: "done", result }
+}

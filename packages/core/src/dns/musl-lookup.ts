@@ -5,13 +5,14 @@ import type { DnsAnswer } from "./dns-message"
 import { countDots, fqdn } from "./dns-name"
 import {
   type AddressFamily,
-  type LookupResult,
   type LookupStatus,
   type ResolverQuery,
   type ResolverSend,
   type ResolverStep,
   type StubLookup,
   addressesOf,
+  doneStep,
+  lookupNameservers,
   queryTypesFor,
 } from "./lookup-types"
 import { type ResolvConf, resolverOptions } from "./resolv-conf"
@@ -51,8 +52,7 @@ export class MuslLookup implements StubLookup {
     private readonly cache?: DnsCache,
   ) {
     const opts = resolverOptions(conf, "musl")
-    // res_msend.c reads at most 3 nameservers and falls back to 127.0.0.1.
-    this.servers = conf.nameservers.length === 0 ? ["127.0.0.1"] : conf.nameservers.slice(0, 3)
+    this.servers = lookupNameservers(conf)
     this.types = queryTypesFor(family)
     this.timeout = opts.timeout * 1000 * NANOS_PER_MILLI
     this.retryInterval = Math.floor((opts.timeout * 1000) / opts.attempts) * NANOS_PER_MILLI
@@ -66,8 +66,7 @@ export class MuslLookup implements StubLookup {
   }
 
   private finish(status: LookupStatus, addresses: ReadonlyArray<string>, answeredName: string): ResolverStep {
-    const result: LookupResult = { status, addresses, answeredName }
-    this.finished = { kind: "done", result }
+    this.finished = doneStep(status, addresses, answeredName)
     return this.finished
   }
 
