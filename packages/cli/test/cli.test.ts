@@ -1,11 +1,13 @@
 import { spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 // Drives `kubesim` as a user does: `node packages/cli/bin/kubesim.mjs …` in a child process, exit codes and all.
+// Every process start costs something, so one `kubesim run` (in beforeAll) serves every test that inspects a run
+// directory, and each sweep is as small as its property needs (2 seeds × 2 variants of a 15 s scenario).
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 const BIN = join(ROOT, "packages/cli/bin/kubesim.mjs")
 const TINY = join(ROOT, "packages/cli/test/fixtures/tiny.yaml")
@@ -19,10 +21,14 @@ const kubesim = (...args: string[]) => {
 }
 
 const RUN = join(WORK, "runs/tiny/default/seed-1")
+let ran: ReturnType<typeof kubesim>
+beforeAll(() => {
+  ran = kubesim("run", TINY, "--seed", "1", "--out", "runs")
+})
 
 describe("kubesim run", () => {
   it("runs a scenario, writes the run directory with reports, prints the summary", () => {
-    const r = kubesim("run", TINY, "--seed", "1", "--out", "runs")
+    const r = ran
     expect(r.code, r.err).toBe(0)
     expect(r.out).toMatch(/requests: \d+ issued, \d+ ok/)
     expect(r.out).toContain("run directory: runs/tiny/default/seed-1")
@@ -65,7 +71,7 @@ describe("bad input", () => {
     const top = kubesim("--help")
     expect(top.code).toBe(0)
     for (const c of ["run", "sweep", "report", "compare", "get", "exec", "iptables-save", "trace", "scenarios", "validate"]) expect(top.out, c).toContain(c)
-    // Each process start costs seconds on a loaded machine: a few commands' own help stand for the rest.
+    // A few commands' own help stand for the rest (each is a process start).
     for (const c of ["sweep", "trace"]) {
       const r = kubesim(c, "--help")
       expect(r.code, c).toBe(0)
@@ -185,5 +191,32 @@ describe("kubesim sweep", () => {
     expect(sweepJson("k")).toBe(sweepJson("s1"))
     const left = readdirSync(join(WORK, "k/tiny/default")).filter((n) => n.startsWith(".") && !n.includes(".tmp-") && !n.includes(".stage-"))
     expect(left).toEqual([])
+  })
+})
+
+describe("the bin's bundle", () => {
+  const DIST = join(ROOT, "packages/cli/dist")
+  const BUNDLE = join(DIST, "kubesim.mjs")
+  const start = (...args: string[]) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: WORK, env: { ...process.env, NO_COLOR: "1" } })
+    let out = ""
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()))
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()))
+    return { pid: child.pid, done: new Promise<{ code: number | null; out: string }>((r) => child.once("close", (code) => r({ code, out }))) }
+  }
+
+  it("is rebuilt when older than a source, and processes starting during the rebuild all run it whole", async () => {
+    expect(existsSync(BUNDLE)).toBe(true)
+    const old = new Date(Date.UTC(2000, 0, 1))
+    utimesSync(BUNDLE, old, old)
+    const starts = [start("--version"), start("scenarios")]
+    const [version, scenarios] = await Promise.all(starts.map((s) => s.done))
+    expect({ code: version?.code, out: version?.out.trim() }, version?.out).toEqual({ code: 0, out: "0.1.0" })
+    expect(scenarios?.code, scenarios?.out).toBe(0)
+    expect(scenarios?.out).toMatch(/^seed-walkthrough\s+/m)
+    expect(statSync(BUNDLE).mtimeMs).toBeGreaterThan(old.getTime())
+    // Each rebuild renamed its temporary files into place (none of these processes left one behind).
+    const mine = starts.map((s) => `.tmp-${s.pid}-`)
+    expect(readdirSync(DIST).filter((n) => mine.some((m) => n.startsWith(m)))).toEqual([])
   })
 })
