@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from "vega-lite"
 import type { MetricComparison } from "../compare/comparison"
 import type { RunReport, ServiceReport } from "../metrics/report-types"
+import { phaseName } from "./phase-rows"
 
 // Vega-Lite specifications of the report's charts. Data is inlined; sizes are fixed so the SVG is the same
 // bytes for the same report. Times are shown in seconds.
@@ -32,6 +33,40 @@ export const podBarsChart = (id: string, s: ServiceReport): ChartSpec | null => 
         { mark: { type: "bar", color: "#4c78a8" }, encoding: { x: { field: "requests", type: "quantitative", title: "requests" } } },
         { mark: { type: "tick", color: "#e45756", thickness: 3 }, encoding: { x: { field: "expected", type: "quantitative" } } },
       ],
+    },
+  }
+}
+
+/**
+ * Small multiples, one row per phase: each pod's share of the phase's routed requests as a bar, the share the
+ * rules then in force gave it as a tick. Shares (not counts) so phases of different lengths read alike.
+ */
+export const phaseBarsChart = (id: string, s: ServiceReport): ChartSpec | null => {
+  if (s.phases.length < 2) return null
+  const phases = s.phases.filter((p) => p.endpoints.length > 0)
+  const values = phases.flatMap((p) =>
+    p.endpoints.map((e) => ({ phase: phaseName(p), backend: e.pod ?? e.endpoint, share: e.share, expected: e.expectedShare })),
+  )
+  if (values.length === 0) return null
+  return {
+    id,
+    title: `${s.service}: share of each phase's requests per pod (tick: expected share)`,
+    spec: {
+      ...base,
+      data: { values },
+      facet: {
+        row: { field: "phase", type: "nominal", sort: phases.map(phaseName), title: null, header: { labelAngle: 0, labelAnchor: "start", labelOrient: "top", labelFontWeight: "bold" } },
+      },
+      spec: {
+        width: 520,
+        encoding: { y: { field: "backend", type: "nominal", sort: null, title: null, axis: { labelLimit: 320 } } },
+        layer: [
+          { mark: { type: "bar", color: "#4c78a8" }, encoding: { x: { field: "share", type: "quantitative", title: "share of the phase's routed requests", scale: { domain: [0, 1] }, axis: { format: "%" } } } },
+          { mark: { type: "tick", color: "#e45756", thickness: 3 }, encoding: { x: { field: "expected", type: "quantitative" } } },
+        ],
+      },
+      // Pods come and go between phases: each row lists its own.
+      resolve: { scale: { y: "independent" } },
     },
   }
 }

@@ -1,10 +1,11 @@
 import type { Comparison } from "../compare/comparison"
 import type { RunReport, ServiceReport } from "../metrics/report-types"
 import type { Report } from "../report"
-import { comparisonChart, differenceChart, errorTimelineChart, fairnessChart, podBarsChart, stickinessChart } from "./charts"
+import { comparisonChart, differenceChart, errorTimelineChart, fairnessChart, phaseBarsChart, podBarsChart, stickinessChart } from "./charts"
 import type { ChartSpec } from "./charts"
 import { counts, formatNanos, formatP, percent, sig, withInterval } from "./format"
 import { runTitle } from "./markdown"
+import { phaseCaption, phaseHead, phaseRow } from "./phase-rows"
 import { renderSvg } from "./svg"
 
 const escapeHtml = (s: string): string =>
@@ -36,6 +37,9 @@ const serviceParts = (run: number, index: number, s: ServiceReport): Part[] => [
     ["endpoint", "pod", "requests", "share", "expected share"],
     s.endpoints.map((e) => [e.endpoint, e.pod ?? "–", String(e.requests), percent(e.share), percent(e.expectedShare)]),
   ),
+  ...(s.phases.length < 2
+    ? []
+    : [p(phaseCaption), ...chart(phaseBarsChart(`run${run}-svc${index}-phases`, s)), table(phaseHead, s.phases.map(phaseRow))]),
   ...chart(stickinessChart(`run${run}-svc${index}-stickiness`, s)),
   s.clients.length === 0
     ? ""

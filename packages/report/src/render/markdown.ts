@@ -1,7 +1,8 @@
 import type { Comparison } from "../compare/comparison"
-import type { PhaseDistribution, RunReport, ServiceReport } from "../metrics/report-types"
+import type { RunReport, ServiceReport } from "../metrics/report-types"
 import type { Report } from "../report"
 import { counts, formatNanos, formatP, percent, sig, withInterval } from "./format"
+import { phaseCaption, phaseHead, phaseRow } from "./phase-rows"
 
 // Markdown cells must not break the table: escape pipes, flatten newlines.
 const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ")
@@ -14,43 +15,9 @@ const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<st
 
 export const runTitle = (run: RunReport): string => `${run.meta.scenario} · ${run.meta.variant} · seed ${run.meta.seed}`
 
-/** `pod requests (expected)` per endpoint of a phase: what each pod got against the shares then in force. */
-export const perPod = (p: PhaseDistribution): string =>
-  p.endpoints.map((e) => `${e.pod ?? e.endpoint} ${e.requests} (${sig(e.expected)})`).join(", ") || "–"
-
-/** Mean and minimum of a phase's per-client stickiness, `–` without clients. */
-export const phaseStickiness = (p: PhaseDistribution): string => {
-  if (p.meanStickiness === null) return "–"
-  const min = p.clients.reduce((a, c) => Math.min(a, c.stickiness), 1)
-  return p.clients.length === 1 ? sig(p.meanStickiness) : `${sig(p.meanStickiness)} (min ${sig(min)})`
-}
-
-export const phaseName = (p: PhaseDistribution): string => p.phase ?? "(no phase)"
-
 // One row per phase, only when there are several: a single phase would repeat the whole-run figures.
 const phaseTable = (s: ServiceReport): string[] =>
-  s.phases.length < 2
-    ? []
-    : [
-        "Per phase (each phase's requests alone; expected counts from the shares in force during the phase):",
-        "",
-        ...table(
-          ["phase", "start", "requests", "failed", "requests per pod (expected)", "Jain", "χ² p (df, connections)", "clients", "stickiness mean (min)", "switches"],
-          s.phases.map((p) => [
-            phaseName(p),
-            p.start === null ? "–" : formatNanos(p.start),
-            String(p.requests.total),
-            String(p.requests.byOutcome.failed),
-            perPod(p),
-            sig(p.jain),
-            `${formatP(p.chiSquare.pValue)} (${p.chiSquare.df}, ${p.decisions})`,
-            String(p.clients.length),
-            phaseStickiness(p),
-            String(p.clients.reduce((a, c) => a + c.switches, 0)),
-          ]),
-        ),
-        "",
-      ]
+  s.phases.length < 2 ? [] : [phaseCaption, "", ...table(phaseHead, s.phases.map(phaseRow)), ""]
 
 const serviceSection = (s: ServiceReport): string[] => {
   const out: string[] = [`### Service port \`${s.service}\` (sessionAffinity ${s.sessionAffinity ?? "unknown"})`, ""]
