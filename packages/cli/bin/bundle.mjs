@@ -1,7 +1,7 @@
 // The kubesim bundle: dist/kubesim.mjs, built by esbuild from src/bundle-entry.ts and everything it imports
 // (the workspace packages' TypeScript and the npm dependencies), rebuilt whenever a source is newer than it.
 // dist/ is a cache: it is not committed, and deleting it only costs the next start a build (a second or two).
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
@@ -21,19 +21,8 @@ const newestSource = () => {
     const t = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0
     if (t > newest) newest = t
   }
-  const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name)
-      if (e.isDirectory()) walk(p)
-      else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")) note(p)
-    }
-  }
-  for (const pkg of readdirSync(PACKAGES, { withFileTypes: true })) {
-    if (!pkg.isDirectory()) continue
-    const src = join(PACKAGES, pkg.name, "src")
-    if (existsSync(src)) walk(src)
-    note(join(PACKAGES, pkg.name, "package.json"))
-  }
+  eachSource(note)
+  for (const pkg of readdirSync(PACKAGES)) note(join(PACKAGES, pkg, "package.json"))
   note(join(ROOT, "pnpm-lock.yaml")) // dependency versions
   note(fileURLToPath(import.meta.url)) // this build's settings
   return newest
@@ -56,23 +45,44 @@ export const bundleIsFresh = () => {
   return built !== undefined && firstLine(BUNDLE) === STAMP && built.mtimeMs >= newestSource()
 }
 
+/** Every workspace TypeScript source (tests excluded), for the callback. */
+const eachSource = (visit) => {
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name)
+      if (e.isDirectory()) walk(p)
+      else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")) visit(p)
+    }
+  }
+  for (const pkg of readdirSync(PACKAGES, { withFileTypes: true })) {
+    const src = join(PACKAGES, pkg.name, "src")
+    if (pkg.isDirectory() && existsSync(src)) walk(src)
+  }
+}
+
 /**
  * esbuild plugin: in every workspace source except the entry, `import.meta.url` becomes the source file's own URL,
  * as it is when the sources run under tsx — so code that finds files beside itself (the scenario library, the
  * conformance agents) finds the same files from the bundle. The entry keeps the real one: the bundle's URL, which
- * the sweep uses to start its worker threads on the bundle.
+ * the sweep uses to start its worker threads on the bundle. Only the few files that mention it go through the
+ * plugin (a JavaScript round trip per file would slow the whole build down).
  */
-const sourceUrls = {
-  name: "kubesim-source-urls",
-  setup(build) {
-    build.onLoad({ filter: /\.ts$/ }, async (args) => {
-      if (!args.path.startsWith(PACKAGES) || args.path.includes("/node_modules/")) return undefined
-      const { readFile } = await import("node:fs/promises")
-      const text = await readFile(args.path, "utf8")
-      const contents = args.path === ENTRY ? text : text.replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href))
-      return { contents, loader: "ts" }
-    })
-  },
+const sourceUrls = () => {
+  const files = []
+  eachSource((p) => {
+    if (p !== ENTRY && readFileSync(p, "utf8").includes("import.meta.url")) files.push(p)
+  })
+  const escape = (p) => p.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
+  return {
+    name: "kubesim-source-urls",
+    setup(build) {
+      if (files.length === 0) return
+      build.onLoad({ filter: new RegExp(`^(?:${files.map(escape).join("|")})$`) }, (args) => ({
+        contents: readFileSync(args.path, "utf8").replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href)),
+        loader: "ts",
+      }))
+    },
+  }
 }
 
 /**
@@ -100,7 +110,7 @@ export const buildBundle = async () => {
     sourcesContent: false,
     write: false,
     logLevel: "silent",
-    plugins: [sourceUrls],
+    plugins: [sourceUrls()],
     // Bundled CommonJS (@stdlib, parts of vega's dependencies) calls require() for Node's built-ins.
     banner: { js: `${STAMP}\nimport { createRequire as __kubesimCreateRequire } from "node:module";\nconst require = __kubesimCreateRequire(import.meta.url);` },
   }).catch((e) => {
