@@ -44,29 +44,37 @@ export const podBarsChart = (id: string, s: ServiceReport): ChartSpec | null => 
 export const phaseBarsChart = (id: string, s: ServiceReport): ChartSpec | null => {
   if (s.phases.length < 2) return null
   const phases = s.phases.filter((p) => p.endpoints.length > 0)
-  const values = phases.flatMap((p) =>
-    p.endpoints.map((e) => ({ phase: phaseName(p), backend: e.pod ?? e.endpoint, share: e.share, expected: e.expectedShare })),
-  )
-  if (values.length === 0) return null
+  if (phases.length === 0) return null
+  // One stacked sub-chart per phase with its own data (pods come and go between phases, so each row lists its
+  // own); a facet with independent scales over a layer would make vega-lite warn about unioned domains.
+  const last = phases.length - 1
   return {
     id,
     title: `${s.service}: share of each phase's requests per pod (tick: expected share)`,
     spec: {
       ...base,
-      data: { values },
-      facet: {
-        row: { field: "phase", type: "nominal", sort: phases.map(phaseName), title: null, header: { labelAngle: 0, labelAnchor: "start", labelOrient: "top", labelFontWeight: "bold" } },
-      },
-      spec: {
+      spacing: 14,
+      vconcat: phases.map((p, k) => ({
+        title: { text: phaseName(p), anchor: "start" as const, fontSize: 12 },
         width: 520,
-        encoding: { y: { field: "backend", type: "nominal", sort: null, title: null, axis: { labelLimit: 320 } } },
+        data: { values: p.endpoints.map((e) => ({ backend: e.pod ?? e.endpoint, share: e.share, expected: e.expectedShare })) },
+        encoding: { y: { field: "backend", type: "nominal" as const, sort: null, title: null, axis: { labelLimit: 320 } } },
         layer: [
-          { mark: { type: "bar", color: "#4c78a8" }, encoding: { x: { field: "share", type: "quantitative", title: "share of the phase's routed requests", scale: { domain: [0, 1] }, axis: { format: "%" } } } },
-          { mark: { type: "tick", color: "#e45756", thickness: 3 }, encoding: { x: { field: "expected", type: "quantitative" } } },
+          {
+            mark: { type: "bar" as const, color: "#4c78a8" },
+            encoding: {
+              x: {
+                field: "share",
+                type: "quantitative" as const,
+                title: k === last ? "share of the phase's routed requests" : null,
+                scale: { domain: [0, 1] },
+                axis: { format: "%" },
+              },
+            },
+          },
+          { mark: { type: "tick" as const, color: "#e45756", thickness: 3 }, encoding: { x: { field: "expected", type: "quantitative" as const } } },
         ],
-      },
-      // Pods come and go between phases: each row lists its own.
-      resolve: { scale: { y: "independent" } },
+      })),
     },
   }
 }
