@@ -1,3 +1,5 @@
+import { NAT_BASE_CHAINS, NAT_BASE_RULES, endpointChainRules, statisticMatch } from "../../net/test/kube-proxy-rules"
+
 /** A service port for the hand-written rules: kube-proxy's layout, for tests of the apps without the proxier. */
 export interface ClusterService {
   /** The ServicePortName, used in comments. */
@@ -34,12 +36,8 @@ export const restoreFor = (services: ReadonlyArray<ClusterService>): string => {
     s.endpoints.forEach((e, j) => {
       const sep = `KUBE-SEP-${chainId(i, j + 1)}`
       natChains.push(`:${sep} - [0:0]`)
-      const rest = n - j
-      const stat = rest > 1 ? ` -m statistic --mode random --probability ${(1 / rest).toFixed(10)}` : ""
-      nat.push(`-A ${svcChain} -m comment --comment "${s.name} -> ${e}"${stat} -j ${sep}`)
-      const ip = e.slice(0, e.lastIndexOf(":"))
-      nat.push(`-A ${sep} -m comment --comment "${s.name}" -s ${ip}/32 -j KUBE-MARK-MASQ`)
-      nat.push(`-A ${sep} -m comment --comment "${s.name}" -m ${s.proto} -p ${s.proto} -j DNAT --to-destination ${e}`)
+      nat.push(`-A ${svcChain} -m comment --comment "${s.name} -> ${e}"${statisticMatch(n - j)} -j ${sep}`)
+      nat.push(...endpointChainRules(sep, s.name, e.slice(0, e.lastIndexOf(":")), e, s.proto))
     })
   })
   return [
@@ -53,17 +51,9 @@ export const restoreFor = (services: ReadonlyArray<ClusterService>): string => {
     ...filter,
     "COMMIT",
     "*nat",
-    ":KUBE-SERVICES - [0:0]",
-    ":KUBE-POSTROUTING - [0:0]",
-    ":KUBE-MARK-MASQ - [0:0]",
+    ...NAT_BASE_CHAINS,
     ...natChains,
-    "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES",
-    "-A OUTPUT -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES",
-    "-A POSTROUTING -m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING",
-    "-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000",
-    "-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN",
-    "-A KUBE-POSTROUTING -j MARK --xor-mark 0x4000",
-    "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE",
+    ...NAT_BASE_RULES,
     ...nat,
     "COMMIT",
     "",

@@ -4,6 +4,7 @@ import { Fabric } from "../fabric/fabric"
 import type { Host } from "../host/host"
 import type { LinkParams } from "../link/link"
 import { Network } from "../network"
+import { NAT_BASE_CHAINS, NAT_BASE_RULES, endpointChainRules, statisticMatch } from "./kube-proxy-rules"
 
 /** Test fixture: a small cluster wired by a Fabric, with kube-proxy-shaped iptables rules for one Service. */
 export interface TestCluster {
@@ -55,29 +56,14 @@ export const serviceRestore = (
     ...extraFilter,
     "COMMIT",
     "*nat",
-    ":KUBE-SERVICES - [0:0]",
-    ":KUBE-POSTROUTING - [0:0]",
-    ":KUBE-MARK-MASQ - [0:0]",
+    ...NAT_BASE_CHAINS,
     ":KUBE-SVC-TESTTESTTESTTEST - [0:0]",
     ...endpoints.map((_, i) => `:${sep(i)} - [0:0]`),
-    "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES",
-    "-A OUTPUT -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES",
-    "-A POSTROUTING -m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING",
-    "-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000",
-    "-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN",
-    "-A KUBE-POSTROUTING -j MARK --xor-mark 0x4000",
-    "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE",
+    ...NAT_BASE_RULES,
     `-A KUBE-SERVICES -m comment --comment "default/web:http cluster IP" -m tcp -p tcp -d ${serviceIp}/32 --dport ${port} -j KUBE-SVC-TESTTESTTESTTEST`,
     `-A KUBE-SVC-TESTTESTTESTTEST -m comment --comment "default/web:http cluster IP" -m tcp -p tcp -d ${serviceIp}/32 --dport ${port} ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ`,
-    ...endpoints.map((e, i) => {
-      const rest = n - i
-      const stat = rest > 1 ? ` -m statistic --mode random --probability ${(1 / rest).toFixed(10)}` : ""
-      return `-A KUBE-SVC-TESTTESTTESTTEST -m comment --comment "default/web:http -> ${e.ip}:${e.port}"${stat} -j ${sep(i)}`
-    }),
-    ...endpoints.flatMap((e, i) => [
-      `-A ${sep(i)} -m comment --comment "default/web:http" -s ${e.ip}/32 -j KUBE-MARK-MASQ`,
-      `-A ${sep(i)} -m comment --comment "default/web:http" -m tcp -p tcp -j DNAT --to-destination ${e.ip}:${e.port}`,
-    ]),
+    ...endpoints.map((e, i) => `-A KUBE-SVC-TESTTESTTESTTEST -m comment --comment "default/web:http -> ${e.ip}:${e.port}"${statisticMatch(n - i)} -j ${sep(i)}`),
+    ...endpoints.flatMap((e, i) => endpointChainRules(sep(i), "default/web:http", e.ip, `${e.ip}:${e.port}`, "tcp")),
     "COMMIT",
     "",
   ]
