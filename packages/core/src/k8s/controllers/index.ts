@@ -1,5 +1,6 @@
 export { type ControllerDelay, fixedDelay, uniformDelay, drawDelay } from "./util/delay"
 export { WorkQueue } from "./util/work-queue"
+export { ControllerLoop, Informers, DEFAULT_SYNC_DELAY } from "./util/controller-loop"
 export { ALPHANUMS, randomString, generateName, safeEncodeString } from "./util/names"
 export { computeHash, fnv32a } from "./util/template-hash"
 export { scaledValue, resolveFenceposts } from "./util/int-or-percent"

@@ -9,12 +9,12 @@ import {
 } from "../../api/index"
 import type { ApiStore } from "../../store/index"
 import type { RecordLog } from "../../../records/index"
-import { NANOS_PER_MILLI, type Nanos, type Rng, type Simulation } from "../../../sim/index"
+import type { Nanos, Simulation } from "../../../sim/index"
 import { recordAction } from "../util/actions"
-import { type ControllerDelay, drawDelay, uniformDelay } from "../util/delay"
+import type { ControllerDelay } from "../util/delay"
 import { controllerOf, controllerRef, isOwnedBy, keyOf, setCondition, splitKey } from "../util/pods"
 import { computeHash } from "../util/template-hash"
-import { WorkQueue } from "../util/work-queue"
+import { ControllerLoop } from "../util/controller-loop"
 import {
   DESIRED_REPLICAS_ANNOTATION,
   MAX_REPLICAS_ANNOTATION,
@@ -60,51 +60,36 @@ const active = (rss: ReadonlyArray<ReplicaSet>): ReplicaSet[] => rss.filter((rs)
  * Not modelled: rollback via the deprecated rollbackTo, progress deadline timeouts, adoption of orphaned ReplicaSets.
  */
 export class DeploymentController {
-  private readonly queue: WorkQueue
-  private readonly rng: Rng
-  private readonly delay: ControllerDelay
-  private started = false
+  private readonly loop: ControllerLoop
 
   constructor(
     readonly sim: Simulation,
     readonly store: ApiStore,
     readonly config: DeploymentControllerConfig = {},
   ) {
-    this.rng = sim.rng(ACTOR)
-    this.delay = config.syncDelay ?? uniformDelay(1 * NANOS_PER_MILLI, 5 * NANOS_PER_MILLI)
-    this.queue = new WorkQueue(sim, ACTOR, (key) => this.sync(key), () => drawDelay(this.rng, this.delay))
+    this.loop = new ControllerLoop(sim, store, ACTOR, (key) => this.sync(key), config)
   }
 
   start(): void {
-    if (this.started) throw new Error("DeploymentController already started")
-    this.started = true
-    const delay = this.config.watchDelay ?? 0
-    this.store.watch("Deployment", (e) => this.enqueue(keyOf(e.object)), { delay, sendInitialEvents: true })
-    this.store.watch(
-      "ReplicaSet",
-      (e) => {
-        const ref = controllerOf(e.object)
-        if (ref !== undefined && ref.kind === "Deployment") this.enqueue(`${e.object.metadata.namespace}/${ref.name}`)
-      },
-      { delay },
-    )
+    this.loop.start("DeploymentController")
+    this.loop.watch("Deployment", (e) => this.enqueue(keyOf(e.object)), true)
+    this.loop.watch("ReplicaSet", (e) => {
+      const ref = controllerOf(e.object)
+      if (ref !== undefined && ref.kind === "Deployment") this.enqueue(`${e.object.metadata.namespace}/${ref.name}`)
+    })
     // deployment_controller.go `deletePod`: Recreate waits for old pods to be gone.
-    this.store.watch(
-      "Pod",
-      (e) => {
-        if (e.type !== "DELETED") return
-        const rsRef = controllerOf(e.object)
-        if (rsRef === undefined || rsRef.kind !== "ReplicaSet") return
-        const rs = this.store.get("ReplicaSet", e.object.metadata.namespace, rsRef.name)
-        const dRef = rs === undefined ? undefined : controllerOf(rs)
-        if (dRef !== undefined && dRef.kind === "Deployment") this.enqueue(`${e.object.metadata.namespace}/${dRef.name}`)
-      },
-      { delay },
-    )
+    this.loop.watch("Pod", (e) => {
+      if (e.type !== "DELETED") return
+      const rsRef = controllerOf(e.object)
+      if (rsRef === undefined || rsRef.kind !== "ReplicaSet") return
+      const rs = this.store.get("ReplicaSet", e.object.metadata.namespace, rsRef.name)
+      const dRef = rs === undefined ? undefined : controllerOf(rs)
+      if (dRef !== undefined && dRef.kind === "Deployment") this.enqueue(`${e.object.metadata.namespace}/${dRef.name}`)
+    })
   }
 
   private enqueue(key: string): void {
-    this.queue.add(key)
+    this.loop.add(key)
   }
 
   /** deployment_controller.go `syncDeployment`. */

@@ -12,12 +12,12 @@ import {
 } from "../../api/index"
 import type { ApiStore } from "../../store/index"
 import { servicePortName, type EndpointEntry, type RecordLog } from "../../../records/index"
-import { NANOS_PER_MILLI, type Nanos, type Rng, type Simulation } from "../../../sim/index"
-import { type ControllerDelay, drawDelay, uniformDelay } from "../util/delay"
+import type { Nanos, Rng, Simulation } from "../../../sim/index"
+import type { ControllerDelay } from "../util/delay"
 import { generateName } from "../util/names"
 import { controllerRef, keyOf, splitKey } from "../util/pods"
 import { canonicalJson } from "../util/template-hash"
-import { WorkQueue } from "../util/work-queue"
+import { ControllerLoop } from "../util/controller-loop"
 import { endpointIdentity, endpointPorts, podToEndpoint, shouldPodBeInEndpoints } from "./desired-endpoints"
 
 /** The managed-by value of slices this controller owns (`ControllerName`). */
@@ -60,22 +60,20 @@ interface Draft {
  * slices edited by others.
  */
 export class EndpointSliceController {
-  private readonly queue: WorkQueue
+  private readonly loop: ControllerLoop
+  /** The "endpointslice-controller" stream: sync delays and slice names. */
   private readonly rng: Rng
-  private readonly delay: ControllerDelay
   /** Last `endpoints` record per service port, to write only changes. */
   private readonly lastRecorded = new Map<string, string>()
   private readonly servicePorts = new Map<string, string[]>()
-  private started = false
 
   constructor(
     readonly sim: Simulation,
     readonly store: ApiStore,
     readonly config: EndpointSliceControllerConfig = {},
   ) {
-    this.rng = sim.rng(ACTOR)
-    this.delay = config.syncDelay ?? uniformDelay(1 * NANOS_PER_MILLI, 5 * NANOS_PER_MILLI)
-    this.queue = new WorkQueue(sim, ACTOR, (key) => this.sync(key), () => drawDelay(this.rng, this.delay))
+    this.loop = new ControllerLoop(sim, store, ACTOR, (key) => this.sync(key), config)
+    this.rng = this.loop.rng
   }
 
   get maxEndpointsPerSlice(): number {
@@ -83,15 +81,13 @@ export class EndpointSliceController {
   }
 
   start(): void {
-    if (this.started) throw new Error("EndpointSliceController already started")
-    this.started = true
-    const delay = this.config.watchDelay ?? 0
-    this.store.watch("Service", (e) => this.enqueue(keyOf(e.object), 0), { delay, sendInitialEvents: true })
-    this.store.watch("Pod", (e) => this.podChanged(e.object), { delay })
+    this.loop.start("EndpointSliceController")
+    this.loop.watch("Service", (e) => this.enqueue(keyOf(e.object), 0), true)
+    this.loop.watch("Pod", (e) => this.podChanged(e.object))
   }
 
   private enqueue(key: string, extra: Nanos): void {
-    this.queue.add(key, extra)
+    this.loop.add(key, extra)
   }
 
   /** endpointslice_controller.go `onPodUpdate` → `queueServiceForEndpointSlice` after the batch period. */

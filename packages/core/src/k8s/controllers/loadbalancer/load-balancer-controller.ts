@@ -5,6 +5,7 @@ import type { RecordLog } from "../../../records/index"
 import { type EventKind, NANOS_PER_SECOND, type Nanos, type Rng, type Simulation, hashName } from "../../../sim/index"
 import { recordAction } from "../util/actions"
 import { type ControllerDelay, drawDelay, uniformDelay } from "../util/delay"
+import { Informers } from "../util/controller-loop"
 import { keyOf, splitKey } from "../util/pods"
 
 export interface LoadBalancerControllerConfig {
@@ -34,7 +35,7 @@ export class LoadBalancerController {
   private readonly done: EventKind<string>
   private readonly rng: Rng
   private readonly delay: ControllerDelay
-  private started = false
+  private readonly informers: Informers
 
   constructor(
     readonly sim: Simulation,
@@ -49,6 +50,7 @@ export class LoadBalancerController {
     this.rng = sim.rng("cloud-loadbalancer")
     this.delay = config.provisionDelay ?? uniformDelay(2 * NANOS_PER_SECOND, 5 * NANOS_PER_SECOND)
     this.done = sim.defineKind<string>(ACTOR, (key) => this.provisioned(key))
+    this.informers = new Informers(store, config.watchDelay)
   }
 
   /** Addresses not handed out. */
@@ -57,12 +59,8 @@ export class LoadBalancerController {
   }
 
   start(): void {
-    if (this.started) throw new Error("LoadBalancerController already started")
-    this.started = true
-    this.store.watch("Service", (e) => (e.type === "DELETED" ? this.release(keyOf(e.object), undefined) : this.changed(e.object)), {
-      delay: this.config.watchDelay ?? 0,
-      sendInitialEvents: true,
-    })
+    this.informers.start("LoadBalancerController")
+    this.informers.watch("Service", (e) => (e.type === "DELETED" ? this.release(keyOf(e.object), undefined) : this.changed(e.object)), true)
   }
 
   private wants(s: Service): boolean {

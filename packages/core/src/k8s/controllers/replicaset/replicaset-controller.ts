@@ -1,12 +1,12 @@
 import { type Pod, type ReplicaSet, type ReplicaSetStatus, deepEqual, labelSelectorMatches, podQosClass } from "../../api/index"
 import type { ApiStore } from "../../store/index"
 import type { RecordLog } from "../../../records/index"
-import { NANOS_PER_MILLI, NANOS_PER_SECOND, type Nanos, type Rng, type Simulation } from "../../../sim/index"
+import { NANOS_PER_SECOND, type Nanos, type Rng, type Simulation } from "../../../sim/index"
 import { recordAction } from "../util/actions"
-import { type ControllerDelay, drawDelay, uniformDelay } from "../util/delay"
+import type { ControllerDelay } from "../util/delay"
 import { generateName } from "../util/names"
 import { controllerOf, controllerRef, isOwnedBy, isPodActive, isPodAvailable, isPodReady, keyOf, splitKey } from "../util/pods"
-import { WorkQueue } from "../util/work-queue"
+import { ControllerLoop } from "../util/controller-loop"
 import { podsToDelete } from "./pods-to-delete"
 
 export interface ReplicaSetControllerConfig {
@@ -36,34 +36,26 @@ const SLOW_START_INITIAL_BATCH = 1
  * amount to once its own writes have been observed.
  */
 export class ReplicaSetController {
-  private readonly queue: WorkQueue
+  private readonly loop: ControllerLoop
+  /** The "replicaset-controller" stream: sync delays and pod names. */
   private readonly rng: Rng
-  private readonly delay: ControllerDelay
-  private started = false
 
   constructor(
     readonly sim: Simulation,
     readonly store: ApiStore,
     readonly config: ReplicaSetControllerConfig = {},
   ) {
-    this.rng = sim.rng(ACTOR)
-    this.delay = config.syncDelay ?? uniformDelay(1 * NANOS_PER_MILLI, 5 * NANOS_PER_MILLI)
-    this.queue = new WorkQueue(sim, ACTOR, (key) => this.sync(key), () => drawDelay(this.rng, this.delay))
+    this.loop = new ControllerLoop(sim, store, ACTOR, (key) => this.sync(key), config)
+    this.rng = this.loop.rng
   }
 
   start(): void {
-    if (this.started) throw new Error("ReplicaSetController already started")
-    this.started = true
-    const delay = this.config.watchDelay ?? 0
-    this.store.watch("ReplicaSet", (e) => this.enqueue(keyOf(e.object)), { delay, sendInitialEvents: true })
-    this.store.watch(
-      "Pod",
-      (e) => {
-        const ref = controllerOf(e.object)
-        if (ref !== undefined && ref.kind === "ReplicaSet") this.enqueue(`${e.object.metadata.namespace}/${ref.name}`)
-      },
-      { delay },
-    )
+    this.loop.start("ReplicaSetController")
+    this.loop.watch("ReplicaSet", (e) => this.enqueue(keyOf(e.object)), true)
+    this.loop.watch("Pod", (e) => {
+      const ref = controllerOf(e.object)
+      if (ref !== undefined && ref.kind === "ReplicaSet") this.enqueue(`${e.object.metadata.namespace}/${ref.name}`)
+    })
   }
 
   /**
@@ -72,11 +64,11 @@ export class ReplicaSetController {
    * ReplicaSets with no sync outstanding.
    */
   hasPendingSync(key: string): boolean {
-    return this.queue.pending(key)
+    return this.loop.pending(key)
   }
 
   private enqueue(key: string, after: Nanos = 0): void {
-    this.queue.add(key, after)
+    this.loop.add(key, after)
   }
 
   /** replica_set.go `syncReplicaSet`. */

@@ -1,11 +1,11 @@
 import { type Node, type Pod, type Service, labelSelectorMatches, matchesLabels, timestampAt } from "../../api/index"
 import type { ApiStore, StoreResult } from "../../store/index"
 import type { RecordLog } from "../../../records/index"
-import { NANOS_PER_MILLI, type Nanos, type Rng, type Simulation } from "../../../sim/index"
+import type { Nanos, Rng, Simulation } from "../../../sim/index"
 import { recordAction } from "../util/actions"
-import { type ControllerDelay, drawDelay, uniformDelay } from "../util/delay"
+import type { ControllerDelay } from "../util/delay"
 import { controllerOf, keyOf, setCondition, splitKey } from "../util/pods"
-import { WorkQueue } from "../util/work-queue"
+import { ControllerLoop } from "../util/controller-loop"
 import { nodeAllocatable, nodeReadyStatus, nonzeroRequests, podRequests, untoleratedTaint } from "./node-fit"
 
 /** Binds a pod to a node (the API's pods/binding subresource). */
@@ -43,27 +43,23 @@ export interface NodeScore {
  * stream, as `selectHost`. Pods that fit nowhere wait for a node or pod change.
  */
 export class Scheduler {
-  private readonly queue: WorkQueue
+  private readonly loop: ControllerLoop
+  /** The "scheduler" stream: scheduling-cycle delays and `selectHost` ties. */
   private readonly rng: Rng
-  private readonly delay: ControllerDelay
   private readonly unschedulable = new Set<string>()
-  private started = false
 
   constructor(
     readonly sim: Simulation,
     readonly store: ApiStore,
     readonly config: SchedulerConfig = {},
   ) {
-    this.rng = sim.rng(ACTOR)
-    this.delay = config.scheduleDelay ?? uniformDelay(1 * NANOS_PER_MILLI, 5 * NANOS_PER_MILLI)
-    this.queue = new WorkQueue(sim, ACTOR, (key) => this.scheduleOne(key), () => drawDelay(this.rng, this.delay))
+    this.loop = new ControllerLoop(sim, store, ACTOR, (key) => this.scheduleOne(key), { watchDelay: config.watchDelay, syncDelay: config.scheduleDelay })
+    this.rng = this.loop.rng
   }
 
   start(): void {
-    if (this.started) throw new Error("Scheduler already started")
-    this.started = true
-    const delay = this.config.watchDelay ?? 0
-    this.store.watch(
+    this.loop.start("Scheduler")
+    this.loop.watch(
       "Pod",
       (e) => {
         if (e.type === "DELETED") {
@@ -71,9 +67,9 @@ export class Scheduler {
           this.retryUnschedulable()
         } else if (this.pending(e.object)) this.enqueue(keyOf(e.object))
       },
-      { delay, sendInitialEvents: true },
+      true,
     )
-    this.store.watch("Node", () => this.retryUnschedulable(), { delay })
+    this.loop.watch("Node", () => this.retryUnschedulable())
   }
 
   private pending(p: Pod): boolean {
@@ -81,7 +77,7 @@ export class Scheduler {
   }
 
   private enqueue(key: string): void {
-    this.queue.add(key)
+    this.loop.add(key)
   }
 
   /** scheduling_queue.go `MoveAllToActiveOrBackoffQueue`: a cluster change may make waiting pods fit. */
