@@ -2,6 +2,7 @@ import { spawn } from "node:child_process"
 import { readdirSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { TWO_NODES } from "../src/cluster/standard-cluster"
 import { KernelTopology } from "../src/kernel/kernel-topology"
 import { NetnsRegistry, sweepStaleNamespaces } from "../src/kernel/netns-registry"
 import { NETNS_DIR, nextRunPrefix } from "../src/kernel/run-prefix"
@@ -17,12 +18,7 @@ const reason = skipReason()
 const plain = (out: ReadonlyArray<RequestOutcome>) => out.map(({ ms: _ms, ...rest }) => rest)
 
 const spec: TopologySpec = {
-  lanCidr: "10.0.0.0/24",
-  serviceCidr: "10.96.0.0/16",
-  nodes: [
-    { name: "node-1", ip: "10.0.0.10", podCidr: "10.244.1.0/24" },
-    { name: "node-2", ip: "10.0.0.11", podCidr: "10.244.2.0/24" },
-  ],
+  ...TWO_NODES,
   pods: [
     { name: "web-a", node: "node-1", ip: "10.244.1.5", port: 8080 },
     { name: "web-b", node: "node-2", ip: "10.244.2.5", port: 8080 },

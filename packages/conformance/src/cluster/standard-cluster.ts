@@ -1,14 +1,19 @@
 import type { TopologySpec } from "../topology/topology-spec"
 import { conformanceCluster, type ConformanceCluster, type ServiceFixture } from "./conformance-cluster"
 
-/** Two nodes; five web pods on node-1 and one on node-2; an in-cluster client pod and an external client. */
-export const STANDARD_TOPOLOGY: TopologySpec = {
+/** The LAN, Service range and two nodes every conformance topology here is built on; pods and clients vary. */
+export const TWO_NODES: Pick<TopologySpec, "lanCidr" | "serviceCidr" | "nodes"> = {
   lanCidr: "10.0.0.0/24",
   serviceCidr: "10.96.0.0/16",
   nodes: [
     { name: "node-1", ip: "10.0.0.10", podCidr: "10.244.1.0/24" },
     { name: "node-2", ip: "10.0.0.11", podCidr: "10.244.2.0/24" },
   ],
+}
+
+/** Two nodes; five web pods on node-1 and one on node-2; an in-cluster client pod and an external client. */
+export const STANDARD_TOPOLOGY: TopologySpec = {
+  ...TWO_NODES,
   pods: [
     { name: "web-1", node: "node-1", ip: "10.244.1.11", port: 8080 },
     { name: "web-2", node: "node-1", ip: "10.244.1.12", port: 8080 },
