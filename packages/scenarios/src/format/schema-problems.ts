@@ -16,22 +16,7 @@ export interface SchemaProblem {
 const describeAst = (ast: SchemaAST.AST): string => api.describeAst(ast, "list")
 
 /** A found value: `string "1x"`, `number -1`, `boolean true`, `list`, `object`, `null`, `nothing`. */
-export const describeValue = (v: unknown): string => {
-  if (v === undefined) return "nothing"
-  if (v === null) return "null"
-  if (Array.isArray(v)) return "list"
-  switch (typeof v) {
-    case "string":
-      return `string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`
-    case "number":
-    case "boolean":
-      return `${typeof v} ${String(v)}`
-    case "object":
-      return "object"
-    default:
-      return typeof v
-  }
-}
+export const describeValue = (v: unknown): string => (v === undefined ? "nothing" : api.describeValue(v, "list"))
 
 /**
  * Walks a ParseIssue tree (decoded with `errors: "all"`) into flat problems. A union whose discriminant picked one

@@ -78,5 +78,5 @@ export { type NodePortRange, DEFAULT_NODE_PORT_RANGE, MAX_CLIENT_IP_AFFINITY_SEC
 export * as names from "./validation/names"
 export { type DecodeObjectOptions, type DecodedObject, type ObjectProblem, decodeObject } from "./decode/decode-object"
 export { type DecodedManifest, type DecodeManifestsOptions, type DecodeManifestsResult, decodeManifests } from "./decode/decode-manifests"
-export { describeAst, fieldPathText } from "./decode/schema-issues"
+export { describeAst, describeValue, fieldPathText } from "./decode/schema-issues"
 export { type ManifestIssue, type ManifestIssueReason, formatManifestIssues } from "./decode/manifest-issue"

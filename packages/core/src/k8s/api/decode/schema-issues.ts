@@ -40,11 +40,14 @@ export const describeAst = (ast: SchemaAST.AST, listWord = "array"): string => {
   }
 }
 
-/** A found value as "string \"80x\"", "number 1.5", "boolean true", "array", "object" or "null". */
-export const describeValue = (v: unknown): string => {
+/**
+ * A found value as "string \"80x\"", "number 1.5", "boolean true", "array", "object" or "null" (`listWord` names an
+ * array: "list" in the scenario format).
+ */
+export const describeValue = (v: unknown, listWord = "array"): string => {
   if (v === null) return "null"
   if (v instanceof GoSyntax) return v.text
-  if (Array.isArray(v)) return "array"
+  if (Array.isArray(v)) return listWord
   switch (typeof v) {
     case "string": {
       const s = JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)
