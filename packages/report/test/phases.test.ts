@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest"
 import { buildRunReport, renderMarkdown, reportSchema } from "../src/index"
-import type { Run, ServiceReport } from "../src/index"
+import type { RequestRecord, Run, RunRecord, ServiceReport } from "../src/index"
 import { syntheticRun } from "./support/synthetic"
 import type { SyntheticConfig } from "./support/synthetic"
 
@@ -103,5 +103,47 @@ describe("per-phase distribution", () => {
     expect(md).toMatch(/\n\| steady \| 0 \| /)
     expect(md).toMatch(/\n\| pinned \| 1 min 0 s \| /)
     expect(reportSchema).toBe("kubesim-report/1")
+  })
+})
+
+describe("a phase that turns ClientIP affinity on (the walkthrough's step 4)", () => {
+  const svc = (t: number, sessionAffinity: string): RunRecord => ({
+    kind: "service", t, service: "default/web", type: "ClusterIP", clusterIP: "10.96.0.10", port: 80, protocol: "TCP", nodePort: null,
+    sessionAffinity, affinityTimeoutSeconds: sessionAffinity === "ClientIP" ? 10800 : null, externalTrafficPolicy: null,
+    internalTrafficPolicy: "Cluster", deleted: false,
+  })
+  const endpoints: RunRecord = {
+    kind: "endpoints", t: 0, service: "default/web",
+    endpoints: ["a", "b"].map((p, i) => ({ endpoint: `10.244.1.${i + 2}:80`, pod: `web-${p}`, node: "node-1", ready: true, serving: true, terminating: false })),
+  }
+  const request = (id: number, seconds: number, phase: string, pod: "a" | "b"): RequestRecord => ({
+    kind: "request", id, t: seconds * S, end: seconds * S + 1_000_000, client: "busybox", clientIp: "10.244.1.9", phase, service: "default/web",
+    url: "http://web/", dst: "10.96.0.10:80", node: "node-1", endpoint: `10.244.1.${pod === "a" ? 2 : 3}:80`, pod: `web-${pod}`,
+    sourceIp: "10.244.1.9", outcome: "ok", cause: null, latency: 1_000_000, status: 200, connection: id,
+  })
+  const run: Run = {
+    meta: { scenario: "affinity-on", variant: "default", seed: 1, traceHash: "0000000000000000" },
+    records: [
+      { kind: "phase", t: 0, name: "spread" }, svc(0, "None"), endpoints,
+      request(1, 1, "spread", "a"), request(2, 2, "spread", "b"), request(3, 3, "spread", "a"),
+      { kind: "phase", t: 10 * S, name: "affinity" }, svc(10 * S, "ClientIP"),
+      request(4, 11, "affinity", "b"), request(5, 12, "affinity", "b"), request(6, 13, "affinity", "a"),
+    ],
+  }
+  const s = service(run)
+
+  test("the first switch under ClientIP is not a violation: the previous request set no `recent` entry", () => {
+    expect(s.clients[0]!.switchCauses["no-affinity"]).toBe(3)
+    expect(s.clients[0]!.violations).toBe(1)
+  })
+
+  test("each phase carries the sessionAffinity in force and its own switches", () => {
+    expect(s.phases.map((p) => [p.phase, p.sessionAffinity])).toEqual([
+      ["spread", "None"],
+      ["affinity", "ClientIP"],
+    ])
+    expect(s.phases[1]!.clients[0]!.switches).toBe(1)
+    expect(s.phases[1]!.clients[0]!.violations).toBe(1)
+    expect(s.phases[1]!.meanStickiness).toBeCloseTo(2 / 3, 12)
   })
 })

@@ -2,6 +2,7 @@ import type { RequestRecord } from "../records/schema"
 import type { PodSample } from "./distribution"
 import { spreadOf } from "./distribution"
 import type { ShareVector } from "./expected-shares"
+import { latestAt } from "./run-index"
 import type { RunIndex } from "./run-index"
 import type { PhaseDistribution } from "./report-types"
 import { stickinessOf } from "./stickiness"
@@ -80,6 +81,7 @@ export const phaseDistributions = (
     return {
       phase: g.phase,
       start: g.phase === null ? null : (began.get(g.phase) ?? null),
+      sessionAffinity: latestAt(index.services.get(service), g.requests[g.requests.length - 1]!.t)?.sessionAffinity ?? null,
       requests: requestTotals(g.requests),
       routed: spread.routed,
       byPod: spread.byPod,

@@ -94,6 +94,8 @@ export interface PhaseDistribution {
   readonly phase: string | null
   /** when the phase first began (its earliest `phase` record); null if no record names it */
   readonly start: number | null
+  /** from the latest `service` record at the phase's last request (a phase may change it, as the walkthrough does) */
+  readonly sessionAffinity: string | null
   readonly requests: RequestTotals
   readonly routed: number
   readonly byPod: Record<string, number>

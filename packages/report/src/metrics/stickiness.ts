@@ -10,13 +10,17 @@ const NANOS_PER_SECOND = 1_000_000_000
 
 /**
  * Why a client's request went to a different pod than its previous request to the same service port, judged
- * at the switching request's time: affinity off; the previous pod gone from the endpoints, or not ready; a
+ * at the switching request's time: affinity off (now, or when the previous request was made); the previous pod gone from the endpoints, or not ready; a
  * different node's kube-proxy (each node's `recent` table is its own); the affinity timeout passed since the
  * previous request; otherwise a violation (affinity should have held).
  */
 const switchCause = (index: RunIndex, service: string, prev: RequestRecord, cur: RequestRecord): SwitchCause => {
   const config = latestAt(index.services.get(service), cur.t)
   if (config === undefined || config.sessionAffinity !== "ClientIP") return "no-affinity"
+  // Affinity binds from the first request routed under it: a request made before ClientIP was set wrote no
+  // `recent` entry (pkg/proxy/iptables/proxier.go, syncProxyRules: `-m recent --set` only in affinity services' SEP chains).
+  const before = latestAt(index.services.get(service), prev.t)
+  if (before === undefined || before.sessionAffinity !== "ClientIP") return "no-affinity"
   const endpoints = latestAt(index.endpoints.get(service), cur.t)
   if (endpoints !== undefined) {
     const entry = endpoints.endpoints.find((e) => e.endpoint === prev.endpoint)

@@ -19,6 +19,7 @@ const stickiness = (p: PhaseDistribution): string => {
 export const phaseHead: ReadonlyArray<string> = [
   "phase",
   "start",
+  "affinity",
   "requests",
   "failed",
   "requests per pod (expected)",
@@ -32,6 +33,7 @@ export const phaseHead: ReadonlyArray<string> = [
 export const phaseRow = (p: PhaseDistribution): string[] => [
   phaseName(p),
   p.start === null ? "–" : formatNanos(p.start),
+  p.sessionAffinity ?? "–",
   String(p.requests.total),
   String(p.requests.byOutcome.failed),
   perPod(p),
