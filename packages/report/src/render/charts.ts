@@ -55,7 +55,7 @@ export const phaseBarsChart = (id: string, s: ServiceReport): ChartSpec | null =
       ...base,
       spacing: 14,
       vconcat: phases.map((p, k) => ({
-        title: { text: phaseName(p), anchor: "start" as const, fontSize: 12 },
+        title: { text: `${phaseName(p)} · sessionAffinity ${p.sessionAffinity ?? "unknown"}`, anchor: "start" as const, fontSize: 12 },
         width: 520,
         data: { values: p.endpoints.map((e) => ({ backend: e.pod ?? e.endpoint, share: e.share, expected: e.expectedShare })) },
         encoding: { y: { field: "backend", type: "nominal" as const, sort: null, title: null, axis: { labelLimit: 320 } } },
