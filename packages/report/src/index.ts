@@ -32,6 +32,7 @@ export type {
   RequestTotals,
   RunMetaReport,
   RunReport,
+  PhaseDistribution,
   ServiceReport,
   SwitchCause,
 } from "./metrics/report-types"

@@ -12,12 +12,12 @@ import type { RunOptions } from "../commands/run"
 import { attempt, attemptPromise } from "./attempt"
 import { progressTarget } from "./progress-target"
 
-/** The short summary `run` prints: requests by outcome, per-pod spread, the run directory. */
+/** The short summary `run` prints: requests by outcome, per-pod spread per service port and phase, the run directory. */
 export const runSummary = (r: RunJobResult): string => {
   const q = r.requests
   const lines = [`${r.scenario} (variant ${r.variant}, seed ${r.seed}): ${r.events} events, trace hash ${r.traceHash}`]
   lines.push(`  requests: ${q.issued} issued, ${q.ok} ok, ${q.failed} failed, ${q.inFlight} in flight at the end`)
-  for (const s of r.perPod) lines.push(`  ${s.service}: ${s.pods.map(([p, n]) => `${p} ${n}`).join(", ")}`)
+  for (const s of r.perPod) lines.push(`  ${s.service}${s.phase === null ? "" : ` [${s.phase}]`}: ${s.pods.map(([p, n]) => `${p} ${n}`).join(", ")}`)
   lines.push(`  run directory: ${r.dir}`)
   return lines.join("\n")
 }

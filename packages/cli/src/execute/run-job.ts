@@ -28,7 +28,8 @@ export interface RunJobResult {
   readonly dir: string
   readonly requests: { readonly issued: number; readonly ok: number; readonly failed: number; readonly inFlight: number }
   /** Answered requests per backend pod, by service port, sorted. */
-  readonly perPod: ReadonlyArray<{ readonly service: string; readonly pods: ReadonlyArray<readonly [string, number]> }>
+  /** Answered requests per pod, per service port and phase (phases in the order they began; null: no phase). */
+  readonly perPod: ReadonlyArray<{ readonly service: string; readonly phase: string | null; readonly pods: ReadonlyArray<readonly [string, number]> }>
 }
 
 export interface RunHooks {
@@ -103,6 +104,11 @@ export const runJob = async (spec: RunJobSpec, variant: string, seed: number, ho
       failed: reqs.filter((x) => x.outcome === "failed").length,
       inFlight: reqs.filter((x) => x.outcome === "in-flight").length,
     },
-    perPod: services.map((service) => ({ service, pods: countBy(okReqs.filter((x) => (x.service ?? x.url) === service).map((x) => x.pod ?? "(unknown)")) })),
+    perPod: services.flatMap((service) => {
+      const mine = okReqs.filter((x) => (x.service ?? x.url) === service)
+      // Phases in the order their first request was issued (records are in issue order).
+      const phases = [...new Set(mine.map((x) => x.phase))]
+      return phases.map((phase) => ({ service, phase, pods: countBy(mine.filter((x) => x.phase === phase).map((x) => x.pod ?? "(unknown)")) }))
+    }),
   }
 }
