@@ -44,7 +44,7 @@ describe("kubesim run", () => {
     const m = join(ROOT, "packages/scenarios/library/seed-walkthrough/manifests")
     const r = kubesim("run", join(m, "service1deployment.yml"), join(m, "service1.yml"), "--duration", "15s", "--out", "manifest-runs")
     expect(r.code, r.err).toBe(0)
-    expect(r.out).toMatch(/default\/web-service: web-deploy-/)
+    expect(r.out).toMatch(/default\/web-service( \[[^\]]+\])?: web-deploy-/)
   })
 })
 
