@@ -60,7 +60,7 @@ export class TcpStack {
   }
 
   connect(dst: Ipv4, dport: number, handlers: TcpHandlers, options: TcpConnectOptions = {}): TcpConnection {
-    checkPort(dport, `host ${this.host.name}: connect`)
+    if (!isPort(dport)) throw portError(`host ${this.host.name}: connect`, dport)
     const host = this.host
     let src = options.srcIp ?? 0
     if (src === 0) {
@@ -180,7 +180,13 @@ export class TcpStack {
   }
 }
 
+/** Whether `port` is a port number a socket can address (1..65535). */
+export const isPort = (port: number): boolean => Number.isInteger(port) && port >= 1 && port <= 65535
+
+/** The error for a bad port; built only on failure, so per-packet callers build no message string. */
+export const portError = (what: string, port: number): RangeError => new RangeError(`${what}: port ${port} is not in [1, 65535]`)
+
 export const checkPort = (port: number, what: string): void => {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`${what}: port ${port} is not in [1, 65535]`)
+  if (!isPort(port)) throw portError(what, port)
 }
 

@@ -4,7 +4,7 @@ import {
 } from "../packet/packet"
 import type { Host } from "../host/host"
 import { EPHEMERAL_PORT_MAX, EPHEMERAL_PORT_MIN } from "./tcp-constants"
-import { checkPort } from "./tcp-stack"
+import { checkPort, isPort, portError } from "./tcp-stack"
 
 /** Callbacks of a UDP socket. */
 export interface UdpHandlers {
@@ -28,7 +28,7 @@ export class UdpSocket {
   /** Sends one datagram carrying `message` of `bytes` bytes (0 allowed). Returns false if dropped at once. */
   sendTo(ip: Ipv4, port: number, message: unknown, bytes: number): boolean {
     if (!this.open) throw new Error(`udp ${this.host.name}:${this.localPort}: socket is closed`)
-    checkPort(port, `udp ${this.host.name}:${this.localPort} sendto`)
+    if (!isPort(port)) throw portError(`udp ${this.host.name}:${this.localPort} sendto`, port)
     if (!(bytes >= 0) || !Number.isSafeInteger(bytes)) throw new RangeError(`udp ${this.host.name}:${this.localPort}: size ${bytes} is not a whole number of bytes ≥ 0`)
     const p = this.host.net.newPacket()
     p.proto = PROTO_UDP
