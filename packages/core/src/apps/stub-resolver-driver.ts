@@ -168,6 +168,11 @@ class LookupRun implements UdpHandlers, AppTimer {
     c.inFlight--
     if (rcode === null) c.timedOut++
     else c.answered++
+    this.record(tx, rcode === null ? null : recordRcode(rcode), answers, rcode === null ? null : now - tx.t)
+  }
+
+  /** The `dns` record of one datagram (docs/records.md). */
+  private record(tx: Transmission, rcode: ReturnType<typeof recordRcode> | null, answers: number, latency: Nanos | null): void {
     this.driver.env.records.append({
       kind: "dns",
       t: tx.t,
@@ -176,9 +181,9 @@ class LookupRun implements UdpHandlers, AppTimer {
       name: tx.query.name,
       qtype: tx.query.qtype,
       server: `${tx.server}:${DNS_PORT}`,
-      rcode: rcode === null ? null : recordRcode(rcode),
+      rcode,
       answers,
-      latency: rcode === null ? null : now - tx.t,
+      latency,
     })
   }
 
@@ -199,18 +204,7 @@ class LookupRun implements UdpHandlers, AppTimer {
     for (const tx of this.txs) {
       if (tx.ended) continue
       tx.ended = true
-      this.driver.env.records.append({
-        kind: "dns",
-        t: tx.t,
-        lookup: this.id,
-        client: this.driver.config.client,
-        name: tx.query.name,
-        qtype: tx.query.qtype,
-        server: `${tx.server}:${DNS_PORT}`,
-        rcode: null,
-        answers: 0,
-        latency: null,
-      })
+      this.record(tx, null, 0, null)
     }
   }
 }

@@ -391,19 +391,7 @@ export class Kubelet {
 
   private onContainerExit(w: PodWorker, i: number, exitCode: number): void {
     const c = w.containers[i] as ContainerRun
-    const startedAt = c.state.running?.startedAt
-    c.process = null
-    c.ready = false
-    c.generation++
-    c.state = {
-      terminated: {
-        exitCode,
-        reason: exitCode === 0 ? "Completed" : "Error",
-        ...(startedAt !== undefined ? { startedAt } : {}),
-        finishedAt: timestampAt(this.sim.now),
-        ...(c.containerID !== undefined ? {} : {}),
-      },
-    }
+    this.containerStopped(c, exitCode)
     this.action("exit", w, `container ${c.spec.name} exit code ${exitCode}`)
     const policy = w.pod.spec.restartPolicy
     const restart = !w.terminating && (policy === "Always" || (policy === "OnFailure" && exitCode !== 0))
