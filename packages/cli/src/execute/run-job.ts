@@ -1,8 +1,6 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs"
-import { basename, dirname, join } from "node:path"
+import { join } from "node:path"
 import { decodeRecordsJsonlSync, decodeRunMeta, buildReport, renderHtml, renderMarkdown } from "@kubesim/report"
 import { type Override, parseSetArgument, renderRunJson, runDirPath, runScenario, writeRunDir, type ScenarioRunResult } from "@kubesim/scenarios"
-import { writeFileAtomic } from "../io/atomic-write"
 import { KUBESIM_VERSION } from "../version"
 import { loadSource } from "./load-source"
 import type { ScenarioSource } from "./scenario-source"
@@ -46,33 +44,15 @@ export const jobOverrides = (spec: RunJobSpec): Override[] => [
 /** The run directory a job writes: `<out>/<scenario>/<variant>/seed-<seed>`. */
 export const jobDir = (out: string, scenario: string, variant: string, seed: number): string => runDirPath(out, scenario, variant, seed)
 
-let counter = 0
-
 /**
- * Writes the run directory whole or not at all, with the reports when asked: the scenarios package's writer fills
- * a hidden staging directory (itself written atomically), the reports are added to it, and the staging directory
- * is renamed onto the target (an earlier run of the same job is moved aside first and removed after).
+ * Writes the run directory whole or not at all, with the reports when asked: they are rendered from the run's
+ * own records first, then the scenarios package's atomic writer puts everything in place at once.
  */
 const writeWithReports = async (dir: string, r: ScenarioRunResult, reports: boolean): Promise<void> => {
   if (!reports) return writeRunDir(dir, r)
-  mkdirSync(dirname(dir), { recursive: true })
-  const staging = join(dirname(dir), `.${basename(dir)}.stage-${process.pid}-${counter++}`)
-  try {
-    writeRunDir(staging, r)
-    const meta = decodeRunMeta(JSON.parse(renderRunJson(r.runJson)) as unknown, join(dir, "run.json"))
-    const report = buildReport([{ meta, records: decodeRecordsJsonlSync(r.recordsJsonl, join(dir, "records.jsonl")) }])
-    writeFileAtomic(join(staging, "report.md"), renderMarkdown(report))
-    writeFileAtomic(join(staging, "report.html"), await renderHtml(report))
-    if (existsSync(dir)) {
-      const old = join(dirname(dir), `.${basename(dir)}.old-${process.pid}-${counter++}`)
-      renameSync(dir, old)
-      renameSync(staging, dir)
-      rmSync(old, { recursive: true, force: true })
-    } else renameSync(staging, dir)
-  } catch (e) {
-    rmSync(staging, { recursive: true, force: true })
-    throw e
-  }
+  const meta = decodeRunMeta(JSON.parse(renderRunJson(r.runJson)) as unknown, join(dir, "run.json"))
+  const report = buildReport([{ meta, records: decodeRecordsJsonlSync(r.recordsJsonl, join(dir, "records.jsonl")) }])
+  writeRunDir(dir, { ...r, extraFiles: [["report.md", renderMarkdown(report)], ["report.html", await renderHtml(report)]] })
 }
 
 const countBy = (xs: ReadonlyArray<string>): Array<[string, number]> => {

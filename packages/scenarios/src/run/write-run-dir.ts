@@ -7,13 +7,15 @@ export interface RunDirContent {
   readonly runJson: RunJson
   readonly recordsJsonl: string
   readonly summary: string
+  /** Further files written into the directory with the rest (the CLI's report.md and report.html). */
+  readonly extraFiles?: ReadonlyArray<readonly [name: string, content: string]>
 }
 
 let counter = 0
 const beside = (dir: string, tag: string): string => join(dirname(dir), `.${basename(dir)}.${tag}-${process.pid}-${counter++}`)
 
 /**
- * Writes a run directory (docs/run-directory.md) whole or not at all: the three files go into a temporary
+ * Writes a run directory (docs/run-directory.md) whole or not at all: the three files (and any extra ones) go into a temporary
  * directory beside `dir`, which is then renamed onto it. An existing `dir` (an earlier run of the same
  * scenario, variant and seed) is moved aside first and removed after the new one is in place, so at every
  * instant `dir` is either the old run or the new one, never a mix.
@@ -26,6 +28,7 @@ export const writeRunDir = (dir: string, content: RunDirContent): void => {
     writeFileSync(join(tmp, "run.json"), renderRunJson(content.runJson))
     writeFileSync(join(tmp, "records.jsonl"), content.recordsJsonl)
     writeFileSync(join(tmp, "summary.md"), content.summary)
+    for (const [name, text] of content.extraFiles ?? []) writeFileSync(join(tmp, name), text)
     if (existsSync(dir)) {
       const old = beside(dir, "old")
       renameSync(dir, old)
