@@ -11,7 +11,7 @@ import type { Nanos } from "./time"
  * with the event's context: we keep the error and add the context). Nothing is swallowed.
  */
 export class SimulationError extends Error {
-  override readonly name = "SimulationError"
+  override readonly name: string = "SimulationError"
   constructor(
     /** The event kind's name, or the process's name for a `sim/process` wake-up. */
     readonly component: string,
