@@ -12,13 +12,15 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 const BIN = join(ROOT, "packages/cli/bin/kubesim.mjs")
 const TINY = join(ROOT, "packages/cli/test/fixtures/tiny.yaml")
 const BAD = join(ROOT, "packages/cli/test/fixtures/bad-duration.yaml")
+const ORPHAN = join(ROOT, "packages/cli/test/fixtures/orphan-service.yaml")
 const WORK = mkdtempSync(join(tmpdir(), "kubesim-cli-"))
 afterAll(() => rmSync(WORK, { recursive: true, force: true }))
 
-const kubesim = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: WORK, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 120_000 })
+const kubesimEnv = (env: Record<string, string>, ...args: string[]) => {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: WORK, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 120_000 })
   return { code: r.status, out: r.stdout, err: r.stderr }
 }
+const kubesim = (...args: string[]) => kubesimEnv({}, ...args)
 
 const RUN = join(WORK, "runs/tiny/default/seed-1")
 let ran: ReturnType<typeof kubesim>
@@ -40,11 +42,45 @@ describe("kubesim run", () => {
     expect((run["resolved"] as { metadata: { name: string } }).metadata.name).toBe("tiny")
   })
 
-  it("runs plain manifests under the default scenario (busybox's loop against each Service)", () => {
+  it("runs plain manifests under the default scenario (busybox's loop against each Service); warns about unknown fields and Services that select nothing", () => {
     const m = join(ROOT, "packages/scenarios/library/seed-walkthrough/manifests")
-    const r = kubesim("run", join(m, "service1deployment.yml"), join(m, "service1.yml"), "--duration", "15s", "--out", "manifest-runs")
+    const r = kubesim("run", join(m, "service1deployment.yml"), join(m, "service1.yml"), ORPHAN, "--duration", "15s", "--out", "manifest-runs")
     expect(r.code, r.err).toBe(0)
     expect(r.out).toMatch(/default\/web-service( \[[^\]]+\])?: web-deploy-/)
+    expect(r.err).toMatch(/orphan-service\.yaml:7:3: Warning: unknown field "spec\.selectr"/)
+    expect(r.err).toContain("Warning: Service default/orphan selects no pod: no Pod or pod template in namespace default has the labels app=nothing")
+    expect(r.err).not.toContain("web-service selects no pod")
+  })
+
+  it("stops at once on Ctrl-C: exit 130, no run directory and no temporary left", async () => {
+    const child = spawn(process.execPath, [BIN, "run", TINY, "--duration", "1000h", "--out", "int"], { cwd: WORK, env: { ...process.env, NO_COLOR: "1", KUBESIM_PROGRESS: "0" } })
+    let err = ""
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()))
+    // Let the run get going (the worker thread started and simulating), then interrupt it.
+    await new Promise((r) => setTimeout(r, 4000))
+    const t0 = Date.now()
+    child.kill("SIGINT")
+    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)))
+    expect(code, err).toBe(130)
+    expect(Date.now() - t0).toBeLessThan(5000)
+    expect(err).toContain("interrupted")
+    const left = existsSync(join(WORK, "int/tiny/default")) ? readdirSync(join(WORK, "int/tiny/default")) : []
+    expect(left).toEqual([])
+  })
+
+  it("a failure inside the simulation is an internal error: exit 70 with component, node, time and the last records", () => {
+    const r = kubesimEnv({ KUBESIM_INJECT_FAULT: "kind-worker@7s" }, "run", TINY, "--out", "fault")
+    expect(r.code, r.err).toBe(70)
+    expect(r.err).toContain("internal error: the simulation failed")
+    expect(r.err).toContain("component: kubesim/injected-fault:kind-worker")
+    expect(r.err).toMatch(/node: +kind-worker\n/)
+    expect(r.err).toMatch(/time: +7s\n/)
+    expect(r.err).toMatch(/last 10 of \d+ records:\n {4}\{"kind":/)
+    expect(r.err).not.toMatch(/^error: /m)
+    expect(existsSync(join(WORK, "fault/tiny/default/seed-1"))).toBe(false)
+    const get = kubesimEnv({ KUBESIM_INJECT_FAULT: "kind-worker2@2s" }, "get", "pods", "-f", TINY)
+    expect(get.code).toBe(70)
+    expect(get.err).toMatch(/node: +kind-worker2\n/)
   })
 })
 
@@ -140,6 +176,22 @@ describe("inspection", () => {
     expect(r.code).toBe(0)
     expect(r.out).toMatch(/^seed-walkthrough\s+/m)
     expect(kubesim("validate", join(ROOT, "packages/scenarios/library/seed-walkthrough/manifests/service1.yml")).code).toBe(0)
+  })
+
+  it("validate checks scenarios (files and built-in names, every variant) and manifests, and warns about Services that select nothing", () => {
+    const r = kubesim("validate", "seed-walkthrough", TINY)
+    expect(r.code, r.err).toBe(0)
+    expect(r.out).toContain("seed-walkthrough: scenario seed-walkthrough valid")
+    expect(r.out).toMatch(/tiny\.yaml: scenario tiny valid \(\d+ object\(s\); variants: default, affinity\)/)
+    const bad = kubesim("validate", BAD)
+    expect(bad.code).toBe(1)
+    expect(bad.err).toContain("bad-duration.yaml:5:1: duration:")
+    const orphan = kubesim("validate", ORPHAN)
+    expect(orphan.code, orphan.err).toBe(0)
+    expect(orphan.err).toContain('unknown field "spec.selectr"')
+    expect(orphan.err).toContain("Service default/orphan selects no pod")
+    // The selector is matched against every manifest given: with a Deployment whose pods carry app=nothing, no warning.
+    expect(kubesim("validate", "no-such-thing").code).toBe(1)
   })
 
   it("report --format json has the scripting contract's fields", () => {

@@ -18,7 +18,7 @@ export const exec = (o: ExecOptions) =>
         const p = cluster.store.get("Pod", o.namespace, o.pod)
         if (p === undefined) throw new UserInputError({ message: `Error from server (NotFound): pods "${o.pod}" not found` })
         const conf = p.spec.nodeName === undefined ? undefined : cluster.nodes.get(p.spec.nodeName)?.kubelet.resolvConf(o.namespace, o.pod)
-        if (conf === undefined) throw new UserInputError({ message: `error: unable to upgrade connection: container not found ("${p.spec.containers[0]?.name ?? ""}")` })
+        if (conf === undefined) throw new UserInputError({ message: `unable to upgrade connection: container not found ("${p.spec.containers[0]?.name ?? ""}")` })
         let found = false
         const r = dns.nslookupSync(args[0] as string, conf, (q) => {
           const a = cluster.coredns.answer(q)

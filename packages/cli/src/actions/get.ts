@@ -23,7 +23,7 @@ export const get = (o: GetOptions) =>
   Effect.gen(function* () {
     const kind = resourceOf(o.resource)
     if (kind === undefined)
-      return yield* new UserInputError({ message: `error: the server doesn't have a resource type "${o.resource}" (kubesim prints: ${RESOURCES.map(([, n]) => n[0]).join(", ")})` })
+      return yield* new UserInputError({ message: `the server doesn't have a resource type "${o.resource}" (kubesim prints: ${RESOURCES.map(([, n]) => n[0]).join(", ")})` })
     const target = yield* resolveTarget(o)
     const at = yield* atNanos(o.at)
     const text = yield* attempt(() => {

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { cluster, type Nanos, type records } from "@kubesim/core"
 import { type LoadedScenario, type Override, runScenario, scenarioFromObject } from "@kubesim/scenarios"
+import { injectFault } from "../execute/fault-injection"
+import { failureOf } from "../execute/simulation-failure"
 
 /**
  * What an inspection command looks at: a scenario (file, built-in or manifests) with variant, seed and overrides,
@@ -47,12 +49,21 @@ export const targetFromRunDir = (dir: string, parseRecords: (text: string, file:
 /** The cluster as it is at `at` (the end of the run when undefined), and the run's length. */
 export const clusterAt = (t: InspectTarget, at: Nanos | undefined): { readonly cluster: cluster.Cluster; readonly now: Nanos } => {
   let live: cluster.Cluster | undefined
-  const r = runScenario(t.loaded, {
-    seed: t.seed,
-    variant: t.variant,
-    set: t.set,
-    observe: { ...(at === undefined ? {} : { stopAt: at }), onStop: (c) => (live = c) },
-  })
+  let built: cluster.Cluster | undefined
+  let r: ReturnType<typeof runScenario>
+  try {
+    r = runScenario(t.loaded, {
+      seed: t.seed,
+      variant: t.variant,
+      set: t.set,
+      observe: { ...(at === undefined ? {} : { stopAt: at }), onCluster: (c) => {
+          built = c
+          injectFault(c)
+        }, onStop: (c) => (live = c) },
+    })
+  } catch (e) {
+    throw failureOf(e, { scenario: t.loaded.scenario.metadata.name, variant: t.variant, seed: t.seed, cluster: built })
+  }
   if (live === undefined) throw new Error("the executor did not hand over the cluster")
   if (t.run !== undefined && at === undefined && r.traceHash !== t.run.traceHash)
     throw new InspectError(`--run ${t.run.dir}: replaying the run gave trace hash ${r.traceHash}, run.json says ${t.run.traceHash} (made by another kubesim version?)`)
