@@ -190,7 +190,6 @@ describe("inspection", () => {
     expect(orphan.code, orphan.err).toBe(0)
     expect(orphan.err).toContain('unknown field "spec.selectr"')
     expect(orphan.err).toContain("Service default/orphan selects no pod")
-    // The selector is matched against every manifest given: with a Deployment whose pods carry app=nothing, no warning.
     expect(kubesim("validate", "no-such-thing").code).toBe(1)
   })
 

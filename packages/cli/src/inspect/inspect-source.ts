@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { cluster, type Nanos, type records } from "@kubesim/core"
-import { type LoadedScenario, type Override, runScenario, scenarioFromObject } from "@kubesim/scenarios"
+import { type cluster, formatDuration, type Nanos, type records } from "@kubesim/core"
+import { type LoadedScenario, type Override, prepareScenario, runScenario, scenarioFromObject } from "@kubesim/scenarios"
 import { injectFault } from "../execute/fault-injection"
 import { failureOf } from "../execute/simulation-failure"
 
@@ -48,6 +48,7 @@ export const targetFromRunDir = (dir: string, parseRecords: (text: string, file:
 
 /** The cluster as it is at `at` (the end of the run when undefined), and the run's length. */
 export const clusterAt = (t: InspectTarget, at: Nanos | undefined): { readonly cluster: cluster.Cluster; readonly now: Nanos } => {
+  checkAt(t, at)
   let live: cluster.Cluster | undefined
   let built: cluster.Cluster | undefined
   let r: ReturnType<typeof runScenario>
@@ -73,3 +74,40 @@ export const clusterAt = (t: InspectTarget, at: Nanos | undefined): { readonly c
 /** The records of a target: the run directory's, or those of a fresh run. */
 export const targetRecords = (t: InspectTarget): ReadonlyArray<records.RunRecord> =>
   t.run !== undefined ? t.run.records : runScenario(t.loaded, { seed: t.seed, variant: t.variant, set: t.set }).records
+
+/**
+ * Runs the target to its end, calling `onTick` with the live cluster every 1/200 of the run (the executor's
+ * progress slices, which process the same events as one run: the trace hash is unchanged). `get -w` watches
+ * with it.
+ */
+export const watchRun = (t: InspectTarget, onTick: (c: cluster.Cluster, now: Nanos) => void): void => {
+  let built: cluster.Cluster | undefined
+  try {
+    runScenario(t.loaded, {
+      seed: t.seed,
+      variant: t.variant,
+      set: t.set,
+      observe: {
+        onCluster: (c) => {
+          built = c
+          injectFault(c)
+        },
+        onProgress: (now) => {
+          if (built !== undefined) onTick(built, now)
+        },
+      },
+    })
+  } catch (e) {
+    throw failureOf(e, { scenario: t.loaded.scenario.metadata.name, variant: t.variant, seed: t.seed, cluster: built })
+  }
+}
+
+/** The run's length (the resolved scenario's duration, variant and overrides applied). */
+export const runLength = (t: InspectTarget): Nanos => prepareScenario(t.loaded, { variant: t.variant, set: t.set }).duration
+
+/** `--at` past the end of the run is an error that says so (the executor would stop at the end silently). */
+export const checkAt = (t: InspectTarget, at: Nanos | undefined): void => {
+  if (at === undefined) return
+  const end = runLength(t)
+  if (at > end) throw new InspectError(`--at ${formatDuration(at)} is past the end of the run (${formatDuration(end)}): give a time from 0s to ${formatDuration(end)}`)
+}
