@@ -11,7 +11,16 @@ export const findRequest = (recs: ReadonlyArray<records.RunRecord>, by: { readon
   const reqs = recs.flatMap((r) => (r.kind === "request" ? [r] : []))
   if (by.id !== undefined) {
     const r = reqs.find((x) => x.id === by.id)
-    if (r === undefined) throw new InspectError(`no request ${by.id} in this run (ids 0…${reqs.length === 0 ? "none" : Math.max(...reqs.map((x) => x.id))})`)
+    if (r === undefined) {
+      if (reqs.length === 0) throw new InspectError(`no request ${by.id}: this run has no requests`)
+      let lo = Infinity
+      let hi = -Infinity
+      for (const x of reqs) {
+        lo = Math.min(lo, x.id)
+        hi = Math.max(hi, x.id)
+      }
+      throw new InspectError(`no request ${by.id} in this run: its ${reqs.length} requests have ids ${lo} to ${hi}`)
+    }
     return r
   }
   const client = by.client as string
