@@ -200,6 +200,171 @@ describe("inspection", () => {
   })
 })
 
+describe("help and error paths of every command", () => {
+  const COMMANDS = ["run", "sweep", "report", "compare", "get", "describe", "logs", "exec", "observe", "conntrack", "iptables-save", "trace", "scenarios", "validate"]
+
+  it("each command's --help is kubectl's layout: what, examples, options with defaults, usage", () => {
+    for (const c of COMMANDS) {
+      const r = kubesim(c, "--help")
+      expect(r.code, c).toBe(0)
+      expect(r.out, c).toMatch(new RegExp(`\nUsage:\n {2}kubesim ${c}\\b`))
+      expect(r.out, c).not.toMatch(/user-defined piece of text|--wizard|\$ run/)
+      expect(r.out.split("\n").length, c).toBeLessThan(70)
+    }
+    const top = kubesim()
+    expect(top.code).toBe(0)
+    for (const c of COMMANDS) expect(top.out, c).toMatch(new RegExp(`^ {2}${c} +\\S`, "m"))
+  })
+
+  it("usage errors say what is wrong, kubectl's way, and exit 2", () => {
+    const cases: Array<[string[], RegExp]> = [
+      [["run"], /^error: Missing argument <scenario \| manifest>\nSee 'kubesim run --help' for usage\.$/],
+      [["report", join(WORK, "no-such-dir")], /^error: .*no-such-dir.*\nSee 'kubesim report --help' for usage\.$/s],
+      [["compare", WORK], /^error: Missing argument <dir-b>\nSee 'kubesim compare --help'/],
+      [["get", "pods", "-o", "xml", "--run", RUN], /^error: Expected one of the following cases: wide, yaml, json, name\nSee 'kubesim get --help'/],
+      [["describe", "pod"], /^error: Missing argument <name>\nSee 'kubesim describe --help'/],
+      [["logs"], /^error: Missing argument <pod>\nSee 'kubesim logs --help'/],
+      [["exec", "busybox"], /^error: Missing argument <command>/],
+      [["observe", "--verdict", "MAYBE", "--run", RUN], /^error: Expected one of the following cases: FORWARDED, DROPPED, ERROR/],
+      [["conntrack", "-L"], /^error: Expected to find option: '--node'/],
+      [["iptables-save"], /^error: Expected to find option: '--node'/],
+      [["trace", "x"], /^error: 'x' is not a integer/],
+      [["validate"], /^error: Missing argument <file \| name>/],
+      [["sweep"], /^error: Missing argument/],
+      [["scenarios", "extra"], /^error: Received unknown argument: 'extra'/],
+      [["no-such-command"], /^error: Invalid subcommand for kubesim - use one of 'run', 'sweep'.*\nSee 'kubesim --help' for usage\.$/s],
+    ]
+    for (const [args, want] of cases) {
+      const r = kubesim(...args)
+      expect(r.code, args.join(" ")).toBe(2)
+      expect(r.err.trim(), args.join(" ")).toMatch(want)
+    }
+  })
+
+  it("input errors exit 1 with one error: prefix and no stack trace", () => {
+    const cases: Array<[string[], string]> = [
+      [["run", TINY, "--duration", "-5s"], 'error: --duration: invalid duration "-5s": negative durations are not allowed'],
+      [["sweep", TINY, "--workers", "0"], "error: --workers must be at least 1"],
+      [["get", "foo", "--run", RUN], 'error: the server doesn\'t have a resource type "foo"'],
+      [["get", "pods", "nope", "--run", RUN], 'Error from server (NotFound): pods "nope" not found'],
+      [["get", "pods", "--at", "100s", "--run", RUN], "error: --at 1m40s is past the end of the run (15s)"],
+      [["get", "pods", "-l", "app in (web", "--run", RUN], "error: unable to parse requirement"],
+      [["get", "svc", "--field-selector", "spec.type=ClusterIP", "--run", RUN], "field label not supported: spec.type"],
+      [["describe", "deploy", "web-deploy", "--run", RUN], 'error: kubesim describes pods, services and nodes; not "deploy"'],
+      [["describe", "pod", "nope", "--run", RUN], 'Error from server (NotFound): pods "nope" not found'],
+      [["logs", "nope", "--run", RUN], 'Error from server (NotFound): pods "nope" not found'],
+      [["exec", "busybox", "--run", RUN, "--", "ls"], 'error: kubesim exec: cannot run ["ls"] (supported: env, hostname, nslookup NAME, getent hosts NAME, wget -qO- URL'],
+      [["observe", "--last", "-1", "--run", RUN], "error: --last counts flows"],
+      [["conntrack", "--node", "kind-worker", "--run", RUN], "error: conntrack: kubesim lists the table only: give -L"],
+      [["conntrack", "-L", "--node", "nope", "--run", RUN], 'error: no node "nope" (nodes: kind-worker, kind-worker2)'],
+      [["trace", "0", "--run", RUN], "error: no request 0 in this run: its"],
+      [["report", WORK], "error: no run directory (with run.json) found in"],
+      [["validate", "no-such-thing"], "error: no-such-thing: no such file, and no built-in scenario of that name"],
+    ]
+    for (const [args, want] of cases) {
+      const r = kubesim(...args)
+      expect(r.code, `${args.join(" ")}: ${r.err}`).toBe(1)
+      expect(r.err, args.join(" ")).toContain(want)
+      expect(r.err, args.join(" ")).not.toMatch(/error: error:|\n\s+at /)
+    }
+  })
+})
+
+describe("kubectl, busybox, hubble and conntrack at a simulated time", () => {
+  it("get nodes, endpoints and events; NAME, -l, --field-selector and -o name", () => {
+    const nodes = kubesim("get", "nodes", "--run", RUN)
+    expect(nodes.code, nodes.err).toBe(0)
+    expect(nodes.out).toMatch(/^NAME +STATUS +ROLES +AGE +VERSION\nkind-worker +Ready +<none> +15s +/)
+    const ep = kubesim("get", "ep", "web-service", "--run", RUN)
+    expect(ep.out).toMatch(/^NAME +ENDPOINTS +AGE\nweb-service +10\.244\.\d+\.\d+:80,10\.244\.\d+\.\d+:80,10\.244\.\d+\.\d+:80 +15s\n$/)
+    const ev = kubesim("get", "events", "--run", RUN)
+    expect(ev.out).toMatch(/^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE\n/)
+    expect(ev.out).toMatch(/Normal +Scheduled +pod\/busybox +Successfully assigned default\/busybox to kind-worker/)
+    expect(ev.out).toMatch(/Normal +ScalingReplicaSet +replicaset\/web-deploy-\w+ +Scaled up replica set web-deploy-\w+ from 0 to 3/)
+    const names = kubesim("get", "pods", "-l", "app=web", "-o", "name", "--run", RUN)
+    expect(names.out.trim().split("\n")).toHaveLength(3)
+    expect(names.out).toMatch(/^pod\/web-deploy-\w+-\w+$/m)
+    expect(kubesim("get", "pods", "-l", "app!=web", "-o", "name", "--run", RUN).out).toBe("pod/busybox\n")
+    const onNode = kubesim("get", "pods", "--field-selector", "spec.nodeName=kind-worker2,status.phase=Running", "-o", "name", "--run", RUN)
+    expect(onNode.code, onNode.err).toBe(0)
+    const all = kubesim("get", "pods", "-o", "wide", "--run", RUN).out
+    const expected = all.split("\n").slice(1).filter((l) => / kind-worker2 /.test(l)).map((l) => `pod/${l.split(/ +/)[0]}`)
+    expect(onNode.out.trim().split("\n")).toEqual(expected)
+    const one = JSON.parse(kubesim("get", "svc", "web-service", "-o", "json", "--run", RUN).out) as { kind: string }
+    expect(one.kind).toBe("Service")
+  })
+
+  it("get -w prints the listing, then a row per change over simulated time", () => {
+    const r = kubesim("get", "ep", "web-service", "-w", "--run", RUN)
+    expect(r.code, r.err).toBe(0)
+    const lines = r.out.trim().split("\n")
+    expect(lines[0]).toMatch(/^NAME +ENDPOINTS +AGE$/)
+    expect(lines[1]).toMatch(/^web-service +<none> +0s$/)
+    expect(lines.at(-1)).toMatch(/^web-service +(10\.244\.\d+\.\d+:80,){2}10\.244\.\d+\.\d+:80 +\ds$/)
+    expect(lines.length).toBeGreaterThanOrEqual(3)
+  })
+
+  it("describe svc and pod print kubectl describe's fields and the object's events", () => {
+    const svc = kubesim("describe", "svc", "web-service", "--run", RUN)
+    expect(svc.code, svc.err).toBe(0)
+    expect(svc.out).toMatch(/^Name: +web-service\nNamespace: +default\n/)
+    expect(svc.out).toMatch(/\nSelector: +app=web\nType: +ClusterIP\n/)
+    expect(svc.out).toMatch(/\nEndpoints: +(10\.244\.\d+\.\d+:80,){2}10\.244\.\d+\.\d+:80\n/)
+    const pod = kubesim("describe", "pod", "busybox", "--run", RUN)
+    expect(pod.out).toMatch(/\nNode: +kind-worker\/172\.18\.0\.\d+\n/)
+    expect(pod.out).toMatch(/\nEvents:\n {2}Type +Reason +Age +From +Message\n/)
+    expect(kubesim("describe", "node", "kind-worker", "--run", RUN).out).toMatch(/\nNon-terminated Pods: +\(\d+ in total\)\n/)
+  })
+
+  it("logs: a web pod's nginx access log in the combined format; busybox's wget output", () => {
+    const bb = kubesim("logs", "busybox", "--run", RUN)
+    expect(bb.code, bb.err).toBe(0)
+    const pages = bb.out.trim().split("\n")
+    expect(pages.length).toBeGreaterThan(0)
+    expect(pages.every((l) => /^web-deploy-\w+-\w+$/.test(l))).toBe(true)
+    const pod = pages[0] as string
+    const log = kubesim("logs", pod, "--tail", "1", "--run", RUN)
+    expect(log.out).toMatch(/^10\.244\.\d+\.\d+ - - \[01\/Jan\/2024:00:00:\d\d \+0000\] "GET \/ HTTP\/1\.1" 200 \d+ "-" "Wget"\n$/)
+  })
+
+  it("observe prints hubble-style flows, filtered, compact or json", () => {
+    const c = kubesim("observe", "--to-pod", "web-deploy", "--run", RUN)
+    expect(c.code, c.err).toBe(0)
+    expect(c.out).toMatch(/^Jan {2}1 00:00:\d\d\.\d{3}: default\/busybox -> default\/web-deploy-\w+-\w+:80 http-response FORWARDED \(HTTP\/1\.1 200 \d+ms \(GET http:\/\/web-service\)\)$/m)
+    const j = kubesim("observe", "--last", "1", "-o", "json", "--run", RUN)
+    const flow = JSON.parse(j.out) as { flow: { verdict: string; source: { pod_name: string }; destination_service: { name: string } } }
+    expect(flow.flow.verdict).toBe("FORWARDED")
+    expect(flow.flow.source.pod_name).toBe("busybox")
+    expect(flow.flow.destination_service.name).toBe("web-service")
+    expect(kubesim("observe", "--verdict", "DROPPED", "--pod", "busybox", "--run", RUN).out).toBe("")
+  })
+
+  it("conntrack -L lists the node's entries as conntrack-tools prints them", () => {
+    const r = kubesim("conntrack", "-L", "--node", "kind-worker", "--at", "12s", "--run", RUN)
+    expect(r.code, r.err).toBe(0)
+    expect(r.out).toMatch(/^tcp {6}6 \d+ (TIME_WAIT|ESTABLISHED) src=10\.244\.1\.\d+ dst=10\.\d+\.\d+\.\d+ sport=\d+ dport=80 src=10\.244\.\d+\.\d+ dst=10\.244\.1\.\d+ sport=80 dport=\d+ \[ASSURED\] mark=0 use=1$/m)
+    expect(r.err).toMatch(/^conntrack v1\.4\.7 \(conntrack-tools\): \d+ flow entries have been shown\.$/m)
+  })
+
+  it("exec runs wget -qO- over the data plane, getent hosts, cat /etc/hosts; ping says what is missing", () => {
+    const w = kubesim("exec", "busybox", "--run", RUN, "--", "wget", "-qO-", "http://web-service")
+    expect(w.code, w.err).toBe(0)
+    expect(w.out).toMatch(/^web-deploy-\w+-\w+\n$/)
+    const bad = kubesim("exec", "busybox", "--run", RUN, "--", "wget", "-q", "-O", "-", "http://no-such-service")
+    expect(bad.code).toBe(1)
+    expect(bad.err).toContain("wget: bad address 'no-such-service'")
+    const g = kubesim("exec", "busybox", "--run", RUN, "--", "getent", "hosts", "web-service")
+    expect(g.out).toMatch(/^10\.\d+\.\d+\.\d+ +web-service\.default\.svc\.cluster\.local\n$/)
+    expect(kubesim("exec", "busybox", "--run", RUN, "--", "getent", "hosts", "nope").code).toBe(2)
+    const hosts = kubesim("exec", "busybox", "--run", RUN, "--", "cat", "/etc/hosts")
+    expect(hosts.out).toMatch(/^# Kubernetes-managed hosts file\.\n127\.0\.0\.1\tlocalhost\n/)
+    expect(hosts.out).toMatch(/\n10\.244\.\d+\.\d+\tbusybox\n$/)
+    const ping = kubesim("exec", "busybox", "--run", RUN, "--", "ping", "-c", "1", "web-service")
+    expect(ping.code).toBe(1)
+    expect(ping.err).toContain("no ICMP echo")
+  })
+})
+
 describe("kubesim sweep", () => {
   const sweep = (out: string, workers: number) => kubesim("sweep", TINY, "--seeds", "1..2", "--workers", String(workers), "--out", out)
   const sweepJson = (out: string) => readFileSync(join(WORK, out, "tiny/sweep.json"), "utf8")
