@@ -51,11 +51,22 @@ export class ProgressBar {
   private readonly countRate = new RateEstimate()
 
   constructor(private readonly o: ProgressBarOptions) {
+    this.total = o.total
+    this.label = o.label
     const now = o.clock()
     this.progressRate.sample(now, 0)
     this.countRate.sample(now, 0)
     // A log's first line comes one interval in: a run shorter than that logs nothing.
     if (!this.terminal) this.last = now
+  }
+
+  private total: number
+  private label: string | undefined
+
+  /** A total that grows as it becomes known (a sweep's), and a label that counts (its runs). */
+  setTotal(total: number, label?: string): void {
+    this.total = total
+    if (label !== undefined) this.label = label
   }
 
   private get terminal(): boolean {
@@ -65,16 +76,17 @@ export class ProgressBar {
   /** The text for `done` of `total` with `count` units of rate work (events, runs) so far; samples the rates. */
   line(done: number, count: number, now: number): string {
     const o = this.o
-    const frac = o.total > 0 ? Math.min(1, Math.max(0, done / o.total)) : 1
+    const total = this.total
+    const frac = total > 0 ? Math.min(1, Math.max(0, done / total)) : 1
     const rate = this.countRate.sample(now, count)
     const speed = this.progressRate.sample(now, done)
-    const eta = speed > 0 ? (o.total - done) / speed : Number.NaN
-    const label = o.label === undefined ? "" : `${o.label} `
+    const eta = speed > 0 ? (total - done) / speed : Number.NaN
+    const label = this.label === undefined ? "" : `${this.label} `
     const stats = `${formatRate(rate)} ${o.rateUnit} · ETA ${formatEta(eta)}`
-    if (!this.terminal) return `${label}${o.formatAmount(done)} of ${o.formatAmount(o.total)} (${(frac * 100).toFixed(1)}%) · ${stats}`
+    if (!this.terminal) return `${label}${o.formatAmount(done)} of ${o.formatAmount(total)} (${(frac * 100).toFixed(1)}%) · ${stats}`
     const width = o.width ?? BAR
     const filled = Math.round(frac * width)
-    return `${label}[${"#".repeat(filled)}${".".repeat(width - filled)}] ${o.formatAmount(done)}/${o.formatAmount(o.total)} · ${stats}`
+    return `${label}[${"#".repeat(filled)}${".".repeat(width - filled)}] ${o.formatAmount(done)}/${o.formatAmount(total)} · ${stats}`
   }
 
   /** Redraws (a terminal) or logs a line (otherwise) if enough wall time has passed since the last (or `force`). */

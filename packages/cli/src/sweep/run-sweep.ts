@@ -3,7 +3,7 @@ import { formatScenarioIssues, prepareScenario, ScenarioError, type LoadedScenar
 import type { Shard } from "../args/shard"
 import { jobOverrides, type RunJobResult, type RunJobSpec } from "../execute/run-job"
 import { writeFileAtomic } from "../io/atomic-write"
-import { ProgressBar } from "../progress/index"
+import { SweepProgress } from "../progress/sweep-progress"
 import { KUBESIM_VERSION } from "../version"
 import { shardOf, sweepJobs, type SweepJob } from "./jobs"
 import { runPool } from "./pool"
@@ -21,7 +21,7 @@ export interface SweepOptions {
   readonly workers: number
   /** Where progress and notices go (stderr). */
   readonly log: (line: string) => void
-  readonly progress: { readonly sink: { write(s: string): unknown }; readonly clock: () => number } | undefined
+  readonly progress: { readonly sink: { write(s: string): unknown }; readonly clock: () => number; readonly terminal?: boolean } | undefined
 }
 
 export interface SweepOutcome {
@@ -56,12 +56,7 @@ export const runSweep = async (o: SweepOptions): Promise<SweepOutcome> => {
   const resumed = mine.length - todo.length
   if (resumed > 0) o.log(`resuming: ${resumed} of ${mine.length} runs already finished, ${todo.length} to go`)
 
-  const bar =
-    o.progress === undefined || todo.length === 0
-      ? undefined
-      : new ProgressBar({ sink: o.progress.sink, clock: o.progress.clock, total: todo.length, formatAmount: (n) => String(n), rateUnit: "runs/s", label: `sweep ${name}` })
-  let settled = 0
-  let events = 0
+  const bar = o.progress === undefined || todo.length === 0 ? undefined : new SweepProgress({ ...o.progress, terminal: o.progress.terminal ?? true, name, count: todo.length })
   let abandoned = false
   let pool: ReturnType<typeof runPool<SweepJob, RunJobResult>> | undefined
   const interrupt = new Interrupt(
@@ -80,12 +75,13 @@ export const runSweep = async (o: SweepOptions): Promise<SweepOutcome> => {
       jobs: todo,
       workers: o.workers,
       startWorker: startSweepWorker,
-      workerData: o.spec,
+      workerData: { ...o.spec, progress: bar !== undefined } satisfies RunJobSpec,
+      onProgress: (job, p) => {
+        if (!interrupt.requested) bar?.progress(job.index, p)
+      },
       stopping: () => interrupt.requested,
-      onSettled: (_job, outcome) => {
-        settled++
-        if (outcome.ok) events += outcome.result.events
-        if (!interrupt.requested) bar?.update(settled, settled)
+      onSettled: (job, outcome) => {
+        if (!interrupt.requested) bar?.settled(job.index, outcome.ok ? outcome.result.events : undefined)
       },
     })
     const result = await pool.done
@@ -97,7 +93,6 @@ export const runSweep = async (o: SweepOptions): Promise<SweepOutcome> => {
     writeFileAtomic(file, renderSweepJson({ kubesimVersion: KUBESIM_VERSION, scenario: name, variants, seeds: o.seeds, shard: shardText(o.shard), jobs: mine.length }, entries))
     if (result.workerErrors.length > 0 && !abandoned) throw new Error(`sweep worker failed: ${result.workerErrors[0]}`)
     const failures = abandoned ? result.failures.filter((f) => readEntry(o.spec.out, name, f.job) === undefined && !f.message.startsWith("worker exited")) : result.failures
-    void events
     return { file, jobs: mine.length, resumed, ran: result.results.length, failures, interrupted: interrupt.requested, entries }
   } finally {
     interrupt.dispose()
