@@ -258,7 +258,7 @@ describe("help and error paths of every command", () => {
       [["conntrack", "--node", "kind-worker", "--run", RUN], "error: conntrack: kubesim lists the table only: give -L"],
       [["conntrack", "-L", "--node", "nope", "--run", RUN], 'error: no node "nope" (nodes: kind-worker, kind-worker2)'],
       [["trace", "0", "--run", RUN], "error: no request 0 in this run: its"],
-      [["report", WORK], "error: no run directory (with run.json) found in"],
+      [["report", join(ROOT, "packages/cli/test/fixtures")], "error: no run directory (with run.json) found in"],
       [["validate", "no-such-thing"], "error: no-such-thing: no such file, and no built-in scenario of that name"],
     ]
     for (const [args, want] of cases) {

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { clusterAt } from "../inspect/inspect-source"
-import { describe as render } from "../kubectl/describe"
+import { describe as render, describeKind } from "../kubectl/describe"
 import type { DescribeOptions } from "../commands/describe"
 import { attempt } from "./attempt"
 import { atNanos, resolveTarget } from "./target"
@@ -8,6 +8,7 @@ import { atNanos, resolveTarget } from "./target"
 /** `kubesim describe` (see ../commands/describe.ts). */
 export const describe = (o: DescribeOptions) =>
   Effect.gen(function* () {
+    yield* attempt(() => describeKind(o.kind))
     const target = yield* resolveTarget(o)
     const at = yield* atNanos(o.at)
     const text = yield* attempt(() => {

@@ -157,10 +157,16 @@ export const DESCRIBE_KINDS: ReadonlyArray<readonly [api.Kind, ReadonlyArray<str
   ["Node", ["nodes", "node", "no"]],
 ]
 
-/** `kubectl describe KIND NAME` at the store's time. */
-export const describe = (s: store.ApiStore, recs: ReadonlyArray<records.RunRecord>, kindName: string, name: string, namespace: string): string => {
+/** The kind `describe` was asked for (pod, svc, node and their other names); a UserInputError for any other. */
+export const describeKind = (kindName: string): api.Kind => {
   const kind = DESCRIBE_KINDS.find(([, ns]) => ns.includes(kindName.toLowerCase()))?.[0]
   if (kind === undefined) throw new UserInputError({ message: `kubesim describes pods, services and nodes; not "${kindName}"` })
+  return kind
+}
+
+/** `kubectl describe KIND NAME` at the store's time. */
+export const describe = (s: store.ApiStore, recs: ReadonlyArray<records.RunRecord>, kindName: string, name: string, namespace: string): string => {
+  const kind = describeKind(kindName)
   const info = api.infoOf(kind)
   const o = s.get(kind, info.namespaced ? namespace : undefined, name)
   if (o === undefined) throw new UserInputError({ message: `Error from server (NotFound): ${info.resource} "${name}" not found` })
