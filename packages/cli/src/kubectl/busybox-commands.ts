@@ -1,5 +1,6 @@
 import { apps, type cluster, dns, type records } from "@kubesim/core"
 import { UserInputError } from "../errors"
+import { wgetError } from "./pod-logs"
 
 /**
  * The busybox commands `kubesim exec` runs besides the core's (env, hostname, nslookup, cat /etc/resolv.conf):
@@ -81,17 +82,6 @@ export const wgetFromPod = (c: cluster.Cluster, namespace: string, pod: string, 
   if (done === undefined) return { text: "", err: "wget: download timed out\n", code: 1 }
   const r: records.RequestRecord = done
   if (r.outcome === "ok") return { text: `${r.pod ?? ""}\n`, err: "", code: 0 }
-  const hostName = new URL(r.url).hostname
-  const addr = r.dst.replace(/:\d+$/, "")
-  const err =
-    r.cause === "dns"
-      ? `wget: bad address '${hostName}'`
-      : r.cause === "refused"
-        ? `wget: can't connect to remote host (${addr}): Connection refused`
-        : r.cause === "unreachable"
-          ? `wget: can't connect to remote host (${addr}): Host is unreachable`
-          : r.cause === "reset"
-            ? "wget: error getting response: Connection reset by peer"
-            : "wget: download timed out"
+  const err = wgetError(r)
   return { text: "", err: `${err}\n`, code: 1 }
 }

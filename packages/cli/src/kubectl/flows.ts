@@ -1,4 +1,5 @@
 import { api, type Nanos, type records } from "@kubesim/core"
+import { MONTHS } from "./pod-logs"
 
 /**
  * Flows as `hubble observe` shows them, made from the run's records: a request is one L7 flow from its client to
@@ -117,7 +118,6 @@ export const filterFlows = (flows: ReadonlyArray<Flow>, f: FlowFilter): Flow[] =
       (f.dropReason === undefined || x.dropReason === f.dropReason),
   )
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 /** hubble's compact time, Go's `time.StampMilli` ("Jan _2 15:04:05.000"), on kubesim's UTC clock. */
 const stampMilli = (t: Nanos): string => {

@@ -1,6 +1,7 @@
 import { api, type Nanos, type records } from "@kubesim/core"
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+/** Go's and nginx's month abbreviations. */
+export const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 /** nginx's `$time_local`: `01/Jan/2024:00:00:09 +0000` (kubesim's clock is UTC from its epoch). */
 export const nginxTimeLocal = (t: Nanos): string => {
@@ -28,7 +29,7 @@ export const accessLogLine = (r: records.RequestRecord): string =>
   `${r.sourceIp ?? "-"} - - [${nginxTimeLocal(r.end ?? r.t)}] "GET ${pathOf(r.url)} HTTP/1.1" ${r.status ?? 0} ${(r.pod ?? "").length} "-" "Wget"`
 
 /** What busybox wget prints when a request fails (networking/wget.c and libbb's messages), the host or address named. */
-const wgetError = (r: records.RequestRecord): string => {
+export const wgetError = (r: records.RequestRecord): string => {
   const host = (() => {
     try {
       return new URL(r.url).hostname
