@@ -53,11 +53,8 @@ export class ProgressBar {
   constructor(private readonly o: ProgressBarOptions) {
     this.total = o.total
     this.label = o.label
-    const now = o.clock()
-    this.progressRate.sample(now, 0)
-    this.countRate.sample(now, 0)
     // A log's first line comes one interval in: a run shorter than that logs nothing.
-    if (!this.terminal) this.last = now
+    if (!this.terminal) this.last = o.clock()
   }
 
   private total: number
@@ -73,13 +70,17 @@ export class ProgressBar {
     return this.o.terminal ?? true
   }
 
-  /** The text for `done` of `total` with `count` units of rate work (events, runs) so far; samples the rates. */
-  line(done: number, count: number, now: number): string {
+  /**
+   * The text for `done` of `total` with `count` units of rate work (events, runs) so far. The
+   * rates are those sampled by `update`, from its first call on (not from construction: work done before the first
+   * report, a worker's start-up, would make the first rate and ETA absurd).
+   */
+  line(done: number, count: number): string {
     const o = this.o
     const total = this.total
     const frac = total > 0 ? Math.min(1, Math.max(0, done / total)) : 1
-    const rate = this.countRate.sample(now, count)
-    const speed = this.progressRate.sample(now, done)
+    const rate = this.countRate.perSecond
+    const speed = this.progressRate.perSecond
     const eta = speed > 0 ? (total - done) / speed : Number.NaN
     const label = this.label === undefined ? "" : `${this.label} `
     const stats = `${formatRate(rate)} ${o.rateUnit} · ETA ${formatEta(eta)}`
@@ -92,10 +93,12 @@ export class ProgressBar {
   /** Redraws (a terminal) or logs a line (otherwise) if enough wall time has passed since the last (or `force`). */
   update(done: number, count: number, force = false): void {
     const now = this.o.clock()
+    this.countRate.sample(now, count)
+    this.progressRate.sample(now, done)
     const interval = this.terminal ? (this.o.minIntervalMs ?? 100) : (this.o.logIntervalMs ?? 5000)
     if (!force && now - this.last < interval) return
     this.last = now
-    const text = this.line(done, count, now)
+    const text = this.line(done, count)
     if (!this.terminal) {
       this.o.sink.write(`${text}\n`)
       return
