@@ -1,5 +1,6 @@
 import { Console, Effect, Option } from "effect"
 import { UserInputError } from "../errors"
+import { parseDurationFlag } from "../args/at-time"
 import { parseSeeds } from "../args/seeds"
 import { parseShard } from "../args/shard"
 import { builtinNames } from "../execute/library"
@@ -17,6 +18,7 @@ export const sweep = (o: SweepOptions) =>
     if (o.workers < 1) return yield* new UserInputError({ message: "--workers must be at least 1" })
     const source = yield* attempt(() => classifySource(o.inputs, builtinNames()))
     const duration = Option.getOrUndefined(o.duration)
+    if (duration !== undefined) yield* attempt(() => parseDurationFlag("--duration", duration))
     const loaded = yield* attempt(() => loadSource(source, duration))
     const seeds = Option.isSome(o.seeds) ? yield* attempt(() => parseSeeds(Option.getOrThrow(o.seeds))) : [...(loaded.scenario.seeds ?? [1])]
     const shard = Option.isSome(o.shard) ? yield* attempt(() => parseShard(Option.getOrThrow(o.shard))) : undefined

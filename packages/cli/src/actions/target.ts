@@ -2,7 +2,7 @@ import { records } from "@kubesim/core"
 import { parseSetArgument } from "@kubesim/scenarios"
 import { Effect, Option } from "effect"
 import { type InternalError, UserInputError } from "../errors"
-import { parseAt } from "../args/at-time"
+import { parseAt, parseDurationFlag } from "../args/at-time"
 import { builtinNames } from "../execute/library"
 import { loadSource } from "../execute/load-source"
 import { classifySource } from "../execute/scenario-source"
@@ -22,6 +22,7 @@ export const resolveTarget = (o: TargetOptions): Effect.Effect<InspectTarget, Us
     if (o.scenario.length === 0) throw new UserInputError({ message: "nothing to inspect: give -f SCENARIO (a file, a built-in name or manifests) or --run DIR" })
     const source = classifySource(o.scenario, builtinNames())
     const duration = Option.getOrUndefined(o.duration)
+    if (duration !== undefined) parseDurationFlag("--duration", duration)
     const loaded = loadSource(source, duration)
     const set = [...(duration !== undefined && source.kind !== "manifests" ? [parseSetArgument(`duration=${duration}`)] : []), ...o.set.map(parseSetArgument)]
     return { loaded, variant: Option.getOrElse(o.variant, () => "default"), seed: Option.getOrElse(o.seed, () => loaded.scenario.seeds?.[0] ?? 1), set }

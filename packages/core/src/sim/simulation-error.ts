@@ -24,5 +24,5 @@ export class SimulationError extends Error {
   }
 }
 
-/** The innermost error a SimulationError wraps (itself if it wraps nothing of its own kind). */
-export const rootCause = (e: unknown): unknown => (e instanceof SimulationError ? rootCause(e.cause) : e)
+/** The innermost error a SimulationError wraps (itself when it wraps nothing: a process that misused the kernel). */
+export const rootCause = (e: unknown): unknown => (e instanceof SimulationError && e.cause !== undefined ? rootCause(e.cause) : e)

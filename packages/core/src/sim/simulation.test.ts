@@ -175,6 +175,18 @@ describe("Simulation dispatch", () => {
       throw new Error("broken model")
     }, "kubelet/node-1")
     expect(() => sim2.run()).toThrow(expect.objectContaining({ name: "ProcessError", component: "kubelet/node-1", time: 3 }))
+    // A process that misuses the kernel wraps nothing: it is its own root cause.
+    const sim3 = new Simulation(1)
+    sim3.process(function* () {
+      yield "soon" as unknown as number
+    }, "bad")
+    let misuse: unknown
+    try {
+      sim3.run()
+    } catch (e) {
+      misuse = e
+    }
+    expect(rootCause(misuse)).toBe(misuse)
   })
 
   it("folds (time, kind, key) into the trace hash: any change shows", () => {
