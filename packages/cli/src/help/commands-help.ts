@@ -92,7 +92,7 @@ export const GET: CommandHelp = {
     namespace,
     { name: "output", short: "o", default: "''", description: "wide, yaml, json (a kubectl List) or name." },
     { name: "selector", short: "l", default: "''", description: "Label selector: key=value, key!=value, key, !key, key in (a,b), key notin (a,b); comma-separated." },
-    { name: "watch", short: "w", default: "false", description: "After the listing, print each change until the end of the run (or --at), with its simulated time." },
+    { name: "watch", short: "w", default: "false", description: "Print the listing at --at (with -w: default 0s), then a row per change until the end of the run." },
     at,
     ...target,
   ],
