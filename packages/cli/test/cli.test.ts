@@ -22,6 +22,26 @@ const kubesimEnv = (env: Record<string, string>, ...args: string[]) => {
 }
 const kubesim = (...args: string[]) => kubesimEnv({}, ...args)
 
+/** Many short commands at once, two at a time (the machine's cores): each is mostly process start-up. */
+const kubesimMany = async (cases: ReadonlyArray<ReadonlyArray<string>>): Promise<Array<{ code: number | null; out: string; err: string }>> => {
+  const results: Array<{ code: number | null; out: string; err: string }> = new Array(cases.length)
+  let next = 0
+  const lane = async () => {
+    while (next < cases.length) {
+      const i = next++
+      const child = spawn(process.execPath, [BIN, ...(cases[i] as string[])], { cwd: WORK, env: { ...process.env, NO_COLOR: "1" } })
+      let out = ""
+      let err = ""
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()))
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()))
+      const code = await new Promise<number | null>((r) => child.once("close", (c) => r(c)))
+      results[i] = { code, out, err }
+    }
+  }
+  await Promise.all([lane(), lane()])
+  return results
+}
+
 const RUN = join(WORK, "runs/tiny/default/seed-1")
 let ran: ReturnType<typeof kubesim>
 beforeAll(() => {
@@ -203,9 +223,10 @@ describe("inspection", () => {
 describe("help and error paths of every command", () => {
   const COMMANDS = ["run", "sweep", "report", "compare", "get", "describe", "logs", "exec", "observe", "conntrack", "iptables-save", "trace", "scenarios", "validate"]
 
-  it("each command's --help is kubectl's layout: what, examples, options with defaults, usage", () => {
-    for (const c of COMMANDS) {
-      const r = kubesim(c, "--help")
+  it("each command's --help is kubectl's layout: what, examples, options with defaults, usage", async () => {
+    const all = await kubesimMany(COMMANDS.map((c) => [c, "--help"]))
+    for (const [i, c] of COMMANDS.entries()) {
+      const r = all[i] as { code: number | null; out: string }
       expect(r.code, c).toBe(0)
       expect(r.out, c).toMatch(new RegExp(`\nUsage:\n {2}kubesim ${c}\\b`))
       expect(r.out, c).not.toMatch(/user-defined piece of text|--wizard|\$ run/)
@@ -216,7 +237,7 @@ describe("help and error paths of every command", () => {
     for (const c of COMMANDS) expect(top.out, c).toMatch(new RegExp(`^ {2}${c} +\\S`, "m"))
   })
 
-  it("usage errors say what is wrong, kubectl's way, and exit 2", () => {
+  it("usage errors say what is wrong, kubectl's way, and exit 2", async () => {
     const cases: Array<[string[], RegExp]> = [
       [["run"], /^error: Missing argument <scenario \| manifest>\nSee 'kubesim run --help' for usage\.$/],
       [["report", join(WORK, "no-such-dir")], /^error: .*no-such-dir.*\nSee 'kubesim report --help' for usage\.$/s],
@@ -234,14 +255,15 @@ describe("help and error paths of every command", () => {
       [["scenarios", "extra"], /^error: Received unknown argument: 'extra'/],
       [["no-such-command"], /^error: Invalid subcommand for kubesim - use one of 'run', 'sweep'.*\nSee 'kubesim --help' for usage\.$/s],
     ]
-    for (const [args, want] of cases) {
-      const r = kubesim(...args)
+    const results = await kubesimMany(cases.map(([args]) => args))
+    for (const [i, [args, want]] of cases.entries()) {
+      const r = results[i] as { code: number | null; err: string }
       expect(r.code, args.join(" ")).toBe(2)
       expect(r.err.trim(), args.join(" ")).toMatch(want)
     }
   })
 
-  it("input errors exit 1 with one error: prefix and no stack trace", () => {
+  it("input errors exit 1 with one error: prefix and no stack trace", async () => {
     const cases: Array<[string[], string]> = [
       [["run", TINY, "--duration", "-5s"], 'error: --duration: invalid duration "-5s": negative durations are not allowed'],
       [["sweep", TINY, "--workers", "0"], "error: --workers must be at least 1"],
@@ -261,8 +283,9 @@ describe("help and error paths of every command", () => {
       [["report", join(ROOT, "packages/cli/test/fixtures")], "error: no run directory (with run.json) found in"],
       [["validate", "no-such-thing"], "error: no-such-thing: no such file, and no built-in scenario of that name"],
     ]
-    for (const [args, want] of cases) {
-      const r = kubesim(...args)
+    const results = await kubesimMany(cases.map(([args]) => args))
+    for (const [i, [args, want]] of cases.entries()) {
+      const r = results[i] as { code: number | null; err: string }
       expect(r.code, `${args.join(" ")}: ${r.err}`).toBe(1)
       expect(r.err, args.join(" ")).toContain(want)
       expect(r.err, args.join(" ")).not.toMatch(/error: error:|\n\s+at /)
