@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { type cluster, formatDuration, type Nanos, type records } from "@kubesim/core"
-import { type LoadedScenario, type Override, prepareScenario, runScenario, scenarioFromObject } from "@kubesim/scenarios"
+import { type LoadedScenario, type Override, prepareScenario, type RunObserver, runScenario, type ScenarioRunResult, scenarioFromObject } from "@kubesim/scenarios"
 import { injectFault } from "../execute/fault-injection"
 import { failureOf } from "../execute/simulation-failure"
 
@@ -46,25 +46,36 @@ export const targetFromRunDir = (dir: string, parseRecords: (text: string, file:
   }
 }
 
-/** The cluster as it is at `at` (the end of the run when undefined), and the run's length. */
-export const clusterAt = (t: InspectTarget, at: Nanos | undefined): { readonly cluster: cluster.Cluster; readonly now: Nanos } => {
-  checkAt(t, at)
-  let live: cluster.Cluster | undefined
+/**
+ * Runs the target with the CLI's observers: the live cluster goes to `observe` hooks as usual, the fault-injection
+ * test hook is installed, and a failure inside the simulation becomes the internal-error report (failureOf).
+ */
+export const runTarget = (t: InspectTarget, observe: RunObserver = {}): ScenarioRunResult => {
   let built: cluster.Cluster | undefined
-  let r: ReturnType<typeof runScenario>
   try {
-    r = runScenario(t.loaded, {
+    return runScenario(t.loaded, {
       seed: t.seed,
       variant: t.variant,
       set: t.set,
-      observe: { ...(at === undefined ? {} : { stopAt: at }), onCluster: (c) => {
+      observe: {
+        ...observe,
+        onCluster: (c) => {
           built = c
           injectFault(c)
-        }, onStop: (c) => (live = c) },
+          observe.onCluster?.(c)
+        },
+      },
     })
   } catch (e) {
     throw failureOf(e, { scenario: t.loaded.scenario.metadata.name, variant: t.variant, seed: t.seed, cluster: built })
   }
+}
+
+/** The cluster as it is at `at` (the end of the run when undefined), and the run's length. */
+export const clusterAt = (t: InspectTarget, at: Nanos | undefined): { readonly cluster: cluster.Cluster; readonly now: Nanos } => {
+  checkAt(t, at)
+  let live: cluster.Cluster | undefined
+  const r = runTarget(t, { ...(at === undefined ? {} : { stopAt: at }), onStop: (c) => (live = c) })
   if (live === undefined) throw new Error("the executor did not hand over the cluster")
   if (t.run !== undefined && at === undefined && r.traceHash !== t.run.traceHash)
     throw new InspectError(`--run ${t.run.dir}: replaying the run gave trace hash ${r.traceHash}, run.json says ${t.run.traceHash} (made by another kubesim version?)`)
@@ -72,8 +83,7 @@ export const clusterAt = (t: InspectTarget, at: Nanos | undefined): { readonly c
 }
 
 /** The records of a target: the run directory's, or those of a fresh run. */
-export const targetRecords = (t: InspectTarget): ReadonlyArray<records.RunRecord> =>
-  t.run !== undefined ? t.run.records : runScenario(t.loaded, { seed: t.seed, variant: t.variant, set: t.set }).records
+export const targetRecords = (t: InspectTarget): ReadonlyArray<records.RunRecord> => (t.run !== undefined ? t.run.records : runTarget(t).records)
 
 /**
  * Runs the target to its end, calling `onTick` with the live cluster every 1/200 of the run (the executor's
@@ -81,25 +91,13 @@ export const targetRecords = (t: InspectTarget): ReadonlyArray<records.RunRecord
  * with it.
  */
 export const watchRun = (t: InspectTarget, onTick: (c: cluster.Cluster, now: Nanos) => void): void => {
-  let built: cluster.Cluster | undefined
-  try {
-    runScenario(t.loaded, {
-      seed: t.seed,
-      variant: t.variant,
-      set: t.set,
-      observe: {
-        onCluster: (c) => {
-          built = c
-          injectFault(c)
-        },
-        onProgress: (now) => {
-          if (built !== undefined) onTick(built, now)
-        },
-      },
-    })
-  } catch (e) {
-    throw failureOf(e, { scenario: t.loaded.scenario.metadata.name, variant: t.variant, seed: t.seed, cluster: built })
-  }
+  let live: cluster.Cluster | undefined
+  runTarget(t, {
+    onCluster: (c) => (live = c),
+    onProgress: (now) => {
+      if (live !== undefined) onTick(live, now)
+    },
+  })
 }
 
 /** The run's length (the resolved scenario's duration, variant and overrides applied). */
