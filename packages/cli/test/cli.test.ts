@@ -353,7 +353,7 @@ describe("kubectl, busybox, hubble and conntrack at a simulated time", () => {
   it("observe prints hubble-style flows, filtered, compact or json", () => {
     const c = kubesim("observe", "--to-pod", "web-deploy", "--run", RUN)
     expect(c.code, c.err).toBe(0)
-    expect(c.out).toMatch(/^Jan {2}1 00:00:\d\d\.\d{3}: default\/busybox -> default\/web-deploy-\w+-\w+:80 http-response FORWARDED \(HTTP\/1\.1 200 \d+ms \(GET http:\/\/web-service\)\)$/m)
+    expect(c.out).toMatch(/^Jan {2}1 00:00:\d\d\.\d{3}: default\/busybox <- default\/web-deploy-\w+-\w+:80 http-response FORWARDED \(HTTP\/1\.1 200 \d+ms \(GET http:\/\/web-service\)\)$/m)
     const j = kubesim("observe", "--last", "1", "-o", "json", "--run", RUN)
     const flow = JSON.parse(j.out) as { flow: { verdict: string; source: { pod_name: string }; destination_service: { name: string } } }
     expect(flow.flow.verdict).toBe("FORWARDED")

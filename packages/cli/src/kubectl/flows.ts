@@ -30,10 +30,10 @@ const splitIpPort = (s: string | null): [string, number | null] => {
   return i < 0 ? [s, null] : [s.slice(0, i), Number(s.slice(i + 1))]
 }
 
-/** The pods of the run by IP (the last pod to hold an address wins: pod IPs are reused after a pod is gone). */
+/** `namespace/pod` of the run's endpoints by IP (the last pod to hold an address wins: pod IPs are reused after a pod is gone). */
 const podsByIp = (recs: ReadonlyArray<records.RunRecord>): Map<string, string> => {
   const m = new Map<string, string>()
-  for (const r of recs) if (r.kind === "endpoints") for (const e of r.endpoints) m.set(e.endpoint.replace(/:\d+$/, ""), e.pod)
+  for (const r of recs) if (r.kind === "endpoints") for (const e of r.endpoints) m.set(e.endpoint.replace(/:\d+$/, ""), `${r.service.slice(0, r.service.indexOf("/"))}/${e.pod}`)
   return m
 }
 
@@ -67,7 +67,7 @@ export const flowsOf = (recs: ReadonlyArray<records.RunRecord>, clientPods: Read
             : `HTTP/1.1 GET ${r.url}: in flight at the end`,
       })
     } else if (r.kind === "drop") {
-      const [srcIp, srcPort] = splitIpPort(r.src)
+      const [srcIp] = splitIpPort(r.src)
       const [dstIp, dstPort] = splitIpPort(r.dst)
       const sp = byIp.get(srcIp)
       const dp = byIp.get(dstIp)
@@ -76,15 +76,16 @@ export const flowsOf = (recs: ReadonlyArray<records.RunRecord>, clientPods: Read
         time: r.t,
         verdict: "DROPPED",
         node: r.host,
-        sourcePod: sp === undefined ? null : `default/${sp}`,
+        sourcePod: sp ?? null,
         sourceIp: srcIp,
-        destinationPod: dp === undefined ? null : `default/${dp}`,
+        destinationPod: dp ?? null,
         destinationIp: dstIp,
         destinationPort: dstPort,
         service: null,
         protocol: r.protocol === "udp" ? "UDP" : r.protocol === "icmp" ? "ICMP" : "TCP",
         dropReason: r.reason,
-        summary: `${r.protocol.toUpperCase()}${srcPort === null ? "" : ` ${srcPort}`} -> ${dstPort ?? ""}`.trimEnd(),
+        // hubble's L4 summary: the protocol (TCP flags are not in the drop record).
+        summary: r.protocol === "icmp" ? "ICMPv4" : r.protocol.toUpperCase(),
       })
     }
   })
@@ -130,14 +131,18 @@ const stampMilli = (t: Nanos): string => {
 const endpoint = (pod: string | null, ip: string, port: number | null): string => `${pod ?? ip}${port === null ? "" : `:${port}`}`
 
 /**
- * hubble's compact line (hubble/pkg/printer/printer.go, `Compact`): `TIME: SRC -> DST TYPE VERDICT (SUMMARY)`,
- * a pod as `namespace/name`, anything else as its IP; drops name their reason (`DROPPED (reason)`).
+ * hubble's compact line (hubble/pkg/printer/printer.go `WriteProtoFlow`, CompactOutput:
+ * `TIME: SRC -> DST TYPE VERDICT (SUMMARY)`), host names as its `Hostname` (a pod as `namespace/name`, else the IP;
+ * `:port` when known). A request's flow is its reply, the response (`http-response`), printed as hubble prints
+ * replies: flipped, `client <- server`; a request that got no response is its `http-request`; a drop's type is its
+ * reason. Cilium's security identities (`(ID:N)` after each end) are not modelled and are left out.
  */
 export const compactLine = (f: Flow): string => {
   const src = f.sourcePod ?? f.sourceIp
   const dst = endpoint(f.destinationPod, f.destinationIp, f.destinationPort)
   if (f.verdict === "DROPPED") return `${stampMilli(f.time)}: ${src} -> ${dst} ${f.dropReason ?? ""} DROPPED (${f.summary})`
-  return `${stampMilli(f.time)}: ${src} -> ${dst} ${f.verdict === "ERROR" ? "http-request" : "http-response"} ${f.verdict} (${f.summary})`
+  if (f.verdict === "FORWARDED") return `${stampMilli(f.time)}: ${src} <- ${dst} http-response FORWARDED (${f.summary})`
+  return `${stampMilli(f.time)}: ${src} -> ${dst} http-request ${f.verdict} (${f.summary})`
 }
 
 /** hubble's `-o json`: one `{"flow": …}` object a line with its observer API field names. */
