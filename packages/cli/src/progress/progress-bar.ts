@@ -71,11 +71,10 @@ export class ProgressBar {
   }
 
   /**
-   * The text for `done` of `total` with `count` units of rate work (events, runs) so far. The
-   * rates are those sampled by `update`, from its first call on (not from construction: work done before the first
-   * report, a worker's start-up, would make the first rate and ETA absurd).
+   * The text for `done` of `total`. The rates are those sampled by `update`, from its first call on (not from
+   * construction: work done before the first report, a worker's start-up, would make the first rate and ETA absurd).
    */
-  line(done: number, count: number): string {
+  line(done: number): string {
     const o = this.o
     const total = this.total
     const frac = total > 0 ? Math.min(1, Math.max(0, done / total)) : 1
@@ -98,7 +97,7 @@ export class ProgressBar {
     const interval = this.terminal ? (this.o.minIntervalMs ?? 100) : (this.o.logIntervalMs ?? 5000)
     if (!force && now - this.last < interval) return
     this.last = now
-    const text = this.line(done, count)
+    const text = this.line(done)
     if (!this.terminal) {
       this.o.sink.write(`${text}\n`)
       return
