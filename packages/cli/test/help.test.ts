@@ -62,6 +62,20 @@ describe("help", () => {
     expect(helpFor("no-such")).toBeUndefined()
   })
 
+  it("every example is a kubesim command with flags its parser knows", () => {
+    const byName = new Map(PARSERS.map((p) => [[...Command.getNames(p as Command.Command<string, never, never, unknown>)][0] as string, p] as const))
+    for (const h of all) {
+      for (const [, example] of h.examples) {
+        const words = example.split(" ")
+        const parser = byName.get(words[1] ?? "")
+        expect(words[0] === "kubesim" && parser !== undefined, example).toBe(true)
+        const flags = new Set(parserFlags(parser as (typeof PARSERS)[number]))
+        const end = words.indexOf("--")
+        for (const w of end < 0 ? words : words.slice(0, end)) if (w.startsWith("--")) expect(flags.has(w.slice(2)), `${example}: ${w}`).toBe(true)
+      }
+    }
+  })
+
   it("is asked for by --help or -h before --, or by no arguments", () => {
     expect(helpRequest([])).toBe("")
     expect(helpRequest(["--help"])).toBe("")

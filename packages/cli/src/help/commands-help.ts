@@ -26,12 +26,12 @@ export const RUN: CommandHelp = {
   name: "run",
   summary: "Run a scenario (or plain manifests) and write its run directory with reports.",
   long:
-    "Runs in this process, one seed after another (the scenario's first seed, or 1, unless --seed/--seeds), writing each\nrun directory whole or not at all, and prints a summary of each. Plain manifests run under the default scenario:\nthe seed walkthrough's busybox wget loop against each Service. Progress goes to stderr. Ctrl-C stops at once\n(exit 130; the running seed leaves nothing behind).",
+    "Runs on a worker thread, one seed after another (the scenario's first seed, or 1, unless --seed/--seeds), writing each\nrun directory whole or not at all, and prints a summary of each. Plain manifests run under the default scenario:\nthe seed walkthrough's busybox wget loop against each Service. Progress goes to stderr. Ctrl-C stops at once\n(exit 130; the running seed leaves nothing behind).",
   usage: "kubesim run (SCENARIO.yaml | NAME | MANIFEST.yaml...) [options]",
   examples: [
     ["Run the seed walkthrough, seed 1", "kubesim run seed-walkthrough"],
     ["Run your own manifests for 2 minutes", "kubesim run deployment.yaml service.yaml --duration 2m"],
-    ["Run seeds 1 to 5 of a variant with 5 nodes", "kubesim run pod-churn --seeds 1..5 --variant iptables --set cluster.nodes=5"],
+    ["Run seeds 1 to 5 of a variant with 5 nodes", "kubesim run pod-churn --seeds 1..5 --variant fast-churn --set cluster.nodes=5"],
   ],
   flags: [duration, out, { name: "seed", default: "the scenario's first, else 1", description: "The run seed." }, seeds, set, { name: "variant", default: "'default'", description: "Run the scenario's variant NAME." }],
 }
@@ -43,7 +43,7 @@ export const SWEEP: CommandHelp = {
   usage: "kubesim sweep (SCENARIO.yaml | NAME) [options]",
   examples: [
     ["Every variant of pod-churn over seeds 1 to 20", "kubesim sweep pod-churn --seeds 1..20"],
-    ["Shard 0 of 4, two variants", "kubesim sweep pod-churn --seeds 1..100 --variant default --variant ipvs --shard 0/4"],
+    ["Shard 0 of 4, two variants", "kubesim sweep pod-churn --seeds 1..100 --variant default --variant fast-churn --shard 0/4"],
   ],
   flags: [
     duration,
@@ -71,7 +71,7 @@ export const COMPARE: CommandHelp = {
   name: "compare",
   summary: "Compare two sets of runs, paired by seed: each metric's mean difference with its interval.",
   usage: "kubesim compare DIR_A DIR_B [options]",
-  examples: [["Two variants of a sweep", "kubesim compare runs/pod-churn/default runs/pod-churn/ipvs"]],
+  examples: [["Two variants of a sweep", "kubesim compare runs/pod-churn/default runs/pod-churn/fast-churn"]],
   flags: [format, output],
 }
 
