@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { NANOS_PER_HOUR, NANOS_PER_SECOND, Simulation } from "../../sim/index"
-import { Fabric, Network, PROTO_UDP, parseCidr, parseIpv4, probabilityThreshold, renderSave } from "../../net/index"
+import { Fabric, Network, PROTO_UDP, applyRestore, parseCidr, parseIpv4, probabilityThreshold, renderSave } from "../../net/index"
+import { servicePortEndpointChain } from "../proxy/index"
 import { RecordLog } from "../../records/index"
 import { decodeManifests, type KubeObject } from "../api/index"
 import { ApiStore } from "../store/index"
@@ -120,5 +121,67 @@ describe("node kube-proxy agent", () => {
     h.agent.start()
     h.sim.run({ until: 7 * S })
     expect(Object.keys(h.records.ofKind("rules").at(-1)?.shares["default/dns:dns"] ?? {})).toEqual(["10.244.1.2:5353", "10.244.1.3:5353"])
+  })
+
+  it("a re-list after a lost watch (node back from a failure) delivers updates and deletions through the normal sync path", () => {
+    const h = harness()
+    const other = `apiVersion: v1
+kind: Service
+metadata:
+  name: other
+spec:
+  clusterIP: 10.96.0.77
+  ports:
+    - port: 80
+`
+    h.apply(objects(["10.244.1.2", "10.244.1.3"]))
+    h.apply(other)
+    h.agent.start()
+    h.sim.run({ until: 2 * S })
+    h.agent.stop()
+    // While the node is away, an endpoint leaves and a Service is deleted; the agent hears neither.
+    h.apply(objects(["10.244.1.2"]))
+    expect(h.store.delete("Service", "default", "other").ok).toBe(true)
+    h.sim.run({ until: 4 * S })
+    h.agent.start()
+    h.sim.run({ until: 8 * S })
+    // Upstream's synced callbacks run once per process; the re-list is ordinary informer events (Replace: the
+    // deleted Service arrives as a deletion), synced by the runner after the restore in flight, never beside it.
+    expect(h.records.ofKind("action").filter((a) => a.verb === "restore-failed")).toEqual([])
+    const save = renderSave(h.ruleset)
+    expect(save).not.toContain("10.96.0.77")
+    expect(save).not.toContain("10.244.1.3")
+    expect(Object.keys(h.records.ofKind("rules").at(-1)?.shares["default/dns:dns"] ?? {})).toEqual(["10.244.1.2:5353"])
+  })
+
+  it("a restore the kernel refuses is recorded and retried with a full sync within syncPeriod; the run goes on", () => {
+    const h = harness()
+    h.apply(objects(["10.244.1.2", "10.244.1.3"]))
+    h.agent.start()
+    h.sim.run({ until: 2 * S })
+    // Someone else's rule jumps to the endpoint's chain: deleting that chain makes iptables-restore fail.
+    const sep = servicePortEndpointChain("default/dns:dns", "udp", "10.244.1.3:5353")
+    applyRestore(h.ruleset, `*nat\n:ADMIN-DEBUG - [0:0]\n-A ADMIN-DEBUG -j ${sep}\nCOMMIT\n`, { noflush: true })
+    h.apply(objects(["10.244.1.2"]))
+    h.sim.run({ until: 3 * S })
+    const failures = () => h.records.ofKind("action").filter((a) => a.verb === "restore-failed")
+    expect(failures()).toHaveLength(1)
+    const first = failures()[0]
+    expect(first?.actor).toBe("kube-proxy/node-a")
+    expect(first?.object).toBe("Node node-a")
+    expect(first?.detail).toBe(
+      `Failed to execute iptables-restore: line ${/line (\d+)/.exec(first?.detail ?? "")?.[1]}: chain ${sep} is deleted but still referenced from chain ADMIN-DEBUG (at "${sep}"); the next sync is a full sync, within 30s`,
+    )
+    // The retry (a full sync, 30 s later) fails the same way while the foreign rule stays.
+    h.sim.run({ until: 33 * S + 500_000_000 })
+    expect(failures()).toHaveLength(2)
+    expect((failures()[1]?.t ?? 0) - (first?.t ?? 0)).toBeGreaterThanOrEqual(30 * S)
+    applyRestore(h.ruleset, "*nat\n:ADMIN-DEBUG - [0:0]\n-X ADMIN-DEBUG\nCOMMIT\n", { noflush: true })
+    h.sim.run({ until: 64 * S })
+    expect(failures()).toHaveLength(2)
+    const last = h.records.ofKind("rules").at(-1)
+    expect(last?.full).toBe(true)
+    expect(Object.keys(last?.shares["default/dns:dns"] ?? {})).toEqual(["10.244.1.2:5353"])
+    expect(renderSave(h.ruleset)).not.toContain(sep)
   })
 })
