@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { NANOS_PER_HOUR, NANOS_PER_SECOND, Simulation } from "../../sim/index"
 import { Fabric, Network, PROTO_UDP, applyRestore, parseCidr, parseIpv4, probabilityThreshold, renderSave } from "../../net/index"
-import { servicePortEndpointChain } from "../proxy/index"
+import { servicePortEndpointChain, type SyncCostModel } from "../proxy/index"
 import { RecordLog } from "../../records/index"
 import { decodeManifests, type KubeObject } from "../api/index"
 import { ApiStore } from "../store/index"
@@ -36,7 +36,7 @@ ${eps.map((ip) => `  - addresses: [${ip}]\n    conditions:\n      ready: true\n 
     protocol: UDP
 `
 
-const harness = () => {
+const harness = (cost?: SyncCostModel) => {
   const sim = new Simulation(9)
   const net = new Network(sim)
   const fabric = new Fabric(net, { lan: parseCidr("192.168.0.0/24") })
@@ -52,6 +52,7 @@ const harness = () => {
     clusterCIDR: "10.244.0.0/16",
     watchDelay: 20_000_000,
     records,
+    ...(cost !== undefined ? { cost } : {}),
   })
   return { sim, host, store, records, apply, agent, ruleset: fabric.ruleset("node-a") }
 }
@@ -183,5 +184,31 @@ spec:
     expect(last?.full).toBe(true)
     expect(Object.keys(last?.shares["default/dns:dns"] ?? {})).toEqual(["10.244.1.2:5353"])
     expect(renderSave(h.ruleset)).not.toContain(sep)
+  })
+
+  it("a UDP flow opened to the leaving endpoint while the restore runs is cleared once the new rules are in", () => {
+    // A slow restore (400 ms): upstream runs CleanStaleEntries after RestoreAll, so an entry created meanwhile
+    // (the old rules still DNAT to the leaving endpoint) is cleared too; cleaning first would leave it pinned.
+    const h = harness({ base: 400_000_000, perLine: 0 })
+    h.apply(objects(["10.244.1.2", "10.244.1.3"]))
+    h.agent.start()
+    h.sim.run({ until: 2 * S })
+    const ct = h.host.conntrack!
+    const flow = (sport: number, backend: string) => {
+      const e = ct.create(PROTO_UDP, parseIpv4("10.244.1.9"), parseIpv4("10.96.0.53"), sport, 53, h.sim.now)
+      e.replySrc = parseIpv4(backend)
+      e.replySport = 5353
+      e.expires = h.sim.now + 100 * S
+      ct.confirm(e, h.sim.now)
+    }
+    h.apply(objects(["10.244.1.2"]))
+    // The change reaches kube-proxy at 2.02 s; its sync runs until 2.42 s.
+    const during = h.sim.defineKind<null>("flow-during-restore", () => flow(40001, "10.244.1.3"))
+    h.sim.at(2 * S + 200_000_000, during, null)
+    h.sim.run({ until: 2 * S + 300_000_000 })
+    expect(ct.size).toBe(1)
+    h.sim.run({ until: 3 * S })
+    expect(ct.size).toBe(0)
+    expect(h.agent.node.conntrackCleared).toBe(1)
   })
 })

@@ -4,6 +4,7 @@ import { runs } from "../../../../../test-support/runs"
 import { renderSave } from "../../net/index"
 import { millis, seconds, Simulation, type Nanos } from "../../sim/index"
 import type { EndpointSliceView, ServiceView } from "./api-view"
+import type { UdpConntrackTargets } from "./conntrack-cleanup"
 import type { JumpRule } from "./iptables/jump-chains"
 import { KubeProxy, type KubeProxyNode, type RestoreOutcome } from "./kube-proxy"
 import { FAKE_PROXIER_CONFIG, service, slice, startProxier } from "./test-support/fixtures"
@@ -154,5 +155,69 @@ describe("KubeProxy: syncs never overlap (kubesim issue 14)", () => {
     expect(retried.error).toBeUndefined()
     expect(retried.result.fullSync).toBe(true)
     expect(renderSave(node.ruleset)).toBe(freshSave([svc1], [eps("10.0.1.2")]))
+  })
+})
+
+describe("KubeProxy: UDP conntrack cleanup after the restore (proxier.go: RestoreAll, then conntrack.CleanStaleEntries)", () => {
+  const udp = (name: string, ip: string) => service("ns1", name, { clusterIP: ip, ports: [{ name: "dns", port: 53, protocol: "UDP" }] })
+  const udpEps = (name: string, ...ips: string[]) =>
+    slice("ns1", name, 1, ips.map((ip) => ({ addresses: [ip] })), [{ name: "dns", port: 5353, protocol: "UDP" }])
+
+  const setup = () => {
+    const sim = new Simulation(3)
+    const calls: string[] = []
+    const node = new (class extends RulesetNode {
+      override apply(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined): void {
+        super.apply(payload, jumpRules)
+        calls.push(`${sim.now / 1e6}ms restore`)
+      }
+      cleanConntrack(t: UdpConntrackTargets): void {
+        calls.push(`${sim.now / 1e6}ms clean ${[...t.serviceIPs].map(([k, v]) => `${k}->${[...v].join(",")}`).join(" ")}`)
+      }
+    })()
+    const kp = new KubeProxy(sim, CONFIG, { node, cost: { base: millis(50), perLine: 0 } })
+    const at = (ms: number, f: () => void) => sim.at(millis(ms), sim.defineKind<null>(`step-${ms}`, f), null)
+    return { sim, calls, node, kp, at }
+  }
+
+  it("runs when the restore has landed, not when the sync starts, and only after a UDP port's endpoints changed", () => {
+    const { sim, calls, kp, at } = setup()
+    kp.onServiceAdd(udp("dns", "172.30.0.53"))
+    kp.onEndpointSliceAdd(udpEps("dns", "10.0.1.1", "10.0.1.2"))
+    kp.onServiceAdd(svc1)
+    kp.onEndpointSliceAdd(eps("10.0.1.9"))
+    kp.start()
+    kp.onSynced()
+    // 2 s: a UDP endpoint leaves (cleanup); 4 s: a TCP endpoint changes (none); 6 s: the UDP Service's port
+    // changes without an endpoint change (none: changing a Service does not touch existing flows).
+    at(2000, () => kp.onEndpointSliceUpdate(udpEps("dns", "10.0.1.1", "10.0.1.2"), udpEps("dns", "10.0.1.1")))
+    at(4000, () => kp.onEndpointSliceUpdate(eps("10.0.1.9"), eps("10.0.1.8")))
+    at(6000, () =>
+      kp.onServiceUpdate(udp("dns", "172.30.0.53"), service("ns1", "dns", { clusterIP: "172.30.0.53", ports: [{ name: "dns", port: 54, protocol: "UDP" }] })),
+    )
+    sim.run({ until: seconds(8) })
+    expect(calls).toEqual([
+      // The initial sync: every endpoint is new (endpointschangetracker.go: ConntrackCleanupRequired).
+      "50ms restore",
+      "50ms clean 172.30.0.53:53->10.0.1.1,10.0.1.2",
+      "2050ms restore",
+      "2050ms clean 172.30.0.53:53->10.0.1.1",
+      "4050ms restore",
+      "6050ms restore",
+    ])
+  })
+
+  it("does not run when the kernel refused the restore", () => {
+    const { sim, calls, node, kp, at } = setup()
+    kp.onServiceAdd(udp("dns", "172.30.0.53"))
+    kp.onEndpointSliceAdd(udpEps("dns", "10.0.1.1", "10.0.1.2"))
+    kp.start()
+    kp.onSynced()
+    at(2000, () => {
+      node.failNext = true
+      kp.onEndpointSliceUpdate(udpEps("dns", "10.0.1.1", "10.0.1.2"), udpEps("dns", "10.0.1.1"))
+    })
+    sim.run({ until: seconds(3) })
+    expect(calls).toEqual(["50ms restore", "50ms clean 172.30.0.53:53->10.0.1.1,10.0.1.2"])
   })
 })
