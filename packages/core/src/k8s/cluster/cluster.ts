@@ -138,6 +138,7 @@ export class Cluster {
         syncPeriod: c.proxy.syncPeriod,
         renderCache,
         records: log,
+        ...(n.cpus !== undefined ? { cpus: n.cpus } : {}),
       })
       this.nodes.set(n.name, { name: n.name, ip: n.ip, host, ruleset, kubelet, proxy, failed: false })
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { NANOS_PER_HOUR, NANOS_PER_SECOND, Simulation } from "../../sim/index"
-import { Fabric, Network, PROTO_UDP, applyRestore, parseCidr, parseIpv4, probabilityThreshold, renderSave } from "../../net/index"
+import { Fabric, Network, PROTO_UDP, Packet, applyRestore, parseCidr, parseIpv4, probabilityThreshold, renderSave } from "../../net/index"
 import { servicePortEndpointChain, type SyncCostModel } from "../proxy/index"
 import { RecordLog } from "../../records/index"
 import { decodeManifests, type KubeObject } from "../api/index"
@@ -36,7 +36,7 @@ ${eps.map((ip) => `  - addresses: [${ip}]\n    conditions:\n      ready: true\n 
     protocol: UDP
 `
 
-const harness = (cost?: SyncCostModel) => {
+const harness = (cost?: SyncCostModel, cpus?: number) => {
   const sim = new Simulation(9)
   const net = new Network(sim)
   const fabric = new Fabric(net, { lan: parseCidr("192.168.0.0/24") })
@@ -53,6 +53,7 @@ const harness = (cost?: SyncCostModel) => {
     watchDelay: 20_000_000,
     records,
     ...(cost !== undefined ? { cost } : {}),
+    ...(cpus !== undefined ? { cpus } : {}),
   })
   return { sim, host, store, records, apply, agent, ruleset: fabric.ruleset("node-a") }
 }
@@ -210,5 +211,26 @@ spec:
     h.sim.run({ until: 3 * S })
     expect(ct.size).toBe(0)
     expect(h.agent.node.conntrackCleared).toBe(1)
+  })
+
+  it("kube-proxy's start raises the node's conntrack sysctls; a packet refused for a full table is a drop record", () => {
+    // server_linux.go setupConntrack on a stock 64-bit kernel: nf_conntrack_max 32768 × 16 cores, close_wait 1 h;
+    // the established timeout stays at the kernel's 5 days (kube-proxy only raises: conntrack.go setIntSysCtl).
+    const h = harness(undefined, 16)
+    const ct = h.host.conntrack!
+    expect([ct.max, ct.buckets]).toEqual([524288, 262144])
+    expect(h.host.conntrackTimeouts.tcpCloseWait).toBe(3600 * S)
+    expect(h.host.conntrackTimeouts.tcpEstablished).toBe(432000 * S)
+    expect(harness().host.conntrack!.max).toBe(262144)
+    const pkt = new Packet(1, 0)
+    pkt.proto = PROTO_UDP
+    pkt.src = parseIpv4("10.244.1.9")
+    pkt.sport = 40000
+    pkt.dst = parseIpv4("10.96.0.53")
+    pkt.dport = 53
+    ct.onTableFull?.(pkt, 7 * S)
+    expect(h.records.ofKind("drop")).toEqual([
+      { kind: "drop", t: 7 * S, host: "node-a", reason: "conntrack-full", protocol: "udp", src: "10.244.1.9:40000", dst: "10.96.0.53:53" },
+    ])
   })
 })
