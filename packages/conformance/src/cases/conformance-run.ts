@@ -67,8 +67,18 @@ export class ConformanceRun {
     return this.kubesim.fabric.ruleset(node)
   }
 
-  /** Moves the cluster to `next`: every node's kube-proxy syncs once and the payload goes into both planes. */
+  /**
+   * Moves the cluster to `next`: every node's kube-proxy syncs once, the payload goes into both planes, then
+   * the sync's UDP conntrack cleanup runs in both (proxier.go: RestoreAll, then conntrack.CleanStaleEntries).
+   */
   update(next: ConformanceCluster): ReadonlyMap<string, NodeRules> {
+    const written = this.updateRules(next)
+    this.cleanConntrack(written)
+    return written
+  }
+
+  /** `update` without the conntrack cleanup, for a case that looks at the rules' effect before it. */
+  updateRules(next: ConformanceCluster): ReadonlyMap<string, NodeRules> {
     this.cluster = next
     const written = new Map<string, NodeRules>()
     for (const [node, proxy] of this.proxies) {
@@ -77,6 +87,14 @@ export class ConformanceRun {
       written.set(node, rules)
     }
     return written
+  }
+
+  /** The UDP conntrack cleanup those syncs asked for, in both planes. */
+  cleanConntrack(written: ReadonlyMap<string, NodeRules>): void {
+    for (const [node, rules] of written) {
+      if (rules.conntrack === undefined) continue
+      for (const plane of this.planes) plane.cleanConntrack(node, rules.conntrack)
+    }
   }
 
   /** Runs `leg` on the kernel, then on kubesim. */
