@@ -3,6 +3,7 @@ import { affinityCase } from "../src/cases/affinity-case"
 import type { CaseResult } from "../src/cases/case-result"
 import { ConformanceRun } from "../src/cases/conformance-run"
 import { conntrackCase } from "../src/cases/conntrack-case"
+import { conntrackSysctlsCase } from "../src/cases/conntrack-sysctls-case"
 import { nodePortCase } from "../src/cases/node-port-case"
 import { noEndpointsCase } from "../src/cases/no-endpoints-case"
 import { restoreCase } from "../src/cases/restore-case"
@@ -76,5 +77,8 @@ describe.skipIf(reason !== null)("kubesim's kube-proxy rules against the Linux k
       )
     check(await udpCleanupCase(run, "udp-held", rebuild))
   })
-  if (noConntrackTool !== null) it(`UDP conntrack cleanup SKIPPED: ${noConntrackTool}`, () => {})
+  it.skipIf(noConntrackTool !== null)("kube-proxy's conntrack sysctls: kubesim's defaults and raises match the kernel's", async () => {
+    check(await conntrackSysctlsCase(run, "node-1", "spread-2"))
+  })
+  if (noConntrackTool !== null) it(`UDP conntrack cleanup and conntrack sysctls SKIPPED: ${noConntrackTool}`, () => {})
 })

@@ -3,7 +3,7 @@ import { splitRuleArgs, type NodeRules, type UdpCleanup } from "../rules/node-ru
 import type { TopologySpec } from "../topology/topology-spec"
 import type { RequestOutcome } from "../traffic/request-outcome"
 import type { Target, TrafficPlane } from "../traffic/traffic-plane"
-import { NodeRuleset } from "./core-bridge"
+import { NodeRuleset, setupNodeConntrack, type NodeConntrackSysctls } from "./core-bridge"
 
 type Host = net.Host
 type TcpConnection = net.TcpConnection
@@ -121,6 +121,25 @@ export class KubesimPlane {
   /** kube-proxy's UDP conntrack cleanup on node `name`: kubesim's own (NodeRuleset.cleanConntrack). */
   cleanConntrack(name: string, cleanup: UdpCleanup): void {
     new NodeRuleset(this.fabric.node(name), this.fabric.ruleset(name)).cleanConntrack(cleanup)
+  }
+
+  /** kube-proxy's start on node `name` with `cpus` CPUs (kubesim's setupNodeConntrack); the sysctls after it. */
+  setupConntrack(name: string, cpus: number): NodeConntrackSysctls {
+    return setupNodeConntrack(this.fabric.node(name), { nodeName: name, cpus })!
+  }
+
+  /**
+   * Seconds left on node `name`'s ESTABLISHED TCP entries whose original destination is `dst`, as
+   * `conntrack -L -p tcp --orig-dst` prints them.
+   */
+  establishedTimeouts(name: string, dst: string): ReadonlyArray<number> {
+    const ct = this.fabric.node(name).conntrack
+    if (ct === null) return []
+    const want = net.parseIpv4(dst)
+    return ct
+      .list(this.sim.now)
+      .filter((e) => e.origDst === want && e.proto === net.PROTO_TCP && net.TCP_CT_NAMES[e.tcpState] === "ESTABLISHED")
+      .map((e) => Math.floor((e.expires - this.sim.now) / 1e9))
   }
 
   /** One datagram from `client`'s UDP port `sport` to `target`, and its reply (or TIMEOUT), as client-agent.mjs. */

@@ -1,15 +1,14 @@
 import { formatDuration, type EventKind, type Nanos, type Simulation } from "../../sim/index"
-import { PROTO_UDP, conntrackTimeouts, formatIpv4, type Host, type Ruleset } from "../../net/index"
+import type { Host, Ruleset } from "../../net/index"
 import type { RecordLog } from "../../records/index"
 import type { Kind, ObjectOfKind } from "../api/index"
 import type { ApiStore, Watch, WatchEvent } from "../store/index"
 import {
-  applyKubeProxyConntrack,
-  DEFAULT_KUBE_PROXY_CONNTRACK,
   KubeProxy,
   type KubeProxyConntrackConfig,
   type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
 import { endpointShares } from "./endpoint-shares"
+import { setupNodeConntrack } from "./node-conntrack"
 import { NodeRuleset } from "./node-ruleset"
 
 export interface NodeProxyAgentOptions {
@@ -33,8 +32,6 @@ export interface NodeProxyAgentOptions {
   readonly conntrack?: KubeProxyConntrackConfig
 }
 
-/** A node's CPU count when none is given: a common developer machine, which kind's nodes see whole. */
-export const DEFAULT_NODE_CPUS = 8
 
 const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly name: string } }): string => `${o.metadata.namespace ?? ""}/${o.metadata.name}`
 
@@ -67,7 +64,7 @@ export class NodeProxyAgent {
     readonly options: NodeProxyAgentOptions,
   ) {
     this.node = new NodeRuleset(host, ruleset)
-    this.setupConntrack()
+    setupNodeConntrack(host, { nodeName: options.nodeName, cpus: options.cpus, conntrack: options.conntrack, records: options.records })
     this.kubeProxy = new KubeProxy(
       sim,
       {
@@ -88,39 +85,6 @@ export class NodeProxyAgent {
         },
       },
     )
-  }
-
-  /**
-   * kube-proxy's start (cmd/kube-proxy/app/server_linux.go setupConntrack): raise the node's conntrack limits and
-   * timeouts. A new connection that finds the table full and nothing to early-drop is dropped by the kernel; each
-   * such packet is a `drop` record with reason `conntrack-full`.
-   */
-  private setupConntrack(): void {
-    const ct = this.host.conntrack
-    if (ct === null) return
-    const t = this.host.conntrackTimeouts
-    const next = applyKubeProxyConntrack(
-      { max: ct.max, hashsize: ct.buckets, tcpEstablished: t.tcpEstablished, tcpCloseWait: t.tcpCloseWait },
-      this.options.conntrack ?? DEFAULT_KUBE_PROXY_CONNTRACK,
-      this.options.cpus ?? DEFAULT_NODE_CPUS,
-    )
-    ct.max = next.max
-    ct.buckets = next.hashsize
-    this.host.conntrackTimeouts = conntrackTimeouts({ ...t, tcpEstablished: next.tcpEstablished, tcpCloseWait: next.tcpCloseWait })
-    const records = this.options.records
-    if (records !== undefined) {
-      const node = this.options.nodeName
-      ct.onTableFull = (pkt, now) =>
-        records.append({
-          kind: "drop",
-          t: now,
-          host: node,
-          reason: "conntrack-full",
-          protocol: pkt.proto === PROTO_UDP ? "udp" : "tcp",
-          src: `${formatIpv4(pkt.src)}:${pkt.sport}`,
-          dst: `${formatIpv4(pkt.dst)}:${pkt.dport}`,
-        })
-    }
   }
 
   /** Starts the informers and the sync loop. */
