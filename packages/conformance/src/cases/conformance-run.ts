@@ -3,6 +3,7 @@ import { KernelPlane } from "../kernel/kernel-plane"
 import { KernelTopology } from "../kernel/kernel-topology"
 import { KubesimPlane, KubesimTrafficPlane } from "../kubesim/kubesim-plane"
 import type { NodeRules, NodeRuleSource, RuleSourceFactory } from "../rules/node-rules"
+import type { RequestOutcome } from "../traffic/request-outcome"
 import type { TrafficPlane } from "../traffic/traffic-plane"
 
 /**
@@ -116,4 +117,14 @@ export const clusterIpOf = (cluster: ConformanceCluster, service: string): strin
   const s = cluster.services.find((x) => x.metadata.name === service)
   if (s === undefined) throw new Error(`no service "${service}" in the cluster`)
   return s.spec.clusterIP
+}
+
+/** Who answered a request: the pod, or the error. */
+export const servedBy = (o: RequestOutcome): string => ("pod" in o ? o.pod : o.error)
+
+/** The pods behind `service`'s EndpointSlice in `cluster`, in slice order. */
+export const endpointPods = (cluster: ConformanceCluster, service: string): ReadonlyArray<string> => {
+  const slice = cluster.endpointSlices.find((s) => s.metadata.labels["kubernetes.io/service-name"] === service)
+  if (slice === undefined) throw new Error(`no EndpointSlice for service "${service}"`)
+  return slice.endpoints.map((e) => cluster.topology.pods.find((p) => p.ip === e.addresses[0])!.name)
 }

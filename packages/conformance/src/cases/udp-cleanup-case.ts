@@ -1,9 +1,6 @@
 import type { ConformanceCluster } from "../cluster/conformance-cluster"
-import type { RequestOutcome } from "../traffic/request-outcome"
 import { caseResult, type CaseResult } from "./case-result"
-import { clusterIpOf, type ConformanceRun } from "./conformance-run"
-
-const served = (o: RequestOutcome): string => ("pod" in o ? o.pod : o.error)
+import { clusterIpOf, endpointPods, servedBy as served, type ConformanceRun } from "./conformance-run"
 
 /** The client's UDP source port for the flow each plane pins (kubesim tries the next ones to land on the same pod). */
 const SPORT = 40053
@@ -24,10 +21,10 @@ export const udpCleanupCase = async (
 ): Promise<CaseResult> => {
   run.ready()
   const before = run.state
-  const target = { host: clusterIpOf(before, service), port: 80 }
-  const problems: Array<string> = []
   const [kernelPlane, kubesimPlane] = run.planes
+  const target = { host: clusterIpOf(before, service), port: 80 }
   const kernelFirst = await kernelPlane.udp("busybox", target, SPORT)
+  const problems: Array<string> = []
   let kubesimPort = SPORT
   let kubesimFirst = await kubesimPlane.udp("busybox", target, kubesimPort)
   for (let i = 0; i < 30 && "pod" in kernelFirst && served(kubesimFirst) !== kernelFirst.pod; i++) {
@@ -39,9 +36,7 @@ export const udpCleanupCase = async (
   for (const [i, o] of [kernelFirst, kubesimFirst].entries()) if (!("pod" in o)) problems.push(`${run.planes[i]!.label}: first datagram got ${o.error}`)
   if (problems.length > 0) return caseResult({ case: "UDP conntrack cleanup", kernel: pinned[0], kubesim: pinned[1], pValue: null }, problems)
 
-  const slice = before.endpointSlices.find((s) => s.metadata.labels["kubernetes.io/service-name"] === service)!
-  const all = slice.endpoints.map((e) => before.topology.pods.find((p) => p.ip === e.addresses[0])!.name)
-  const remaining = all.filter((p) => p !== pinned[0])
+  const remaining = endpointPods(before, service).filter((p) => p !== pinned[0])
   const written = run.updateRules(rebuild(remaining))
   if (![...written.values()].some((r) => r.conntrack !== undefined)) problems.push(`kubesim's sync asked for no UDP conntrack cleanup when ${pinned[0]} left`)
   const afterRules = await run.onBoth(async (plane) => {
