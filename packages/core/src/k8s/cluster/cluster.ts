@@ -113,7 +113,7 @@ export class Cluster {
       installKindMasqAgent(ruleset, c.clusterCIDR)
       const launcher = new ImageLauncher({
         env: this.env,
-        coredns: this.coredns,
+        coredns: dns.startReplica,
         upstreamDns: c.upstreamDns.ip,
         labeller: requestLabeller(labellerCtx, n.name),
         onClient: (pod, loop) => this.clients.set(pod, loop),
