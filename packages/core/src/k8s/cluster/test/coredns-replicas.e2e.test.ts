@@ -6,7 +6,7 @@ import { Simulation } from "../../../sim/index"
 import { decodeManifests } from "../../api/index"
 import { Cluster } from "../cluster"
 import { clusterDns } from "../cluster-dns"
-import { MS, S } from "./e2e-support"
+import { MS, S, wgetLoopPod } from "./e2e-support"
 
 const headless = (replicas: number, clients: number): string => {
   const docs = [
@@ -37,18 +37,7 @@ spec:
     - port: 80
 `,
   ]
-  for (let i = 0; i < clients; i++) {
-    docs.push(`apiVersion: v1
-kind: Pod
-metadata:
-  name: client-${i}
-spec:
-  containers:
-    - name: client
-      image: busybox
-      command: ["sh", "-c", "while true; do wget -q -O - http://db; sleep 1; done"]
-`)
-  }
+  for (let i = 0; i < clients; i++) docs.push(wgetLoopPod(`client-${i}`, "http://db", "1"))
   return docs.join("---\n")
 }
 

@@ -1,18 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { formatIpv4 } from "../../../net/index"
 import { Cluster } from "../cluster"
-import { S } from "./e2e-support"
-
-const wgetLoop = (url: string): string => `apiVersion: v1
-kind: Pod
-metadata:
-  name: client
-spec:
-  containers:
-    - name: client
-      image: busybox
-      command: ["sh", "-c", "while true; do wget -q -O - ${url}; sleep 1; done"]
-`
+import { S, wgetLoopPod } from "./e2e-support"
 
 /**
  * CoreDNS' forward path over the data plane (issue 14): client pod → kube-dns ClusterIP → a CoreDNS pod →
@@ -27,7 +16,7 @@ describe("CoreDNS forwards external names to the upstream resolver over packets"
       if (h.name === "upstream-dns") seenByUpstream.push(formatIpv4(p.src))
     },
   }
-  c.apply(wgetLoop("http://db.example.com./"))
+  c.apply(wgetLoopPod("client", "http://db.example.com./", "1"))
   c.runUntil(20 * S)
   // Lookups from 5 s on: before that the CoreDNS pods are still starting (kube-dns has no endpoints yet).
   const dns = c.records.ofKind("dns").filter((d) => d.client === "client" && d.t >= 5 * S)
