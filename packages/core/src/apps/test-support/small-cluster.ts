@@ -96,6 +96,8 @@ export const makeSmallCluster = (o: SmallClusterOptions = {}): SmallCluster => {
       }),
     )
   }
+  // Routes back to the pod CIDRs stand in for the CNI's masquerade here; the real Cluster has no such routes and
+  // relies on kindnetd's KIND-MASQ-AGENT (k8s/cluster/kind-masq-agent.ts, tested in dns-forward.e2e.test.ts).
   const upstreamHost = fabric.addLanHost("upstream-dns", {
     ip: parseIpv4(UPSTREAM_IP),
     routes: [
