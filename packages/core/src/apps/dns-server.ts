@@ -212,7 +212,7 @@ export class DnsServer {
   }
 
   private reply(p: PendingDnsQuery, reply: DnsAnswer): void {
-    // loadbalance sits before cache in CoreDNS' plugin order (core/dnsserver/zdirectives.go): it shuffles every
+    // loadbalance comes before cache in CoreDNS' plugin.cfg (the handler chain order): it shuffles every
     // reply on its way out, cache hits included.
     const answer = this.shuffleRng === null ? reply : loadbalanceAnswer(reply, this.shuffleRng)
     this.pending.delete(p)
