@@ -24,6 +24,7 @@ import { CloudLoadBalancer } from "./cloud-load-balancer"
 import { clusterDns } from "./cluster-dns"
 import { resolveClusterConfig, type ClusterConfig, type ClusterConfigInput } from "./cluster-config"
 import { ImageLauncher } from "./image-launcher"
+import { installKindMasqAgent } from "./kind-masq-agent"
 import { requestLabeller } from "./request-labeller"
 import { ServiceRecorder } from "./service-records"
 
@@ -109,9 +110,10 @@ export class Cluster {
     for (const n of c.nodes) {
       const host = this.fabric.addNode(n.name, { ip: parseIpv4(n.ip), podCidr: parseCidr(n.podCIDR) })
       const ruleset = this.fabric.ruleset(n.name)
+      installKindMasqAgent(ruleset, c.clusterCIDR)
       const launcher = new ImageLauncher({
         env: this.env,
-        coredns: this.coredns,
+        coredns: dns.startReplica,
         upstreamDns: c.upstreamDns.ip,
         labeller: requestLabeller(labellerCtx, n.name),
         onClient: (pod, loop) => this.clients.set(pod, loop),
