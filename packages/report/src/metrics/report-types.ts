@@ -1,3 +1,4 @@
+import type { ProportionInterval } from "../stats/proportion"
 // The report's data model. It is also the JSON schema (packages/report/README.md documents every field): plain
 // objects, keys in a fixed order, every number finite or null. Times and durations are integer nanoseconds.
 
@@ -12,6 +13,8 @@ export interface RequestTotals {
   readonly total: number
   readonly byOutcome: { readonly ok: number; readonly failed: number; readonly "in-flight": number }
   readonly byCause: ByCause
+  /** failed / total with its Wilson 95 % interval (null when there are no requests) */
+  readonly failedShare: ProportionInterval | null
 }
 
 export interface EndpointRow {
@@ -120,11 +123,14 @@ export interface ActionRef {
 }
 
 export interface ErrorWindow {
+  /** start time of the first failed request */
   readonly start: number
+  /** `recoveredAt`, or the run's end when no request succeeded after the last failure */
   readonly end: number
+  /** end − start */
   readonly duration: number
   readonly failed: number
-  /** requests issued in [start, end], failed or not */
+  /** requests started in [start, end), failed or not */
   readonly requests: number
   readonly byCause: ByCause
   readonly services: Record<string, number>
@@ -132,10 +138,12 @@ export interface ErrorWindow {
   readonly trigger: ActionRef | null
   /** actions from the trigger (or the start) to the end */
   readonly actions: ReadonlyArray<ActionRef>
-  /** the first successful request issued after the window's last failure */
+  /** start time of the first successful request started after the window's last failure; null: not recovered */
   readonly recoveredAt: number | null
-  /** recoveredAt − (trigger time, or start) */
+  /** recoveredAt − start (from the first failure, not from the trigger); null when not recovered */
   readonly timeToRecover: number | null
+  /** start − trigger time: how long the trigger took to show as a failure; null without a trigger */
+  readonly sinceTrigger: number | null
 }
 
 export interface DnsReport {

@@ -162,7 +162,7 @@ export const differenceChart = (id: string, m: MetricComparison, level = 0.95): 
   if (values.length === 0) return null
   return {
     id,
-    title: `${m.scope === "run" ? "" : `${m.scope} `}${m.name}: paired difference and ${percent(level)} interval (rule: 0)`,
+    title: `${m.scope === "run" ? "" : `${m.scope} `}${m.name}: paired difference and ${percent(level)} t interval (rule: 0)`,
     spec: {
       ...base,
       width: 360,
@@ -184,11 +184,13 @@ export const differenceChart = (id: string, m: MetricComparison, level = 0.95): 
 
 /** One metric across variants: the mean per variant with its confidence interval. */
 export const comparisonChart = (id: string, m: MetricComparison, level = 0.95): ChartSpec | null => {
+  // A p-value has no interval (the table gives the share of seeds rejecting and Fisher's combined p).
+  if (m.interval === "none") return null
   const values = m.byVariant.filter((v) => v.mean !== null).map((v) => ({ variant: v.variant, mean: v.mean, low: v.low ?? v.mean, high: v.high ?? v.mean }))
   if (values.length === 0) return null
   return {
     id,
-    title: `${m.scope === "run" ? "" : `${m.scope} `}${m.name}: mean and ${percent(level)} interval per variant`,
+    title: `${m.scope === "run" ? "" : `${m.scope} `}${m.name}: ${m.kind === "proportion" ? "pooled share" : "mean"} and ${percent(level)} ${m.interval} interval per variant`,
     spec: {
       ...base,
       width: 360,

@@ -37,3 +37,10 @@ export const counts = (record: Readonly<Record<string, number>>): string => {
 /** `mean [low, high]` */
 export const withInterval = (mean: number | null, low: number | null, high: number | null): string =>
   mean === null ? "–" : low === null || high === null ? `${sig(mean)} (n < 2)` : `${sig(mean)} [${sig(low)}, ${sig(high)}]`
+
+/** A share as a percentage with 3 significant digits (`0.52 %`), `–` for null. */
+export const sharePercent = (x: number | null): string => (x === null ? "–" : `${sig(x * 100)} %`)
+
+/** `0.52 % [0.3 %, 0.9 %]`: a proportion with its interval, in percent. */
+export const proportionWithInterval = (share: number | null, low: number | null, high: number | null): string =>
+  share === null ? "–" : low === null || high === null ? sharePercent(share) : `${sharePercent(share)} [${sharePercent(low)}, ${sharePercent(high)}]`
