@@ -13,6 +13,7 @@ const reportOf = (v: string, s: number): RunReport => reports.find((r) => r.meta
 // The bounds of each compared quantity: an interval must never leave them.
 const bounds: Record<string, [number, number]> = {
   failedShare: [0, 1],
+  sourceIpPreserved: [0, 1],
   jain: [0, 1],
   meanStickiness: [0, 1],
   chiSquarePValue: [0, 1],

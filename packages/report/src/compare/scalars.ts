@@ -60,6 +60,7 @@ export const runScalars = (report: RunReport): Scalar[] => {
       { scope, name: "p50Ms", kind: "index", bounds: nonNegative, value: s.latency.p50 === null ? null : s.latency.p50 / 1e6 },
       { scope, name: "p99Ms", kind: "index", bounds: nonNegative, value: s.latency.p99 === null ? null : s.latency.p99 / 1e6 },
       { scope, name: "meanStickiness", kind: "index", bounds: unit, value: mean(s.clients.map((c) => c.stickiness)) },
+      proportion(scope, "sourceIpPreserved", s.sourceIps.preserved, s.sourceIps.requests),
       { scope, name: "affinityViolations", kind: "index", bounds: nonNegative, value: s.clients.reduce((a, c) => a + c.violations, 0) },
     )
   }

@@ -17,6 +17,18 @@ export interface RequestTotals {
   readonly failedShare: ProportionInterval | null
 }
 
+/** Source IPs the backends saw (see source-ips.ts). */
+export interface SourceIps {
+  /** requests that reached a pod with a known source IP */
+  readonly requests: number
+  /** of those, how many kept the client's own IP */
+  readonly preserved: number
+  readonly preservedShare: ProportionInterval | null
+  readonly distinct: number
+  /** requests per source IP, in numeric IP order */
+  readonly bySource: Record<string, number>
+}
+
 export interface EndpointRow {
   readonly endpoint: string
   readonly pod: string | null
@@ -81,6 +93,8 @@ export interface ServiceReport {
   readonly idle: ReadonlyArray<string>
   readonly windows: ReadonlyArray<FairnessWindow>
   readonly latency: Latency
+  /** the source IPs the backends saw: the client's own, or a node's after SNAT */
+  readonly sourceIps: SourceIps
   readonly clients: ReadonlyArray<ClientStickiness>
   /** the same distribution per scenario phase (the `phase` label requests carry), in phase order */
   readonly phases: ReadonlyArray<PhaseDistribution>

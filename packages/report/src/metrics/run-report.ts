@@ -9,6 +9,7 @@ import { latencyOf } from "./latency"
 import { phaseDistributions } from "./phases"
 import { indexRun, latestAt } from "./run-index"
 import type { ActionRef, RunReport, ServiceReport } from "./report-types"
+import { sourceIpsOf } from "./source-ips"
 import { stickinessOf } from "./stickiness"
 import { requestTotals } from "./totals"
 
@@ -66,6 +67,7 @@ export const buildRunReport = (run: Run, options: RunReportOptions = {}): RunRep
       requests: requestTotals(requests),
       ...distributionOf(index, requests, sample, window),
       latency: latencyOf(requests),
+      sourceIps: sourceIpsOf(requests),
       clients: stickinessOf(index, service, requests),
       phases: phaseDistributions(index, service, requests, sample),
     }

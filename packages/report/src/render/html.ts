@@ -3,7 +3,7 @@ import type { RunReport, ServiceReport } from "../metrics/report-types"
 import type { Report } from "../report"
 import { comparisonChart, differenceChart, errorTimelineChart, fairnessChart, phaseBarsChart, podBarsChart, stickinessChart } from "./charts"
 import type { ChartSpec } from "./charts"
-import { counts, formatNanos, formatP, percent, sig } from "./format"
+import { counts, formatNanos, formatP, percent, sig, sourceIpText } from "./format"
 import { failedShare, runTitle } from "./markdown"
 import { errorWindowHead, errorWindowRow, methodLines, runHead, runRow, severalRuns, summaryHead, summaryRows, summaryTitle } from "./summary-rows"
 import { phaseCaption, phaseHead, phaseRow } from "./phase-rows"
@@ -31,7 +31,8 @@ const serviceParts = (run: number, index: number, s: ServiceReport): Part[] => [
       `Jain ${sig(s.jain)}, CV ${sig(s.cv)}, max/min ${sig(s.maxMinRatio)}, entropy ${sig(s.entropy)}; ` +
       `χ² ${sig(s.chiSquare.statistic, 4)} (df ${s.chiSquare.df}) p = ${formatP(s.chiSquare.pValue)}; expected shares from ${s.expectedFrom}; ` +
       `idle endpoints: ${s.idle.length === 0 ? "none" : s.idle.join(", ")}. ` +
-      `Latency p50 ${formatNanos(s.latency.p50)}, p90 ${formatNanos(s.latency.p90)}, p99 ${formatNanos(s.latency.p99)}, max ${formatNanos(s.latency.max)}.`,
+      `Latency p50 ${formatNanos(s.latency.p50)}, p90 ${formatNanos(s.latency.p90)}, p99 ${formatNanos(s.latency.p99)}, max ${formatNanos(s.latency.max)}. ` +
+      `Source IPs seen by the backends: ${sourceIpText(s.sourceIps)}.`,
   ),
   ...chart(podBarsChart(`run${run}-svc${index}-pods`, s)),
   table(

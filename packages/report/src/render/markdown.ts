@@ -1,7 +1,7 @@
 import type { Comparison } from "../compare/comparison"
 import type { RequestTotals, RunReport, ServiceReport } from "../metrics/report-types"
 import type { Report } from "../report"
-import { counts, formatNanos, formatP, percent, proportionWithInterval, sig } from "./format"
+import { counts, formatNanos, formatP, percent, proportionWithInterval, sig, sourceIpText } from "./format"
 import { errorWindowHead, errorWindowRow, methodLines, runHead, runRow, severalRuns, summaryHead, summaryRows, summaryTitle } from "./summary-rows"
 import { phaseCaption, phaseHead, phaseRow } from "./phase-rows"
 
@@ -45,6 +45,7 @@ const serviceSection = (s: ServiceReport): string[] => {
     `- endpoints that received nothing: ${s.idle.length === 0 ? "none" : s.idle.join(", ")}; requests to endpoints without an expected share: ${s.unexpected}`,
     `- fairness over time: ${windows.length} windows, lowest Jain ${worst === null ? "–" : `${sig(worst.jain)} at ${formatNanos(worst.start)}`}, windows with p < 0.01: ${s.windows.filter((w) => w.pValue !== null && w.pValue < 0.01).length}`,
     `- latency (ok requests): p50 ${formatNanos(s.latency.p50)}, p90 ${formatNanos(s.latency.p90)}, p99 ${formatNanos(s.latency.p99)}, max ${formatNanos(s.latency.max)}`,
+    `- source IPs seen by the backends: ${sourceIpText(s.sourceIps)}`,
     "",
   )
   out.push(...phaseTable(s))
