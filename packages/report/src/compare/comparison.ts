@@ -74,7 +74,7 @@ export interface Comparison {
 }
 
 export interface ComparisonOptions {
-  /** the variant differences are taken against; default: the first variant in sorted order */
+  /** the variant differences are taken against; default: `default` if present, else the first in sorted order */
   readonly baseline?: string
   readonly level?: number
 }
@@ -114,7 +114,8 @@ export const compareRuns = (reports: ReadonlyArray<RunReport>, options: Comparis
   const level = options.level ?? 0.95
   const variants = [...new Set(reports.map((r) => r.meta.variant))].sort()
   if (variants.length === 0) throw new Error("a comparison needs at least one run")
-  const baseline = options.baseline ?? variants[0]!
+  // A scenario's unmodified runs are its `default` variant: the natural baseline when present.
+  const baseline = options.baseline ?? (variants.includes("default") ? "default" : variants[0]!)
   if (!variants.includes(baseline)) throw new Error(`baseline variant "${baseline}" has no runs (variants: ${variants.join(", ")})`)
   const seeds = [...new Set(reports.map((r) => r.meta.seed))].sort((a, b) => a - b)
   // variant → seed → (metric id → cell)
