@@ -14,6 +14,7 @@ const reportOf = (v: string, s: number): RunReport => reports.find((r) => r.meta
 const bounds: Record<string, [number, number]> = {
   failedShare: [0, 1],
   sourceIpPreserved: [0, 1],
+  distinctSourceIps: [0, Infinity],
   jain: [0, 1],
   meanStickiness: [0, 1],
   chiSquarePValue: [0, 1],

@@ -15,7 +15,7 @@ export const intervalMethods: Readonly<Record<IntervalMethod, string>> = {
   wilson: "Wilson score interval of the proportion pooled over all seeds' requests (always within [0, 1])",
   bootstrap:
     "percentile bootstrap of the mean over seeds (4000 resamples, seeded by the metric: deterministic; it stays within the observed range, so within the quantity's bounds; narrower than nominal with few seeds)",
-  none: "no interval for a p-value: the share of seeds rejecting at 0.05 and Fisher's combined p over the seeds",
+  none: "no interval for a p-value: the seeds rejecting at 0.05 (that share with its Wilson interval over seeds) and Fisher's combined p over the seeds",
 }
 
 export const comparisonMethod =

@@ -61,6 +61,7 @@ export const runScalars = (report: RunReport): Scalar[] => {
       { scope, name: "p99Ms", kind: "index", bounds: nonNegative, value: s.latency.p99 === null ? null : s.latency.p99 / 1e6 },
       { scope, name: "meanStickiness", kind: "index", bounds: unit, value: mean(s.clients.map((c) => c.stickiness)) },
       proportion(scope, "sourceIpPreserved", s.sourceIps.preserved, s.sourceIps.requests),
+      { scope, name: "distinctSourceIps", kind: "index", bounds: nonNegative, value: s.sourceIps.requests === 0 ? null : s.sourceIps.distinct },
       { scope, name: "affinityViolations", kind: "index", bounds: nonNegative, value: s.clients.reduce((a, c) => a + c.violations, 0) },
     )
   }

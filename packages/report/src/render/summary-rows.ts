@@ -1,6 +1,7 @@
 import type { Comparison, MetricComparison, VariantSummary } from "../compare/comparison"
 import { intervalMethods, rejectAt } from "../compare/comparison"
 import type { ErrorWindow, RunReport } from "../metrics/report-types"
+import { wilsonInterval } from "../stats/proportion"
 import type { Report } from "../report"
 import { counts, formatNanos, formatP, proportionWithInterval, withInterval } from "./format"
 
@@ -20,7 +21,12 @@ export const methodLines = (c: Comparison): string[] => {
 
 const variantCell = (m: MetricComparison, v: VariantSummary): string => {
   if (v.mean === null) return "–"
-  if (m.kind === "p-value") return `${v.rejected}/${v.n} seeds p < ${rejectAt}; Fisher p ${formatP(v.fisherP)}`
+  if (m.kind === "p-value") {
+    // the share of seeds rejecting is a proportion over seeds: Wilson again
+    const w = wilsonInterval(v.rejected ?? 0, v.n)
+    const share = w === null ? "" : ` (${proportionWithInterval(w.share, w.low, w.high)})`
+    return `${v.rejected}/${v.n} seeds p < ${rejectAt}${share}; Fisher p ${formatP(v.fisherP)}`
+  }
   if (m.kind === "proportion") return `${proportionWithInterval(v.mean, v.low, v.high)} (${v.events}/${v.trials})`
   return withInterval(v.mean, v.low, v.high)
 }
