@@ -77,9 +77,12 @@ const comparisonParts = (c: Comparison): Part[] => [
   p(`${c.method} Confidence level ${c.level * 100} %.${c.variants.length >= 2 ? ` Baseline: ${c.baseline}.` : ""}`),
   `<ul>${methodLines(c).map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul>`,
   table(summaryHead(c), summaryRows(c)),
-  `<div class="grid">`,
-  ...c.metrics.flatMap((m, k) => [...chart(comparisonChart(`cmp-${k}`, m, c.level)), ...chart(differenceChart(`cmp-${k}-diff`, m, c.level))]),
-  `</div></section>`,
+  // One row per metric: its per-variant chart beside its paired-difference chart (rows without charts are left out).
+  ...c.metrics.flatMap((m, k) => {
+    const charts = [...chart(comparisonChart(`cmp-${k}`, m, c.level)), ...chart(differenceChart(`cmp-${k}-diff`, m, c.level))]
+    return charts.length === 0 ? [] : [`<div class="grid">`, ...charts, `</div>`]
+  }),
+  `</section>`,
 ]
 
 const runAnchor = (i: number): string => `run-${i}`
