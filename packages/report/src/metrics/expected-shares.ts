@@ -30,9 +30,15 @@ export const usableEndpoints = (record: EndpointsRecord, node?: string): string[
  */
 export type EntryPath = "cluster-ip" | "node-port" | "load-balancer"
 
+// The ClusterIP destination and NodePort suffix of a service record, built once per record (not per request).
+const addresses = new WeakMap<ServiceRecord, { readonly cluster: string; readonly nodePort: string | null }>()
+
 export const entryPathOf = (service: ServiceRecord | undefined, dst: string): EntryPath => {
-  if (service === undefined || dst === `${service.clusterIP}:${service.port}`) return "cluster-ip"
-  if (service.nodePort !== null && dst.endsWith(`:${service.nodePort}`)) return "node-port"
+  if (service === undefined) return "cluster-ip"
+  let a = addresses.get(service)
+  if (a === undefined) addresses.set(service, (a = { cluster: `${service.clusterIP}:${service.port}`, nodePort: service.nodePort === null ? null : `:${service.nodePort}` }))
+  if (dst === a.cluster) return "cluster-ip"
+  if (a.nodePort !== null && dst.endsWith(a.nodePort)) return "node-port"
   return service.type === "LoadBalancer" || service.type === "NodePort" ? "load-balancer" : "cluster-ip"
 }
 
