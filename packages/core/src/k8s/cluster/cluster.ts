@@ -256,6 +256,17 @@ export class Cluster {
   }
 
   /**
+   * The application's own health in a running pod (what its liveness endpoint answers; after failureThreshold
+   * failed probes the kubelet restarts the container). Throws as setAppReadiness (see Kubelet.setAppLiveness).
+   */
+  setAppLiveness(namespace: string, pod: string, live: boolean): string[] {
+    const p = this.store.get("Pod", namespace, pod)
+    const kubelet = p?.spec.nodeName === undefined ? undefined : this.nodes.get(p.spec.nodeName)?.kubelet
+    if (kubelet === undefined) throw new AppReadinessError(`pod "${namespace}/${pod}" is not running on a node`)
+    return kubelet.setAppLiveness(namespace, pod, live)
+  }
+
+  /**
    * `kubectl exec <pod> -- <command>` for what kubesim can answer: `env`, `cat /etc/resolv.conf`, `hostname`,
    * `nslookup NAME` (busybox's output, answered by the cluster's CoreDNS view). Throws for anything else.
    */
