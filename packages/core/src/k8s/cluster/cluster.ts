@@ -10,8 +10,10 @@ import { AppReadinessError, Kubelet } from "../kubelet/index"
 import { NodeProxyAgent } from "../node-proxy/index"
 import { IptablesRenderCache } from "../proxy/index"
 import {
+  DaemonSetController,
   DeploymentController,
   EndpointSliceController,
+  StatefulSetController,
   LoadBalancerController,
   NodeLeases,
   NodeLifecycleController,
@@ -56,6 +58,11 @@ const RESOURCE: Readonly<Record<string, string>> = {
   EndpointSlice: "endpointslice.discovery.k8s.io",
   Deployment: "deployment.apps",
   ReplicaSet: "replicaset.apps",
+  StatefulSet: "statefulset.apps",
+  DaemonSet: "daemonset.apps",
+  ConfigMap: "configmap",
+  Secret: "secret",
+  ServiceAccount: "serviceaccount",
 }
 
 /**
@@ -161,6 +168,8 @@ export class Cluster {
     const ctl = { watchDelay: watch, log }
     new DeploymentController(this.sim, this.store, ctl).start()
     new ReplicaSetController(this.sim, this.store, ctl).start()
+    new StatefulSetController(this.sim, this.store, ctl).start()
+    new DaemonSetController(this.sim, this.store, ctl).start()
     new Scheduler(this.sim, this.store, ctl).start()
     new EndpointSliceController(this.sim, this.store, ctl).start()
     new LoadBalancerController(this.sim, this.store, { ...ctl, pool: c.loadBalancer.pool }).start()

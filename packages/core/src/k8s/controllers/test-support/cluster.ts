@@ -4,6 +4,8 @@ import { RecordLog } from "../../../records/index"
 import { Simulation } from "../../../sim/index"
 import { ServiceAllocator } from "../allocators/service-allocator"
 import { DeploymentController } from "../deployment/deployment-controller"
+import { DaemonSetController } from "../daemonset/daemonset-controller"
+import { StatefulSetController } from "../statefulset/statefulset-controller"
 import { EndpointSliceController } from "../endpointslice/endpointslice-controller"
 import { LoadBalancerController } from "../loadbalancer/load-balancer-controller"
 import { defaultTolerationSecondsAdmission } from "../nodelifecycle/default-tolerations"
@@ -31,6 +33,8 @@ export const testCluster = (seed: number | string, nodes = 3) => {
   const controllers = {
     deployment: new DeploymentController(sim, store, { log }),
     replicaset: new ReplicaSetController(sim, store, { log }),
+    statefulset: new StatefulSetController(sim, store, { log }),
+    daemonset: new DaemonSetController(sim, store, { log }),
     scheduler: new Scheduler(sim, store, { log }),
     endpointslice: new EndpointSliceController(sim, store, { log }),
     nodeLifecycle: new NodeLifecycleController(sim, store, { leases, log }),
