@@ -1,4 +1,4 @@
-import { type DaemonSet, type DaemonSetStatus, type Node, type Pod, type Toleration, deepEqual, matchesLabels, podQosClass } from "../../api/index"
+import { type DaemonSet, type DaemonSetStatus, type Node, type Pod, type Toleration, deepEqual, matchesLabels } from "../../api/index"
 import type { ApiStore } from "../../store/index"
 import type { RecordLog } from "../../../records/index"
 import type { Nanos, Simulation } from "../../../sim/index"
@@ -6,7 +6,7 @@ import { recordAction } from "../util/actions"
 import type { ControllerDelay } from "../util/delay"
 import { scaledValue } from "../util/int-or-percent"
 import { generateName } from "../util/names"
-import { controllerOf, controllerRef, isPodActive, isPodAvailable, isPodReady, keyOf, splitKey } from "../util/pods"
+import { controllerOf, isPodActive, isPodAvailable, isPodReady, keyOf, podFromTemplate, splitKey } from "../util/pods"
 import { computeHash } from "../util/template-hash"
 import { ControllerLoop } from "../util/controller-loop"
 import { tolerates } from "../scheduler/node-fit"
@@ -181,21 +181,11 @@ export class DaemonSetController {
     const prefix = `${ds.metadata.name}-`
     let name = generateName(this.loop.rng, prefix)
     while (this.store.get("Pod", ns, name) !== undefined) name = generateName(this.loop.rng, prefix)
-    const spec = { ...t.spec, nodeName: node.metadata.name, tolerations: daemonTolerations(t.spec.tolerations) }
-    const pod: Pod = {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: {
-        name,
-        generateName: prefix,
-        namespace: ns,
-        labels: { ...(t.metadata.labels ?? {}), [DAEMONSET_REVISION_LABEL]: hash, [DAEMONSET_TEMPLATE_GENERATION_LABEL]: String(ds.metadata.generation ?? 1) },
-        ...(t.metadata.annotations !== undefined ? { annotations: t.metadata.annotations } : {}),
-        ownerReferences: [controllerRef(ds)],
-      },
-      spec,
-      status: { phase: "Pending", qosClass: podQosClass(spec) },
-    }
+    const pod = podFromTemplate(t, ds, name, {
+      generateName: prefix,
+      labels: { [DAEMONSET_REVISION_LABEL]: hash, [DAEMONSET_TEMPLATE_GENERATION_LABEL]: String(ds.metadata.generation ?? 1) },
+      spec: (s) => ({ ...s, nodeName: node.metadata.name, tolerations: daemonTolerations(s.tolerations) }),
+    })
     const r = this.store.create(pod)
     if (r.ok) recordAction(this.config.log, this.sim.now, ACTOR, "create", "Pod", ns, name, `Created pod: ${name} on node ${node.metadata.name}`)
     else recordAction(this.config.log, this.sim.now, ACTOR, "create-failed", "DaemonSet", ns, ds.metadata.name, r.message)

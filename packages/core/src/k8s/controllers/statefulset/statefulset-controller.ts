@@ -1,10 +1,10 @@
-import { type Pod, type PodTemplateSpec, type StatefulSet, type StatefulSetStatus, deepEqual, podQosClass } from "../../api/index"
+import { type Pod, type PodTemplateSpec, type StatefulSet, type StatefulSetStatus, deepEqual } from "../../api/index"
 import type { ApiStore } from "../../store/index"
 import type { RecordLog } from "../../../records/index"
 import type { Nanos, Simulation } from "../../../sim/index"
 import { recordAction } from "../util/actions"
 import type { ControllerDelay } from "../util/delay"
-import { controllerOf, controllerRef, isPodAvailable, isPodReady, isTerminating, keyOf, splitKey } from "../util/pods"
+import { controllerOf, isPodAvailable, isPodReady, isTerminating, keyOf, podFromTemplate, splitKey } from "../util/pods"
 import { computeHash } from "../util/template-hash"
 import { ControllerLoop } from "../util/controller-loop"
 
@@ -156,20 +156,10 @@ export class StatefulSetController {
   private createPod(set: StatefulSet, ordinal: number, revision: string, template: PodTemplateSpec): void {
     const ns = set.metadata.namespace ?? "default"
     const name = `${set.metadata.name}-${ordinal}`
-    const spec = { ...template.spec, hostname: name, ...(set.spec.serviceName !== "" ? { subdomain: set.spec.serviceName } : {}) }
-    const pod: Pod = {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: {
-        name,
-        namespace: ns,
-        labels: { ...(template.metadata.labels ?? {}), [CONTROLLER_REVISION_HASH_LABEL]: revision, [STATEFULSET_POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal) },
-        ...(template.metadata.annotations !== undefined ? { annotations: template.metadata.annotations } : {}),
-        ownerReferences: [controllerRef(set)],
-      },
-      spec,
-      status: { phase: "Pending", qosClass: podQosClass(spec) },
-    }
+    const pod = podFromTemplate(template, set, name, {
+      labels: { [CONTROLLER_REVISION_HASH_LABEL]: revision, [STATEFULSET_POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal) },
+      spec: (s) => ({ ...s, hostname: name, ...(set.spec.serviceName !== "" ? { subdomain: set.spec.serviceName } : {}) }),
+    })
     const r = this.store.create(pod)
     // stateful_set_control.go event text: "create Pod web-0 in StatefulSet web successful".
     if (r.ok) recordAction(this.config.log, this.sim.now, ACTOR, "create", "Pod", ns, name, `create Pod ${name} in StatefulSet ${set.metadata.name} successful`)
