@@ -65,6 +65,13 @@ export const nodeShouldRunDaemonPod = (node: Node, ds: DaemonSet): { shouldRun: 
   return { shouldRun, shouldContinueRunning }
 }
 
+/** controller_utils.go `ActivePods`-style order: oldest first, ties by name. */
+const byCreation = (a: Pod, b: Pod): number => {
+  const ta = a.metadata.creationTimestamp ?? ""
+  const tb = b.metadata.creationTimestamp ?? ""
+  return ta !== tb ? (ta < tb ? -1 : 1) : a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0
+}
+
 /**
  * The DaemonSet controller (pkg/controller/daemon): one pod per node that should run it (`manage`: create where
  * missing, delete where the node no longer qualifies or holds more than one, failed pods replaced), pods
@@ -106,16 +113,18 @@ export class DaemonSetController {
     const hash = computeHash(ds.spec.template, ds.status.collisionCount)
     const nodes = this.store.list("Node")
     const owned = this.store.list("Pod", { namespace: ds.metadata.namespace ?? "default" }).filter((p) => controllerOf(p)?.uid === ds.metadata.uid)
+    // daemon_controller.go `getNodesToDaemonPods`: a terminating pod still occupies its node (no replacement is
+    // created until it is gone); only pods both deleted and terminal are left out.
     const byNode = new Map<string, Pod[]>()
     for (const p of owned) {
-      if (p.metadata.deletionTimestamp !== undefined) continue
+      if (p.metadata.deletionTimestamp !== undefined && (p.status.phase === "Succeeded" || p.status.phase === "Failed")) continue
       const n = p.spec.nodeName ?? ""
       const list = byNode.get(n)
       if (list === undefined) byNode.set(n, [p])
       else list.push(p)
     }
     const nodeNames = new Set(nodes.map((n) => n.metadata.name))
-    for (const [n, pods] of byNode) if (!nodeNames.has(n)) for (const p of pods) this.deletePod(ds, p, `node ${n} is gone`)
+    for (const [n, pods] of byNode) if (!nodeNames.has(n)) for (const p of pods) if (p.metadata.deletionTimestamp === undefined) this.deletePod(ds, p, `node ${n} is gone`)
     this.manage(ds, nodes, byNode, hash)
     if (ds.spec.updateStrategy.type === "RollingUpdate") this.rollingUpdate(ds, nodes, byNode, hash)
     this.writeStatus(ds, nodes, byNode, hash)
@@ -131,17 +140,17 @@ export class DaemonSetController {
         continue
       }
       if (!shouldContinueRunning) {
-        for (const p of pods) this.deletePod(ds, p, `node ${node.metadata.name} does not fit`)
+        for (const p of pods) if (p.metadata.deletionTimestamp === undefined) this.deletePod(ds, p, `node ${node.metadata.name} does not fit`)
         continue
       }
       // A failed daemon pod is deleted (and recreated on a later sync); extra pods beyond the oldest go.
       const running = pods.filter((p) => {
+        if (p.metadata.deletionTimestamp !== undefined) return false
         if (p.status.phase !== "Failed") return true
         this.deletePod(ds, p, "failed")
         return false
       })
-      const sorted = running.slice().sort((a, b) => ((a.metadata.creationTimestamp ?? "") < (b.metadata.creationTimestamp ?? "") ? -1 : (a.metadata.creationTimestamp ?? "") > (b.metadata.creationTimestamp ?? "") ? 1 : a.metadata.name < b.metadata.name ? -1 : 1))
-      for (const extra of sorted.slice(1)) this.deletePod(ds, extra, "more than one daemon pod on the node")
+      for (const extra of running.slice().sort(byCreation).slice(1)) this.deletePod(ds, extra, "more than one daemon pod on the node")
     }
   }
 
@@ -211,12 +220,13 @@ export class DaemonSetController {
         desired++
         if (pods.length === 0) continue
         current++
-        const p = pods[0] as Pod
+        // The oldest daemon pod on the node stands for it.
+        const p = pods.slice().sort(byCreation)[0] as Pod
         if (isPodReady(p)) {
           ready++
           if (isPodAvailable(p, ds.spec.minReadySeconds, this.sim.now)) available++
         }
-        if (pods.some((x) => x.metadata.labels?.[DAEMONSET_REVISION_LABEL] === hash)) updated++
+        if (p.metadata.labels?.[DAEMONSET_REVISION_LABEL] === hash) updated++
       } else if (pods.length > 0) misscheduled++
     }
     const status: DaemonSetStatus = {
