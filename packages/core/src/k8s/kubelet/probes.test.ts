@@ -1,4 +1,6 @@
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { runs } from "../../../../../test-support/runs"
 import { NANOS_PER_SECOND } from "../../sim/index"
 import { harness, podYaml } from "./test-support/harness"
 
@@ -32,6 +34,25 @@ describe("prober/worker.go timing", () => {
       expect(ready).toBe(expected)
       expect((ready! - admit) % (10 * S)).toBe(0)
     }
+  })
+
+  it("property: Ready at the container's start without a delay, else at the first tick of the worker's grid with int32(seconds running) ≥ initialDelaySeconds", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 999 }), (seed, delay, period, ms) => {
+        const createAt = 60 * S + ms * 1_000_000
+        const h = harness({}, withProbes(execProbe("readinessProbe", `initialDelaySeconds: ${delay}, periodSeconds: ${period}`)), { seed, createAt })
+        h.sim.run({ until: createAt + (delay + 2 * period + 10) * S })
+        const admit = createAt + WATCH
+        const [start] = times(h, "start")
+        let expected = start!
+        if (delay > 0) {
+          expected = admit
+          while (expected < start! || Math.trunc((expected - start!) / S) < delay) expected += period * S
+        }
+        expect(times(h, "ready")).toEqual([expected])
+      }),
+      { numRuns: runs(25) },
+    )
   })
 
   it("readiness without initialDelaySeconds: probed at once when the container starts (UpdatePodStatus' manual trigger)", () => {
