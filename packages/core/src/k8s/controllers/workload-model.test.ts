@@ -3,35 +3,13 @@ import { describe, expect, it } from "vitest"
 import { runs } from "../../../../../test-support/runs"
 import { NANOS_PER_MILLI, NANOS_PER_SECOND } from "../../sim/index"
 import { nodeShouldRunDaemonPod } from "./daemonset/daemonset-controller"
-import { testCluster } from "./test-support/cluster"
+import { daemonSetManifest, statefulSetManifest, testCluster } from "./test-support/cluster"
 import { isPodReady } from "./util/pods"
 
 const seconds = (s: number) => s * NANOS_PER_SECOND
 
-const sts = (replicas: number, policy: string, image: string) => `
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: db}
-spec:
-  serviceName: db
-  replicas: ${replicas}
-  podManagementPolicy: ${policy}
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata: {labels: {app: db}}
-    spec: {containers: [{name: db, image: "${image}"}]}
-`
-
-const ds = (image: string) => `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: agent}
-spec:
-  selector: {matchLabels: {app: agent}}
-  template:
-    metadata: {labels: {app: agent}}
-    spec: {containers: [{name: agent, image: "${image}"}]}
-`
+const sts = (replicas: number, policy: string, image: string) => statefulSetManifest(replicas, image, `  podManagementPolicy: ${policy}\n`)
+const ds = daemonSetManifest
 
 describe("workload controllers, model-based", () => {
   it("StatefulSet: OrderedReady never has pod i without Running+Ready pods below it; at quiescence pods are exactly db-0..db-(n-1), ready, on the last template", () => {

@@ -1,31 +1,9 @@
 import { describe, expect, test } from "vitest"
 import { NANOS_PER_SECOND } from "../../sim/index"
-import { testCluster } from "../controllers/test-support/cluster"
+import { daemonSetManifest, statefulSetManifest, testCluster } from "../controllers/test-support/cluster"
 import { getAll, getTable } from "./get"
 
-const bundle = `
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: db}
-spec:
-  serviceName: db
-  replicas: 2
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata: {labels: {app: db}}
-    spec: {containers: [{name: db, image: "postgres:16"}]}
----
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: agent}
-spec:
-  selector: {matchLabels: {app: agent}}
-  template:
-    metadata: {labels: {app: agent}}
-    spec:
-      nodeSelector: {kubernetes.io/os: linux}
-      containers: [{name: agent, image: "agent:1"}]
----
+const bundle = `${statefulSetManifest(2, "postgres:16")}---${daemonSetManifest("agent:1", "      nodeSelector: {kubernetes.io/os: linux}\n")}---
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: cfg}

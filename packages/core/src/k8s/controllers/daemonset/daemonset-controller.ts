@@ -1,9 +1,8 @@
 import { type DaemonSet, type DaemonSetStatus, type Node, type Pod, type Toleration, deepEqual, matchesLabels } from "../../api/index"
 import type { ApiStore } from "../../store/index"
-import type { RecordLog } from "../../../records/index"
-import type { Nanos, Simulation } from "../../../sim/index"
+import type { Simulation } from "../../../sim/index"
 import { recordAction } from "../util/actions"
-import type { ControllerDelay } from "../util/delay"
+import type { ControllerConfig } from "../util/controller-config"
 import { scaledValue } from "../util/int-or-percent"
 import { generateName } from "../util/names"
 import { controllerOf, isPodActive, isPodAvailable, isPodReady, keyOf, podFromTemplate, splitKey } from "../util/pods"
@@ -11,13 +10,7 @@ import { computeHash } from "../util/template-hash"
 import { ControllerLoop } from "../util/controller-loop"
 import { tolerates } from "../scheduler/node-fit"
 
-export interface DaemonSetControllerConfig {
-  /** Informer lag. Default 0. */
-  readonly watchDelay?: Nanos
-  /** Processing time of one sync. Default uniform 1–5 ms. */
-  readonly syncDelay?: ControllerDelay
-  readonly log?: RecordLog
-}
+export type DaemonSetControllerConfig = ControllerConfig
 
 const ACTOR = "daemonset-controller"
 

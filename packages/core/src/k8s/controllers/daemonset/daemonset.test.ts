@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest"
 import { NANOS_PER_SECOND } from "../../../sim/index"
 import { isPodReady } from "../util/pods"
-import { testCluster } from "../test-support/cluster"
+import { daemonSetManifest, testCluster } from "../test-support/cluster"
 
 const seconds = (s: number) => s * NANOS_PER_SECOND
 
-const ds = (image = "agent:1", extra = "") => `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: agent}
-spec:
-  selector: {matchLabels: {app: agent}}
-  template:
-    metadata: {labels: {app: agent}}
-    spec:
-${extra}      containers: [{name: agent, image: "${image}"}]
-`
+const ds = daemonSetManifest
 
 type C = ReturnType<typeof testCluster>
 const podsByNode = (c: C) =>

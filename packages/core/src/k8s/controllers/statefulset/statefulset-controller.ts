@@ -1,20 +1,13 @@
 import { type Pod, type PodTemplateSpec, type StatefulSet, type StatefulSetStatus, deepEqual } from "../../api/index"
 import type { ApiStore } from "../../store/index"
-import type { RecordLog } from "../../../records/index"
-import type { Nanos, Simulation } from "../../../sim/index"
+import type { Simulation } from "../../../sim/index"
 import { recordAction } from "../util/actions"
-import type { ControllerDelay } from "../util/delay"
+import type { ControllerConfig } from "../util/controller-config"
 import { controllerOf, isPodAvailable, isPodReady, isTerminating, keyOf, podFromTemplate, splitKey } from "../util/pods"
 import { computeHash } from "../util/template-hash"
 import { ControllerLoop } from "../util/controller-loop"
 
-export interface StatefulSetControllerConfig {
-  /** Informer lag. Default 0. */
-  readonly watchDelay?: Nanos
-  /** Processing time of one sync. Default uniform 1–5 ms. */
-  readonly syncDelay?: ControllerDelay
-  readonly log?: RecordLog
-}
+export type StatefulSetControllerConfig = ControllerConfig
 
 const ACTOR = "statefulset-controller"
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest"
 import { NANOS_PER_MILLI, NANOS_PER_SECOND } from "../../../sim/index"
 import { isPodReady } from "../util/pods"
-import { testCluster } from "../test-support/cluster"
+import { statefulSetManifest, testCluster } from "../test-support/cluster"
 
 const seconds = (s: number) => s * NANOS_PER_SECOND
 
+/** The headless Service db and the StatefulSet db. */
 const sts = (replicas: number, extra = "", image = "nginx:1.25") => `
 apiVersion: v1
 kind: Service
@@ -13,19 +14,7 @@ spec:
   clusterIP: None
   selector: {app: db}
   ports: [{port: 80}]
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: db}
-spec:
-  serviceName: db
-  replicas: ${replicas}
-${extra}  selector: {matchLabels: {app: db}}
-  template:
-    metadata: {labels: {app: db}}
-    spec:
-      containers: [{name: db, image: "${image}", ports: [{containerPort: 80}]}]
-`
+---${statefulSetManifest(replicas, image, extra)}`
 
 type C = ReturnType<typeof testCluster>
 const creations = (c: C) => c.log.ofKind("action").filter((a) => a.actor === "statefulset-controller" && a.verb === "create")

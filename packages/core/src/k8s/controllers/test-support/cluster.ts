@@ -89,3 +89,31 @@ spec:
   - port: 80
     targetPort: http
 `
+
+/** A StatefulSet `db` (serviceName db, label app=db); `extra` is inserted into its spec. */
+export const statefulSetManifest = (replicas: number, image = "nginx:1.25", extra = "") => `
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: ${replicas}
+${extra}  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: "${image}", ports: [{containerPort: 80}]}]
+`
+
+/** A DaemonSet `agent` (label app=agent); `podSpecExtra` is inserted into its pod spec. */
+export const daemonSetManifest = (image = "agent:1", podSpecExtra = "") => `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+${podSpecExtra}      containers: [{name: agent, image: "${image}"}]
+`
