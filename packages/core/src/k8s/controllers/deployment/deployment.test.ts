@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { type Deployment, type ReplicaSet, defaultDeployment, defaultReplicaSet } from "../../api/index"
-import { NANOS_PER_SECOND } from "../../../sim/index"
+import { NANOS_PER_MILLI, NANOS_PER_SECOND } from "../../../sim/index"
 import { testCluster, webDeployment } from "../test-support/cluster"
 import { availableReplicaCount, deploymentTimedOut, setDeploymentCondition } from "./deployment-util"
 
@@ -100,5 +100,64 @@ describe("progress.go: the Progressing condition", () => {
     expect(progressing(c.store.get("Deployment", "default", "web-deploy"))?.reason).toMatch(/^(DeploymentResumed|NewReplicaSetCreated|ReplicaSetUpdated)$/)
     c.sim.run({ until: seconds(60) })
     expect(progressing(c.store.get("Deployment", "default", "web-deploy"))?.reason).toBe("NewReplicaSetAvailable")
+  })
+})
+
+describe("rolling.go with a stale ReplicaSet status", () => {
+  it("cleanupUnhealthyReplicas: an old ReplicaSet reporting more available pods than it wants fails the sync (upstream's error), which is retried rate-limited", async () => {
+    const { ApiStore } = await import("../../store/index")
+    const { Simulation } = await import("../../../sim/index")
+    const { RecordLog } = await import("../../../records/index")
+    const { decodeManifests } = await import("../../api/index")
+    const { DeploymentController } = await import("./deployment-controller")
+    const { controllerRef } = await import("../util/pods")
+    const sim = new Simulation(1)
+    const store = new ApiStore(sim)
+    const log = new RecordLog()
+    const strategy = "  strategy:\n    rollingUpdate: {maxSurge: 0, maxUnavailable: 1}\n  selector:"
+    const d = store.create(decodeManifests(webDeployment(3, "nginx:2").replace("  selector:", strategy)).objects[0]!.object as Deployment)
+    if (!d.ok) throw new Error(d.message)
+    const rsOf = (name: string, image: string, spec: number, available: number, rev: string): ReplicaSet => {
+      const t = { ...d.object.spec.template, spec: { ...d.object.spec.template.spec, containers: [{ ...d.object.spec.template.spec.containers[0]!, image }] } }
+      return {
+        ...defaultReplicaSet({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name }, spec: { replicas: spec } } as never, "default"),
+        metadata: {
+          name,
+          namespace: "default",
+          ownerReferences: [controllerRef(d.object)],
+          annotations: { "deployment.kubernetes.io/revision": rev, "deployment.kubernetes.io/desired-replicas": "3", "deployment.kubernetes.io/max-replicas": "3" },
+        },
+        spec: { replicas: spec, minReadySeconds: 0, selector: d.object.spec.selector, template: t },
+        status: { replicas: available, readyReplicas: available, availableReplicas: available },
+      }
+    }
+    // The old ReplicaSet was just scaled 3 → 2 and its controller has not reported yet: status still says 3.
+    const old = store.create(rsOf("web-old", "nginx:1", 2, 3, "1"))
+    const fresh = store.create(rsOf("web-new", "nginx:2", 1, 1, "2"))
+    expect(old.ok && fresh.ok).toBe(true)
+    const syncs: number[] = []
+    const ctl = new DeploymentController(sim, store, { log })
+    const sync = ctl.sync.bind(ctl)
+    ctl.sync = (key: string) => {
+      syncs.push(sim.now)
+      sync(key)
+    }
+    ctl.start()
+    sim.run({ until: 200 * NANOS_PER_MILLI })
+    // allPods 3 − minAvailable 2 − newUnavailable 0 = 1 to scale down; the old set's spec − available is −1.
+    const failed = log.ofKind("action").filter((a) => a.verb === "sync-failed")
+    expect(failed[0]?.detail).toBe("when cleaning up unhealthy replicas, got invalid request to scale down default/web-old 2 -> 3")
+    expect(store.get("ReplicaSet", "default", "web-old")!.spec.replicas).toBe(2)
+    // handleErr → AddRateLimited: 5 ms × 2^n after the n-th requeue, so the retries spread out.
+    expect(failed.length).toBeGreaterThanOrEqual(3)
+    const gaps = syncs.slice(1).map((t, i) => t - syncs[i]!)
+    expect(gaps.at(-1)!).toBeGreaterThanOrEqual(4 * 5 * NANOS_PER_MILLI)
+    // maxRetries (15): then the key is dropped until something changes (5 ms × (2^15 − 1) ≈ 164 s of retries).
+    const count = () => log.ofKind("action").filter((a) => a.verb === "sync-failed").length
+    sim.run({ until: 400 * NANOS_PER_SECOND })
+    const settled = count()
+    expect(settled).toBeGreaterThanOrEqual(16)
+    sim.run({ until: 2000 * NANOS_PER_SECOND })
+    expect(count()).toBe(settled)
   })
 })
