@@ -14,6 +14,11 @@ const RESOURCES: ReadonlyArray<readonly [views.PrintableKind | "all", ReadonlyAr
   ["EndpointSlice", ["endpointslices", "endpointslice", "endpointslices.discovery.k8s.io"]],
   ["Deployment", ["deployments", "deployment", "deploy", "deployments.apps"]],
   ["ReplicaSet", ["replicasets", "replicaset", "rs", "replicasets.apps"]],
+  ["StatefulSet", ["statefulsets", "statefulset", "sts", "statefulsets.apps"]],
+  ["DaemonSet", ["daemonsets", "daemonset", "ds", "daemonsets.apps"]],
+  ["ConfigMap", ["configmaps", "configmap", "cm"]],
+  ["Secret", ["secrets", "secret"]],
+  ["ServiceAccount", ["serviceaccounts", "serviceaccount", "sa"]],
 ]
 
 const resourceOf = (name: string): views.PrintableKind | "all" | undefined => RESOURCES.find(([, names]) => names.includes(name.toLowerCase()))?.[0]

@@ -4,7 +4,7 @@ import * as Options from "@effect/cli/Options"
 import { allNamespacesOption, atOption, namespaceOption, targetOptions } from "./shared"
 import { lazy } from "./lazy"
 
-const resource = Args.text({ name: "resource" }).pipe(Args.withDescription("all, pods (po), services (svc), endpointslices, deployments (deploy), replicasets (rs)"))
+const resource = Args.text({ name: "resource" }).pipe(Args.withDescription("all, pods (po), services (svc), endpointslices, deployments (deploy), replicasets (rs), statefulsets (sts), daemonsets (ds), configmaps (cm), secrets, serviceaccounts (sa)"))
 const output = Options.choice("output", ["wide", "yaml", "json"]).pipe(Options.withAlias("o"), Options.optional, Options.withDescription("wide, yaml or json (a kubectl List)"))
 
 const getConfig = { resource, output, namespace: namespaceOption, allNamespaces: allNamespacesOption, at: atOption, ...targetOptions }
@@ -16,5 +16,5 @@ export type GetOptions = Command.Command.ParseConfig<typeof getConfig>
  * of a run directory replayed (`--run DIR`).
  */
 export const getCommand = Command.make("get", getConfig, (o) => lazy(() => import("../actions/get"), (m) => m.get(o))).pipe(
-  Command.withDescription("kubectl get at a simulated time: all, pods, svc, endpointslices, deployments, replicasets."),
+  Command.withDescription("kubectl get at a simulated time: all, pods, svc, endpointslices, deployments, replicasets, statefulsets, daemonsets, configmaps, secrets, serviceaccounts."),
 )

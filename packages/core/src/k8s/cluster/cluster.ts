@@ -10,8 +10,10 @@ import { AppReadinessError, Kubelet } from "../kubelet/index"
 import { NodeProxyAgent } from "../node-proxy/index"
 import { IptablesRenderCache } from "../proxy/index"
 import {
+  DaemonSetController,
   DeploymentController,
   EndpointSliceController,
+  StatefulSetController,
   LoadBalancerController,
   NodeLeases,
   NodeLifecycleController,
@@ -57,6 +59,11 @@ const RESOURCE: Readonly<Record<string, string>> = {
   EndpointSlice: "endpointslice.discovery.k8s.io",
   Deployment: "deployment.apps",
   ReplicaSet: "replicaset.apps",
+  StatefulSet: "statefulset.apps",
+  DaemonSet: "daemonset.apps",
+  ConfigMap: "configmap",
+  Secret: "secret",
+  ServiceAccount: "serviceaccount",
 }
 
 /**
@@ -164,6 +171,8 @@ export class Cluster {
     const ctl = { watchDelay: watch, log }
     new DeploymentController(this.sim, this.store, ctl).start()
     new ReplicaSetController(this.sim, this.store, ctl).start()
+    new StatefulSetController(this.sim, this.store, ctl).start()
+    new DaemonSetController(this.sim, this.store, ctl).start()
     new Scheduler(this.sim, this.store, ctl).start()
     new EndpointSliceController(this.sim, this.store, ctl).start()
     new LoadBalancerController(this.sim, this.store, { ...ctl, pool: c.loadBalancer.pool }).start()
@@ -256,6 +265,17 @@ export class Cluster {
     const kubelet = p?.spec.nodeName === undefined ? undefined : this.nodes.get(p.spec.nodeName)?.kubelet
     if (kubelet === undefined) throw new AppReadinessError(`pod "${namespace}/${pod}" is not running on a node`)
     return kubelet.setAppReadiness(namespace, pod, ready)
+  }
+
+  /**
+   * The application's own health in a running pod (what its liveness endpoint answers; after failureThreshold
+   * failed probes the kubelet restarts the container). Throws as setAppReadiness (see Kubelet.setAppLiveness).
+   */
+  setAppLiveness(namespace: string, pod: string, live: boolean): string[] {
+    const p = this.store.get("Pod", namespace, pod)
+    const kubelet = p?.spec.nodeName === undefined ? undefined : this.nodes.get(p.spec.nodeName)?.kubelet
+    if (kubelet === undefined) throw new AppReadinessError(`pod "${namespace}/${pod}" is not running on a node`)
+    return kubelet.setAppLiveness(namespace, pod, live)
   }
 
   /**

@@ -1,6 +1,7 @@
 import { parseIpv4 } from "../../net/index"
 import { AppEnv, DnsServer, HttpClient, HttpServer, NGINX_IMAGE_CONFIG, RequestLoop, StubResolverDriver, corednsAnswerer, type RequestLabeller } from "../../apps/index"
 import type { CorednsReplica } from "./cluster-dns"
+import type { Probe } from "../api/index"
 import { imageBaseName, later, parseWgetLoop, probePort, shellScript, type ContainerLauncher, type ContainerProcess, type ContainerStart, type DelayRange, type StopSignal } from "../kubelet/index"
 import { NANOS_PER_MILLI, NANOS_PER_SECOND, type Nanos } from "../../sim/index"
 
@@ -72,10 +73,13 @@ export class ImageLauncher implements ContainerLauncher {
   private nginx(s: ContainerStart): ContainerProcess {
     const id = `${s.pod.metadata.namespace ?? "default"}/${s.pod.metadata.name}`
     const sim = this.o.env.sim
-    const probe = s.container.readinessProbe?.httpGet
-    const readinessPaths = probe !== undefined && probePort(probe.port, s.container) === 80 ? [probe.path] : []
+    const servedPath = (probe: Probe | undefined): string[] =>
+      probe?.httpGet !== undefined && probePort(probe.httpGet.port, s.container) === 80 ? [probe.httpGet.path] : []
+    const readinessPaths = servedPath(s.container.readinessProbe)
+    const livenessPaths = [...servedPath(s.container.livenessProbe), ...servedPath(s.container.startupProbe)]
     let server: HttpServer | null = null
     let ready = true
+    let live = true
     let killed = false
     const listen = (): void => {
       if (killed) return
@@ -86,8 +90,10 @@ export class ImageLauncher implements ContainerLauncher {
         workerConnections: NGINX_IMAGE_CONFIG.workerConnections,
         rngStream: `http-server/${id}`,
         readinessPaths,
+        livenessPaths,
       })
       if (!ready) server.setReady(false)
+      if (!live) server.setLive(false)
     }
     const startup = drawDelay(this.nginxStartup, sim.rng(`nginx-startup/${id}`))
     const pending = startup === 0 ? -1 : later(sim, startup, listen)
@@ -109,6 +115,10 @@ export class ImageLauncher implements ContainerLauncher {
       setReady: (r) => {
         ready = r
         server?.setReady(r)
+      },
+      setLive: (l) => {
+        live = l
+        server?.setLive(l)
       },
     }
   }
