@@ -4,7 +4,7 @@ import * as Options from "@effect/cli/Options"
 import { allNamespacesOption, atOption, namespaceOption, targetOptions } from "./shared"
 import { lazy } from "./lazy"
 
-const resource = Args.text({ name: "resource" }).pipe(Args.withDescription("all, pods (po), services (svc), endpoints (ep), endpointslices, deployments (deploy), replicasets (rs), nodes (no), events (ev)"))
+const resource = Args.text({ name: "resource" }).pipe(Args.withDescription("all, pods (po), services (svc), endpoints (ep), endpointslices, deployments (deploy), replicasets (rs), statefulsets (sts), daemonsets (ds), configmaps (cm), secrets, serviceaccounts (sa), nodes (no), events (ev)"))
 const names = Args.text({ name: "name" }).pipe(Args.repeated)
 const output = Options.choice("output", ["wide", "yaml", "json", "name"]).pipe(Options.withAlias("o"), Options.optional)
 const selector = Options.text("selector").pipe(Options.withAlias("l"), Options.optional)

@@ -15,6 +15,11 @@ export const RESOURCES: ReadonlyArray<readonly [GetKind | "all", ReadonlyArray<s
   ["EndpointSlice", ["endpointslices", "endpointslice", "endpointslices.discovery.k8s.io"]],
   ["Deployment", ["deployments", "deployment", "deploy", "deployments.apps"]],
   ["ReplicaSet", ["replicasets", "replicaset", "rs", "replicasets.apps"]],
+  ["StatefulSet", ["statefulsets", "statefulset", "sts", "statefulsets.apps"]],
+  ["DaemonSet", ["daemonsets", "daemonset", "ds", "daemonsets.apps"]],
+  ["ConfigMap", ["configmaps", "configmap", "cm"]],
+  ["Secret", ["secrets", "secret"]],
+  ["ServiceAccount", ["serviceaccounts", "serviceaccount", "sa"]],
   ["Node", ["nodes", "node", "no"]],
   ["Event", ["events", "event", "ev"]],
 ]
@@ -39,8 +44,9 @@ interface Item {
   readonly object: api.KubeObject | EndpointsView | EventView
 }
 
-const PLURAL: Record<GetKind, string> = { Pod: "pods", Service: "services", Endpoints: "endpoints", EndpointSlice: "endpointslices.discovery.k8s.io", Deployment: "deployments.apps", ReplicaSet: "replicasets.apps", Node: "nodes", Event: "events" }
-const QUALIFIED: Record<GetKind, string> = { Pod: "pod", Service: "service", Endpoints: "endpoints", EndpointSlice: "endpointslice.discovery.k8s.io", Deployment: "deployment.apps", ReplicaSet: "replicaset.apps", Node: "node", Event: "event" }
+/** `kubectl get`'s resource name (NotFound messages) and its `<resource>.<group>` prefix (`-o name`, `get all`). */
+const plural = (kind: GetKind): string => (kind === "Endpoints" ? "endpoints" : kind === "Event" ? "events" : api.infoOf(kind).resource)
+const qualified = (kind: GetKind): string => (kind === "Endpoints" ? "endpoints" : kind === "Event" ? "event" : api.infoOf(kind).qualified)
 
 const inNamespace = (r: GetRequest, ns: string | undefined): boolean => r.allNamespaces || ns === undefined || ns === r.namespace
 
@@ -74,7 +80,7 @@ export const selectItems = (s: store.ApiStore, recs: ReadonlyArray<records.RunRe
   if (r.names.length === 0) return items
   return r.names.map((n) => {
     const it = items.find((x) => x.name === n)
-    if (it === undefined) throw new UserInputError({ message: `Error from server (NotFound): ${PLURAL[kind].split(".")[0]} "${n}" not found` })
+    if (it === undefined) throw new UserInputError({ message: `Error from server (NotFound): ${plural(kind)} "${n}" not found` })
     return it
   })
 }
@@ -85,6 +91,11 @@ const columnsOf: Record<GetKind, views.TableColumns<never>> = {
   Deployment: views.deploymentColumns,
   ReplicaSet: views.replicaSetColumns,
   EndpointSlice: views.endpointSliceColumns,
+  StatefulSet: views.statefulSetColumns,
+  DaemonSet: views.daemonSetColumns,
+  ConfigMap: views.configMapColumns,
+  Secret: views.secretColumns,
+  ServiceAccount: views.serviceAccountColumns,
   Node: nodeColumns,
   Endpoints: endpointsColumns,
   Event: eventColumns,
@@ -98,7 +109,7 @@ export const tableRows = (items: ReadonlyArray<Item>, kind: GetKind, now: Nanos,
   const rows: string[][] = header ? [[...(ns ? ["NAMESPACE"] : []), ...cols.headers, ...(wide ? cols.wideHeaders : [])]] : []
   for (const it of items) {
     const row = cols.row(it.object, now, wide)
-    if (prefix) row[0] = `${QUALIFIED[kind]}/${row[0]}`
+    if (prefix) row[0] = `${qualified(kind)}/${row[0]}`
     rows.push(ns ? [it.namespace ?? "", ...row] : row)
   }
   return rows
@@ -129,7 +140,7 @@ export const renderGet = (s: store.ApiStore, recs: ReadonlyArray<records.RunReco
   const kinds: GetKind[] = r.kind === "all" ? [...views.GET_ALL_KINDS] : [r.kind]
   const per = kinds.map((k) => [k, selectItems(s, recs, r, k)] as const)
   const all = per.flatMap(([, items]) => items)
-  if (r.output === "name") return all.map((it) => `${QUALIFIED[it.kind]}/${it.name}\n`).join("")
+  if (r.output === "name") return all.map((it) => `${qualified(it.kind)}/${it.name}\n`).join("")
   if (r.output === "yaml" || r.output === "json") {
     const objects = all.map(asObject) as api.KubeObject[]
     const single = r.names.length === 1 && r.kind !== "all"

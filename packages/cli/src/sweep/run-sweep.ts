@@ -8,7 +8,7 @@ import { KUBESIM_VERSION } from "../version"
 import { shardOf, sweepJobs, type SweepJob } from "./jobs"
 import { runPool } from "./pool"
 import { startSweepWorker } from "./worker-launch"
-import { readEntry, relativeRunDir, renderSweepJson, shardText, type SweepEntry } from "./sweep-json"
+import { presentEntries, readEntry, relativeRunDir, renderSweepJson, shardText, type SweepEntry } from "./sweep-json"
 import { Interrupt, removeOwnTemporaries } from "./interrupt"
 
 export interface SweepOptions {
@@ -40,8 +40,9 @@ export const sweepVariants = (loaded: LoadedScenario, asked: ReadonlyArray<strin
 
 /**
  * Runs a sweep: variants × seeds in a fixed order, this shard's share, skipping jobs whose run directory already
- * holds run.json (a resumed sweep), on worker threads; then writes sweep.json (or sweep-shard-i-of-N.json) beside
- * the variant directories, sorted by (variant, seed). Every variant is validated in this thread first, so a bad
+ * holds run.json (a resumed sweep), on worker threads; then writes sweep.json (every run present under the
+ * scenario's directory, this sweep's and earlier ones') or sweep-shard-i-of-N.json (this shard's), sorted by
+ * (variant, seed). Every variant is validated in this thread first, so a bad
  * scenario fails once, before any worker starts.
  */
 export const runSweep = async (o: SweepOptions): Promise<SweepOutcome> => {
@@ -90,7 +91,14 @@ export const runSweep = async (o: SweepOptions): Promise<SweepOutcome> => {
     const entries = mine.flatMap((j) => readEntry(o.spec.out, name, j) ?? [])
     const fileName = o.shard === undefined ? "sweep.json" : `sweep-shard-${o.shard.index}-of-${o.shard.count}.json`
     const file = join(o.spec.out, name, fileName)
-    writeFileAtomic(file, renderSweepJson({ kubesimVersion: KUBESIM_VERSION, scenario: name, variants, seeds: o.seeds, shard: shardText(o.shard), jobs: mine.length }, entries))
+    // sweep.json lists every run present (an earlier sweep's seeds too: the union, sorted); a shard's file its own.
+    const listed = o.shard === undefined ? presentEntries(o.spec.out, name) : entries
+    const listedVariants = [...variants, ...[...new Set(listed.map((e) => e.variant))].filter((v) => !variants.includes(v)).sort()]
+    const listedSeeds = [...new Set([...o.seeds, ...listed.map((e) => e.seed)])].sort((a, b) => a - b)
+    writeFileAtomic(
+      file,
+      renderSweepJson({ kubesimVersion: KUBESIM_VERSION, scenario: name, variants: listedVariants, seeds: listedSeeds, shard: shardText(o.shard), jobs: mine.length }, listed),
+    )
     if (result.workerErrors.length > 0 && !abandoned) throw new Error(`sweep worker failed: ${result.workerErrors[0]}`)
     const failures = abandoned ? result.failures.filter((f) => readEntry(o.spec.out, name, f.job) === undefined && !f.message.startsWith("worker exited")) : result.failures
     return { file, jobs: mine.length, resumed, ran: result.results.length, failures, interrupted: interrupt.requested, entries }

@@ -52,6 +52,8 @@ export interface HttpServerConfig {
    * other paths are served as usual. Default none.
    */
   readonly readinessPaths?: ReadonlyArray<string>
+  /** Paths of the application's health (liveness) endpoint: 503 while it is set unhealthy (`setLive(false)`). */
+  readonly livenessPaths?: ReadonlyArray<string>
 }
 
 /** running → draining (graceful quit) → stopped; or straight to stopped (fast shutdown, kill). */
@@ -109,6 +111,8 @@ export class HttpServer {
   private readonly stoppedCallbacks: Array<() => void> = []
   private readyNow = true
   private readonly readinessPaths: ReadonlySet<string>
+  private liveNow = true
+  private readonly livenessPaths: ReadonlySet<string>
 
   constructor(
     readonly host: Host,
@@ -130,6 +134,7 @@ export class HttpServer {
     if (!(this.maxConcurrent >= 1)) throw new RangeError(`http server ${config.hostname}: maxConcurrentRequests ${this.maxConcurrent} is not ≥ 1`)
     this.rng = env.sim.rng(config.rngStream ?? `http-server/${config.hostname}`)
     this.readinessPaths = new Set(config.readinessPaths ?? [])
+    this.livenessPaths = new Set(config.livenessPaths ?? [])
     this.listener = host.tcpListen(this.port, (conn) => this.onHandshake(conn))
   }
 
@@ -160,6 +165,11 @@ export class HttpServer {
    */
   setReady(ready: boolean): void {
     this.readyNow = ready
+  }
+
+  /** The application's own health (a deadlock, a wedged worker): while false its liveness paths answer 503. */
+  setLive(live: boolean): void {
+    this.liveNow = live
   }
 
   /** Calls `f` once the server has stopped (at once if it already has). */
@@ -290,7 +300,7 @@ export class HttpServer {
       const res: HttpResponse = {
         kind: "http-response",
         stream: p.req.stream,
-        status: !this.readyNow && this.readinessPaths.has(p.req.path) ? 503 : 200,
+        status: (!this.readyNow && this.readinessPaths.has(p.req.path)) || (!this.liveNow && this.livenessPaths.has(p.req.path)) ? 503 : 200,
         body: this.config.hostname,
         endpoint: sc.selfEndpoint,
         sourceIp: sc.peerIp,

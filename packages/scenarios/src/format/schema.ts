@@ -240,8 +240,16 @@ export const ReadinessFlapChurn = Schema.Struct({
   down: DurationText,
   ...churnWindow,
 })
-export const ChurnSpec = Schema.Union(KillPodsChurn, RollingUpdateChurn, ScaleChurn, NodeFailureChurn, ReadinessFlapChurn)
-export const CHURN_TYPES = ["kill-pods", "rolling-update", "scale", "node-failure", "readiness-flap"] as const
+/** The app in pods matching `selector` turns unhealthy every `period`: its liveness probe fails, the kubelet restarts it. */
+export const LivenessFailChurn = Schema.Struct({
+  type: Schema.Literal("liveness-fail"),
+  selector: Selector,
+  namespace: opt(Schema.String),
+  period: DurationText,
+  ...churnWindow,
+})
+export const ChurnSpec = Schema.Union(KillPodsChurn, RollingUpdateChurn, ScaleChurn, NodeFailureChurn, ReadinessFlapChurn, LivenessFailChurn)
+export const CHURN_TYPES = ["kill-pods", "rolling-update", "scale", "node-failure", "readiness-flap", "liveness-fail"] as const
 
 // ---------------------------------------------------------------- the scenario
 

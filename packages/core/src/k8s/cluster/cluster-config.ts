@@ -23,6 +23,8 @@ export interface NodeConfig {
   readonly ip: string
   /** spec.podCIDR. */
   readonly podCIDR: string
+  /** CPUs the node's kube-proxy sees (runtime.NumCPU: --conntrack-max-per-core scales with it); default 8. */
+  readonly cpus?: number
 }
 
 export interface ClusterDelays {
@@ -97,6 +99,9 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
   const names = new Set<string>()
   for (const [i, n] of nodes.entries()) {
     if (names.has(n.name)) throw new ClusterConfigError(`nodes[${i}].name: duplicate node name "${n.name}"`)
+    if (n.cpus !== undefined && (!Number.isSafeInteger(n.cpus) || n.cpus < 1)) {
+      throw new ClusterConfigError(`nodes[${i}].cpus: expected a whole number of CPUs ≥ 1, got ${n.cpus}`)
+    }
     names.add(n.name)
   }
   const cfg: ClusterConfig = {

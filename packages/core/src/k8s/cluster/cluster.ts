@@ -10,8 +10,10 @@ import { AppReadinessError, Kubelet } from "../kubelet/index"
 import { NodeProxyAgent } from "../node-proxy/index"
 import { IptablesRenderCache } from "../proxy/index"
 import {
+  DaemonSetController,
   DeploymentController,
   EndpointSliceController,
+  StatefulSetController,
   LoadBalancerController,
   NodeLeases,
   NodeLifecycleController,
@@ -24,6 +26,7 @@ import { CloudLoadBalancer } from "./cloud-load-balancer"
 import { clusterDns } from "./cluster-dns"
 import { resolveClusterConfig, type ClusterConfig, type ClusterConfigInput } from "./cluster-config"
 import { ImageLauncher } from "./image-launcher"
+import { installKindMasqAgent } from "./kind-masq-agent"
 import { requestLabeller } from "./request-labeller"
 import { ServiceRecorder } from "./service-records"
 
@@ -56,6 +59,11 @@ const RESOURCE: Readonly<Record<string, string>> = {
   EndpointSlice: "endpointslice.discovery.k8s.io",
   Deployment: "deployment.apps",
   ReplicaSet: "replicaset.apps",
+  StatefulSet: "statefulset.apps",
+  DaemonSet: "daemonset.apps",
+  ConfigMap: "configmap",
+  Secret: "secret",
+  ServiceAccount: "serviceaccount",
 }
 
 /**
@@ -109,9 +117,10 @@ export class Cluster {
     for (const n of c.nodes) {
       const host = this.fabric.addNode(n.name, { ip: parseIpv4(n.ip), podCidr: parseCidr(n.podCIDR) })
       const ruleset = this.fabric.ruleset(n.name)
+      installKindMasqAgent(ruleset, c.clusterCIDR)
       const launcher = new ImageLauncher({
         env: this.env,
-        coredns: this.coredns,
+        coredns: dns.startReplica,
         upstreamDns: c.upstreamDns.ip,
         labeller: requestLabeller(labellerCtx, n.name),
         onClient: (pod, loop) => this.clients.set(pod, loop),
@@ -138,6 +147,7 @@ export class Cluster {
         syncPeriod: c.proxy.syncPeriod,
         renderCache,
         records: log,
+        ...(n.cpus !== undefined ? { cpus: n.cpus } : {}),
       })
       this.nodes.set(n.name, { name: n.name, ip: n.ip, host, ruleset, kubelet, proxy, failed: false })
     }
@@ -161,6 +171,8 @@ export class Cluster {
     const ctl = { watchDelay: watch, log }
     new DeploymentController(this.sim, this.store, ctl).start()
     new ReplicaSetController(this.sim, this.store, ctl).start()
+    new StatefulSetController(this.sim, this.store, ctl).start()
+    new DaemonSetController(this.sim, this.store, ctl).start()
     new Scheduler(this.sim, this.store, ctl).start()
     new EndpointSliceController(this.sim, this.store, ctl).start()
     new LoadBalancerController(this.sim, this.store, { ...ctl, pool: c.loadBalancer.pool }).start()
@@ -253,6 +265,17 @@ export class Cluster {
     const kubelet = p?.spec.nodeName === undefined ? undefined : this.nodes.get(p.spec.nodeName)?.kubelet
     if (kubelet === undefined) throw new AppReadinessError(`pod "${namespace}/${pod}" is not running on a node`)
     return kubelet.setAppReadiness(namespace, pod, ready)
+  }
+
+  /**
+   * The application's own health in a running pod (what its liveness endpoint answers; after failureThreshold
+   * failed probes the kubelet restarts the container). Throws as setAppReadiness (see Kubelet.setAppLiveness).
+   */
+  setAppLiveness(namespace: string, pod: string, live: boolean): string[] {
+    const p = this.store.get("Pod", namespace, pod)
+    const kubelet = p?.spec.nodeName === undefined ? undefined : this.nodes.get(p.spec.nodeName)?.kubelet
+    if (kubelet === undefined) throw new AppReadinessError(`pod "${namespace}/${pod}" is not running on a node`)
+    return kubelet.setAppLiveness(namespace, pod, live)
   }
 
   /**

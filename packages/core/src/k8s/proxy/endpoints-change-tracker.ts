@@ -26,6 +26,8 @@ interface ServiceSlices {
 /** What `applyEndpointsChanges` changed: upstream's UpdateEndpointsMapResult. */
 export interface UpdateEndpointsMapResult {
   readonly updatedServices: ReadonlySet<NamespacedName>
+  /** A changed service had or has a UDP port: stale UDP conntrack entries may need clearing. */
+  readonly conntrackCleanupRequired: boolean
 }
 
 const sliceInfos = new WeakMap<EndpointSliceView, SliceInfo>()
@@ -151,10 +153,18 @@ const sameInfo = (a: SliceInfo, b: SliceInfo): boolean => a.remove === b.remove 
 /** EndpointsMap.Update: applies the tracker's pending changes to `map`. */
 export const applyEndpointsChanges = (map: EndpointsMap, tracker: EndpointsChangeTracker): UpdateEndpointsMapResult => {
   const updatedServices = new Set<NamespacedName>()
+  let conntrackCleanupRequired = false
   for (const [nn, change] of tracker.checkout()) {
     updatedServices.add(nn)
     for (const key of change.previous.keys()) map.delete(key)
     for (const [key, list] of change.current) map.set(key, list)
+    // endpointschangetracker.go Update: true once any changed service's previous or current map has a UDP port.
+    if (!conntrackCleanupRequired) conntrackCleanupRequired = hasUdpPort(change.previous) || hasUdpPort(change.current)
   }
-  return { updatedServices }
+  return { updatedServices, conntrackCleanupRequired }
+}
+
+const hasUdpPort = (map: EndpointsMap): boolean => {
+  for (const key of map.keys()) if (key.endsWith("/UDP")) return true
+  return false
 }

@@ -77,7 +77,8 @@ export class Host {
   readonly routes = new RouteTable<Interface>()
   readonly lo: Interface
   readonly conntrack: ConntrackTable | null
-  readonly conntrackTimeouts: ConntrackTimeouts
+  /** The nf_conntrack_*_timeout_* sysctls (kube-proxy raises some at start). */
+  conntrackTimeouts: ConntrackTimeouts
   readonly tcp: TcpStack
   readonly udp: UdpStack
   /** The host's own random stream (`host/<name>`): NAT port choice, ephemeral ports. */
@@ -218,8 +219,12 @@ export class Host {
       // A new skb on a new host: no mark, no conntrack yet. A looped-back packet keeps both
       // (nf_conntrack_in: "Previously seen (loopback or untracked)? Ignore.").
       pkt.mark = 0
-      if (this.conntrack !== null) conntrackIn(this.conntrack, this.conntrackTimeouts, pkt, now)
-      else {
+      if (this.conntrack !== null) {
+        if (!conntrackIn(this.conntrack, this.conntrackTimeouts, pkt, now)) {
+          net.drop(pkt, this, "conntrack-full")
+          return
+        }
+      } else {
         pkt.ct = null
         pkt.ctState = CT_UNTRACKED
       }
@@ -345,8 +350,11 @@ export class Host {
     pkt.outIface = local ? "lo" : (route as Path<Interface>).dev.name
     const attached = pkt.ct !== null
     if (!attached) {
-      if (this.conntrack !== null) conntrackIn(this.conntrack, this.conntrackTimeouts, pkt, now)
-      else pkt.ctState = CT_UNTRACKED
+      if (this.conntrack === null) pkt.ctState = CT_UNTRACKED
+      else if (!conntrackIn(this.conntrack, this.conntrackTimeouts, pkt, now)) {
+        net.drop(pkt, this, "conntrack-full")
+        return "dropped"
+      }
     }
     const nf = this.nf
     let rules = 0

@@ -25,6 +25,8 @@ export const DROP_REASONS = [
   "not-forwarding",
   /** Conntrack could not give the connection a unique tuple after NAT (nf_nat_core.c found no free port). */
   "nat-clash",
+  /** A new connection with the conntrack table at nf_conntrack_max and nothing to early-drop ("nf_conntrack: table full, dropping packet"). */
+  "conntrack-full",
 ] as const
 
 export type DropReason = (typeof DROP_REASONS)[number]
