@@ -313,6 +313,9 @@ describe("kubectl, busybox, hubble and conntrack at a simulated time", () => {
     const all = kubesim("get", "pods", "-o", "wide", "--run", RUN).out
     const expected = all.split("\n").slice(1).filter((l) => / kind-worker2 /.test(l)).map((l) => `pod/${l.split(/ +/)[0]}`)
     expect(onNode.out.trim().split("\n")).toEqual(expected)
+    const two = kubesim("get", "svc,ep", "--run", RUN)
+    expect(two.out).toMatch(/^NAME +TYPE +CLUSTER-IP[^\n]*\nservice\/kubernetes /)
+    expect(two.out).toMatch(/\n\nNAME +ENDPOINTS +AGE\nendpoints\/web-service +10\.244\./)
     const one = JSON.parse(kubesim("get", "svc", "web-service", "-o", "json", "--run", RUN).out) as { kind: string }
     expect(one.kind).toBe("Service")
   })

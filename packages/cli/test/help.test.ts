@@ -53,7 +53,7 @@ describe("help", () => {
     expect(text).toMatch(/\nExamples:\n {2}# .+\n {2}kubesim get /)
     expect(text).toContain("\nOptions:\n    -A, --all-namespaces=false:\n\tList across all namespaces.\n")
     expect(text).toContain("    -n, --namespace='default':\n")
-    expect(text).toMatch(/\nUsage:\n {2}kubesim get RESOURCE \[NAME\.\.\.\] \[options\]\n/)
+    expect(text).toMatch(/\nUsage:\n {2}kubesim get RESOURCE\[,RESOURCE\.\.\.\] \[NAME\.\.\.\] \[options\]\n/)
     for (const h of all) {
       const t = helpFor(h.name) as string
       expect(t).not.toMatch(/user-defined piece of text|--wizard|\$ run|This setting is optional/)

@@ -1,7 +1,7 @@
 import { Console, Effect, Option } from "effect"
 import { UserInputError } from "../errors"
 import { clusterAt, checkAt, watchRun } from "../inspect/inspect-source"
-import { type GetRequest, RESOURCES, renderGet, resourceOf } from "../kubectl/get-view"
+import { type GetRequest, parseResources, RESOURCES, renderGet } from "../kubectl/get-view"
 import { parseFieldSelector, parseLabelSelector } from "../kubectl/selectors"
 import { watchGet } from "../kubectl/watch-get"
 import type { GetOptions } from "../commands/get"
@@ -11,14 +11,16 @@ import { atNanos, resolveTarget } from "./target"
 /** `kubesim get` (see ../commands/get.ts). */
 export const get = (o: GetOptions) =>
   Effect.gen(function* () {
-    const kind = resourceOf(o.resource)
-    if (kind === undefined)
-      return yield* new UserInputError({ message: `the server doesn't have a resource type "${o.resource}" (kubesim prints: ${RESOURCES.map(([, n]) => n[0]).join(", ")})` })
-    if (kind === "all" && o.names.length > 0) return yield* new UserInputError({ message: `you must specify only one resource type with a name: "all" is several` })
+    const resources = parseResources(o.resource)
+    if ("unknown" in resources)
+      return yield* new UserInputError({ message: `the server doesn't have a resource type "${resources.unknown}" (kubesim prints: ${RESOURCES.map(([, n]) => n[0]).join(", ")})` })
+    // kubectl: "you must specify only one resource" when names follow several types.
+    if (resources.multi && o.names.length > 0) return yield* new UserInputError({ message: `you must specify only one resource type with names: "${o.resource}" is several` })
     const output = Option.getOrUndefined(o.output)
     if (o.watch && (output === "yaml" || output === "json")) return yield* new UserInputError({ message: "-w prints tables (or names): -o yaml|json is not supported with it" })
     const request: GetRequest = {
-      kind,
+      kinds: resources.kinds,
+      multi: resources.multi,
       names: o.names,
       namespace: o.namespace,
       allNamespaces: o.allNamespaces,

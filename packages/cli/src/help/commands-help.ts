@@ -79,7 +79,7 @@ export const GET: CommandHelp = {
   name: "get",
   summary: "Display one or many resources at a simulated time, as kubectl get prints them.",
   long: "Resources: all, pods (po), services (svc), endpoints (ep), endpointslices, deployments (deploy), replicasets (rs),\nstatefulsets (sts), daemonsets (ds), configmaps (cm), secrets, serviceaccounts (sa), nodes (no), events (ev).",
-  usage: "kubesim get RESOURCE [NAME...] [options]",
+  usage: "kubesim get RESOURCE[,RESOURCE...] [NAME...] [options]",
   examples: [
     ["Pods 30 s into a run", "kubesim get pods --run runs/seed-walkthrough/default/seed-1 --at 30s"],
     ["One Service as YAML", "kubesim get svc web-service -o yaml -f seed-walkthrough"],

@@ -26,8 +26,23 @@ export const RESOURCES: ReadonlyArray<readonly [GetKind | "all", ReadonlyArray<s
 
 export const resourceOf = (name: string): GetKind | "all" | undefined => RESOURCES.find(([, names]) => names.includes(name.toLowerCase()))?.[0]
 
+/** `get all`, `get pods`, `get svc,ep`: the kinds in order, or the first name that is no resource. */
+export const parseResources = (text: string): { readonly kinds: GetKind[]; readonly multi: boolean } | { readonly unknown: string } => {
+  const kinds: GetKind[] = []
+  const parts = text.split(",")
+  for (const part of parts) {
+    const k = resourceOf(part)
+    if (k === undefined) return { unknown: part }
+    for (const x of k === "all" ? views.GET_ALL_KINDS : [k]) if (!kinds.includes(x)) kinds.push(x)
+  }
+  return { kinds, multi: parts.length > 1 || resourceOf(parts[0] ?? "") === "all" }
+}
+
 export interface GetRequest {
-  readonly kind: GetKind | "all"
+  /** The kinds asked for, in order (`all` expanded; `get svc,ep` is two). */
+  readonly kinds: ReadonlyArray<GetKind>
+  /** Several kinds (`all`, `svc,ep`): names are prefixed with their kind (`service/web`), as kubectl does. */
+  readonly multi: boolean
   readonly names: ReadonlyArray<string>
   readonly namespace: string
   readonly allNamespaces: boolean
@@ -137,16 +152,15 @@ const asObject = (it: Item): unknown => {
 
 /** The text `kubectl get` prints for the request at the store's time (stderr's "No resources found" included). */
 export const renderGet = (s: store.ApiStore, recs: ReadonlyArray<records.RunRecord>, r: GetRequest): string => {
-  const kinds: GetKind[] = r.kind === "all" ? [...views.GET_ALL_KINDS] : [r.kind]
-  const per = kinds.map((k) => [k, selectItems(s, recs, r, k)] as const)
+  const per = r.kinds.map((k) => [k, selectItems(s, recs, r, k)] as const)
   const all = per.flatMap(([, items]) => items)
   if (r.output === "name") return all.map((it) => `${qualified(it.kind)}/${it.name}\n`).join("")
   if (r.output === "yaml" || r.output === "json") {
     const objects = all.map(asObject) as api.KubeObject[]
-    const single = r.names.length === 1 && r.kind !== "all"
+    const single = r.names.length === 1 && !r.multi
     return r.output === "json" ? views.toJsonOutput(objects, single) : views.toYamlOutput(objects, single)
   }
-  const tables = per.filter(([, items]) => items.length > 0).map(([k, items]) => views.renderTable(tableRows(items, k, s.sim.now, r, r.kind === "all")))
+  const tables = per.filter(([, items]) => items.length > 0).map(([k, items]) => views.renderTable(tableRows(items, k, s.sim.now, r, r.multi)))
   if (tables.length === 0) return r.allNamespaces ? "No resources found\n" : `No resources found in ${r.namespace} namespace.\n`
   return tables.join("\n")
 }

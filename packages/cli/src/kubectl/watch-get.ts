@@ -1,4 +1,4 @@
-import { type cluster, type Nanos, views } from "@kubesim/core"
+import type { cluster, Nanos } from "@kubesim/core"
 import { type GetKind, type GetRequest, renderGet, selectItems, tableRows } from "./get-view"
 
 /**
@@ -10,13 +10,12 @@ import { type GetKind, type GetRequest, renderGet, selectItems, tableRows } from
 export const watchGet = (r: GetRequest, from: Nanos, write: (text: string) => void): ((c: cluster.Cluster, now: Nanos) => void) => {
   let last: Map<string, { row: string[]; key: string }> | undefined
   let widths: number[] = []
-  const kinds = (): GetKind[] => (r.kind === "all" ? [...views.GET_ALL_KINDS] : [r.kind])
   // A row changes when the object does: the columns that only age with the clock (AGE, LAST SEEN) are left out.
   const snapshot = (c: cluster.Cluster): Map<string, { row: string[]; key: string }> => {
     const m = new Map<string, { row: string[]; key: string }>()
-    for (const k of kinds()) {
+    for (const k of r.kinds) {
       const items = selectItems(c.store, c.records.records, { ...r, names: [] }, k).filter((it) => r.names.length === 0 || r.names.includes(it.name))
-      const [header = [], ...rows] = tableRows(items, k, c.sim.now, r, r.kind === "all")
+      const [header = [], ...rows] = tableRows(items, k, c.sim.now, r, r.multi)
       const ageing = new Set(header.flatMap((h, i) => (h === "AGE" || h === "LAST SEEN" ? [i] : [])))
       rows.forEach((row, i) => m.set(`${k}/${items[i]?.namespace ?? ""}/${items[i]?.name ?? ""}`, { row, key: row.filter((_, j) => !ageing.has(j)).join("\t") }))
     }
@@ -31,7 +30,7 @@ export const watchGet = (r: GetRequest, from: Nanos, write: (text: string) => vo
   let headerShown = false
   const emit = (c: cluster.Cluster, row: ReadonlyArray<string>) => {
     if (!headerShown && r.output !== "name") {
-      const k = kinds()[0] as GetKind
+      const k = r.kinds[0] as GetKind
       write(line((tableRows([], k, c.sim.now, r, false)[0] ?? []) as string[]))
     }
     headerShown = true
