@@ -51,10 +51,6 @@ export class NodeProxyAgent {
   private readonly slices = new Map<string, EndpointSliceView>()
   private readonly landed: EventKind<SyncDone>
   private started = false
-  /** Bumped by every start: a synced event of an earlier start must not end this one's re-list. */
-  private generation = 0
-  /** Keys delivered since the last start (the re-list and any later change), until the informers have synced. */
-  private relisted: { readonly services: Set<string>; readonly slices: Set<string> } | undefined
 
   constructor(
     readonly sim: Simulation,
@@ -97,36 +93,11 @@ export class NodeProxyAgent {
     if (this.started) return
     this.started = true
     const delay = this.options.watchDelay
-    this.generation++
-    this.relisted = { services: new Set(), slices: new Set() }
     this.watches.push(this.store.watch("Service", (e) => this.onService(e), { delay, sendInitialEvents: true }))
     this.watches.push(this.store.watch("EndpointSlice", (e) => this.onSlice(e), { delay, sendInitialEvents: true }))
     this.kubeProxy.start()
     // Both initial lists are delivered `delay` from now, before this (scheduled later at the same instant).
-    this.sim.after(delay, this.syncedKind(), { agent: this, generation: this.generation })
-  }
-
-  /**
-   * Both initial lists are in. On a re-list (after `stop`), objects deleted while the informers were stopped are
-   * in no list: client-go's reflector replaces its store with the list (tools/cache/reflector.go syncWith →
-   * DeltaFIFO.Replace), which delivers a delete (DeletedFinalStateUnknown) for every known object the list lacks.
-   */
-  private onInformersSynced(generation: number): void {
-    const seen = this.relisted
-    if (generation === this.generation && this.started && seen !== undefined) {
-      this.relisted = undefined
-      for (const [key, old] of [...this.services]) {
-        if (seen.services.has(key)) continue
-        this.services.delete(key)
-        this.kubeProxy.onServiceDelete(old)
-      }
-      for (const [key, old] of [...this.slices]) {
-        if (seen.slices.has(key)) continue
-        this.slices.delete(key)
-        this.kubeProxy.onEndpointSliceDelete(old)
-      }
-    }
-    this.kubeProxy.onSynced()
+    this.sim.after(delay, this.syncedKind(), this)
   }
 
   /** Stops watching (a failed node's kube-proxy no longer hears the API). Rules already in the kernel stay. */
@@ -136,17 +107,17 @@ export class NodeProxyAgent {
     this.started = false
   }
 
-  private syncedKind(): EventKind<InformersSynced> {
+  private syncedKind(): EventKind<NodeProxyAgent> {
     let k = syncedKinds.get(this.sim)
     if (k === undefined) {
-      k = this.sim.defineKind<InformersSynced>("node-proxy/informers-synced", (d) => d.agent.onInformersSynced(d.generation))
+      k = this.sim.defineKind<NodeProxyAgent>("node-proxy/informers-synced", (a) => a.kubeProxy.onSynced())
       syncedKinds.set(this.sim, k)
     }
     return k
   }
 
   private onService(e: WatchEvent<"Service">): void {
-    this.dispatch(e, this.services, this.relisted?.services, {
+    this.dispatch(e, this.services, {
       add: (o) => this.kubeProxy.onServiceAdd(o),
       update: (old, o) => this.kubeProxy.onServiceUpdate(old, o),
       remove: (o) => this.kubeProxy.onServiceDelete(o),
@@ -154,7 +125,7 @@ export class NodeProxyAgent {
   }
 
   private onSlice(e: WatchEvent<"EndpointSlice">): void {
-    this.dispatch(e, this.slices, this.relisted?.slices, {
+    this.dispatch(e, this.slices, {
       add: (o) => this.kubeProxy.onEndpointSliceAdd(o),
       update: (old, o) => this.kubeProxy.onEndpointSliceUpdate(old, o),
       remove: (o) => this.kubeProxy.onEndpointSliceDelete(o),
@@ -165,7 +136,6 @@ export class NodeProxyAgent {
   private dispatch<K extends Kind, V>(
     e: WatchEvent<K>,
     known: Map<string, V>,
-    seen: Set<string> | undefined,
     on: { add(o: V): void; update(old: V, o: V): void; remove(o: V): void },
   ): void {
     const obj = e.object as ObjectOfKind<K> as unknown as V
@@ -178,7 +148,6 @@ export class NodeProxyAgent {
       }
       return
     }
-    seen?.add(key)
     known.set(key, obj)
     if (old === undefined) on.add(obj)
     else on.update(old, obj)
@@ -201,9 +170,4 @@ export class NodeProxyAgent {
   }
 }
 
-interface InformersSynced {
-  readonly agent: NodeProxyAgent
-  readonly generation: number
-}
-
-const syncedKinds = new WeakMap<Simulation, EventKind<InformersSynced>>()
+const syncedKinds = new WeakMap<Simulation, EventKind<NodeProxyAgent>>()
