@@ -93,6 +93,7 @@ export const checkCase = (gc: GeneratedCase): CaseReport => {
     const recs = result.records
     const end = (recs[recs.length - 1] as records.RunEndRecord).t
     m.checkRequests(recs, end, requestBounds(scenario))
+    m.checkRefusedRestores(recs)
   }
   return {
     violations: [...(m?.violations ?? []), ...violations],

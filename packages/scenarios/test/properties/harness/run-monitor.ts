@@ -5,6 +5,11 @@ const at = (t: Nanos): string => formatDuration(t)
 
 /** How stale a controller's or kube-proxy's view may be: the informer lag plus slack for the work it triggers. */
 const VIEW_LAG: Nanos = 150_000_000
+/**
+ * How long a CoreDNS replica may serve an earlier answer: the `cache 30` of kubeadm's Corefile plus its informers'
+ * lag. A delivered answer must equal what the plugin answered for the same question within this window.
+ */
+const DNS_STALENESS: Nanos = 31_000_000_000
 /** The longest restore a small cluster's sync takes (5 ms + 2 µs a line, DEFAULT_SYNC_COST), with slack. */
 const RESTORE_SLACK: Nanos = 50_000_000
 
@@ -50,6 +55,8 @@ export class RunMonitor {
   /** Node → the times its kube-proxy's restores landed. */
   private readonly landings = new Map<string, Nanos[]>()
   private readonly dnsExpected = new Map<string, DnsExpectation>()
+  /** Per question (`name qtype`), the plugin's answers at recent arrivals, oldest first. */
+  private readonly dnsHistory = new Map<string, DnsExpectation[]>()
   /** The last write to a Service or an EndpointSlice (what kube-proxy's rules follow). */
   lastRulesInput: Nanos = 0
 
@@ -90,8 +97,13 @@ export class RunMonitor {
         // A query reaching a CoreDNS pod: what the plugin (and its forward to the upstream zone) answers now.
         if (p.proto === net.PROTO_UDP && p.dport === 53 && isDnsQuery(p.payload) && h.name !== "upstream-dns" && !nodeHosts.has(h)) {
           const q = p.payload
-          const a = this.c.coredns.answer({ name: q.name, qtype: q.qtype as never })
-          this.dnsExpected.set(`${net.formatIpv4(p.src)}:${p.sport}#${q.id}#${q.name}#${q.qtype}`, { t: this.c.sim.now, text: answerText(a) })
+          const want = { t: this.c.sim.now, text: answerText(this.c.coredns.answer({ name: q.name, qtype: q.qtype as never })) }
+          this.dnsExpected.set(`${net.formatIpv4(p.src)}:${p.sport}#${q.id}#${q.name}#${q.qtype}`, want)
+          const question = `${q.name.toLowerCase()} ${q.qtype}`
+          const past = this.dnsHistory.get(question) ?? []
+          while (past.length > 0 && (past[0] as DnsExpectation).t < want.t - DNS_STALENESS) past.shift()
+          past.push(want)
+          this.dnsHistory.set(question, past)
         }
       },
       onHook: (h, p, table, _hook, v) => {
@@ -110,7 +122,9 @@ export class RunMonitor {
     if (!this.options.outsideClusterDomain && !r.name.toLowerCase().endsWith(`.${this.c.config.clusterDomain}.`)) return
     this.checked.dnsAnswers++
     const got = answerText(r.answer)
-    if (got !== want.text) this.fail(`DNS ${r.qtype} ${r.name} to ${h.name}: the packet path answered ${got}, CoreDNS's plugin answered ${want.text} at ${at(want.t)}`)
+    // A replica's cache or informer lag may serve what the plugin answered a little earlier: that is still its answer.
+    const earlier = this.dnsHistory.get(`${r.name.toLowerCase()} ${r.qtype}`) ?? []
+    if (got !== want.text && !earlier.some((e) => e.text === got && e.t >= want.t - DNS_STALENESS)) this.fail(`DNS ${r.qtype} ${r.name} to ${h.name}: the packet path answered ${got}, CoreDNS's plugin answered ${want.text} at ${at(want.t)}`)
   }
 
   /** A new connection DNATed by a node to an IP no pod holds and no slice has listed since before its last restore. */
@@ -222,6 +236,11 @@ export class RunMonitor {
         }
       }
     }
+  }
+
+  /** A restore the kernel refused, as kube-proxy records it once it no longer aborts the run (verb `restore-failed`). */
+  checkRefusedRestores(recs: ReadonlyArray<records.RunRecord>): void {
+    for (const r of recs) if (r.kind === "action" && r.verb === "restore-failed") this.fail(`${r.actor} at ${at(r.t)}: the kernel refused a restore: ${r.detail ?? ""}`)
   }
 
   /** The requests' records: each has an outcome and a cause that fit, and none outlives its timeouts. */
