@@ -41,7 +41,7 @@ export interface ServicePlan {
   readonly externalName: number
 }
 
-export const TARGETS = ["name", "fqdn", "clusterIP", "nodePort", "upstream"] as const
+export const TARGETS = ["name", "fqdn", "clusterIP", "nodePort", "loadBalancer", "upstream"] as const
 export type TargetKind = (typeof TARGETS)[number]
 
 export interface TrafficPlan {

@@ -113,7 +113,7 @@ const urlOf = (c: ClientPlan, plan: ClusterPlan): string => {
   const byName = `http://${serviceName(i)}:${port}/`
   const hasNodePorts = s.kind === "NodePort" || s.kind === "LoadBalancer"
   // Hosts outside the cluster cannot resolve or route to cluster names and IPs: they mostly use NodePorts.
-  const target = c.external !== null && hasNodePorts && c.target !== "upstream" && c.node % 4 !== 0 ? "nodePort" : c.target
+  const target = c.external !== null && hasNodePorts && c.target !== "upstream" && c.target !== "loadBalancer" && c.node % 4 !== 0 ? "nodePort" : c.target
   switch (target) {
     case "name":
       return c.external === null ? byName : `http://${serviceName(i)}.default.svc.cluster.local:${port}/`
@@ -124,6 +124,12 @@ const urlOf = (c: ClientPlan, plan: ClusterPlan): string => {
     case "nodePort": {
       const j = Math.max(0, s.ports.findIndex((p) => p.protocol === "TCP"))
       return `http://${nodeIp(c.node % plan.nodes)}:${nodePortOf(i, j)}/`
+    }
+    case "loadBalancer": {
+      // The cloud LB hands out its pool (172.18.255.200 …) in creation order: the k-th LoadBalancer Service's
+      // address, as long as none was deleted before it got one.
+      const rank = plan.services.slice(0, i).filter((x) => x.kind === "LoadBalancer").length
+      return s.kind === "LoadBalancer" ? `http://172.18.255.${200 + rank}:${port}/` : byName
     }
     case "upstream":
       return plan.upstreamNames === 0 ? "http://db.example.com/" : `http://${upstreamName(c.node % plan.upstreamNames)}/`

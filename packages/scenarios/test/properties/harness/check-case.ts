@@ -42,7 +42,7 @@ const requestBounds = (s: Scenario): ((client: string) => Nanos) => {
  * rules last changed; every request ends with an outcome and a cause within its timeouts; and, once the API has
  * been quiet for the sync delays, every live node's rules equal what a freshly started kube-proxy writes.
  */
-export const checkCase = (gc: GeneratedCase): CaseReport => {
+export const checkCase = (gc: GeneratedCase, options: { readonly tamper?: (c: cluster.Cluster) => void } = {}): CaseReport => {
   const scenario = scenarioOfPlan(gc.plan, gc.seed)
   const loaded = scenarioFromObject(scenario)
   let monitor: RunMonitor | undefined
@@ -80,6 +80,8 @@ export const checkCase = (gc: GeneratedCase): CaseReport => {
       observe: {
         onCluster: (c) => {
           monitor = new RunMonitor(c, { outsideClusterDomain: gc.plan.inputs.podUpstreamDns })
+          // The harness's own tests plant defects here, to see the invariants catch them.
+          options.tamper?.(c)
         },
         onStop: compareRules,
       },
