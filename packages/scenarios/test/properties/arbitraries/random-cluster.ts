@@ -100,10 +100,17 @@ const change = (durationMs: number): fc.Arbitrary<ChangePlan> =>
 
 /**
  * A random cluster: nodes, workloads, Services of every type, clients, changes. Most runs last 4–30 s of simulated
- * time; one in six lasts 40–100 s, long enough for the node lifecycle controller's reaction to a failed node.
+ * time; some 40–100 s, long enough for the node lifecycle controller to mark a failed node's pods not ready; a few
+ * 300–420 s, through the eviction of its pods (clients then stop after a minute, to keep runs cheap).
  */
 export const clusterPlan = (inputs: KnownDefectInputs = DEFAULT_INPUTS): fc.Arbitrary<ClusterPlan> =>
-  fc.oneof({ arbitrary: fc.integer({ min: 4_000, max: 30_000 }), weight: 5 }, { arbitrary: fc.integer({ min: 40_000, max: 100_000 }), weight: 1 }).chain((durationMs) =>
+  fc
+    .oneof(
+      { arbitrary: fc.integer({ min: 4_000, max: 30_000 }), weight: 10 },
+      { arbitrary: fc.integer({ min: 40_000, max: 100_000 }), weight: 2 },
+      { arbitrary: fc.integer({ min: 300_000, max: 420_000 }), weight: 1 },
+    )
+    .chain((durationMs) =>
     fc.record({
       nodes: fc.integer({ min: 1, max: 4 }),
       minSyncPeriodMs: fc.constantFrom(0, 500, 1_000, 1_000, 2_000),

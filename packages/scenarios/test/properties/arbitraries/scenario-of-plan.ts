@@ -10,6 +10,8 @@ const nodePortOf = (svc: number, port: number): number => 30_000 + svc * 10 + po
 const nodeName = (i: number): string => (i === 0 ? "kind-worker" : `kind-worker${i + 1}`)
 const nodeIp = (i: number): string => `172.18.0.${3 + i}`
 const upstreamName = (k: number): string => `ext-${k}.example.org`
+/** Clients of longer runs stop here: the rest of the run is the control plane's (node eviction at 300 s). */
+const LONG_RUN_MS = 100_000
 const ms = (n: number): string => `${Math.max(0, Math.round(n))}ms`
 
 const appName = (i: number): string => `app-${i}`
@@ -141,6 +143,7 @@ const trafficOf = (c: ClientPlan, plan: ClusterPlan): TrafficSpec => {
   const common = {
     url: urlOf(c, plan),
     start: ms(Math.min(t.startMs, plan.durationMs - 1)),
+    ...(plan.durationMs > LONG_RUN_MS ? { stop: ms(LONG_RUN_MS) } : {}),
     timeout: ms(t.timeoutMs),
     ...(t.connection !== null ? { connection: { mode: t.connection } } : {}),
   }
