@@ -2,7 +2,8 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { runs } from "../../../../test-support/runs"
 import { startTsWorker } from "../../../core/src/sim/testing/ts-worker"
-import { loadScenarioText, prepareScenario, scenarioFromObject } from "../../src/index"
+import { ACTION_VERBS, CHURN_TYPES, loadScenarioText, prepareScenario, scenarioFromObject, TRAFFIC_TYPES } from "../../src/index"
+import { CHANGES, SERVICE_TYPES, TARGETS } from "./arbitraries/cluster-plan"
 import { ALL_INPUTS, DEFAULT_INPUTS, generatedCase } from "./arbitraries/random-cluster"
 import { scenarioOfPlan, scenarioYaml } from "./arbitraries/scenario-of-plan"
 import { checkCase } from "./harness/check-case"
@@ -30,6 +31,35 @@ const inWorker = (batch: ReadonlyArray<{ scenario: unknown; seed: number }>): Pr
   })
 
 describe("random clusters", () => {
+  it("the generator reaches every Service type, port kind, policy, client, traffic type, target and change", () => {
+    const seen = new Set<string>()
+    for (const gc of fc.sample(generatedCase(ALL_INPUTS), { numRuns: 400, seed: 1 })) {
+      const p = gc.plan
+      for (const s of p.services) {
+        seen.add(`service ${s.kind}`).add(`etp ${s.externalTrafficPolicy}`).add(`itp ${s.internalTrafficPolicy}`).add(`affinity ${s.affinity !== null}`)
+        for (const port of s.ports) seen.add(`port ${port.protocol} ${port.named || s.ports.length > 1 ? "named" : "unnamed"}`)
+      }
+      for (const c of p.clients) seen.add(`client ${c.external === null ? "pod" : "external"}`).add(`traffic ${c.traffic.type}`).add(`target ${c.target}`)
+      for (const ch of p.changes) seen.add(`change ${ch.kind}`)
+      for (const a of p.apps) seen.add(`app ${a.replicas === null ? "bare pods only" : "deployment"}`).add(`probe ${a.probe !== null}`)
+      const s = scenarioOfPlan(p, gc.seed)
+      for (const a of s.actions ?? []) for (const verb of ["apply", "delete", "scale", "kill", "rollout", "failNode", "recoverNode", "setReadiness"] as const) if (a[verb] !== undefined) seen.add(`action ${verb}`)
+      for (const c of s.churn ?? []) seen.add(`churn ${c.type}`)
+    }
+    const want = [
+      ...SERVICE_TYPES.map((t) => `service ${t}`),
+      ...TARGETS.map((t) => `target ${t}`),
+      ...CHANGES.map((c) => `change ${c}`),
+      ...TRAFFIC_TYPES.map((t) => `traffic ${t}`),
+      ...CHURN_TYPES.map((t) => `churn ${t}`),
+      ...ACTION_VERBS.map((v) => `action ${v}`),
+      "etp Cluster", "etp Local", "itp Cluster", "itp Local", "affinity true", "affinity false",
+      "port TCP named", "port TCP unnamed", "port UDP named", "port UDP unnamed",
+      "client pod", "client external", "app deployment", "app bare pods only", "probe true", "probe false",
+    ]
+    expect(want.filter((w) => !seen.has(w))).toEqual([])
+  })
+
   it("property: every generated scenario is valid, and its YAML loads back to the same scenario", () => {
     fc.assert(
       fc.property(cases, (gc) => {

@@ -95,7 +95,7 @@ const change = (durationMs: number): fc.Arbitrary<ChangePlan> =>
       { arbitrary: fc.integer({ min: 70_000, max: 400_000 }), weight: 1 },
     ),
     c: fc.nat(),
-    edit: fc.option(service(["ClusterIP", "NodePort", "LoadBalancer"]), { freq: 1 }),
+    edit: fc.option(service(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]), { freq: 1 }),
   })
 
 /**

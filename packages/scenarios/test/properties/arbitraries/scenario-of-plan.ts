@@ -100,10 +100,13 @@ const serviceManifest = (s: ServicePlan, i: number, plan: ClusterPlan, pinIp: bo
 /** Whether the Service's original manifest pins its ClusterIP (only types that allocate one). */
 const pinsIp = (s: ServicePlan): boolean => s.fixedClusterIP && (s.kind === "ClusterIP" || s.kind === "NodePort" || s.kind === "LoadBalancer")
 
-/** An edit keeps what an update may not change: headless stays headless, ExternalName stays ExternalName, the pinned IP stays. */
+/**
+ * An edit keeps what an update may not change: headless stays headless (clusterIP None is immutable), a pinned
+ * ClusterIP stays pinned; any other type may become any other (to ExternalName the API drops the ClusterIP).
+ */
 const editedService = (orig: ServicePlan, edit: ServicePlan): ServicePlan => {
-  if (orig.kind === "Headless" || orig.kind === "ExternalName") return { ...edit, kind: orig.kind, fixedClusterIP: orig.fixedClusterIP }
-  return { ...edit, fixedClusterIP: orig.fixedClusterIP }
+  if (orig.kind === "Headless") return { ...edit, kind: "Headless", fixedClusterIP: false }
+  return { ...edit, kind: edit.kind === "Headless" ? "ClusterIP" : edit.kind, fixedClusterIP: orig.fixedClusterIP }
 }
 
 const clientPort = (s: ServicePlan): number => (s.ports.find((p) => p.protocol === "TCP") ?? s.ports[0])?.port ?? 80
@@ -212,7 +215,7 @@ const addChange = (ch: ChangePlan, plan: ClusterPlan, out: Timeline): void => {
     case "edit-service": {
       const orig = plan.services[svc] as ServicePlan
       const edit = editedService(orig, ch.edit ?? { ...orig, affinity: orig.affinity === null ? 1 + (ch.b % 600) : null })
-      out.actions.push({ at, apply: { inline: serviceManifest(edit, svc, plan, pinsIp(orig)) } })
+      out.actions.push({ at, apply: { inline: serviceManifest(edit, svc, plan, pinsIp(orig) && edit.kind !== "ExternalName") } })
       return
     }
     case "delete-service":
