@@ -9,6 +9,7 @@ const S = NANOS_PER_SECOND
 /** Two nodes, three nginx pods behind a ClusterIP Service, a pod client by name, one pod killed at 6 s. */
 const plan: ClusterPlan = {
   nodes: 2,
+  lbAlgorithm: "random",
   minSyncPeriodMs: 1_000,
   apps: [{ replicas: 3, barePods: 0, probe: null, terminationGracePeriodSeconds: 0 }],
   services: [
@@ -23,7 +24,7 @@ const plan: ClusterPlan = {
       externalName: 0,
     },
   ],
-  clients: [{ external: null, service: 0, target: "name", node: 0, traffic: { type: "poisson", intensity: 5, pauseMs: 100, connection: null, timeoutMs: 1_000, startMs: 2_000 } }],
+  clients: [{ external: null, service: 0, target: "name", node: 0, traffic: { type: "poisson", intensity: 5, pauseMs: 100, connection: null, maxRequests: 0, timeoutMs: 1_000, startMs: 2_000 } }],
   changes: [{ kind: "kill", atMs: 6_000, a: 0, b: 0, c: 0, edit: null }],
   upstreamNames: 0,
   durationMs: 12_000,

@@ -50,6 +50,8 @@ export interface TrafficPlan {
   readonly intensity: number
   readonly pauseMs: number
   readonly connection: "one-shot" | "keep-alive" | "multiplexed" | null
+  /** keep-alive / multiplexed: close a connection after this many requests (0: no limit). */
+  readonly maxRequests: number
   readonly timeoutMs: number
   readonly startMs: number
 }
@@ -95,6 +97,8 @@ export interface ChangePlan {
 
 export interface ClusterPlan {
   readonly nodes: number
+  /** How the cloud load balancer spreads new flows over healthy nodes. */
+  readonly lbAlgorithm: "random" | "round-robin" | "five-tuple-hash"
   readonly minSyncPeriodMs: number
   readonly apps: ReadonlyArray<AppPlan>
   readonly services: ReadonlyArray<ServicePlan>

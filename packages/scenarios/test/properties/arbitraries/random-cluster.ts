@@ -69,6 +69,7 @@ const traffic: fc.Arbitrary<TrafficPlan> = fc.record({
   intensity: fc.integer({ min: 1, max: 8 }),
   pauseMs: fc.integer({ min: 50, max: 1_000 }),
   connection: fc.option(fc.constantFrom("one-shot", "keep-alive", "multiplexed"), { freq: 2 }),
+  maxRequests: fc.integer({ min: 0, max: 5 }),
   timeoutMs: fc.integer({ min: 300, max: 3_000 }),
   startMs: fc.integer({ min: 0, max: 4_000 }).map((t) => (t < 1_000 ? t : t + 1_000)),
 })
@@ -113,6 +114,7 @@ export const clusterPlan = (inputs: KnownDefectInputs = DEFAULT_INPUTS): fc.Arbi
     .chain((durationMs) =>
     fc.record({
       nodes: fc.integer({ min: 1, max: 4 }),
+      lbAlgorithm: fc.constantFrom("random", "round-robin", "five-tuple-hash"),
       minSyncPeriodMs: fc.constantFrom(0, 500, 1_000, 1_000, 2_000),
       apps: fc.array(app, { minLength: 1, maxLength: 3 }),
       services: fc.array(service(SERVICE_TYPES), { minLength: 1, maxLength: 4 }),

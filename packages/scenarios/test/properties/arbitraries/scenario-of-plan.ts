@@ -148,7 +148,7 @@ const trafficOf = (c: ClientPlan, plan: ClusterPlan): TrafficSpec => {
     start: ms(Math.min(t.startMs, plan.durationMs - 1)),
     ...(plan.durationMs > LONG_RUN_MS ? { stop: ms(LONG_RUN_MS) } : {}),
     timeout: ms(t.timeoutMs),
-    ...(t.connection !== null ? { connection: { mode: t.connection } } : {}),
+    ...(t.connection !== null ? { connection: { mode: t.connection, ...(t.maxRequests > 0 && t.connection !== "one-shot" ? { maxRequests: t.maxRequests } : {}) } } : {}),
   }
   switch (t.type) {
     case "loop":
@@ -278,6 +278,7 @@ export const scenarioOfPlan = (plan: ClusterPlan, seed: number): Scenario => {
     cluster: {
       nodes: plan.nodes,
       delays: { minSyncPeriod: ms(plan.minSyncPeriodMs) },
+      loadBalancer: { algorithm: plan.lbAlgorithm },
       ...(plan.upstreamNames > 0 ? { upstreamDns: { records } } : {}),
     },
     manifests: [{ inline: `${docs.join("\n---\n")}\n` }],
