@@ -96,6 +96,7 @@ export const checkCase = (gc: GeneratedCase, options: { readonly tamper?: (c: cl
     const end = (recs[recs.length - 1] as records.RunEndRecord).t
     m.checkRequests(recs, end, requestBounds(scenario))
     m.checkRefusedRestores(recs)
+    m.checkBackends(recs)
   }
   return {
     violations: [...(m?.violations ?? []), ...violations],

@@ -15,6 +15,8 @@ const RESTORE_SLACK: Nanos = 50_000_000
 
 interface PodTrace {
   ip: string
+  /** Its labels as `k=v` (pods' labels do not change in generated runs). */
+  labels: ReadonlyArray<string>
   deletedAt: Nanos | null
   /** When the pod last stopped being Ready (null while Ready or never Ready). */
   notReadySince: Nanos | null
@@ -57,6 +59,8 @@ export class RunMonitor {
   private readonly dnsExpected = new Map<string, DnsExpectation>()
   /** Per question (`name qtype`), the plugin's answers at recent arrivals, oldest first. */
   private readonly dnsHistory = new Map<string, DnsExpectation[]>()
+  /** Every selector each Service (`ns/name`) has had. */
+  private readonly selectors = new Map<string, string[][]>()
   /** The last write to a Service or an EndpointSlice (what kube-proxy's rules follow). */
   lastRulesInput: Nanos = 0
 
@@ -143,11 +147,13 @@ export class RunMonitor {
 
   private watchStore(): void {
     const store = this.c.store
+    // The scenario's manifests are applied before the monitor exists: list what is there first.
+    const initial = { sendInitialEvents: true }
     store.watch("Pod", (e) => {
       const key = `${e.object.metadata.namespace}/${e.object.metadata.name}`
       const now = this.c.sim.now
       let tr = this.pods.get(key)
-      if (tr === undefined || (tr.deletedAt !== null && e.type === "ADDED")) this.pods.set(key, (tr = { ip: "", deletedAt: null, notReadySince: now }))
+      if (tr === undefined || (tr.deletedAt !== null && e.type === "ADDED")) this.pods.set(key, (tr = { ip: "", labels: Object.entries(e.object.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`), deletedAt: null, notReadySince: now }))
       if (e.type === "DELETED") {
         tr.deletedAt = now
         return
@@ -157,15 +163,21 @@ export class RunMonitor {
       const ready = (e.object.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
       if (ready) tr.notReadySince = null
       else if (tr.notReadySince === null) tr.notReadySince = now
-    })
-    store.watch("Service", () => {
+    }, initial)
+    store.watch("Service", (e) => {
       this.lastRulesInput = this.c.sim.now
-    })
+      const key = `${e.object.metadata.namespace}/${e.object.metadata.name}`
+      const sel = e.object.spec.selector
+      if (e.type === "DELETED" || sel === undefined) return
+      const all = this.selectors.get(key) ?? []
+      all.push(Object.entries(sel).map(([k, v]) => `${k}=${v}`))
+      this.selectors.set(key, all)
+    }, initial)
     store.watch("EndpointSlice", (e) => {
       this.lastRulesInput = this.c.sim.now
       this.trackSliceIps()
       if (e.type !== "DELETED") this.checkSlice(e.object)
-    })
+    }, initial)
   }
 
   private trackSliceIps(): void {
@@ -235,6 +247,27 @@ export class RunMonitor {
           this.fail(`EndpointSlice ${s.metadata.namespace}/${s.metadata.name} lists ${ep.addresses.join(",")} (pod ${ep.targetRef.name}) as Ready, but the pod is ${p === undefined ? "gone" : `${p.metadata.deletionTimestamp !== undefined ? "terminating" : ready ? "Ready" : "not Ready"} with IP ${p.status.podIP ?? "none"}`}`)
         }
       }
+    }
+  }
+
+  /**
+   * Requests addressed to a Service by name were answered by one of its pods: the record names that Service, and
+   * the answering pod's labels match a selector the Service had at some point of the run (edits may change it).
+   */
+  checkBackends(recs: ReadonlyArray<records.RunRecord>): void {
+    for (const r of recs) {
+      if (r.kind !== "request" || r.outcome !== "ok" || r.pod === null || r.service === null) continue
+      const host = /^https?:\/\/([a-z0-9-]+)(\.[a-z0-9-]+)?(\.svc\.cluster\.local)?[:/]/.exec(r.url)
+      if (host === null) continue
+      const ns = host[2]?.slice(1) ?? "default"
+      const svc = `${ns}/${host[1]}`
+      if (!r.service.startsWith(svc)) {
+        this.fail(`request ${r.id} (${r.client} ${r.url} at ${at(r.t)}) is recorded as service ${r.service}`)
+        continue
+      }
+      const pod = this.pods.get(`${ns}/${r.pod}`)
+      const ok = pod !== undefined && (this.selectors.get(svc) ?? []).some((sel) => sel.every((l) => pod.labels.includes(l)))
+      if (!ok) this.fail(`request ${r.id} (${r.client} ${r.url} at ${at(r.t)}) was answered by pod ${r.pod} (${pod?.labels.join(",") ?? "unknown"}), which ${svc} never selected`)
     }
   }
 
