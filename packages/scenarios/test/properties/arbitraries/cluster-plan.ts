@@ -10,6 +10,8 @@ export type ServiceKind = (typeof SERVICE_TYPES)[number]
 
 /** A Deployment (or only bare pods when `replicas` is null) running nginx, labelled `app: app-<i>`. */
 export interface AppPlan {
+  /** 0: `default`, 1: `team-b` (its Services live there too; clients stay in `default`). */
+  readonly namespace: number
   readonly replicas: number | null
   /** Bare Pods with the app's labels beside the Deployment's. */
   readonly barePods: number

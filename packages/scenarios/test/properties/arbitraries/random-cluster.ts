@@ -39,6 +39,7 @@ export const DEFAULT_INPUTS: KnownDefectInputs = { nodeRecovery: false, podUpstr
 export const ALL_INPUTS: KnownDefectInputs = { nodeRecovery: true, podUpstreamDns: true }
 
 const app: fc.Arbitrary<AppPlan> = fc.record({
+  namespace: fc.constantFrom(0, 0, 1),
   replicas: fc.option(fc.oneof({ arbitrary: fc.integer({ min: 1, max: 4 }), weight: 4 }, { arbitrary: fc.constant(0), weight: 1 }), { freq: 5 }),
   barePods: fc.integer({ min: 0, max: 2 }),
   probe: fc.option(fc.record({ periodSeconds: fc.integer({ min: 1, max: 3 }), failureThreshold: fc.integer({ min: 1, max: 3 }) }), { freq: 2 }),
@@ -102,7 +103,7 @@ const change = (durationMs: number): fc.Arbitrary<ChangePlan> =>
 /**
  * A random cluster: nodes, workloads, Services of every type, clients, changes. Most runs last 4–30 s of simulated
  * time; some 40–100 s, long enough for the node lifecycle controller to mark a failed node's pods not ready; a few
- * 300–420 s, through the eviction of its pods (clients then stop after a minute, to keep runs cheap).
+ * 300–420 s, through the eviction of its pods (clients stop at 30 s, to keep runs cheap).
  */
 export const clusterPlan = (inputs: KnownDefectInputs = DEFAULT_INPUTS): fc.Arbitrary<ClusterPlan> =>
   fc

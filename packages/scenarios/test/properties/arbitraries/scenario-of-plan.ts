@@ -10,10 +10,17 @@ const nodePortOf = (svc: number, port: number): number => 30_000 + svc * 10 + po
 const nodeName = (i: number): string => (i === 0 ? "kind-worker" : `kind-worker${i + 1}`)
 const nodeIp = (i: number): string => `172.18.0.${3 + i}`
 const upstreamName = (k: number): string => `ext-${k}.example.org`
-/** Clients of longer runs stop here: the rest of the run is the control plane's (node eviction at 300 s). */
-const LONG_RUN_MS = 100_000
+/** Clients of longer runs stop here: the rest is the control plane's (node lifecycle at 50 s, eviction at 300 s). */
+const LONG_RUN_MS = 30_000
 const ms = (n: number): string => `${Math.max(0, Math.round(n))}ms`
 
+const NAMESPACES = ["default", "team-b"] as const
+const nsOf = (a: AppPlan): string => NAMESPACES[a.namespace % NAMESPACES.length] as string
+/** `namespace: x` for a scenario action or churn entry, nothing for `default` (the scenario's default). */
+const nsField = (ns: string): { namespace?: string } => (ns === "default" ? {} : { namespace: ns })
+const metadata = (name: string, ns: string): string => (ns === "default" ? `metadata: {name: ${name}}` : `metadata: {name: ${name}, namespace: ${ns}}`)
+/** Where a Service lives: with the app it selects (an ExternalName Service in `default`). */
+const serviceNs = (s: ServicePlan, plan: ClusterPlan): string => (s.kind === "ExternalName" ? "default" : nsOf(plan.apps[s.app % plan.apps.length] as AppPlan))
 const appName = (i: number): string => `app-${i}`
 const barePodName = (app: number, j: number): string => `app-${app}-bare-${j}`
 const clientPodName = (k: number): string => `client-${k}`
@@ -44,7 +51,7 @@ const appManifests = (a: AppPlan, i: number): string[] => {
   if (a.replicas !== null) {
     out.push(`apiVersion: apps/v1
 kind: Deployment
-metadata: {name: ${appName(i)}}
+${metadata(appName(i), nsOf(a))}
 spec:
   replicas: ${a.replicas}
   selector:
@@ -60,6 +67,7 @@ ${indent(podSpec(a), "      ")}`)
 kind: Pod
 metadata:
   name: ${barePodName(i, j)}
+  namespace: ${nsOf(a)}
   labels: {app: ${appName(i)}}
 spec:
 ${indent(podSpec(a), "  ")}`)
@@ -69,9 +77,9 @@ ${indent(podSpec(a), "  ")}`)
 
 const portName = (p: ServicePlan["ports"][number]): string => `p${p.port}-${p.protocol.toLowerCase()}`
 
-/** A Service manifest for plan `s` at index `i` (`pinIp`: write the pinned ClusterIP). */
-const serviceManifest = (s: ServicePlan, i: number, plan: ClusterPlan, pinIp: boolean): string => {
-  const lines = [`apiVersion: v1`, `kind: Service`, `metadata: {name: ${serviceName(i)}}`, `spec:`]
+/** A Service manifest for plan `s` at index `i` in namespace `ns` (`pinIp`: write the pinned ClusterIP). */
+const serviceManifest = (s: ServicePlan, i: number, plan: ClusterPlan, pinIp: boolean, ns: string): string => {
+  const lines = [`apiVersion: v1`, `kind: Service`, metadata(serviceName(i), ns), `spec:`]
   const type = s.kind === "Headless" ? "ClusterIP" : s.kind
   lines.push(`  type: ${type}`)
   if (s.kind === "ExternalName") {
@@ -115,15 +123,18 @@ const urlOf = (c: ClientPlan, plan: ClusterPlan): string => {
   const i = c.service % plan.services.length
   const s = plan.services[i] as ServicePlan
   const port = clientPort(s)
-  const byName = `http://${serviceName(i)}:${port}/`
+  const ns = serviceNs(s, plan)
+  const short = ns === "default" ? serviceName(i) : `${serviceName(i)}.${ns}`
+  const fqdn = `${serviceName(i)}.${ns}.svc.cluster.local`
+  const byName = `http://${short}:${port}/`
   const hasNodePorts = s.kind === "NodePort" || s.kind === "LoadBalancer"
   // Hosts outside the cluster cannot resolve or route to cluster names and IPs: they mostly use NodePorts.
   const target = c.external !== null && hasNodePorts && c.target !== "upstream" && c.target !== "loadBalancer" && c.node % 4 !== 0 ? "nodePort" : c.target
   switch (target) {
     case "name":
-      return c.external === null ? byName : `http://${serviceName(i)}.default.svc.cluster.local:${port}/`
+      return c.external === null ? byName : `http://${fqdn}:${port}/`
     case "fqdn":
-      return `http://${serviceName(i)}.default.svc.cluster.local:${port}/`
+      return `http://${fqdn}:${port}/`
     case "clusterIP":
       return pinsIp(s) ? `http://${clusterIpOf(i)}:${port}/` : byName
     case "nodePort": {
@@ -156,7 +167,7 @@ const trafficOf = (c: ClientPlan, plan: ClusterPlan): TrafficSpec => {
     case "poisson":
       return { type: "poisson", rate: t.intensity, ...common }
     case "closed":
-      return { type: "closed", users: t.intensity, think: ms(t.pauseMs), thinkDistribution: t.intensity % 2 === 0 ? "constant" : "exponential", ...common }
+      return { type: "closed", users: 1 + (t.intensity >> 1), think: ms(t.pauseMs), thinkDistribution: t.intensity % 2 === 0 ? "constant" : "exponential", ...common }
     case "ramp":
       return { type: "ramp", from: 0, to: t.intensity, over: ms(plan.durationMs / 2), ...common }
     case "burst":
@@ -182,28 +193,31 @@ const addChange = (ch: ChangePlan, plan: ClusterPlan, out: Timeline): void => {
   switch (ch.kind) {
     case "kill": {
       const x = pick(live, ch.a)
-      if (x !== undefined) out.actions.push({ at, kill: { selector: { app: appName(x.i) }, count: 1 + (ch.b % 2), ...(ch.c % 3 < 2 ? { gracePeriodSeconds: ch.c % 3 } : {}) } })
+      if (x !== undefined) out.actions.push({ at, kill: { selector: { app: appName(x.i) }, ...nsField(nsOf(x.a)), count: 1 + (ch.b % 2), ...(ch.c % 3 < 2 ? { gracePeriodSeconds: ch.c % 3 } : {}) } })
       return
     }
     case "kill-pod": {
-      const named = [...plan.apps.flatMap((a, i) => Array.from({ length: a.barePods }, (_, j) => barePodName(i, j))), ...plan.clients.flatMap((c, k) => (c.external === null ? [clientPodName(k)] : []))]
-      const pod = pick(named, ch.a)
-      if (pod !== undefined) out.actions.push({ at, kill: { pod, ...(ch.c % 2 === 0 ? { gracePeriodSeconds: 0 } : {}) } })
+      const named = [
+        ...plan.apps.flatMap((a, i) => Array.from({ length: a.barePods }, (_, j) => ({ pod: barePodName(i, j), ns: nsOf(a) }))),
+        ...plan.clients.flatMap((c, k) => (c.external === null ? [{ pod: clientPodName(k), ns: "default" }] : [])),
+      ]
+      const p = pick(named, ch.a)
+      if (p !== undefined) out.actions.push({ at, kill: { pod: p.pod, ...nsField(p.ns), ...(ch.c % 2 === 0 ? { gracePeriodSeconds: 0 } : {}) } })
       return
     }
     case "scale": {
       const x = pick(deployments, ch.a)
-      if (x !== undefined) out.actions.push({ at, scale: { deployment: appName(x.i), replicas: ch.b % 5 } })
+      if (x !== undefined) out.actions.push({ at, scale: { deployment: appName(x.i), ...nsField(nsOf(x.a)), replicas: ch.b % 5 } })
       return
     }
     case "rollout": {
       const x = pick(deployments, ch.a)
-      if (x !== undefined) out.actions.push({ at, rollout: { deployment: appName(x.i), ...(ch.c % 2 === 0 ? { image: `nginx:1.${26 + (ch.b % 3)}` } : {}) } })
+      if (x !== undefined) out.actions.push({ at, rollout: { deployment: appName(x.i), ...nsField(nsOf(x.a)), ...(ch.c % 2 === 0 ? { image: `nginx:1.${26 + (ch.b % 3)}` } : {}) } })
       return
     }
     case "set-readiness": {
       const x = pick(probed, ch.a)
-      if (x !== undefined) out.actions.push({ at, setReadiness: { selector: { app: appName(x.i) }, ready: ch.b % 2 === 0 } })
+      if (x !== undefined) out.actions.push({ at, setReadiness: { selector: { app: appName(x.i) }, ...nsField(nsOf(x.a)), ready: ch.b % 2 === 0 } })
       return
     }
     case "node-failure": {
@@ -215,37 +229,37 @@ const addChange = (ch: ChangePlan, plan: ClusterPlan, out: Timeline): void => {
     case "edit-service": {
       const orig = plan.services[svc] as ServicePlan
       const edit = editedService(orig, ch.edit ?? { ...orig, affinity: orig.affinity === null ? 1 + (ch.b % 600) : null })
-      out.actions.push({ at, apply: { inline: serviceManifest(edit, svc, plan, pinsIp(orig) && edit.kind !== "ExternalName") } })
+      out.actions.push({ at, apply: { inline: serviceManifest(edit, svc, plan, pinsIp(orig) && edit.kind !== "ExternalName", serviceNs(orig, plan)) } })
       return
     }
     case "delete-service":
-      out.actions.push({ at, delete: { kind: "Service", name: serviceName(svc) } })
+      out.actions.push({ at, delete: { kind: "Service", name: serviceName(svc), ...nsField(serviceNs(plan.services[svc] as ServicePlan, plan)) } })
       return
     case "recreate-service": {
       const orig = plan.services[svc] as ServicePlan
-      out.actions.push({ at, delete: { kind: "Service", name: serviceName(svc) } })
+      out.actions.push({ at, delete: { kind: "Service", name: serviceName(svc), ...nsField(serviceNs(orig, plan)) } })
       const back = Math.min(ch.atMs, end - 1) + 1 + (ch.b % 5_000)
-      if (back < end) out.actions.push({ at: ms(back), apply: { inline: serviceManifest(orig, svc, plan, pinsIp(orig)) } })
+      if (back < end) out.actions.push({ at: ms(back), apply: { inline: serviceManifest(orig, svc, plan, pinsIp(orig), serviceNs(orig, plan)) } })
       return
     }
     case "kill-pods-churn": {
       const x = pick(live, ch.a)
-      if (x !== undefined) out.churn.push({ type: "kill-pods", selector: { app: appName(x.i) }, rate: 0.1 + (ch.b % 5) / 10, start: at, ...(ch.c % 2 === 0 ? { gracePeriodSeconds: 0 } : {}) })
+      if (x !== undefined) out.churn.push({ type: "kill-pods", selector: { app: appName(x.i) }, ...nsField(nsOf(x.a)), rate: 0.1 + (ch.b % 5) / 10, start: at, ...(ch.c % 2 === 0 ? { gracePeriodSeconds: 0 } : {}) })
       return
     }
     case "readiness-flap": {
       const x = pick(probed, ch.a)
-      if (x !== undefined) out.churn.push({ type: "readiness-flap", selector: { app: appName(x.i) }, period: ms(2_000 + (ch.b % 4_000)), down: ms(500 + (ch.c % 1_500)), start: at })
+      if (x !== undefined) out.churn.push({ type: "readiness-flap", selector: { app: appName(x.i) }, ...nsField(nsOf(x.a)), period: ms(2_000 + (ch.b % 4_000)), down: ms(500 + (ch.c % 1_500)), start: at })
       return
     }
     case "scale-churn": {
       const x = pick(deployments, ch.a)
-      if (x !== undefined) out.churn.push({ type: "scale", deployment: appName(x.i), schedule: [{ at, replicas: ch.b % 5 }, { at: ms(Math.min(end - 1, ch.atMs + 2_000)), replicas: ch.c % 5 }] })
+      if (x !== undefined) out.churn.push({ type: "scale", deployment: appName(x.i), ...nsField(nsOf(x.a)), schedule: [{ at, replicas: ch.b % 5 }, { at: ms(Math.min(end - 1, ch.atMs + 2_000)), replicas: ch.c % 5 }] })
       return
     }
     case "rolling-update-churn": {
       const x = pick(deployments, ch.a)
-      if (x !== undefined) out.churn.push({ type: "rolling-update", deployment: appName(x.i), at: [at], ...(ch.c % 2 === 0 ? { images: ["nginx:1.26", "nginx:1.27"] } : {}) })
+      if (x !== undefined) out.churn.push({ type: "rolling-update", deployment: appName(x.i), ...nsField(nsOf(x.a)), at: [at], ...(ch.c % 2 === 0 ? { images: ["nginx:1.26", "nginx:1.27"] } : {}) })
       return
     }
     case "node-failure-churn":
@@ -257,8 +271,9 @@ const addChange = (ch: ChangePlan, plan: ClusterPlan, out: Timeline): void => {
 /** The scenario (the scenarios package's own format) of a plan, with the case's seed as its only seed. */
 export const scenarioOfPlan = (plan: ClusterPlan, seed: number): Scenario => {
   const docs: string[] = []
+  for (const ns of NAMESPACES) if (ns !== "default" && plan.apps.some((a) => nsOf(a) === ns)) docs.push(`apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}`)
   plan.apps.forEach((a, i) => docs.push(...appManifests(a, i)))
-  plan.services.forEach((s, i) => docs.push(serviceManifest(s, i, plan, pinsIp(s))))
+  plan.services.forEach((s, i) => docs.push(serviceManifest(s, i, plan, pinsIp(s), serviceNs(s, plan))))
   plan.clients.forEach((c, k) => {
     if (c.external === null) docs.push(`apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${clientPodName(k)}\n  labels: {run: ${clientPodName(k)}}\nspec:\n  containers:\n    - {name: client, image: busybox, command: ["sh", "-c", "sleep 3600"]}`)
   })

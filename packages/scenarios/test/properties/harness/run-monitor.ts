@@ -204,7 +204,10 @@ export class RunMonitor {
     }
   }
 
-  /** Each payload is restored into a copy of the node's kernel first: a rejection is a violation (the kernel would refuse it). */
+  /**
+   * Each payload's restore: the kernel's restore is all or nothing (a refused payload leaves the tables as they
+   * were), so a refusal is seen where it happens, recorded, and passed on to kube-proxy's own handling.
+   */
   private auditRestores(): void {
     for (const n of this.c.nodes.values()) {
       const target = n.proxy.node
@@ -215,11 +218,11 @@ export class RunMonitor {
         this.checked.restores++
         times.push(this.c.sim.now)
         try {
-          net.applyRestore(net.parseSave(net.renderSave(n.ruleset)), payload, { noflush: true })
+          apply(payload, jumps)
         } catch (e) {
           this.fail(`${n.name}: the kernel rejects kube-proxy's restore payload: ${e instanceof Error ? e.message : String(e)}`)
+          throw e
         }
-        apply(payload, jumps)
       }
     }
   }
