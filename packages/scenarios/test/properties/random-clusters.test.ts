@@ -79,7 +79,7 @@ describe("random clusters", () => {
         for (const k of Object.keys(total) as Array<keyof typeof total>) total[k] += r.checked[k]
         if (r.violations.length > 0) throw new Error(failureText(gc, r.violations))
       }),
-      { numRuns: runs(120), ...replayParameters() },
+      { numRuns: runs(160), ...replayParameters() },
     )
     // The invariants were exercised, not vacuously true.
     for (const k of ["packets", "dnsAnswers", "sliceWrites", "dnats", "restores", "rulesCompared"] as const) expect(total[k], k).toBeGreaterThan(0)
@@ -92,7 +92,7 @@ describe("random clusters", () => {
         const s = scenarioOfPlan(gc.plan, gc.seed)
         expect(scenarioFingerprint(s, gc.seed)).toEqual(scenarioFingerprint(s, gc.seed))
       }),
-      { numRuns: runs(20), ...replayParameters() },
+      { numRuns: runs(25), ...replayParameters() },
     )
   })
 
