@@ -6,7 +6,9 @@ import { ACTION_VERBS, CHURN_TYPES, loadScenarioText, prepareScenario, scenarioF
 import { CHANGES, SERVICE_TYPES, TARGETS } from "./arbitraries/cluster-plan"
 import { ALL_INPUTS, DEFAULT_INPUTS, generatedCase } from "./arbitraries/random-cluster"
 import { scenarioOfPlan, scenarioYaml } from "./arbitraries/scenario-of-plan"
+import { probeKernelSupport } from "../../../conformance/src/kernel/kernel-support"
 import { checkCase } from "./harness/check-case"
+import { kubeProxyLines, replayInKernel } from "./harness/kernel-replay"
 import { type ScenarioFingerprint, scenarioFingerprint } from "./harness/fingerprint"
 import { failureText, replayParameters } from "./harness/replay"
 
@@ -18,6 +20,12 @@ import { failureText, replayParameters } from "./harness/replay"
  */
 const inputs = process.env["KUBESIM_PROPERTY_ALL_INPUTS"] === "1" ? ALL_INPUTS : DEFAULT_INPUTS
 const cases = generatedCase(inputs).map((gc) => Object.assign(gc, { [fc.toStringMethod]: () => `seed ${gc.seed}:\n${scenarioYaml(scenarioOfPlan(gc.plan, gc.seed))}` }))
+
+/** Why the real kernel cannot be used here (null: it can): root, network namespaces, iptables (the conformance probe). */
+const noKernel = ((): string | null => {
+  const s = probeKernelSupport()
+  return s.ok ? null : s.reason
+})()
 
 const inWorker = (batch: ReadonlyArray<{ scenario: unknown; seed: number }>): Promise<ScenarioFingerprint[]> =>
   new Promise((resolve, reject) => {
@@ -101,4 +109,22 @@ describe("random clusters", () => {
     const here = sample.map((c) => scenarioFingerprint(c.scenario, c.seed))
     expect(await inWorker(sample)).toEqual(here)
   })
+
+  it.skipIf(noKernel !== null)(
+    `the real kernel accepts every restore of a sample of runs, in order, and ends with kubesim's rules${noKernel === null ? "" : ` (SKIPPED: ${noKernel})`}`,
+    () => {
+      let replayed = 0
+      for (const gc of fc.sample(cases, { numRuns: runs(3), seed: 21 })) {
+        const r = checkCase(gc, { keepRestores: true })
+        expect(r.violations).toEqual([])
+        for (const [node, restores] of r.monitor?.restores ?? []) {
+          const k = replayInKernel(restores)
+          expect(k.refused, `${node}, seed ${gc.seed}`).toBeNull()
+          expect(kubeProxyLines(k.save), `${node}, seed ${gc.seed}`).toEqual(kubeProxyLines(r.cluster?.iptablesSave(node) ?? ""))
+          replayed += restores.length
+        }
+      }
+      expect(replayed).toBeGreaterThan(0)
+    },
+  )
 })

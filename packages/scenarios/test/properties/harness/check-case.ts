@@ -19,6 +19,9 @@ const EXTERNAL_DNS_BOUND: Nanos = 11 * S
 export interface CaseReport {
   readonly violations: ReadonlyArray<string>
   readonly result: ScenarioRunResult | undefined
+  /** The monitor (its `restores` when asked to keep them) and the cluster as the run left it. */
+  readonly monitor: RunMonitor | undefined
+  readonly cluster: cluster.Cluster | undefined
   readonly checked: RunMonitor["checked"] & { readonly rulesCompared: number; readonly nodesUnsettled: number }
 }
 
@@ -42,10 +45,11 @@ const requestBounds = (s: Scenario): ((client: string) => Nanos) => {
  * rules last changed; every request ends with an outcome and a cause within its timeouts; and, once the API has
  * been quiet for the sync delays, every live node's rules equal what a freshly started kube-proxy writes.
  */
-export const checkCase = (gc: GeneratedCase, options: { readonly tamper?: (c: cluster.Cluster) => void } = {}): CaseReport => {
+export const checkCase = (gc: GeneratedCase, options: { readonly tamper?: (c: cluster.Cluster) => void; readonly keepRestores?: boolean } = {}): CaseReport => {
   const scenario = scenarioOfPlan(gc.plan, gc.seed)
   const loaded = scenarioFromObject(scenario)
   let monitor: RunMonitor | undefined
+  let live: cluster.Cluster | undefined
   let rulesCompared = 0
   let nodesUnsettled = 0
   const minSync = parseDuration(scenario.cluster?.delays?.["minSyncPeriod"] ?? "1s")
@@ -79,7 +83,8 @@ export const checkCase = (gc: GeneratedCase, options: { readonly tamper?: (c: cl
       seed: gc.seed,
       observe: {
         onCluster: (c) => {
-          monitor = new RunMonitor(c, { outsideClusterDomain: gc.plan.inputs.podUpstreamDns })
+          live = c
+          monitor = new RunMonitor(c, { outsideClusterDomain: gc.plan.inputs.podUpstreamDns, keepRestores: options.keepRestores ?? false })
           // The harness's own tests plant defects here, to see the invariants catch them.
           options.tamper?.(c)
         },
@@ -101,6 +106,8 @@ export const checkCase = (gc: GeneratedCase, options: { readonly tamper?: (c: cl
   return {
     violations: [...(m?.violations ?? []), ...violations],
     result,
+    monitor: m,
+    cluster: live,
     checked: { ...(m?.checked ?? { packets: 0, dnsAnswers: 0, sliceWrites: 0, dnats: 0, restores: 0 }), rulesCompared, nodesUnsettled },
   }
 }

@@ -1,4 +1,4 @@
-import { type cluster, formatDuration, net, type Nanos, type records } from "@kubesim/core"
+import { type cluster, formatDuration, net, type Nanos, type proxy, type records } from "@kubesim/core"
 
 /** Where a violation was seen, for the failure message. */
 const at = (t: Nanos): string => formatDuration(t)
@@ -61,6 +61,8 @@ export class RunMonitor {
   private readonly dnsHistory = new Map<string, DnsExpectation[]>()
   /** Every selector each Service (`ns/name`) has had. */
   private readonly selectors = new Map<string, string[][]>()
+  /** With `keepRestores`: every restore each node's kube-proxy applied, in order (for a replay into a real kernel). */
+  readonly restores = new Map<string, Array<{ readonly payload: string; readonly jumps: ReadonlyArray<proxy.JumpRule> | undefined }>>()
   /** The last write to a Service or an EndpointSlice (what kube-proxy's rules follow). */
   lastRulesInput: Nanos = 0
 
@@ -70,7 +72,7 @@ export class RunMonitor {
    */
   constructor(
     private readonly c: cluster.Cluster,
-    private readonly options: { readonly outsideClusterDomain: boolean },
+    private readonly options: { readonly outsideClusterDomain: boolean; readonly keepRestores?: boolean },
   ) {
     this.watchPackets()
     this.watchStore()
@@ -214,8 +216,11 @@ export class RunMonitor {
       const apply = target.apply.bind(target)
       const times: Nanos[] = []
       this.landings.set(n.name, times)
+      const kept: Array<{ payload: string; jumps: ReadonlyArray<proxy.JumpRule> | undefined }> = []
+      if (this.options.keepRestores === true) this.restores.set(n.name, kept)
       target.apply = (payload, jumps) => {
         this.checked.restores++
+        if (this.options.keepRestores === true) kept.push({ payload, jumps })
         times.push(this.c.sim.now)
         try {
           apply(payload, jumps)
