@@ -15,22 +15,23 @@ import {
 
 /**
  * Inputs that trigger defects other engineers are fixing this round. The default property run leaves them out
- * (each flag names its defect); `ALL_INPUTS` turns everything on, for the lead to re-enable after the merges.
+ * (each flag names its defect; /work/notes/props-findings.md has the details); `ALL_INPUTS` turns everything on
+ * (KUBESIM_PROPERTY_ALL_INPUTS=1). Once wip/proxy and wip/dns are merged, DEFAULT_INPUTS should become ALL_INPUTS.
  */
 export interface KnownDefectInputs {
   /**
    * A failed node recovering: its kube-proxy re-lists and the informers' synced callbacks run a sync directly while
    * a runner sync's restore is still in flight; the second, shorter payload lands first and refers to chains only
    * the first creates ("no chain or target named KUBE-SVC-…", or "chain KUBE-SEP-… is deleted but still
-   * referenced"), and the rejected restore aborts the run (issue 14; proxy engineer; props-findings.md F1). Off:
-   * failed nodes stay down.
+   * referenced"), and the rejected restore aborts the run (issue 14; proxy engineer; props-findings.md F1). Its
+   * re-list also keeps objects deleted while the node was down (F2). Off: failed nodes stay down.
    */
   readonly nodeRecovery: boolean
   /**
    * Pod clients resolving names outside the cluster domain (an upstream name, an ExternalName Service's alias, the
-   * last try of a deleted Service's name): CoreDNS's forward path to the upstream resolver answers nothing over
-   * the data plane (issue 14; dns engineer). The generator still produces them; off, the DNS invariant does not
-   * compare those names (their requests still fail with cause `dns`, which the other invariants accept).
+   * last try of a deleted Service's name): CoreDNS's forward path to the upstream resolver answers SERVFAIL or
+   * nothing over the data plane (issue 14; dns engineer; F3). The generator still produces them; off, the DNS
+   * invariant does not compare those names (their requests fail with cause `dns`, which the others accept).
    */
   readonly podUpstreamDns: boolean
 }
