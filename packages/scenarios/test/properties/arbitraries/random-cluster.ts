@@ -15,7 +15,7 @@ import {
 
 /**
  * Inputs that trigger defects other engineers are fixing this round. The default property run leaves them out
- * (each flag names its defect; /work/notes/props-findings.md has the details); `ALL_INPUTS` turns everything on
+ * (each flag names its defect and the issue-14 finding); `ALL_INPUTS` turns everything on
  * (KUBESIM_PROPERTY_ALL_INPUTS=1). Once wip/proxy and wip/dns are merged, DEFAULT_INPUTS should become ALL_INPUTS.
  */
 export interface KnownDefectInputs {
@@ -23,7 +23,7 @@ export interface KnownDefectInputs {
    * A failed node recovering: its kube-proxy re-lists and the informers' synced callbacks run a sync directly while
    * a runner sync's restore is still in flight; the second, shorter payload lands first and refers to chains only
    * the first creates ("no chain or target named KUBE-SVC-…", or "chain KUBE-SEP-… is deleted but still
-   * referenced"), and the rejected restore aborts the run (issue 14; proxy engineer; props-findings.md F1). Its
+   * referenced"), and the rejected restore aborts the run (issue 14; proxy engineer; finding F1). Its
    * re-list also keeps objects deleted while the node was down (F2). Off: failed nodes stay down.
    */
   readonly nodeRecovery: boolean
