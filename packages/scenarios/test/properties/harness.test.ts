@@ -11,7 +11,7 @@ const plan: ClusterPlan = {
   nodes: 2,
   lbAlgorithm: "random",
   minSyncPeriodMs: 1_000,
-  apps: [{ namespace: 0, replicas: 3, barePods: 0, probe: null, terminationGracePeriodSeconds: 0 }],
+  apps: [{ namespace: 0, replicas: 3, barePods: 0, probe: null, liveness: null, terminationGracePeriodSeconds: 0 }],
   services: [
     {
       kind: "ClusterIP",

@@ -17,6 +17,8 @@ export interface AppPlan {
   readonly barePods: number
   /** An httpGet readiness probe on nginx's port 80 (`setReadiness` and flaps need one). */
   readonly probe: { readonly periodSeconds: number; readonly failureThreshold: number } | null
+  /** An httpGet liveness probe on nginx's port 80 (`liveness-fail` churn needs one): failures restart nginx. */
+  readonly liveness: { readonly periodSeconds: number; readonly failureThreshold: number } | null
   readonly terminationGracePeriodSeconds: number
 }
 
@@ -80,6 +82,7 @@ export const CHANGES = [
   "recreate-service",
   "kill-pods-churn",
   "readiness-flap",
+  "liveness-fail",
   "scale-churn",
   "rolling-update-churn",
   "node-failure-churn",

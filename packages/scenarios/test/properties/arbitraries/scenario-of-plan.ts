@@ -33,11 +33,15 @@ const podSpec = (a: AppPlan): string => {
     a.probe === null
       ? ""
       : `\n    readinessProbe:\n      httpGet: {path: /, port: ${NGINX_PORT}}\n      periodSeconds: ${a.probe.periodSeconds}\n      failureThreshold: ${a.probe.failureThreshold}`
+  const liveness =
+    a.liveness === null
+      ? ""
+      : `\n    livenessProbe:\n      httpGet: {path: /healthz, port: ${NGINX_PORT}}\n      periodSeconds: ${a.liveness.periodSeconds}\n      failureThreshold: ${a.liveness.failureThreshold}`
   return `terminationGracePeriodSeconds: ${a.terminationGracePeriodSeconds}
 containers:
   - name: nginx
     image: nginx:1.25
-    ports:\n      - {name: http, containerPort: ${NGINX_PORT}}${probe}`
+    ports:\n      - {name: http, containerPort: ${NGINX_PORT}}${probe}${liveness}`
 }
 
 const indent = (text: string, by: string): string =>
@@ -186,6 +190,7 @@ const addChange = (ch: ChangePlan, plan: ClusterPlan, out: Timeline): void => {
   const live = plan.apps.map((a, i) => ({ a, i })).filter((x) => hasPods(x.a))
   const deployments = plan.apps.map((a, i) => ({ a, i })).filter((x) => x.a.replicas !== null)
   const probed = live.filter((x) => x.a.probe !== null)
+  const alive = live.filter((x) => x.a.liveness !== null)
   const pick = <T>(xs: ReadonlyArray<T>, k: number): T | undefined => (xs.length === 0 ? undefined : xs[k % xs.length])
   const svc = ch.a % plan.services.length
   const node = nodeName(ch.a % plan.nodes)
@@ -250,6 +255,11 @@ const addChange = (ch: ChangePlan, plan: ClusterPlan, out: Timeline): void => {
     case "readiness-flap": {
       const x = pick(probed, ch.a)
       if (x !== undefined) out.churn.push({ type: "readiness-flap", selector: { app: appName(x.i) }, ...nsField(nsOf(x.a)), period: ms(2_000 + (ch.b % 4_000)), down: ms(500 + (ch.c % 1_500)), start: at })
+      return
+    }
+    case "liveness-fail": {
+      const x = pick(alive, ch.a)
+      if (x !== undefined) out.churn.push({ type: "liveness-fail", selector: { app: appName(x.i) }, ...nsField(nsOf(x.a)), period: ms(3_000 + (ch.b % 6_000)), start: at })
       return
     }
     case "scale-churn": {
