@@ -37,6 +37,10 @@ const Cidr = Schema.String.pipe(
     identifier: 'IPv4 CIDR (e.g. "10.244.0.0/16")',
   }),
 )
+const Ipv4Text = Schema.String.pipe(
+  Schema.filter((s) => /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s) && s.split(".").every((p) => Number(p) <= 255), { identifier: 'IPv4 address (e.g. "93.184.216.34")' }),
+)
+const Port = Schema.Number.pipe(Schema.filter((n) => Number.isInteger(n) && n >= 1 && n <= 65535, { identifier: "port (integer 1-65535)" }))
 /** matchLabels: the only selector form a scenario needs (kubectl's `-l app=web`). */
 export const Selector = Schema.Record({ key: Schema.String, value: Schema.String }).annotations({ identifier: "label map (e.g. {app: web})" })
 
@@ -67,6 +71,13 @@ export const UpstreamDnsSpec = Schema.Struct({
   records: opt(Schema.Record({ key: Schema.String, value: Schema.String })),
 })
 
+/** A web server outside the cluster (kubesim's built-in HTTP app) at `ip:port`: what an upstream DNS record points at. */
+export const ExternalServerSpec = Schema.Struct({
+  name: Name,
+  ip: Ipv4Text,
+  port: opt(Port),
+})
+
 export const ClusterSpec = Schema.Struct({
   /** Worker nodes: a count (named like kind's: `kind-worker`, `kind-worker2`, …) or a list. */
   nodes: opt(Schema.Union(Count, Schema.Array(NodeSpec))),
@@ -78,6 +89,7 @@ export const ClusterSpec = Schema.Struct({
   network: opt(NetworkSpec),
   loadBalancer: opt(LoadBalancerSpec),
   upstreamDns: opt(UpstreamDnsSpec),
+  externalServers: opt(Schema.Array(ExternalServerSpec)),
 })
 
 // ---------------------------------------------------------------- manifests

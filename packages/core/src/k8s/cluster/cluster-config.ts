@@ -25,6 +25,17 @@ export interface NodeConfig {
   readonly podCIDR: string
 }
 
+/**
+ * A web server outside the cluster: the built-in HTTP app (body = `name`) listening on `ip:port`. An address in
+ * the nodes' network is a LAN host; any other is an internet host one hop past the LAN (see Fabric `beyondLan`).
+ */
+export interface ExternalServerConfig {
+  readonly name: string
+  readonly ip: string
+  /** Default 80. */
+  readonly port?: number
+}
+
 export interface ClusterDelays {
   /** Informer lag of every controller, kubelet and kube-proxy watch. */
   readonly watch: Nanos
@@ -58,6 +69,8 @@ export interface ClusterConfig {
   readonly upstreamDns: { readonly ip: string; readonly zone: string }
   /** Hosts outside the cluster on the nodes' network, by name → IP. */
   readonly externalClients: ReadonlyArray<{ readonly name: string; readonly ip: string }>
+  /** HTTP servers outside the cluster (the answer an upstream DNS record points at); none by default. */
+  readonly externalServers: ReadonlyArray<ExternalServerConfig>
   readonly loadBalancer: {
     readonly ip: string
     /** Addresses handed to LoadBalancer Services, in order (kind + MetalLB style: the top of the docker network). */
@@ -113,6 +126,7 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
     corednsReplicas: c.corednsReplicas ?? 2,
     upstreamDns: { ip: c.upstreamDns?.ip ?? "172.18.0.254", zone: c.upstreamDns?.zone ?? DEFAULT_UPSTREAM_ZONE },
     externalClients: c.externalClients ?? [{ name: "external-client", ip: "172.18.0.100" }],
+    externalServers: c.externalServers ?? [],
     loadBalancer: {
       ip: c.loadBalancer?.ip ?? "172.18.0.250",
       pool: c.loadBalancer?.pool ?? Array.from({ length: 50 }, (_, i) => `172.18.255.${200 + i}`),
@@ -132,6 +146,12 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
   const ns = cfg.delays.nginxStartup
   if (!Number.isSafeInteger(ns.min) || !Number.isSafeInteger(ns.max) || ns.min < 0 || ns.max < ns.min) {
     throw new ClusterConfigError(`delays.nginxStartup: expected whole nanoseconds 0 ≤ min ≤ max, got {min: ${ns.min}, max: ${ns.max}}`)
+  }
+  for (const [i, e] of cfg.externalServers.entries()) {
+    if (names.has(e.name)) throw new ClusterConfigError(`externalServers[${i}].name: "${e.name}" is already the name of a node or another external server`)
+    names.add(e.name)
+    const port = e.port ?? 80
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ClusterConfigError(`externalServers[${i}].port: expected a port 1-65535, got ${port}`)
   }
   const hc = cfg.loadBalancer.healthCheck
   if (!Number.isInteger(hc.interval) || hc.interval <= 0) throw new ClusterConfigError(`loadBalancer.healthCheck.interval: expected a positive duration in ns, got ${hc.interval}`)

@@ -1,7 +1,7 @@
 import { Simulation, type Nanos } from "../../sim/index"
-import { Fabric, Network, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, type Host, type Ruleset } from "../../net/index"
+import { Fabric, Network, cidrContains, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, type Host, type Ruleset } from "../../net/index"
 import { RecordLog } from "../../records/index"
-import { AppEnv, DnsServer, zoneAnswerer, type RequestLoop } from "../../apps/index"
+import { AppEnv, DnsServer, HttpServer, zoneAnswerer, type RequestLoop } from "../../apps/index"
 import { nslookupSync, parseResolvConf, renderResolvConf, type CorednsServer } from "../../dns/index"
 import { decodeManifests, formatManifestIssues, type Kind, type KubeObject } from "../api/index"
 import { ApiStore, type StoreResult } from "../store/index"
@@ -77,6 +77,8 @@ export class Cluster {
   readonly coredns: CorednsServer
   readonly loadBalancer: CloudLoadBalancer
   readonly externalHosts = new Map<string, Host>()
+  /** Web servers outside the cluster (`config.externalServers`), by name. */
+  readonly externalServers = new Map<string, HttpServer>()
   /** Busybox-style request loops started by containers, by `namespace/pod`. */
   readonly clients = new Map<string, RequestLoop>()
   readonly allocator: ServiceAllocator
@@ -148,6 +150,12 @@ export class Cluster {
     this.fabric.addLanHost("kube-apiserver", { ip: parseIpv4(c.apiServer.ip) })
     for (const e of c.externalClients) {
       this.externalHosts.set(e.name, this.fabric.addLanHost(e.name, { ip: parseIpv4(e.ip), routes: [] }))
+    }
+    const lan = parseCidr(c.nodeNetwork)
+    for (const e of c.externalServers) {
+      const ip = parseIpv4(e.ip)
+      const host = this.fabric.addLanHost(e.name, { ip, beyondLan: !cidrContains(lan, ip) })
+      this.externalServers.set(e.name, new HttpServer(host, this.env, { hostname: e.name, port: e.port ?? 80, rngStream: `external-server/${e.name}` }))
     }
     const lbHost = this.fabric.addLanHost("cloud-lb", { ip: parseIpv4(c.loadBalancer.ip), forwarding: true })
     this.loadBalancer = new CloudLoadBalancer(this.sim, this.store, {

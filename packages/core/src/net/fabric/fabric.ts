@@ -34,6 +34,12 @@ export interface LanHostSpec {
   readonly iptables?: boolean
   /** Extra routes `dst/prefix via gateway` (e.g. a Service CIDR via a node). */
   readonly routes?: ReadonlyArray<{ readonly dst: Cidr; readonly via: Ipv4 }>
+  /**
+   * An internet address outside the LAN (a public web server): the host sits on the LAN segment with a /32, so a
+   * node's on-link default route delivers to it directly — the hop kind's docker bridge gateway (which NATs to
+   * the internet) would take. Default false: the address must lie in the LAN.
+   */
+  readonly beyondLan?: boolean
 }
 
 /** The veth name a pod's interface has on its node: `veth` + 8 hex digits of the pod's name hash (like Calico's `cali…`). */
@@ -130,22 +136,23 @@ export class Fabric {
 
   /** Adds a host on the LAN (an external client, a load balancer, a DNS server). */
   addLanHost(name: string, spec: LanHostSpec): Host {
-    this.checkLan(name, spec.ip)
+    if (spec.beyondLan !== true) this.checkLan(name, spec.ip)
+    else if (cidrContains(this.options.lan, spec.ip)) throw new Error(`fabric: host ${name}: beyondLan address is inside the LAN ${formatCidr(this.options.lan)}`)
     const h = this.net.addHost(name, {
       forwarding: spec.forwarding ?? false,
       conntrack: spec.iptables ?? false,
       ...(this.options.conntrackTimeouts !== undefined ? { conntrackTimeouts: this.options.conntrackTimeouts } : {}),
     })
     if (spec.iptables === true) h.setNetfilter(new IptablesHooks(new Ruleset(), h))
-    this.plugLan(h, spec.ip)
+    this.plugLan(h, spec.ip, spec.beyondLan === true ? 32 : this.options.lan.prefix)
     for (const r of spec.routes ?? []) h.addRoute(r.dst.base, r.dst.prefix, "eth0", r.via)
     return h
   }
 
-  private plugLan(h: Host, ip: Ipv4): void {
+  private plugLan(h: Host, ip: Ipv4, prefix = this.options.lan.prefix): void {
     const eth0 = h.addInterface("eth0")
     this.lan.attach(eth0)
-    h.addAddress("eth0", ip, this.options.lan.prefix)
+    h.addAddress("eth0", ip, prefix)
     h.addRoute(0, 0, "eth0", this.options.gateway ?? 0)
   }
 
