@@ -23,7 +23,7 @@ export { DROP_REASONS, type DropReason } from "./packet/drop-reason"
 export { PacketCounters, type CountersSnapshot } from "./packet/counters"
 export { RouteTable, type Route, type Path, type Nexthop } from "./route/route-table"
 export { fibMultipathHash, selectMultipath, type MultipathHashPolicy } from "./route/multipath"
-export { Link, type LinkParams } from "./link/link"
+export { Link, type LinkPairTable, type LinkParams } from "./link/link"
 export { Network, type NetworkOptions } from "./network"
 export type { PacketObserver } from "./observer"
 export { Host, type HostOptions, type MultipathSelector } from "./host/host"
@@ -50,4 +50,4 @@ export {
   EPHEMERAL_PORT_MIN,
   EPHEMERAL_PORT_MAX,
 } from "./transport/tcp-constants"
-export { Fabric, vethName, type FabricOptions, type NodeSpec, type LanHostSpec } from "./fabric/fabric"
+export { Fabric, vethName, type FabricOptions, type LanPairParams, type NodeSpec, type LanHostSpec } from "./fabric/fabric"

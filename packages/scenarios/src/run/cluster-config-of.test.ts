@@ -56,3 +56,50 @@ describe("cluster.externalServers", () => {
     expect(String(m)).toMatch(/port \(integer 1-65535\)/)
   })
 })
+
+describe("cluster.network and cluster.zones", () => {
+  const cfg = (cluster: string) => {
+    const c = configOf(cluster)
+    if (Array.isArray(c)) throw new Error(c.join("\n"))
+    return c
+  }
+
+  test("absent: no network config at all, so the core keeps its one-LAN defaults (trace hashes unchanged)", () => {
+    expect(cfg("  nodes: 2\n").network).toBeUndefined()
+  })
+
+  test("the top level is the nodes' network; classes refine it; crossZone defaults to nodes; veth keeps 5 µs", () => {
+    expect(cfg("  network: {latency: 200us, jitter: 20us, nodes: {loss: 0.01}, crossZone: {latency: 2ms}, external: {latency: 10ms}}\n").network).toEqual({
+      veth: { latency: 5_000 },
+      nodes: { latency: 200_000, jitter: 20_000, loss: 0.01 },
+      crossZone: { latency: 2_000_000, jitter: 20_000, loss: 0.01 },
+      external: { latency: 10_000_000, jitter: 20_000 },
+    })
+    expect(cfg("  network: {veth: {latency: 50us}}\n").network).toEqual({
+      veth: { latency: 50_000 },
+      nodes: { latency: 100_000 },
+      crossZone: { latency: 100_000 },
+      external: { latency: 100_000 },
+    })
+  })
+
+  test("zones are dealt round-robin as topology.kubernetes.io/zone; a node's own zone label wins", () => {
+    const c = cfg("  nodes: [{name: a1}, {name: b1}, {name: x, labels: {topology.kubernetes.io/zone: z9, disk: ssd}}, {name: b2}]\n  zones: [za, zb]\n")
+    expect(c.nodes?.map((n) => [n.name, n.labels])).toEqual([
+      ["a1", { "topology.kubernetes.io/zone": "za" }],
+      ["b1", { "topology.kubernetes.io/zone": "zb" }],
+      ["x", { "topology.kubernetes.io/zone": "z9", disk: "ssd" }],
+      ["b2", { "topology.kubernetes.io/zone": "zb" }],
+    ])
+  })
+
+  test("bad values name the field and what was expected", () => {
+    const m = configOf("  network: {latency: fast, crossZone: {loss: 2}, lateny: 1ms}\n  zones: [-a]\n")
+    expect(Array.isArray(m) && m.length).toBe(4)
+    const text = String(m)
+    expect(text).toMatch(/cluster\.network\.latency: expected duration/)
+    expect(text).toMatch(/cluster\.network\.crossZone\.loss: expected probability in \[0, 1\]/)
+    expect(text).toMatch(/cluster\.network: unknown field "lateny"/)
+    expect(text).toMatch(/cluster\.zones\[0\]: expected zone name/)
+  })
+})

@@ -22,7 +22,7 @@ import {
 import { bootstrapManifests } from "./bootstrap"
 import { CloudLoadBalancer } from "./cloud-load-balancer"
 import { clusterDns } from "./cluster-dns"
-import { resolveClusterConfig, type ClusterConfig, type ClusterConfigInput } from "./cluster-config"
+import { ZONE_LABEL, resolveClusterConfig, type ClusterConfig, type ClusterConfigInput } from "./cluster-config"
 import { ImageLauncher } from "./image-launcher"
 import { installKindMasqAgent } from "./kind-masq-agent"
 import { requestLabeller } from "./request-labeller"
@@ -87,7 +87,10 @@ export class Cluster {
     const c = config
     this.sim = new Simulation(c.seed)
     this.net = new Network(this.sim)
-    this.fabric = new Fabric(this.net, { lan: parseCidr(c.nodeNetwork) })
+    this.fabric = new Fabric(this.net, {
+      lan: parseCidr(c.nodeNetwork),
+      ...(c.network !== null ? { vethLink: c.network.veth, lanPairs: { nodes: c.network.nodes, crossZone: c.network.crossZone, external: c.network.external } } : {}),
+    })
     const validation = { nodePortRange: c.nodePortRange }
     this.store = new ApiStore(this.sim, { validation })
     this.env = new AppEnv(this.sim, this.records)
@@ -110,7 +113,8 @@ export class Cluster {
     const nodeResolv = parseResolvConf(`nameserver ${c.upstreamDns.ip}\n`, "node /etc/resolv.conf")
 
     for (const n of c.nodes) {
-      const host = this.fabric.addNode(n.name, { ip: parseIpv4(n.ip), podCidr: parseCidr(n.podCIDR) })
+      const zone = n.labels?.[ZONE_LABEL]
+      const host = this.fabric.addNode(n.name, { ip: parseIpv4(n.ip), podCidr: parseCidr(n.podCIDR), ...(zone !== undefined ? { zone } : {}) })
       const ruleset = this.fabric.ruleset(n.name)
       installKindMasqAgent(ruleset, c.clusterCIDR)
       const launcher = new ImageLauncher({
