@@ -36,7 +36,7 @@ export { conntrackTimeouts, DEFAULT_CONNTRACK_TIMEOUTS, type ConntrackTimeouts }
 export { TCP_CT_NAMES } from "./conntrack/tcp-tracking"
 export { IPS_SEEN_REPLY, IPS_ASSURED, IPS_CONFIRMED, IPS_SRC_NAT, IPS_DST_NAT } from "./conntrack/ct-state"
 export { TcpConnection, type TcpHandlers, type TcpState } from "./transport/tcp-connection"
-export { TcpStack, TcpListener, type AcceptHandler, type TcpConnectOptions } from "./transport/tcp-stack"
+export { TcpStack, TcpListener, type AcceptHandler, type TcpConnectOptions, type TcpListenOptions } from "./transport/tcp-stack"
 export { UdpStack, UdpSocket, type UdpHandlers } from "./transport/udp-stack"
 export {
   type TcpCloseReason,

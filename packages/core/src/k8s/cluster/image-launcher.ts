@@ -1,5 +1,6 @@
 import { parseIpv4 } from "../../net/index"
 import { AppEnv, DnsServer, HttpClient, HttpServer, NGINX_IMAGE_CONFIG, RequestLoop, StubResolverDriver, corednsAnswerer, type RequestLabeller } from "../../apps/index"
+import { AppAnnotationError, appTuningOf, type AppTuning } from "./app-annotations"
 import type { CorednsReplica } from "./cluster-dns"
 import { imageBaseName, later, parseWgetLoop, probePort, shellScript, type ContainerLauncher, type ContainerProcess, type ContainerStart, type DelayRange, type StopSignal } from "../kubelet/index"
 import { NANOS_PER_MILLI, NANOS_PER_SECOND, type Nanos } from "../../sim/index"
@@ -34,7 +35,8 @@ export interface ImageLauncherOptions {
 /**
  * What each image runs in kubesim, chosen by the image's repository name:
  * - `nginx*`: the nginx-like HTTP server on port 80 serving the pod's hostname (the seed replaced index.html
- *   with it), listening only after the entrypoint's start-up time (until then SYNs to :80 are refused: RST);
+ *   with it), tuned by the pod's `kubesim.dev/*` annotations (APP_ANNOTATIONS: service time, concurrency,
+ *   worker processes and connections, listen backlog), listening only after the entrypoint's start-up time (until then SYNs to :80 are refused: RST);
  *   STOPSIGNAL SIGQUIT (the official image's Dockerfile), so a pod's termination is a graceful quit; the path
  *   of an httpGet readiness probe on :80 is its readiness endpoint (503 while the app is set unready);
  * - `coredns*`: a DNS server on port 53 answering from the cluster's CoreDNS configuration and forwarding the
@@ -74,6 +76,14 @@ export class ImageLauncher implements ContainerLauncher {
     const sim = this.o.env.sim
     const probe = s.container.readinessProbe?.httpGet
     const readinessPaths = probe !== undefined && probePort(probe.port, s.container) === 80 ? [probe.path] : []
+    // Read at container start, as nginx reads its configuration; a bad value fails the run naming the pod.
+    let tuning: AppTuning
+    try {
+      tuning = appTuningOf(s.pod.metadata.annotations)
+    } catch (e) {
+      if (e instanceof AppAnnotationError) throw new AppAnnotationError(`pod ${id}: ${e.message}`)
+      throw e
+    }
     let server: HttpServer | null = null
     let ready = true
     let killed = false
@@ -86,6 +96,7 @@ export class ImageLauncher implements ContainerLauncher {
         workerConnections: NGINX_IMAGE_CONFIG.workerConnections,
         rngStream: `http-server/${id}`,
         readinessPaths,
+        ...tuning,
       })
       if (!ready) server.setReady(false)
     }

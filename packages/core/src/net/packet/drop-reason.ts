@@ -25,6 +25,8 @@ export const DROP_REASONS = [
   "not-forwarding",
   /** Conntrack could not give the connection a unique tuple after NAT (nf_nat_core.c found no free port). */
   "nat-clash",
+  /** A SYN to a listener whose accept queue is full (tcp_conn_request, LINUX_MIB_LISTENOVERFLOWS). */
+  "listen-overflow",
 ] as const
 
 export type DropReason = (typeof DROP_REASONS)[number]
