@@ -146,6 +146,7 @@ export class Cluster {
         syncPeriod: c.proxy.syncPeriod,
         renderCache,
         records: log,
+        ...(zone !== undefined ? { zone } : {}),
       })
       this.nodes.set(n.name, { name: n.name, ip: n.ip, host, ruleset, kubelet, proxy, failed: false })
     }

@@ -22,6 +22,11 @@ export interface NodeProxyAgentOptions {
   readonly renderCache?: IptablesRenderCache
   /** Where `rules` records go; none written without. */
   readonly records?: RecordLog
+  /**
+   * The node's topology.kubernetes.io/zone label, for topology hints (kube-proxy reads its Node's topology
+   * labels: cmd/kube-proxy server.go, pkg/proxy/config NodeTopologyConfig). Node labels are static in kubesim.
+   */
+  readonly zone?: string
 }
 
 interface SyncDone {
@@ -75,6 +80,7 @@ export class NodeProxyAgent {
         ...(options.minSyncPeriod !== undefined ? { minSyncPeriod: options.minSyncPeriod } : {}),
         ...(options.syncPeriod !== undefined ? { syncPeriod: options.syncPeriod } : {}),
         nfacct: false,
+        ...(options.zone !== undefined ? { zone: options.zone } : {}),
       },
       {
         node: this.node,
