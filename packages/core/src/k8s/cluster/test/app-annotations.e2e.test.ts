@@ -1,32 +1,12 @@
 import { describe, expect, it } from "vitest"
 import { Cluster } from "../cluster"
 import { AppAnnotationError, appTuningOf } from "../app-annotations"
-import { MS, S, requestsOf, wgetLoopPod } from "./e2e-support"
-
-const web = (annotations: string): string => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata:
-      labels: {app: web}
-      annotations: {${annotations}}
-    spec: {containers: [{name: nginx, image: nginx}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80}]
-`
+import { MS, S, requestsOf, webDeploymentAndService, wgetLoopPod } from "./e2e-support"
 
 /** Latencies of the client's requests from 10 s (pods and rules are up) to 40 s. */
 const latencies = (annotations: string): number[] => {
   const c = Cluster.create({ seed: 2 })
-  c.apply(web(annotations))
+  c.apply(webDeploymentAndService({ replicas: 2, annotations }))
   c.apply(wgetLoopPod("client", "http://web/", "0.2"))
   c.runUntil(40 * S)
   const rs = requestsOf(c, "client", 10 * S)

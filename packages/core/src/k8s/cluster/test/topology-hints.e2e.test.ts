@@ -2,29 +2,13 @@ import { describe, expect, it } from "vitest"
 import type { EndpointSlice } from "../../api/index"
 import { Cluster } from "../cluster"
 import { ZONE_LABEL, defaultNodes } from "../cluster-config"
-import { S, requestsOf } from "./e2e-support"
+import { S, requestsOf, webDeploymentAndService } from "./e2e-support"
 
 // Four workers: kind-worker, kind-worker2 in zone-a; kind-worker3, kind-worker4 in zone-b.
 const nodes = defaultNodes(4).map((n, i) => ({ ...n, labels: { [ZONE_LABEL]: i < 2 ? "zone-a" : "zone-b" } }))
 const zoneOfNode = new Map(nodes.map((n) => [n.name, n.labels[ZONE_LABEL]] as const))
 
-const manifests = (trafficDistribution: string | null): string => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 4
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: nginx, image: nginx}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80}]${trafficDistribution === null ? "" : `\n  trafficDistribution: ${trafficDistribution}`}
----
+const manifests = (trafficDistribution: string | null): string => `${webDeploymentAndService({ replicas: 4, ...(trafficDistribution !== null ? { trafficDistribution } : {}) })}---
 apiVersion: v1
 kind: Pod
 metadata: {name: client}
