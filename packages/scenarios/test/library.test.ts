@@ -8,7 +8,7 @@ import { runBuiltin } from "./library-support"
 const names = builtinScenarioNames()
 
 describe("the built-in library", () => {
-  test("has the nine scenarios of the issue, each with a README paragraph", () => {
+  test("has the scenarios of the issues, each with a README paragraph", () => {
     expect(names).toEqual([
       "affinity-timeout",
       "affinity-under-churn",
@@ -19,6 +19,7 @@ describe("the built-in library", () => {
       "pod-churn",
       "rolling-update",
       "seed-walkthrough",
+      "topology-zones",
     ])
     for (const n of names) expect(readFileSync(join(LIBRARY_DIR, n, "README.md"), "utf8")).toMatch(/\*\*Question:\*\* /)
   })

@@ -1,4 +1,4 @@
-import { type Nanos, api, kubelet, parseDuration } from "@kubesim/core"
+import { type Nanos, api, cluster, kubelet, parseDuration } from "@kubesim/core"
 import type { LoadedScenario } from "../format/load-scenario"
 import type { ActionSpec, LabelMap, ManifestRef, Scenario } from "../format/schema"
 import { type ScenarioIssue, ScenarioError, issueWithMessage } from "../format/scenario-issue"
@@ -113,6 +113,18 @@ export const prepareScenario = (loaded: LoadedScenario, options: PrepareOptions 
     const origin = `${o.kind} ${ns}/${o.metadata.name}`
     if (o.kind === "Pod") podSources.push({ namespace: ns, labels: o.metadata.labels ?? {}, pod: o.metadata.name, origin, containers: o.spec.containers })
     else if (o.kind === "Deployment" || o.kind === "ReplicaSet") podSources.push({ namespace: ns, labels: o.spec.template.metadata?.labels ?? {}, origin, containers: o.spec.template.spec.containers })
+  }
+  // The built-in HTTP app's kubesim.dev/* annotations: a bad value is an error before the run, with file and line.
+  for (const d of [...manifests, ...[...actionObjects.values()].flat()]) {
+    const o = d.object
+    const annotations = o.kind === "Pod" ? o.metadata.annotations : o.kind === "Deployment" || o.kind === "ReplicaSet" ? o.spec.template.metadata?.annotations : undefined
+    try {
+      cluster.appTuningOf(annotations)
+    } catch (e) {
+      if (!(e instanceof cluster.AppAnnotationError)) throw e
+      const where = `${o.kind} ${o.metadata.namespace ?? api.DEFAULT_NAMESPACE}/${o.metadata.name}`
+      issues.push(issueWithMessage(d.file, where, "a kubesim.dev/* app annotation kubesim understands", "", e.message, { line: d.line, column: 1 }))
+    }
   }
   const nsOf = (ns: string | undefined) => ns ?? api.DEFAULT_NAMESPACE
   const checkPod = (path: ReadonlyArray<PathSegment>, name: string, ns: string | undefined) => {

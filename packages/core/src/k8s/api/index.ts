@@ -50,7 +50,7 @@ export type {
   PortStatus,
   ServiceCondition,
 } from "./service"
-export type { EndpointSlice, Endpoint, EndpointConditions, EndpointPort, EndpointAddressType, EndpointHints, ForZone, ObjectReference } from "./endpoint-slice"
+export type { EndpointSlice, Endpoint, EndpointConditions, EndpointPort, EndpointAddressType, EndpointHints, ForZone, ForNode, ObjectReference } from "./endpoint-slice"
 export { LABEL_SERVICE_NAME, LABEL_MANAGED_BY } from "./endpoint-slice"
 export type {
   Deployment,

@@ -1,7 +1,7 @@
 import { Simulation, type Nanos } from "../../sim/index"
-import { Fabric, Network, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, type Host, type Ruleset } from "../../net/index"
+import { Fabric, Network, cidrContains, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, type Host, type Ruleset } from "../../net/index"
 import { RecordLog } from "../../records/index"
-import { AppEnv, DnsServer, zoneAnswerer, type RequestLoop } from "../../apps/index"
+import { AppEnv, DnsServer, HttpServer, zoneAnswerer, type RequestLoop } from "../../apps/index"
 import { nslookupSync, parseResolvConf, renderResolvConf, type CorednsServer } from "../../dns/index"
 import { decodeManifests, formatManifestIssues, type Kind, type KubeObject } from "../api/index"
 import { ApiStore, type StoreResult } from "../store/index"
@@ -24,7 +24,7 @@ import {
 import { bootstrapManifests } from "./bootstrap"
 import { CloudLoadBalancer } from "./cloud-load-balancer"
 import { clusterDns } from "./cluster-dns"
-import { resolveClusterConfig, type ClusterConfig, type ClusterConfigInput } from "./cluster-config"
+import { ZONE_LABEL, resolveClusterConfig, type ClusterConfig, type ClusterConfigInput } from "./cluster-config"
 import { ImageLauncher } from "./image-launcher"
 import { installKindMasqAgent } from "./kind-masq-agent"
 import { requestLabeller } from "./request-labeller"
@@ -84,6 +84,8 @@ export class Cluster {
   readonly coredns: CorednsServer
   readonly loadBalancer: CloudLoadBalancer
   readonly externalHosts = new Map<string, Host>()
+  /** Web servers outside the cluster (`config.externalServers`), by name. */
+  readonly externalServers = new Map<string, HttpServer>()
   /** Busybox-style request loops started by containers, by `namespace/pod`. */
   readonly clients = new Map<string, RequestLoop>()
   readonly allocator: ServiceAllocator
@@ -92,7 +94,10 @@ export class Cluster {
     const c = config
     this.sim = new Simulation(c.seed)
     this.net = new Network(this.sim)
-    this.fabric = new Fabric(this.net, { lan: parseCidr(c.nodeNetwork) })
+    this.fabric = new Fabric(this.net, {
+      lan: parseCidr(c.nodeNetwork),
+      ...(c.network !== null ? { vethLink: c.network.veth, lanPairs: { nodes: c.network.nodes, crossZone: c.network.crossZone, external: c.network.external } } : {}),
+    })
     const validation = { nodePortRange: c.nodePortRange }
     this.store = new ApiStore(this.sim, { validation })
     this.env = new AppEnv(this.sim, this.records)
@@ -115,7 +120,8 @@ export class Cluster {
     const nodeResolv = parseResolvConf(`nameserver ${c.upstreamDns.ip}\n`, "node /etc/resolv.conf")
 
     for (const n of c.nodes) {
-      const host = this.fabric.addNode(n.name, { ip: parseIpv4(n.ip), podCidr: parseCidr(n.podCIDR) })
+      const zone = n.labels?.[ZONE_LABEL]
+      const host = this.fabric.addNode(n.name, { ip: parseIpv4(n.ip), podCidr: parseCidr(n.podCIDR), ...(zone !== undefined ? { zone } : {}) })
       const ruleset = this.fabric.ruleset(n.name)
       installKindMasqAgent(ruleset, c.clusterCIDR)
       const launcher = new ImageLauncher({
@@ -148,6 +154,7 @@ export class Cluster {
         renderCache,
         records: log,
         ...(n.cpus !== undefined ? { cpus: n.cpus } : {}),
+        ...(zone !== undefined ? { zone } : {}),
       })
       this.nodes.set(n.name, { name: n.name, ip: n.ip, host, ruleset, kubelet, proxy, failed: false })
     }
@@ -156,6 +163,12 @@ export class Cluster {
     this.fabric.addLanHost("kube-apiserver", { ip: parseIpv4(c.apiServer.ip) })
     for (const e of c.externalClients) {
       this.externalHosts.set(e.name, this.fabric.addLanHost(e.name, { ip: parseIpv4(e.ip), routes: [] }))
+    }
+    const lan = parseCidr(c.nodeNetwork)
+    for (const e of c.externalServers) {
+      const ip = parseIpv4(e.ip)
+      const host = this.fabric.addLanHost(e.name, { ip, beyondLan: !cidrContains(lan, ip) })
+      this.externalServers.set(e.name, new HttpServer(host, this.env, { hostname: e.name, port: e.port ?? 80, rngStream: `external-server/${e.name}` }))
     }
     const lbHost = this.fabric.addLanHost("cloud-lb", { ip: parseIpv4(c.loadBalancer.ip), forwarding: true })
     this.loadBalancer = new CloudLoadBalancer(this.sim, this.store, {

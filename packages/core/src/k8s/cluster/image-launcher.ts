@@ -1,5 +1,6 @@
 import { parseIpv4 } from "../../net/index"
 import { AppEnv, DnsServer, HttpClient, HttpServer, NGINX_IMAGE_CONFIG, RequestLoop, StubResolverDriver, corednsAnswerer, type RequestLabeller } from "../../apps/index"
+import { AppAnnotationError, appTuningOf, type AppTuning } from "./app-annotations"
 import type { CorednsReplica } from "./cluster-dns"
 import type { Probe } from "../api/index"
 import { imageBaseName, later, parseWgetLoop, probePort, shellScript, type ContainerLauncher, type ContainerProcess, type ContainerStart, type DelayRange, type StopSignal } from "../kubelet/index"
@@ -35,7 +36,8 @@ export interface ImageLauncherOptions {
 /**
  * What each image runs in kubesim, chosen by the image's repository name:
  * - `nginx*`: the nginx-like HTTP server on port 80 serving the pod's hostname (the seed replaced index.html
- *   with it), listening only after the entrypoint's start-up time (until then SYNs to :80 are refused: RST);
+ *   with it), tuned by the pod's `kubesim.dev/*` annotations (APP_ANNOTATIONS: service time, concurrency,
+ *   worker processes and connections, listen backlog), listening only after the entrypoint's start-up time (until then SYNs to :80 are refused: RST);
  *   STOPSIGNAL SIGQUIT (the official image's Dockerfile), so a pod's termination is a graceful quit; the path
  *   of an httpGet readiness probe on :80 is its readiness endpoint (503 while the app is set unready);
  * - `coredns*`: a DNS server on port 53 answering from the cluster's CoreDNS configuration and forwarding the
@@ -77,6 +79,14 @@ export class ImageLauncher implements ContainerLauncher {
       probe?.httpGet !== undefined && probePort(probe.httpGet.port, s.container) === 80 ? [probe.httpGet.path] : []
     const readinessPaths = servedPath(s.container.readinessProbe)
     const livenessPaths = [...servedPath(s.container.livenessProbe), ...servedPath(s.container.startupProbe)]
+    // Read at container start, as nginx reads its configuration; a bad value fails the run naming the pod.
+    let tuning: AppTuning
+    try {
+      tuning = appTuningOf(s.pod.metadata.annotations)
+    } catch (e) {
+      if (e instanceof AppAnnotationError) throw new AppAnnotationError(`pod ${id}: ${e.message}`)
+      throw e
+    }
     let server: HttpServer | null = null
     let ready = true
     let live = true
@@ -91,6 +101,7 @@ export class ImageLauncher implements ContainerLauncher {
         rngStream: `http-server/${id}`,
         readinessPaths,
         livenessPaths,
+        ...tuning,
       })
       if (!ready) server.setReady(false)
       if (!live) server.setLive(false)

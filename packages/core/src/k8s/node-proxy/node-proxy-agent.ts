@@ -30,6 +30,11 @@ export interface NodeProxyAgentOptions {
   readonly cpus?: number
   /** kube-proxy's `conntrack` settings; default upstream's (maxPerCore 32768, min 131072, 24 h, 1 h). */
   readonly conntrack?: KubeProxyConntrackConfig
+  /**
+   * The node's topology.kubernetes.io/zone label, for topology hints (kube-proxy reads its Node's topology
+   * labels: cmd/kube-proxy server.go, pkg/proxy/config NodeTopologyConfig). Node labels are static in kubesim.
+   */
+  readonly zone?: string
 }
 
 
@@ -74,6 +79,7 @@ export class NodeProxyAgent {
         ...(options.minSyncPeriod !== undefined ? { minSyncPeriod: options.minSyncPeriod } : {}),
         ...(options.syncPeriod !== undefined ? { syncPeriod: options.syncPeriod } : {}),
         nfacct: false,
+        ...(options.zone !== undefined ? { zone: options.zone } : {}),
       },
       {
         node: this.node,

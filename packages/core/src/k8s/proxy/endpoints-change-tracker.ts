@@ -55,8 +55,9 @@ const sliceInfoOf = (slice: EndpointSliceView, serviceName: string): SliceInfo =
       if (ip === undefined || !isIpv4(ip)) continue
       const c = e.conditions
       const zoneHints = e.hints?.forZones !== undefined && e.hints.forZones.length > 0 ? new Set(e.hints.forZones.map((z) => z.name)) : undefined
+      const nodeHints = e.hints?.forNodes !== undefined && e.hints.forNodes.length > 0 ? new Set(e.hints.forNodes.map((n) => n.name)) : undefined
       list.push(
-        makeEndpoint(ip, p.port, e.nodeName ?? "", e.zone ?? "", zoneHints, c?.ready ?? true, c?.serving ?? true, c?.terminating ?? false),
+        makeEndpoint(ip, p.port, e.nodeName ?? "", e.zone ?? "", zoneHints, c?.ready ?? true, c?.serving ?? true, c?.terminating ?? false, nodeHints),
       )
     }
   }
@@ -65,7 +66,7 @@ const sliceInfoOf = (slice: EndpointSliceView, serviceName: string): SliceInfo =
     list.sort(compareEndpoints)
     for (let i = 1; i < list.length; i++) if ((list[i] as Endpoint).text === (list[i - 1] as Endpoint).text) hasDuplicates = true
     for (const ep of list) {
-      parts.push(`${ep.text}|${ep.nodeName}|${ep.zone}|${ep.ready ? 1 : 0}${ep.serving ? 1 : 0}${ep.terminating ? 1 : 0}|${ep.zoneHints === undefined ? "" : [...ep.zoneHints].sort().join(",")}`)
+      parts.push(`${ep.text}|${ep.nodeName}|${ep.zone}|${ep.ready ? 1 : 0}${ep.serving ? 1 : 0}${ep.terminating ? 1 : 0}|${ep.zoneHints === undefined ? "" : [...ep.zoneHints].sort().join(",")}|${ep.nodeHints === undefined ? "" : [...ep.nodeHints].sort().join(",")}`)
     }
   }
   const info: SliceInfo = { name: slice.metadata.name, byPort, fingerprint: parts.join(";"), remove: false, hasDuplicates }

@@ -18,7 +18,7 @@ import type { Path, Route } from "../route/route-table"
 import { RouteTable } from "../route/route-table"
 import type { Network } from "../network"
 import type { TcpConnection, TcpHandlers } from "../transport/tcp-connection"
-import { TcpStack, type AcceptHandler, type TcpConnectOptions, type TcpListener } from "../transport/tcp-stack"
+import { TcpStack, type AcceptHandler, type TcpConnectOptions, type TcpListenOptions, type TcpListener } from "../transport/tcp-stack"
 import { UdpStack, type UdpHandlers, type UdpSocket } from "../transport/udp-stack"
 import { Interface } from "./interface"
 import type { HookName, NetfilterHooks } from "./netfilter-hooks"
@@ -186,8 +186,8 @@ export class Host {
   }
 
   /** Listens on a TCP port of every address; `onAccept` gives each established connection its handlers. */
-  tcpListen(port: number, onAccept: AcceptHandler): TcpListener {
-    return this.tcp.listen(port, onAccept)
+  tcpListen(port: number, onAccept: AcceptHandler, options?: TcpListenOptions): TcpListener {
+    return this.tcp.listen(port, onAccept, options)
   }
 
   /** Binds a UDP socket (port 0: ephemeral). */
@@ -295,7 +295,7 @@ export class Host {
       this.net.drop(pkt, this, "host-down")
       return
     }
-    let taken: boolean
+    let taken: boolean | "overflow"
     switch (pkt.proto) {
       case PROTO_TCP:
         taken = this.tcp.receive(pkt)
@@ -309,8 +309,8 @@ export class Host {
       default:
         taken = false
     }
-    if (taken) this.net.delivered(pkt, this)
-    else this.net.drop(pkt, this, "no-socket")
+    if (taken === true) this.net.delivered(pkt, this)
+    else this.net.drop(pkt, this, taken === "overflow" ? "listen-overflow" : "no-socket")
   }
 
   /** ICMP errors go to the socket of the connection they quote (icmp.c icmp_unreach → tcp_v4_err / udp_err). */

@@ -64,3 +64,27 @@ spec:${restartPolicy === undefined ? "" : `\n  restartPolicy: ${restartPolicy}`}
       image: busybox
       command: ["sh", "-c", "while true; do wget -q -O - ${url}; sleep ${sleep}; done"]
 `
+
+/**
+ * Deployment `web` (nginx, `replicas`, optional pod-template annotations as a YAML flow map body) and Service `web`
+ * on port 80 (optional `spec.trafficDistribution`).
+ */
+export const webDeploymentAndService = (o: { readonly replicas: number; readonly annotations?: string; readonly trafficDistribution?: string }): string => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: ${o.replicas}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {${o.annotations ?? ""}}
+    spec: {containers: [{name: nginx, image: nginx}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]${o.trafficDistribution === undefined ? "" : `\n  trafficDistribution: ${o.trafficDistribution}`}
+`
