@@ -39,6 +39,10 @@ describe("formats", () => {
     const u = new net.ConntrackEntry(2, 17, net.parseIpv4("10.244.1.5"), net.parseIpv4("10.96.0.10"), 5353, 53, 0)
     u.expires = 30e9
     expect(conntrackLine(u, 0)).toBe("udp      17 30 src=10.244.1.5 dst=10.96.0.10 sport=5353 dport=53 [UNREPLIED] src=10.96.0.10 dst=10.244.1.5 sport=53 dport=5353 mark=0 use=1")
+    const i = new net.ConntrackEntry(3, 1, net.parseIpv4("10.244.1.5"), net.parseIpv4("10.244.2.7"), 12, net.ICMP_ECHO_KEY, 0)
+    i.expires = 29.5e9
+    i.status = net.IPS_SEEN_REPLY
+    expect(conntrackLine(i, 0)).toBe("icmp     1 29 src=10.244.1.5 dst=10.244.2.7 type=8 code=0 id=12 src=10.244.2.7 dst=10.244.1.5 type=0 code=0 id=12 mark=0 use=1")
   })
 
   it("nginx's combined log line", () => {

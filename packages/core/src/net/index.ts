@@ -19,6 +19,7 @@ export {
   ICMP_ECHO,
   ICMP_ECHOREPLY,
   ICMP_ECHO_KEY,
+  ICMP_HEADER,
   isIcmpError,
   DEFAULT_TTL,
   formatTcpFlags,
