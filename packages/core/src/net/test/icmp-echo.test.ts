@@ -6,7 +6,7 @@ import { CT_ESTABLISHED, CT_INVALID, CT_NEW } from "../conntrack/ct-state"
 import { conntrackIn } from "../conntrack/tracker"
 import { ConntrackTable } from "../conntrack/table"
 import { DEFAULT_CONNTRACK_TIMEOUTS } from "../conntrack/timeouts"
-import { formatIpv4, ICMP_ECHO, ICMP_ECHO_KEY, ICMP_ECHOREPLY, IPS_SEEN_REPLY, Packet, PROTO_ICMP, type Host } from "../index"
+import { applyRestore, formatIpv4, ICMP_ECHO, ICMP_ECHO_KEY, ICMP_ECHOREPLY, IPS_SEEN_REPLY, Packet, PROTO_ICMP, type Host } from "../index"
 import { ip, makeCluster } from "./cluster"
 
 const S = NANOS_PER_SECOND
@@ -106,6 +106,34 @@ describe("ICMP echo on the data plane", () => {
     const d = makeCluster({ backends: 2, extraFilter: ["-A FORWARD -p icmp -j DROP"] })
     expect(ping(d, d.client, "10.244.1.11", 1)).toEqual([])
     expect(ping(d, d.client, "10.244.0.200", 1)).toEqual(["0 ttl=64 10.244.0.200"])
+  })
+
+  it("a REJECT of an echo sends an ICMP error about it (RELATED), which reaches the ping socket", () => {
+    const c = makeCluster({ backends: 2, extraFilter: ["-A FORWARD -p icmp -j REJECT --reject-with icmp-admin-prohibited"] })
+    const errors: string[] = []
+    const s = c.client.icmpEchoOpen({ onError: (_s, type, code, from) => errors.push(`${type}/${code} from ${formatIpv4(from)}`) })
+    s.send(ip("10.244.1.11"), 0)
+    c.sim.run({ until: 1 * S })
+    // From the rejecting node (its address towards the sender), as __icmp_send picks the source.
+    expect(errors).toEqual(["3/13 from 192.168.0.10"])
+  })
+
+  it("MASQUERADE of echoes: two pods' id 1 leave as one address, the second with another id; both get their replies", () => {
+    const c = makeCluster({ backends: 1 })
+    applyRestore(c.fabric.ruleset("node-0"), "*nat\n-A POSTROUTING -s 10.244.0.0/16 ! -d 10.244.0.0/16 -j MASQUERADE\nCOMMIT\n", { noflush: true })
+    const seenAtExternal: string[] = []
+    c.net.observer = { onDeliver: (h, p) => h === c.external && p.icmpType === ICMP_ECHO && seenAtExternal.push(`${formatIpv4(p.src)} id=${p.sport}`) }
+    const got: string[] = []
+    const a = c.client.icmpEchoOpen({ onReply: (_s, seq, from) => got.push(`client ${seq} ${formatIpv4(from)}`) })
+    const b = c.backends[0]!.icmpEchoOpen({ onReply: (_s, seq, from) => got.push(`web-0 ${seq} ${formatIpv4(from)}`) })
+    expect([a.id, b.id]).toEqual([1, 1])
+    a.send(ip("192.168.0.100"), 0)
+    b.send(ip("192.168.0.100"), 0)
+    c.sim.run({ until: 1 * S })
+    expect(got.sort()).toEqual(["client 0 192.168.0.100", "web-0 0 192.168.0.100"])
+    expect(seenAtExternal[0]).toBe("192.168.0.10 id=1")
+    expect(seenAtExternal[1]).toMatch(/^192\.168\.0\.10 id=\d+$/)
+    expect(seenAtExternal[1]).not.toBe("192.168.0.10 id=1")
   })
 
   it("property: an echo to any address of any live host is answered (lossless links), by that address", () => {
