@@ -372,7 +372,7 @@ describe("kubectl, busybox, hubble and conntrack at a simulated time", () => {
     expect(r.err).toMatch(/^conntrack v1\.4\.7 \(conntrack-tools\): \d+ flow entries have been shown\.$/m)
   })
 
-  it("exec runs wget -qO- over the data plane, getent hosts, cat /etc/hosts; ping says what is missing", () => {
+  it("exec runs wget -qO- over the data plane, getent hosts, cat /etc/hosts", () => {
     const w = kubesim("exec", "busybox", "--run", RUN, "--", "wget", "-qO-", "http://web-service")
     expect(w.code, w.err).toBe(0)
     expect(w.out).toMatch(/^web-deploy-\w+-\w+\n$/)
@@ -385,9 +385,28 @@ describe("kubectl, busybox, hubble and conntrack at a simulated time", () => {
     const hosts = kubesim("exec", "busybox", "--run", RUN, "--", "cat", "/etc/hosts")
     expect(hosts.out).toMatch(/^# Kubernetes-managed hosts file\.\n127\.0\.0\.1\tlocalhost\n/)
     expect(hosts.out).toMatch(/\n10\.244\.\d+\.\d+\tbusybox\n$/)
-    const ping = kubesim("exec", "busybox", "--run", RUN, "--", "ping", "-c", "1", "web-service")
-    expect(ping.code).toBe(1)
-    expect(ping.err).toContain("no ICMP echo")
+  })
+
+  it("exec ping: a pod IP answers every echo (busybox's format, exit 0); a ClusterIP answers none (exit 1)", () => {
+    const pods = JSON.parse(kubesim("get", "pods", "-o", "json", "--run", RUN).out) as { items: Array<{ metadata: { name: string }; status: { podIP?: string } }> }
+    const web = pods.items.find((p) => p.metadata.name.startsWith("web-"))?.status.podIP as string
+    const ok = kubesim("exec", "busybox", "--run", RUN, "--", "ping", "-c", "2", web)
+    expect(ok.code, ok.err).toBe(0)
+    const w = web.replace(/\./g, "\\.")
+    expect(ok.out).toMatch(new RegExp(
+      `^PING ${w} \\(${w}\\): 56 data bytes\n` +
+      `64 bytes from ${w}: seq=0 ttl=6[234] time=\\d+\\.\\d{3} ms\n` +
+      `64 bytes from ${w}: seq=1 ttl=6[234] time=\\d+\\.\\d{3} ms\n` +
+      `\n--- ${w} ping statistics ---\n2 packets transmitted, 2 packets received, 0% packet loss\n` +
+      `round-trip min/avg/max = \\d+\\.\\d{3}/\\d+\\.\\d{3}/\\d+\\.\\d{3} ms\n$`,
+    ))
+    const svc = kubesim("exec", "busybox", "--run", RUN, "--", "ping", "-c", "2", "-W", "1", "web-service")
+    expect(svc.code).toBe(1)
+    expect(svc.out).toMatch(/^PING web-service \(10\.\d+\.\d+\.\d+\): 56 data bytes\n\n--- web-service ping statistics ---\n2 packets transmitted, 0 packets received, 100% packet loss\n$/)
+    const bad = kubesim("exec", "busybox", "--run", RUN, "--", "ping", "-c", "1", "no-such-service")
+    expect(bad.code).toBe(1)
+    expect(bad.err).toBe("ping: bad address 'no-such-service'\n")
+    expect(kubesim("exec", "busybox", "--run", RUN, "--", "ping", "web-service").err).toContain("ping runs as ping -c N [-W SEC] HOST")
   })
 })
 

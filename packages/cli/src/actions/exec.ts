@@ -3,11 +3,12 @@ import { Effect } from "effect"
 import { UserInputError } from "../errors"
 import { clusterAt } from "../inspect/inspect-source"
 import { etcHosts, getentHosts, wgetFromPod, wgetUrl } from "../kubectl/busybox-commands"
+import { pingArgs, pingFromPod } from "../kubectl/busybox-ping"
 import type { ExecOptions } from "../commands/exec"
 import { attempt } from "./attempt"
 import { atNanos, resolveTarget } from "./target"
 
-const SUPPORTED = "env, hostname, nslookup NAME, getent hosts NAME, wget -qO- URL, ping -c N HOST, cat /etc/hosts, cat /etc/resolv.conf"
+const SUPPORTED = "env, hostname, nslookup NAME, getent hosts NAME, wget -qO- URL, ping -c N [-W SEC] HOST, cat /etc/hosts, cat /etc/resolv.conf"
 
 /** The pod's resolv.conf (the kubelet's), or kubectl's error when it has no running container. */
 const podConf = (c: cluster.Cluster, namespace: string, pod: string): dns.ResolvConf => {
@@ -46,14 +47,7 @@ export const exec = (o: ExecOptions) =>
         if (url === undefined) throw new UserInputError({ message: `kubesim exec: wget runs as wget -qO- URL (or -q -O - URL); got ${JSON.stringify(o.command.join(" "))}` })
         return wgetFromPod(cluster, o.namespace, o.pod, url, podConf(cluster, o.namespace, o.pod))
       }
-      if (cmd === "ping") {
-        podConf(cluster, o.namespace, o.pod)
-        return {
-          text: "",
-          err: "ping: kubesim's data plane carries TCP, UDP and ICMP errors but no ICMP echo, so ping cannot run (and a ClusterIP does not answer ping in a real cluster either: kube-proxy DNATs only the Service's TCP/UDP/SCTP ports). Try wget -qO- or nslookup.\n",
-          code: 1,
-        }
-      }
+      if (cmd === "ping") return pingFromPod(cluster, o.namespace, o.pod, pingArgs(args), podConf(cluster, o.namespace, o.pod))
       try {
         return { text: cluster.exec(o.pod, o.command, o.namespace), code: 0 }
       } catch (e) {

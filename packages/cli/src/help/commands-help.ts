@@ -120,12 +120,13 @@ export const LOGS: CommandHelp = {
 export const EXEC: CommandHelp = {
   name: "exec",
   summary: "Run a command in a pod at a simulated time, as busybox would answer it.",
-  long: "Commands: env, hostname, nslookup NAME, getent hosts NAME, wget -qO- URL, ping -c N HOST, cat /etc/hosts,\ncat /etc/resolv.conf.",
+  long: "Commands: env, hostname, nslookup NAME, getent hosts NAME, wget -qO- URL, ping -c N [-W SEC] HOST,\ncat /etc/hosts, cat /etc/resolv.conf.",
   usage: "kubesim exec POD [options] -- COMMAND [args...]",
   examples: [
     ["The seed's environment variables", "kubesim exec busybox --run runs/seed-walkthrough/default/seed-1 -- env"],
     ["Resolve a Service", "kubesim exec busybox -f seed-walkthrough --at 30s -- nslookup web-service"],
     ["Fetch through the Service", "kubesim exec busybox -f seed-walkthrough --at 30s -- wget -qO- http://web-service"],
+    ["Ping a pod (a ClusterIP never answers: exit 1)", "kubesim exec busybox -f seed-walkthrough --at 30s -- ping -c 3 10.244.3.2"],
   ],
   flags: [at, namespace, ...target],
 }

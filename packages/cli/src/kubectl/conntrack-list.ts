@@ -3,6 +3,16 @@ import { type Nanos, net } from "@kubesim/core"
 const PROTO_NAMES: Readonly<Record<number, string>> = { 1: "icmp", 6: "tcp", 17: "udp", 132: "sctp" }
 
 /**
+ * A tuple's layer-4 part: ports, or for an ICMP echo its type, code and id (libnetfilter_conntrack
+ * snprintf_default.c __snprintf_proto: `type=%d code=%d id=%d`); the echo id is the "port" that is not
+ * net.ICMP_ECHO_KEY (a request's tuple has the key as dport, its reply's as sport).
+ */
+const l4 = (proto: number, sport: number, dport: number): string => {
+  if (proto !== 1) return `sport=${sport} dport=${dport}`
+  return dport === net.ICMP_ECHO_KEY ? `type=${net.ICMP_ECHO} code=0 id=${sport}` : `type=${net.ICMP_ECHOREPLY} code=0 id=${dport}`
+}
+
+/**
  * One entry as `conntrack -L` prints it (conntrack-tools over libnetfilter_conntrack's `nfct_snprintf`, default
  * output, src/conntrack/snprintf_default.c): protocol name left-aligned in 8, its number, the seconds left
  * (the kernel's `nf_ct_expires() / HZ`), the TCP state, the original tuple, `[UNREPLIED]` until a reply was seen,
@@ -12,9 +22,9 @@ export const conntrackLine = (e: net.ConntrackEntry, now: Nanos): string => {
   const ip = net.formatIpv4
   const parts = [`${(PROTO_NAMES[e.proto] ?? "unknown").padEnd(8)} ${e.proto} ${Math.max(0, Math.floor((e.expires - now) / 1e9))}`]
   if (e.proto === 6) parts.push(net.TCP_CT_NAMES[e.tcpState] ?? "NONE")
-  parts.push(`src=${ip(e.origSrc)} dst=${ip(e.origDst)} sport=${e.origSport} dport=${e.origDport}`)
+  parts.push(`src=${ip(e.origSrc)} dst=${ip(e.origDst)} ${l4(e.proto, e.origSport, e.origDport)}`)
   if ((e.status & net.IPS_SEEN_REPLY) === 0) parts.push("[UNREPLIED]")
-  parts.push(`src=${ip(e.replySrc)} dst=${ip(e.replyDst)} sport=${e.replySport} dport=${e.replyDport}`)
+  parts.push(`src=${ip(e.replySrc)} dst=${ip(e.replyDst)} ${l4(e.proto, e.replySport, e.replyDport)}`)
   if ((e.status & net.IPS_ASSURED) !== 0) parts.push("[ASSURED]")
   parts.push(`mark=${e.mark}`, "use=1")
   return parts.join(" ")

@@ -2,6 +2,7 @@ import { api, net } from "@kubesim/core"
 import { describe, expect, it } from "vitest"
 import { nodeOfComponent } from "../execute/simulation-failure"
 import { conntrackLine } from "./conntrack-list"
+import { pingArgs, pingReplyLine, pingStats } from "./busybox-ping"
 import { accessLogLine, nginxTimeLocal } from "./pod-logs"
 import { parseFieldSelector, parseLabelSelector } from "./selectors"
 
@@ -39,6 +40,28 @@ describe("formats", () => {
     const u = new net.ConntrackEntry(2, 17, net.parseIpv4("10.244.1.5"), net.parseIpv4("10.96.0.10"), 5353, 53, 0)
     u.expires = 30e9
     expect(conntrackLine(u, 0)).toBe("udp      17 30 src=10.244.1.5 dst=10.96.0.10 sport=5353 dport=53 [UNREPLIED] src=10.96.0.10 dst=10.244.1.5 sport=53 dport=5353 mark=0 use=1")
+    const i = new net.ConntrackEntry(3, 1, net.parseIpv4("10.244.1.5"), net.parseIpv4("10.244.2.7"), 12, net.ICMP_ECHO_KEY, 0)
+    i.expires = 29.5e9
+    i.status = net.IPS_SEEN_REPLY
+    expect(conntrackLine(i, 0)).toBe("icmp     1 29 src=10.244.1.5 dst=10.244.2.7 type=8 code=0 id=12 src=10.244.2.7 dst=10.244.1.5 type=0 code=0 id=12 mark=0 use=1")
+  })
+
+  it("busybox ping's lines (networking/ping.c unpack_tail, print_stats_and_exit) and its arguments", () => {
+    const r = (seq: number, rttMicros: number, dup = false) => ({ seq, from: net.parseIpv4("10.244.2.7"), ttl: 62, bytes: 64, rttMicros, dup })
+    expect(pingReplyLine(r(0, 311))).toBe("64 bytes from 10.244.2.7: seq=0 ttl=62 time=0.311 ms\n")
+    expect(pingReplyLine(r(3, 12_005, true))).toBe("64 bytes from 10.244.2.7: seq=3 ttl=62 time=12.005 ms (DUP!)\n")
+    const replies = [r(0, 300), r(1, 500), r(1, 700, true)]
+    expect(pingStats("web", { transmitted: 3, received: 2, duplicates: 1, replies, sendError: null })).toBe(
+      "\n--- web ping statistics ---\n3 packets transmitted, 2 packets received, 1 duplicates, 33% packet loss\nround-trip min/avg/max = 0.300/0.500/0.700 ms\n",
+    )
+    expect(pingStats("10.96.0.1", { transmitted: 4, received: 0, duplicates: 0, replies: [], sendError: null })).toBe(
+      "\n--- 10.96.0.1 ping statistics ---\n4 packets transmitted, 0 packets received, 100% packet loss\n",
+    )
+    expect(pingArgs(["-c", "3", "web"])).toEqual({ count: 3, timeoutSec: 10, host: "web" })
+    expect(pingArgs(["-W2", "-c5", "10.0.0.1"])).toEqual({ count: 5, timeoutSec: 2, host: "10.0.0.1" })
+    expect(() => pingArgs(["web"])).toThrow(/ping -c N/)
+    expect(() => pingArgs(["-c", "0", "web"])).toThrow(/ping -c N/)
+    expect(() => pingArgs(["-c", "1", "-f", "web"])).toThrow(/ping -c N/)
   })
 
   it("nginx's combined log line", () => {

@@ -16,6 +16,11 @@ export {
   ICMP_NET_ANO,
   ICMP_HOST_ANO,
   ICMP_PKT_FILTERED,
+  ICMP_ECHO,
+  ICMP_ECHOREPLY,
+  ICMP_ECHO_KEY,
+  ICMP_HEADER,
+  isIcmpError,
   DEFAULT_TTL,
   formatTcpFlags,
 } from "./packet/packet"
@@ -38,6 +43,7 @@ export { IPS_SEEN_REPLY, IPS_ASSURED, IPS_CONFIRMED, IPS_SRC_NAT, IPS_DST_NAT } 
 export { TcpConnection, type TcpHandlers, type TcpState } from "./transport/tcp-connection"
 export { TcpStack, TcpListener, type AcceptHandler, type TcpConnectOptions, type TcpListenOptions } from "./transport/tcp-stack"
 export { UdpStack, UdpSocket, type UdpHandlers } from "./transport/udp-stack"
+export { IcmpEchoStack, IcmpEchoSocket, type IcmpEchoHandlers } from "./transport/icmp-echo"
 export {
   type TcpCloseReason,
   TCP_TIMEOUT_INIT,

@@ -1,6 +1,6 @@
 import type { Nanos, Rng } from "../../sim/index"
 import type { Ipv4, Packet } from "../packet/packet"
-import { PROTO_ICMP } from "../packet/packet"
+import { isIcmpError, PROTO_ICMP } from "../packet/packet"
 import { IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_SRC_NAT, IPS_SRC_NAT_DONE } from "./ct-state"
 import type { ConntrackEntry } from "./entry"
 import type { ConntrackTable } from "./table"
@@ -47,8 +47,17 @@ export const setupNat = (
   const inRange = (p: number): boolean => !rangeSpecified || (p >= portMin && p <= portMax)
   const used = (s: number, d: number, sp: number, dp: number): boolean => table.taken(d, s, dp, sp, proto, e, now)
   let ok = true
-  if (proto === PROTO_ICMP) {
-    // no ports to pick
+  if (proto === PROTO_ICMP && manip === MANIP_SRC) {
+    // An echo's id is its "port" (nf_nat_l4proto_unique_tuple, case IPPROTO_ICMP: keyptr = &src.u.icmp.id,
+    // the whole 16-bit space when no range is given): kept if the result is unique, else searched.
+    if (randomFully || !inRange(sport) || used(src, dst, sport, dport)) {
+      const p = rangeSpecified ? findPort(portMin, portMax - portMin + 1, rng, (cand) => !used(src, dst, cand, dport)) : findPort(1, 65535, rng, (cand) => !used(src, dst, cand, dport))
+      ok = p !== 0
+      if (ok) sport = p
+    }
+  } else if (proto === PROTO_ICMP) {
+    // DNAT of an echo keeps its id (the kernel may also change it here; see README).
+    ok = !used(src, dst, sport, dport)
   } else if (manip === MANIP_DST) {
     if (rangeSpecified) {
       if (!inRange(dport) || used(src, dst, sport, dport)) {
@@ -117,7 +126,8 @@ const findPort = (min: number, size: number, rng: Rng, free: (port: number) => b
  * nf_nat_manip_pkt): in the original direction the manip's own translation, in the reply direction the
  * inverse one. The target is the inverse of the other direction's tuple. For an ICMP error (RELATED), the
  * quoted inner header gets the opposite manip (nf_nat_proto.c nf_nat_icmp_reply_translation), so the
- * sender sees the addresses it used.
+ * sender sees the addresses it used. An ICMP echo is translated like TCP/UDP: its id is its "port"
+ * (nf_nat_proto.c icmp_manip_pkt rewrites hdr->un.echo.id from the tuple).
  */
 export const natPacket = (pkt: Packet, e: ConntrackEntry, manip: number): void => {
   const dir = pkt.ctDir
@@ -129,7 +139,7 @@ export const natPacket = (pkt: Packet, e: ConntrackEntry, manip: number): void =
   const oDst = dir === 0 ? e.replyDst : e.origDst
   const oSport = dir === 0 ? e.replySport : e.origSport
   const oDport = dir === 0 ? e.replyDport : e.origDport
-  if (pkt.proto === PROTO_ICMP) {
+  if (pkt.proto === PROTO_ICMP && isIcmpError(pkt.icmpType)) {
     if (manip === MANIP_SRC) {
       pkt.src = oDst
       pkt.innerDst = oDst

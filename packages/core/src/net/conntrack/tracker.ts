@@ -1,5 +1,5 @@
 import type { Nanos } from "../../sim/index"
-import { ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, PROTO_ICMP, PROTO_TCP, PROTO_UDP, TCP_SYN, TCP_ACK, type Packet } from "../packet/packet"
+import { ICMP_ECHO, ICMP_ECHOREPLY, isIcmpError, PROTO_ICMP, PROTO_TCP, PROTO_UDP, TCP_SYN, TCP_ACK, type Packet } from "../packet/packet"
 import {
   CT_DNAT, CT_ESTABLISHED, CT_INVALID, CT_NEW, CT_RELATED, CT_SNAT, CT_UNTRACKED,
   IPS_ASSURED, IPS_DST_NAT, IPS_SEEN_REPLY, IPS_SRC_NAT,
@@ -34,11 +34,12 @@ export const natBits = (e: ConntrackEntry): number =>
  */
 export const conntrackIn = (table: ConntrackTable, t: ConntrackTimeouts, pkt: Packet, now: Nanos): boolean => {
   const proto = pkt.proto
-  if (proto === PROTO_ICMP) {
+  if (proto === PROTO_ICMP && isIcmpError(pkt.icmpType)) {
     icmpIn(table, pkt, now)
     return true
   }
-  if (proto !== PROTO_TCP && proto !== PROTO_UDP) {
+  const echo = proto === PROTO_ICMP && (pkt.icmpType === ICMP_ECHO || pkt.icmpType === ICMP_ECHOREPLY)
+  if (!echo && proto !== PROTO_TCP && proto !== PROTO_UDP) {
     pkt.ct = null
     pkt.ctState = CT_UNTRACKED
     return true
@@ -72,6 +73,11 @@ export const conntrackIn = (table: ConntrackTable, t: ConntrackTimeouts, pkt: Pa
       if (old === TCP_CT_SYN_RECV && next === TCP_CT_ESTABLISHED) e.status |= IPS_ASSURED
       e.expires = now + tcpStateTimeout(t, next)
     }
+  } else if (echo) {
+    // nf_conntrack_proto_icmp.c nf_conntrack_icmp_packet: every packet refreshes the 30 s timeout; the entry is
+    // not killed on the reply (so duplicates and later echoes of the same id still match) and never ASSURED.
+    if (dir === 1) e.status |= IPS_SEEN_REPLY
+    e.expires = now + t.icmp
   } else {
     // nf_conntrack_proto_udp.c nf_conntrack_udp_packet
     if (dir === 1) e.status |= IPS_SEEN_REPLY
@@ -105,6 +111,15 @@ const newConnection = (table: ConntrackTable, t: ConntrackTimeouts, pkt: Packet,
       return true
     }
     timeout = tcpStateTimeout(t, state)
+  } else if (pkt.proto === PROTO_ICMP) {
+    // nf_conntrack_proto_icmp.c icmp_new: only a request (here: an echo) starts a connection; an echo reply
+    // nobody asked for is INVALID ("Can't create a new ICMP `conn' with this").
+    if (pkt.icmpType !== ICMP_ECHO) {
+      pkt.ct = null
+      pkt.ctState = CT_INVALID
+      return true
+    }
+    timeout = t.icmp
   }
   // init_conntrack → __nf_conntrack_alloc, keyed by the original tuple's hash (resolve_normal_ct).
   if (table.full && !table.admitWhenFull(tupleHash(pkt.src, pkt.dst, pkt.sport, pkt.dport, pkt.proto), now)) {
@@ -124,14 +139,10 @@ const newConnection = (table: ConntrackTable, t: ConntrackTimeouts, pkt: Packet,
 
 /**
  * ICMP errors are RELATED to the connection of the packet they quote (nf_conntrack_proto_icmp.c
- * icmp_error_message); an error quoting no known connection is INVALID. Other ICMP is not tracked here.
+ * icmp_error_message); an error quoting no known connection is INVALID. Echoes are tracked as connections
+ * by `conntrackIn`; other ICMP queries are not simulated and pass untracked.
  */
 const icmpIn = (table: ConntrackTable, pkt: Packet, now: Nanos): void => {
-  if (pkt.icmpType !== ICMP_DEST_UNREACH && pkt.icmpType !== ICMP_TIME_EXCEEDED) {
-    pkt.ct = null
-    pkt.ctState = CT_UNTRACKED
-    return
-  }
   const node = table.find(pkt.innerSrc, pkt.innerDst, pkt.innerSport, pkt.innerDport, pkt.innerProto, now)
   if (node === null) {
     pkt.ct = null

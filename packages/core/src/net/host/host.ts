@@ -9,7 +9,7 @@ import { IPS_CONFIRMED } from "../conntrack/ct-state"
 import { PacketCounters } from "../packet/counters"
 import {
   ICMP_DEST_UNREACH, ICMP_HEADER, ICMP_HOST_ANO, ICMP_HOST_UNREACH, ICMP_NET_ANO, ICMP_NET_UNREACH, ICMP_PKT_FILTERED,
-  ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, ICMP_TIME_EXCEEDED, IP_HEADER, PROTO_ICMP, PROTO_TCP, PROTO_UDP,
+  ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, ICMP_TIME_EXCEEDED, IP_HEADER, isIcmpError, PROTO_ICMP, PROTO_TCP, PROTO_UDP,
   TCP_ACK, TCP_HEADER, TCP_RST, TCP_SYN, TCP_FIN,
   type Ipv4, type Packet,
 } from "../packet/packet"
@@ -20,6 +20,7 @@ import type { Network } from "../network"
 import type { TcpConnection, TcpHandlers } from "../transport/tcp-connection"
 import { TcpStack, type AcceptHandler, type TcpConnectOptions, type TcpListenOptions, type TcpListener } from "../transport/tcp-stack"
 import { UdpStack, type UdpHandlers, type UdpSocket } from "../transport/udp-stack"
+import { IcmpEchoStack, type IcmpEchoHandlers, type IcmpEchoSocket } from "../transport/icmp-echo"
 import { Interface } from "./interface"
 import type { HookName, NetfilterHooks } from "./netfilter-hooks"
 
@@ -81,6 +82,8 @@ export class Host {
   conntrackTimeouts: ConntrackTimeouts
   readonly tcp: TcpStack
   readonly udp: UdpStack
+  /** Echo: answers pings to this host's addresses (`icmpEcho.ignoreAll` is net.ipv4.icmp_echo_ignore_all) and holds its ping sockets. */
+  readonly icmpEcho: IcmpEchoStack
   /** The host's own random stream (`host/<name>`): NAT port choice, ephemeral ports. */
   readonly rng: Rng
   forwarding: boolean
@@ -109,6 +112,7 @@ export class Host {
     this.addAddress("lo", 0x7f000001)
     this.tcp = new TcpStack(this)
     this.udp = new UdpStack(this)
+    this.icmpEcho = new IcmpEchoStack(this)
   }
 
   get netfilter(): NetfilterHooks | null {
@@ -193,6 +197,11 @@ export class Host {
   /** Binds a UDP socket (port 0: ephemeral). */
   udpBind(port: number, handlers: UdpHandlers): UdpSocket {
     return this.udp.bind(port, handlers)
+  }
+
+  /** Opens a ping socket (its echo id chosen by the host, as ping.c ping_get_port does). */
+  icmpEchoOpen(handlers: IcmpEchoHandlers): IcmpEchoSocket {
+    return this.icmpEcho.open(handlers)
   }
 
   // ------------------------------------------------------------------ receive path
@@ -313,11 +322,15 @@ export class Host {
     else this.net.drop(pkt, this, taken === "overflow" ? "listen-overflow" : "no-socket")
   }
 
-  /** ICMP errors go to the socket of the connection they quote (icmp.c icmp_unreach → tcp_v4_err / udp_err). */
+  /**
+   * ICMP errors go to the socket of the connection they quote (icmp.c icmp_unreach → tcp_v4_err / udp_err /
+   * ping_err); echo requests are answered and echo replies go to their ping socket (icmp.c icmp_echo, ping_rcv).
+   */
   private icmpReceive(pkt: Packet): boolean {
-    if (pkt.icmpType !== ICMP_DEST_UNREACH && pkt.icmpType !== ICMP_TIME_EXCEEDED) return false
+    if (!isIcmpError(pkt.icmpType)) return this.icmpEcho.receive(pkt)
     if (pkt.innerProto === PROTO_TCP) return this.tcp.icmpError(pkt)
     if (pkt.innerProto === PROTO_UDP) return this.udp.icmpError(pkt)
+    if (pkt.innerProto === PROTO_ICMP) return this.icmpEcho.icmpError(pkt)
     return false
   }
 
@@ -493,11 +506,11 @@ export class Host {
 
   /**
    * Sends an ICMP error about `orig` back to its source (net/ipv4/icmp.c __icmp_send): never about an ICMP
-   * error; the source is the quoted destination if it is ours, else this host's address towards the sender;
+   * error (icmp_pointers[type].error), but about an echo, yes; the source is the quoted destination if it is ours, else this host's address towards the sender;
    * the error quotes the header as it is now.
    */
   sendIcmpError(orig: Packet, type: number, code: number): void {
-    if (orig.proto === PROTO_ICMP) return
+    if (orig.proto === PROTO_ICMP && isIcmpError(orig.icmpType)) return
     const p = this.net.newPacket()
     p.proto = PROTO_ICMP
     p.icmpType = type

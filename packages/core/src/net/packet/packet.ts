@@ -24,6 +24,22 @@ export const ICMP_NET_ANO = 9
 export const ICMP_HOST_ANO = 10
 export const ICMP_PKT_FILTERED = 13
 
+/** ICMP echo (include/uapi/linux/icmp.h ICMP_ECHO / ICMP_ECHOREPLY): what ping sends and gets back. */
+export const ICMP_ECHO = 8
+export const ICMP_ECHOREPLY = 0
+
+/**
+ * An echo's conntrack "ports". The kernel's ICMP tuple is (id, type, code) with the reply tuple's type inverted
+ * (nf_conntrack_proto_icmp.c icmp_pkt_to_tuple / nf_conntrack_invert_icmp_tuple: ECHO ⇄ ECHOREPLY, same id).
+ * Here an echo request carries `sport = id, dport = ICMP_ECHO_KEY` and its reply `sport = ICMP_ECHO_KEY,
+ * dport = id`, so the request's inverted tuple is the reply's and a request the other way round (type 8 again)
+ * is a different tuple, as in the kernel. The key is above every port so it can never look like one.
+ */
+export const ICMP_ECHO_KEY = 0x10008
+
+/** Whether an ICMP type is an error (it quotes a header and is RELATED to its connection), not a query. */
+export const isIcmpError = (type: number): boolean => type === ICMP_DEST_UNREACH || type === ICMP_TIME_EXCEEDED
+
 /** Linux's default IP TTL (net.ipv4.ip_default_ttl = IPDEFTTL = 64, include/uapi/linux/ip.h). */
 export const DEFAULT_TTL = 64
 
@@ -63,7 +79,10 @@ export class Packet {
   ttl = DEFAULT_TTL
   /** TCP flag bits (TCP_SYN …); 0 for UDP/ICMP. */
   flags = 0
-  /** TCP sequence / acknowledgement numbers, counted in segments (the simulated TCP numbers messages, not bytes). */
+  /**
+   * TCP sequence / acknowledgement numbers, counted in segments (the simulated TCP numbers messages, not bytes).
+   * An ICMP echo carries its sequence number in `seq` and its id in `sport`/`dport` (see ICMP_ECHO_KEY).
+   */
   seq = 0
   ack = 0
   /** ICMP type and code (proto 1). */

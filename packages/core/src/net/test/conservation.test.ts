@@ -11,7 +11,7 @@ const S = NANOS_PER_SECOND
 const action = fc.record({
   at: fc.integer({ min: 0, max: 20 * S }),
   from: fc.nat(),
-  kind: fc.constantFrom("tcp-service", "tcp-pod", "tcp-closed", "tcp-nowhere", "udp-pod", "udp-closed", "kill-pod"),
+  kind: fc.constantFrom("tcp-service", "tcp-pod", "tcp-closed", "tcp-nowhere", "udp-pod", "udp-closed", "kill-pod", "ping-pod", "ping-service", "ping-nowhere", "ping-node"),
   target: fc.nat(),
   msgs: fc.integer({ min: 0, max: 3 }),
 })
@@ -22,6 +22,8 @@ const filterRule = fc.constantFrom(
   "-A FORWARD -d 10.244.0.10/32 -p tcp -m tcp --dport 8080 -j REJECT",
   "-A FORWARD -p udp -m udp --dport 53 -j REJECT --reject-with icmp-host-prohibited",
   "-A FORWARD -s 192.168.0.100/32 -j DROP",
+  "-A FORWARD -p icmp -j REJECT --reject-with icmp-admin-prohibited",
+  "-A INPUT -p icmp -j DROP",
 )
 
 describe("packet conservation", () => {
@@ -78,6 +80,19 @@ describe("packet conservation", () => {
                 const s = from.udpBind(0, {})
                 s.connect(ip(`10.244.${a.target % nodes}.${10 + (a.target % backends)}`), a.kind === "udp-pod" ? 53 : 54)
                 for (let i = 0; i <= a.msgs; i++) s.send(i, 40)
+                return
+              }
+              case "ping-pod":
+              case "ping-service":
+              case "ping-nowhere":
+              case "ping-node": {
+                const dst =
+                  a.kind === "ping-service" ? c.serviceIp
+                  : a.kind === "ping-nowhere" ? ip(`10.244.${a.target % nodes}.250`)
+                  : a.kind === "ping-node" ? (c.nodes[a.target % nodes] as Host).primaryAddress
+                  : ip(`10.244.${a.target % nodes}.${10 + (a.target % backends)}`)
+                const s = from.icmpEchoOpen({})
+                for (let i = 0; i <= a.msgs; i++) s.send(dst, i)
                 return
               }
               default: {
