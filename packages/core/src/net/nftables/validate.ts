@@ -1,0 +1,68 @@
+import { NftError } from "./errors"
+import type { NftChain, NftHook, NftStatement, NftTable, NftVerdict } from "./model"
+
+const MAX_JUMP_DEPTH = 16 // net/netfilter/nf_tables_api.c nft_chain_validate: NFT_JUMP_STACK_SIZE
+
+/**
+ * The kernel's checks at commit (nf_tables_api.c nft_table_validate / nf_tables_check_loops, and each
+ * expression's validate hook): no jump loop and at most 16 nested jumps from a base chain; nat statements only in
+ * chains reached from nat base chains; reject only from the input, forward and output hooks (nft_reject.c
+ * nft_reject_validate); a chain or set still referenced cannot be deleted (checked here as a dangling reference).
+ */
+export const validateTable = (t: NftTable): void => {
+  for (const ch of t.chains.values()) {
+    for (const r of ch.rules) for (const st of r.statements) checkRefs(t, ch, st)
+  }
+  for (const s of t.sets.values()) {
+    for (const e of s.elements.values()) if (e.verdict !== null) checkTarget(t, `map ${s.name}`, e.verdict)
+  }
+  for (const ch of t.chains.values()) {
+    if (ch.base === null) continue
+    walk(t, ch, ch.base.type, ch.base.hook, [], new Set())
+  }
+}
+
+const checkTarget = (t: NftTable, where: string, v: NftVerdict): void => {
+  if ((v.kind === "jump" || v.kind === "goto") && !t.chains.has(v.chain)) {
+    throw new NftError(0, `${where} still refers to chain ${v.chain}, which this transaction deletes (Device or resource busy)`)
+  }
+}
+
+const checkRefs = (t: NftTable, ch: NftChain, st: NftStatement): void => {
+  const where = `a rule in chain ${ch.name}`
+  if (st.kind === "verdict") checkTarget(t, where, st.verdict)
+  const named = st.kind === "match" ? (st.rhs.kind === "named" ? st.rhs.set : null) : st.kind === "vmap" ? (st.map.kind === "named" ? st.map.set : null) : st.kind === "update" ? st.set : null
+  if (named !== null && !t.sets.has(named)) throw new NftError(0, `${where} still refers to set ${named}, which this transaction deletes (Device or resource busy)`)
+  if (st.kind === "vmap" && st.map.kind === "anon") for (const e of st.map.set.elements.values()) if (e.verdict !== null) checkTarget(t, where, e.verdict)
+}
+
+const targetsOf = (t: NftTable, st: NftStatement): NftVerdict[] => {
+  if (st.kind === "verdict") return [st.verdict]
+  if (st.kind !== "vmap") return []
+  const set = st.map.kind === "named" ? t.sets.get(st.map.set) : st.map.kind === "anon" ? st.map.set : undefined
+  const out: NftVerdict[] = []
+  for (const e of set?.elements.values() ?? []) if (e.verdict !== null) out.push(e.verdict)
+  return out
+}
+
+const walk = (t: NftTable, ch: NftChain, type: "filter" | "nat", hook: NftHook, path: string[], done: Set<string>): void => {
+  if (path.includes(ch.name)) throw new NftError(0, `chains loop: ${[...path, ch.name].join(" → ")} (Too many links)`)
+  if (path.length > MAX_JUMP_DEPTH) throw new NftError(0, `jumps nest deeper than ${MAX_JUMP_DEPTH} from a base chain: ${path.join(" → ")} (Too many links)`)
+  if (done.has(ch.name)) return
+  for (const r of ch.rules) {
+    for (const st of r.statements) {
+      if ((st.kind === "nat" || st.kind === "masquerade") && type !== "nat") {
+        throw new NftError(0, `chain ${ch.name}: ${st.kind === "nat" ? st.nat : "masquerade"} is only valid in nat chains (reached from ${hook} ${type} chain) (Operation not supported)`)
+      }
+      if (st.kind === "reject" && hook !== "input" && hook !== "forward" && hook !== "output") {
+        throw new NftError(0, `chain ${ch.name}: reject is only valid in the input, forward and output hooks (reached from ${hook}) (Operation not supported)`)
+      }
+      for (const v of targetsOf(t, st)) {
+        if (v.kind !== "jump" && v.kind !== "goto") continue
+        const next = t.chains.get(v.chain)
+        if (next !== undefined) walk(t, next, type, hook, [...path, ch.name], done)
+      }
+    }
+  }
+  done.add(ch.name)
+}
