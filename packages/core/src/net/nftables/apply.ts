@@ -499,7 +499,7 @@ class Transaction {
       const set = t.sets.get(name)
       if (set === undefined) this.fail(`set ${name} does not exist (No such file or directory)`, line)
       const c = new Cursor(this.restOfLine(), line)
-      for (const e of parseElements(c, set.keyType, set.isMap, t, null)) {
+      for (const e of parseElements(c, set.keyType, set.isMap ? "optional" : false, t, null)) {
         const k = keyString(e.key)
         const old = set.elements.get(k)
         if (old === undefined) {

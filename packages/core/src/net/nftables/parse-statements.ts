@@ -92,7 +92,8 @@ export const parseKey = (c: Cursor, types: ReadonlyArray<NftType>): NftKeyPart[]
 }
 
 /** `{ elem, elem }` of a set or map whose key types are `types`; the cursor is at `{`. */
-export const parseElements = (c: Cursor, types: ReadonlyArray<NftType>, isMap: boolean, table: NftTable, setTimeout: number | null): NftElement[] => {
+/** `isMap` "optional": a map's keys, values allowed but not needed (`delete element` names keys only). */
+export const parseElements = (c: Cursor, types: ReadonlyArray<NftType>, isMap: boolean | "optional", table: NftTable, setTimeout: number | null): NftElement[] => {
   c.expectPunct("{")
   const out: NftElement[] = []
   for (;;) {
@@ -121,7 +122,7 @@ export const parseElements = (c: Cursor, types: ReadonlyArray<NftType>, isMap: b
       } else break
     }
     let verdict: NftVerdict | null = null
-    if (isMap) {
+    if (isMap === true || (isMap === "optional" && c.isPunct(":"))) {
       c.expectPunct(":")
       verdict = parseVerdict(c, table)
     } else if (c.isPunct(":")) c.fail("a set element has no value (use a map)")
