@@ -18,7 +18,7 @@ const defaultExternalCidr = (i: number): string => `172.18.${10 + i}.0/24`
 
 /**
  * The core Cluster's config for a prepared scenario, plus the external host plan. Features the core does not
- * model yet (other proxy modes, link latency/jitter/loss) are errors, not silently ignored.
+ * model yet (proxyMode ipvs, link latency/jitter/loss) are errors, not silently ignored.
  */
 export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cluster.ClusterConfigInput; externals: ExternalHostPlan[] } => {
   const c = p.scenario.cluster ?? {}
@@ -26,7 +26,10 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
   const issues: ScenarioIssue[] = []
   const unsupported = (path: string, what: string) =>
     issues.push(issueWithMessage(file, path, "a feature the core Cluster models", what, `${what} is not modelled by the core Cluster yet (only iptables, links without latency/jitter/loss)`))
-  if (c.proxyMode !== undefined && c.proxyMode !== "iptables") unsupported("cluster.proxyMode", `proxyMode ${c.proxyMode}`)
+  // iptables and nftables are modelled; ipvs is accepted by the schema (it is a kube-proxy mode) but not yet here.
+  if (c.proxyMode === "ipvs") {
+    issues.push(issueWithMessage(file, "cluster.proxyMode", "iptables or nftables", "ipvs", "proxyMode ipvs is not modelled by the core Cluster yet (iptables and nftables are)"))
+  }
   if (c.network !== undefined && Object.keys(c.network).length > 0) unsupported("cluster.network", "network latency, jitter and loss")
 
   const lan = net.parseCidr(NODE_LAN)
@@ -85,9 +88,10 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
         }
       : {}),
     delays: { ...(delays.watch !== undefined ? { watch: parseDuration(delays.watch) } : {}), nginxStartup },
-    ...(delays.minSyncPeriod !== undefined || delays.syncPeriod !== undefined
+    ...(delays.minSyncPeriod !== undefined || delays.syncPeriod !== undefined || c.proxyMode !== undefined
       ? {
           proxy: {
+            ...(c.proxyMode === "nftables" || c.proxyMode === "iptables" ? { mode: c.proxyMode } : {}),
             ...(delays.minSyncPeriod !== undefined ? { minSyncPeriod: parseDuration(delays.minSyncPeriod) } : {}),
             ...(delays.syncPeriod !== undefined ? { syncPeriod: parseDuration(delays.syncPeriod) } : {}),
           },

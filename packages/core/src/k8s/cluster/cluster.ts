@@ -137,6 +137,9 @@ export class Cluster {
         minSyncPeriod: c.proxy.minSyncPeriod,
         syncPeriod: c.proxy.syncPeriod,
         renderCache,
+        mode: c.proxy.mode,
+        nft: this.fabric.nftRuleset(n.name),
+        serviceCIDRs: [c.serviceCIDR],
         records: log,
       })
       this.nodes.set(n.name, { name: n.name, ip: n.ip, host, ruleset, kubelet, proxy, failed: false })

@@ -1,10 +1,12 @@
 import { type EventKind, type Nanos, type Simulation } from "../../sim/index"
-import type { Host, Ruleset } from "../../net/index"
+import type { Host, NftRuleset, Ruleset } from "../../net/index"
 import type { RecordLog } from "../../records/index"
 import type { Kind, ObjectOfKind } from "../api/index"
 import type { ApiStore, Watch, WatchEvent } from "../store/index"
-import { KubeProxy, type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
+import { KubeProxy, type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type NftablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
 import { endpointShares } from "./endpoint-shares"
+import { nftEndpointShares } from "./nft-endpoint-shares"
+import { NodeNftables } from "./node-nftables"
 import { NodeRuleset } from "./node-ruleset"
 
 export interface NodeProxyAgentOptions {
@@ -22,11 +24,17 @@ export interface NodeProxyAgentOptions {
   readonly renderCache?: IptablesRenderCache
   /** Where `rules` records go; none written without. */
   readonly records?: RecordLog
+  /** kube-proxy's --proxy-mode (default iptables). nftables mode writes `nft` (the node's nftables ruleset). */
+  readonly mode?: "iptables" | "nftables"
+  /** The node's nftables ruleset; required in nftables mode. */
+  readonly nft?: NftRuleset
+  /** --cluster's Service CIDRs (nftables mode drops traffic to unallocated ClusterIPs in them). */
+  readonly serviceCIDRs?: ReadonlyArray<string>
 }
 
 interface SyncDone {
   readonly agent: NodeProxyAgent
-  readonly result: IptablesSyncResult
+  readonly result: IptablesSyncResult | NftablesSyncResult
 }
 
 const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly name: string } }): string => `${o.metadata.namespace ?? ""}/${o.metadata.name}`
@@ -44,6 +52,8 @@ const landedKinds = new WeakMap<Simulation, EventKind<SyncDone>>()
 export class NodeProxyAgent {
   readonly kubeProxy: KubeProxy
   readonly node: NodeRuleset
+  /** The nftables side in nftables mode (null in iptables mode). */
+  readonly nftNode: NodeNftables | null
   /** Syncs whose rules have landed. */
   syncs = 0
   private readonly watches: Watch[] = []
@@ -60,6 +70,8 @@ export class NodeProxyAgent {
     readonly options: NodeProxyAgentOptions,
   ) {
     this.node = new NodeRuleset(host, ruleset)
+    if (options.mode === "nftables" && options.nft === undefined) throw new Error(`node ${options.nodeName}: nftables mode needs the node's nftables ruleset`)
+    this.nftNode = options.mode === "nftables" ? new NodeNftables(host, options.nft as NftRuleset) : null
     let landed = landedKinds.get(sim)
     if (landed === undefined) {
       landed = sim.defineKind<SyncDone>("node-proxy/rules-landed", (d) => d.agent.onLanded(d.result))
@@ -75,9 +87,11 @@ export class NodeProxyAgent {
         ...(options.minSyncPeriod !== undefined ? { minSyncPeriod: options.minSyncPeriod } : {}),
         ...(options.syncPeriod !== undefined ? { syncPeriod: options.syncPeriod } : {}),
         nfacct: false,
+        ...(options.serviceCIDRs !== undefined ? { serviceCIDRs: options.serviceCIDRs } : {}),
       },
       {
         node: this.node,
+        ...(this.nftNode !== null ? { nftNode: this.nftNode } : {}),
         ...(options.cost !== undefined ? { cost: options.cost } : {}),
         ...(options.renderCache !== undefined ? { renderCache: options.renderCache } : {}),
         onSync: (result, _start, end) => {
@@ -153,7 +167,7 @@ export class NodeProxyAgent {
     else on.update(old, obj)
   }
 
-  private onLanded(result: IptablesSyncResult): void {
+  private onLanded(result: IptablesSyncResult | NftablesSyncResult): void {
     this.syncs++
     const records = this.options.records
     if (records === undefined) return
@@ -161,11 +175,14 @@ export class NodeProxyAgent {
       kind: "rules",
       t: this.sim.now,
       node: this.options.nodeName,
-      mode: "iptables",
+      mode: this.nftNode !== null ? "nftables" : "iptables",
       full: result.fullSync,
       services: result.servicePorts,
-      rules: result.filterRulesLast + result.natRulesLast,
-      shares: endpointShares(this.ruleset, this.kubeProxy.proxier.svcPortMap),
+      rules: "rulesWritten" in result ? result.rulesWritten : result.filterRulesLast + result.natRulesLast,
+      shares:
+        this.nftNode !== null
+          ? nftEndpointShares(this.nftNode.ruleset, this.kubeProxy.proxier.svcPortMap)
+          : endpointShares(this.ruleset, this.kubeProxy.proxier.svcPortMap),
     })
   }
 }

@@ -6,6 +6,7 @@ import type { IptablesProxierConfig } from "./iptables/config"
 import { FULL_SYNC_PERIOD, IptablesProxier, type IptablesSyncResult } from "./iptables/iptables-proxier"
 import type { JumpRule } from "./iptables/jump-chains"
 import type { IptablesRenderCache } from "./iptables/render-cache"
+import { NftablesProxier, type NftablesProxierConfig, type NftablesRuleSink, type NftablesSyncResult } from "./nftables/nftables-proxier"
 
 /**
  * The node side of kube-proxy: where its restore payloads land. `apply` is called when the restore completes
@@ -23,6 +24,15 @@ export interface KubeProxyNode {
   check?(payload: string): void
 }
 
+/**
+ * The node side of kube-proxy's nftables mode: `run` applies a transaction as `nft -f` (when the sync's simulated
+ * duration ends); `check` is `nft -c -f` against the current kernel state, throwing if it would be refused.
+ */
+export interface NftKubeProxyNode extends Omit<NftablesRuleSink, "run"> {
+  run(transaction: string): void
+  check(transaction: string): void
+}
+
 /** How long a sync takes in simulated time: a fixed part plus a cost per restore line (iptables-restore scales with input). */
 export interface SyncCostModel {
   readonly base: Nanos
@@ -34,48 +44,68 @@ export const DEFAULT_SYNC_COST: SyncCostModel = { base: 5_000 * NANOS_PER_MICRO,
 
 export interface KubeProxyOptions {
   readonly node: KubeProxyNode
+  /** nftables mode: transactions go here and `node` is left alone (default: iptables mode). */
+  readonly nftNode?: NftKubeProxyNode
   readonly cost?: SyncCostModel
   readonly renderCache?: IptablesRenderCache
   /** Observes every sync (for records and metrics). */
-  readonly onSync?: (result: IptablesSyncResult, start: Nanos, end: Nanos) => void
+  readonly onSync?: (result: IptablesSyncResult | NftablesSyncResult, start: Nanos, end: Nanos) => void
 }
 
 interface PendingApply {
   readonly proxy: KubeProxy
   readonly payload: string
   readonly jumpRules: ReadonlyArray<JumpRule> | undefined
+  readonly nft: boolean
 }
 
 /**
- * One node's kube-proxy in iptables mode on the simulation kernel: informer callbacks feed the proxier's change
+ * One node's kube-proxy (iptables mode, or nftables mode with `nftNode`) on the simulation kernel: informer callbacks feed the proxier's change
  * trackers; syncs go through the BoundedFrequencyRunner (minSyncPeriod, burst 2, maxInterval FullSyncPeriod,
  * as proxier.go NewProxier); each sync takes simulated time and its payload reaches the node when it ends.
  */
 export class KubeProxy {
-  readonly proxier: IptablesProxier
+  readonly proxier: IptablesProxier | NftablesProxier
   readonly runner: BoundedFrequencyRunner
   private readonly cost: SyncCostModel
   private readonly applyKind
 
   constructor(
     private readonly sim: Simulation,
-    config: IptablesProxierConfig,
+    config: IptablesProxierConfig | NftablesProxierConfig,
     private readonly options: KubeProxyOptions,
   ) {
     this.cost = options.cost ?? DEFAULT_SYNC_COST
-    this.applyKind = sim.defineKind<PendingApply>(`kube-proxy-restore:${config.nodeName}`, (p) => p.proxy.options.node.apply(p.payload, p.jumpRules))
+    this.applyKind = sim.defineKind<PendingApply>(`kube-proxy-restore:${config.nodeName}`, (p) =>
+      p.nft ? p.proxy.options.nftNode?.run(p.payload) : p.proxy.options.node.apply(p.payload, p.jumpRules),
+    )
     let pendingPayload: PendingApply | undefined
     const node = options.node
-    this.proxier = new IptablesProxier(config, {
+    const nftNode = options.nftNode
+    const hooks = {
       now: () => sim.now,
-      renderCache: options.renderCache,
       requestSync: () => this.runner.run(),
       syncNow: () => void syncOnce(),
-      retryAfter: (after) => this.runner.retryAfter(after),
+      retryAfter: (after: Nanos) => this.runner.retryAfter(after),
+    }
+    this.proxier = nftNode !== undefined ? new NftablesProxier(config, {
+      ...hooks,
+      sink: {
+        run: (tx) => {
+          nftNode.check(tx)
+          pendingPayload = { proxy: this, payload: tx, jumpRules: undefined, nft: true }
+        },
+        ...(nftNode.listChains !== undefined ? { listChains: () => (nftNode.listChains as () => Iterable<string>)() } : {}),
+        ...(nftNode.listSets !== undefined ? { listSets: () => (nftNode.listSets as () => Iterable<string>)() } : {}),
+        ...(nftNode.cleanConntrack !== undefined ? { cleanConntrack: (t: UdpConntrackTargets) => nftNode.cleanConntrack?.(t) } : {}),
+      },
+    }) : new IptablesProxier(config, {
+      ...hooks,
+      renderCache: options.renderCache,
       sink: {
         restore: (payload, jumpRules) => {
           node.check?.(payload)
-          pendingPayload = { proxy: this, payload, jumpRules }
+          pendingPayload = { proxy: this, payload, jumpRules, nft: false }
         },
         natChains: node.natChains === undefined ? undefined : () => (node.natChains as () => Iterable<string>)(),
         cleanConntrack: node.cleanConntrack === undefined ? undefined : (t) => node.cleanConntrack?.(t),
@@ -85,7 +115,7 @@ export class KubeProxy {
     const syncOnce = (): Nanos => {
       const start = sim.now
       pendingPayload = undefined
-      const result = this.proxier.syncProxyRules()
+      const result: IptablesSyncResult | NftablesSyncResult | undefined = this.proxier.syncProxyRules()
       if (result === undefined) return 0
       const lines = countLines(result.payload)
       const duration = this.cost.base + this.cost.perLine * lines

@@ -97,6 +97,13 @@ export class Fabric {
     return n.ruleset
   }
 
+  /** The node's nftables ruleset (what `nft list ruleset` shows there). */
+  nftRuleset(node: string): NftRuleset {
+    const n = this.nodes.get(node)
+    if (n === undefined) throw new Error(`fabric: no node named "${node}"`)
+    return n.nft
+  }
+
   /** Adds a pod on `node` with address `ip` (inside the node's pod CIDR): a veth pair and routes both ways. */
   addPod(node: string, podName: string, ip: Ipv4): Host {
     const n = this.nodes.get(node)

@@ -11,6 +11,8 @@ import { parseNftTime } from "./values"
 export interface ApplyNftOptions {
   /** Simulated time of the transaction (element timeouts count from it). */
   readonly now?: Nanos
+  /** Check only (`nft -c -f`): run every command and the commit checks, then leave the ruleset as it was. */
+  readonly dryRun?: boolean
 }
 
 /** What a transaction did, for the cost model (nft's work grows with the objects it touches). */
@@ -40,6 +42,10 @@ export const applyNft = (rs: NftRuleset, text: string, options: ApplyNftOptions 
   } catch (e) {
     tx.rollback()
     throw e
+  }
+  if (options.dryRun === true) {
+    tx.rollback()
+    return { commands: tx.commands }
   }
   rs.generation++
   return { commands: tx.commands }
