@@ -3,6 +3,7 @@ import { compareCommand } from "./commands/compare"
 import { execCommand } from "./commands/exec"
 import { getCommand } from "./commands/get"
 import { iptablesSaveCommand } from "./commands/iptables-save"
+import { nftCommand } from "./commands/nft"
 import { reportCommand } from "./commands/report"
 import { runCommand, sweepCommand } from "./commands/run"
 import { scenariosCommand } from "./commands/scenarios"
@@ -20,6 +21,7 @@ export const kubesim = Command.make("kubesim").pipe(
     getCommand,
     execCommand,
     iptablesSaveCommand,
+    nftCommand,
     traceCommand,
     scenariosCommand,
     validateCommand,
