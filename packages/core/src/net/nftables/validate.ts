@@ -16,10 +16,35 @@ export const validateTable = (t: NftTable): void => {
   for (const s of t.sets.values()) {
     for (const e of s.elements.values()) if (e.verdict !== null) checkTarget(t, `map ${s.name}`, e.verdict)
   }
+  checkLoops(t)
   for (const ch of t.chains.values()) {
     if (ch.base === null) continue
     walk(t, ch, ch.base.type, ch.base.hook, [], new Set())
   }
+}
+
+/** nf_tables_check_loops: no chain may reach itself through jumps, gotos and verdict maps (attached or not). */
+const checkLoops = (t: NftTable): void => {
+  const state = new Map<string, 1 | 2>()
+  const visit = (ch: NftChain, path: string[]): void => {
+    const s = state.get(ch.name)
+    if (s === 2) return
+    if (s === 1) throw new NftError(0, `chains loop: ${[...path.slice(path.indexOf(ch.name)), ch.name].join(" → ")} (Too many links)`)
+    state.set(ch.name, 1)
+    path.push(ch.name)
+    for (const r of ch.rules) {
+      for (const st of r.statements) {
+        for (const v of targetsOf(t, st)) {
+          if (v.kind !== "jump" && v.kind !== "goto") continue
+          const next = t.chains.get(v.chain)
+          if (next !== undefined) visit(next, path)
+        }
+      }
+    }
+    path.pop()
+    state.set(ch.name, 2)
+  }
+  for (const ch of t.chains.values()) visit(ch, [])
 }
 
 const checkTarget = (t: NftTable, where: string, v: NftVerdict): void => {
@@ -46,7 +71,6 @@ const targetsOf = (t: NftTable, st: NftStatement): NftVerdict[] => {
 }
 
 const walk = (t: NftTable, ch: NftChain, type: "filter" | "nat", hook: NftHook, path: string[], done: Set<string>): void => {
-  if (path.includes(ch.name)) throw new NftError(0, `chains loop: ${[...path, ch.name].join(" → ")} (Too many links)`)
   if (path.length > MAX_JUMP_DEPTH) throw new NftError(0, `jumps nest deeper than ${MAX_JUMP_DEPTH} from a base chain: ${path.join(" → ")} (Too many links)`)
   if (done.has(ch.name)) return
   for (const r of ch.rules) {

@@ -89,9 +89,13 @@ export const nftEndpointNames = (svc: ServicePortInfo, ep: Endpoint): { chain: s
   return n
 }
 
-/** proxier.go isServiceChainName: the per-service chains kube-proxy flushes and deletes when stale. */
-export const isNftServiceChainName = (chain: string): boolean =>
-  chain.startsWith("service-") || chain.startsWith("local-") || chain.startsWith("external-") || chain.startsWith("firewall-") || chain.startsWith("endpoint-")
+const SERVICE_CHAIN = /^(service|local|external|firewall|endpoint)-[A-Z2-7]{8}-/
+
+/**
+ * proxier.go isServiceChainName: the per-service chains kube-proxy flushes and deletes when stale — a prefix,
+ * then the 8-character hash and a dash (so `service-endpoints-check` and `firewall-check` are not among them).
+ */
+export const isNftServiceChainName = (chain: string): boolean => SERVICE_CHAIN.test(chain)
 
 /** proxier.go isAffinitySetName. */
 export const isAffinitySetName = (set: string): boolean => set.startsWith("affinity-")
