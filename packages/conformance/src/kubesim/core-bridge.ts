@@ -5,3 +5,5 @@ export const IptablesProxier = proxy.IptablesProxier
 export type IptablesProxier = proxy.IptablesProxier
 export type IptablesRuleSink = proxy.IptablesRuleSink
 export type JumpRule = proxy.JumpRule
+export const NftablesProxier = proxy.NftablesProxier
+export type NftablesProxier = proxy.NftablesProxier
