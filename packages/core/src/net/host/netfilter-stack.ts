@@ -61,8 +61,8 @@ export class NetfilterStack extends IptablesHooks implements NetfilterHooks {
   }
 
   override get hasNat(): boolean {
-    this.refresh()
-    return super.hasNat || this.natChains
+    if (this.generation !== this.nft.generation) this.refresh()
+    return this.natChains || super.hasNat
   }
 
   /** Installs (or removes) a per-rule tracer on both front ends (`kubesim trace`). */
@@ -72,7 +72,6 @@ export class NetfilterStack extends IptablesHooks implements NetfilterHooks {
   }
 
   private refresh(): void {
-    if (this.generation === this.nft.generation) return
     this.generation = this.nft.generation
     this.stages.clear()
     this.natChains = false
@@ -102,15 +101,16 @@ export class NetfilterStack extends IptablesHooks implements NetfilterHooks {
   }
 
   override evaluate(table: "nat" | "filter", hook: HookName, pkt: Packet, now: Nanos): Verdict {
-    this.refresh()
-    const stages = this.stages.get(KEYS[table][hook])
+    if (this.generation !== this.nft.generation) this.refresh()
+    // Without nftables base chains (iptables mode) this is the iptables evaluator, one size check later.
+    const stages = this.stages.size === 0 ? undefined : this.stages.get(KEYS[table][hook])
     if (stages === undefined) return super.evaluate(table, hook, pkt, now)
     return this.run(stages, table, hook, pkt, now)
   }
 
   evaluatePreNat(hook: "PREROUTING" | "OUTPUT", pkt: Packet, now: Nanos): HookVerdict | null {
-    this.refresh()
-    const stages = this.stages.get(KEYS.pre[hook])
+    if (this.generation !== this.nft.generation) this.refresh()
+    const stages = this.stages.size === 0 ? undefined : this.stages.get(KEYS.pre[hook])
     return stages === undefined ? null : this.run(stages, "filter", hook, pkt, now)
   }
 
