@@ -1,5 +1,6 @@
-import { applyNft, formatIpv4, PROTO_UDP, type Host, type NftRuleset } from "../../net/index"
-import { isStaleUdpEntry, type NftKubeProxyNode, type UdpConntrackTargets } from "../proxy/index"
+import { applyNft, type Host, type NftRuleset } from "../../net/index"
+import type { NftKubeProxyNode, UdpConntrackTargets } from "../proxy/index"
+import type { NodeRuleset } from "./node-ruleset"
 
 /**
  * The node side of kube-proxy's nftables mode: each sync's transaction is checked against the kernel (`nft -c`)
@@ -10,11 +11,12 @@ import { isStaleUdpEntry, type NftKubeProxyNode, type UdpConntrackTargets } from
 export class NodeNftables implements NftKubeProxyNode {
   /** Transactions applied. */
   transactions = 0
-  conntrackCleared = 0
 
   constructor(
     readonly host: Host,
     readonly ruleset: NftRuleset,
+    /** The node's iptables side, whose UDP conntrack cleanup (and count) serves both modes. */
+    private readonly conntrack: NodeRuleset,
   ) {}
 
   check(tx: string): void {
@@ -34,14 +36,8 @@ export class NodeNftables implements NftKubeProxyNode {
     return this.ruleset.table("kube-proxy")?.sets.keys() ?? []
   }
 
+  /** UDP conntrack cleanup is the mode-independent part (conntrack/cleanup.go): the node's iptables side does it. */
   cleanConntrack(targets: UdpConntrackTargets): void {
-    const ct = this.host.conntrack
-    if (ct === null || (targets.serviceIPs.size === 0 && targets.nodePorts.size === 0)) return
-    this.conntrackCleared += ct.deleteWhere(
-      (e) =>
-        e.proto === PROTO_UDP &&
-        isStaleUdpEntry({ protocol: "udp", origDstIP: formatIpv4(e.origDst), origDstPort: e.origDport, replySrcIP: formatIpv4(e.replySrc) }, targets),
-      this.host.net.sim.now,
-    )
+    this.conntrack.cleanConntrack(targets)
   }
 }

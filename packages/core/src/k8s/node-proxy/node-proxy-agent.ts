@@ -71,7 +71,7 @@ export class NodeProxyAgent {
   ) {
     this.node = new NodeRuleset(host, ruleset)
     if (options.mode === "nftables" && options.nft === undefined) throw new Error(`node ${options.nodeName}: nftables mode needs the node's nftables ruleset`)
-    this.nftNode = options.mode === "nftables" ? new NodeNftables(host, options.nft as NftRuleset) : null
+    this.nftNode = options.mode === "nftables" ? new NodeNftables(host, options.nft as NftRuleset, this.node) : null
     let landed = landedKinds.get(sim)
     if (landed === undefined) {
       landed = sim.defineKind<SyncDone>("node-proxy/rules-landed", (d) => d.agent.onLanded(d.result))

@@ -1,6 +1,7 @@
 import type { Ipv4 } from "../addr/index"
 import type { Nanos, Rng } from "../../sim/index"
 import { CT_ESTABLISHED, CT_INVALID, CT_NEW, CT_RELATED, CT_UNTRACKED, type NatAction, type PacketMeta, type RejectWith } from "../netfilter/index"
+import { addrTypeBit } from "../netfilter/evaluate"
 import { NftEvalError } from "./errors"
 import { effectiveSize, type NftChain, type NftElement, type NftKeyPart, type NftRejectWith, type NftRhs, type NftSelector, type NftSet, type NftStatement, type NftTable, type NftVerdict } from "./model"
 
@@ -42,13 +43,8 @@ const REJECT_MAP: Readonly<Record<NftRejectWith, RejectWith>> = {
   "admin-prohibited": "icmp-admin-prohibited",
 }
 
-/** RTN_* of an address as fib_validate_source/inet_addr_type would give it (simplified as netfilter's addrtype). */
-const fibType = (ip: Ipv4, ctx: NftEvalContext): number => {
-  if (ip >>> 24 === 0 || ip === 0xffffffff) return 3
-  if (ip >>> 28 === 0xe) return 5
-  if (ctx.isLocal(ip)) return 2
-  return 1
-}
+/** RTN_* of an address (nft_fib's `type`): the netfilter addrtype match's 1 << RTN_* bit, as its number. */
+const fibType = (ip: Ipv4, ctx: NftEvalContext): number => 31 - Math.clz32(addrTypeBit(ip, ctx))
 
 /** The selector's value for this packet; -1 when the implicit protocol dependency fails (`tcp dport` on UDP). */
 const selectorValue = (s: NftSelector, pkt: PacketMeta, ctx: NftEvalContext): number => {
@@ -158,8 +154,11 @@ export const evaluateNftChain = (t: NftTable, base: NftChain, pkt: PacketMeta, c
   let depth = 0
   let evaluated = 0
   let verdict: NftVerdict | null = null
+  let returning = false
   for (;;) {
-    if (i >= cur.rules.length) {
+    // The end of a chain returns, as `return` does; from the base chain that is its policy.
+    if (i >= cur.rules.length || returning) {
+      returning = false
       if (depth === 0) {
         out.verdict = base.base?.policy === "drop" ? "DROP" : "ACCEPT"
         out.rulesEvaluated = evaluated
@@ -266,14 +265,7 @@ export const evaluateNftChain = (t: NftTable, base: NftChain, pkt: PacketMeta, c
         i++
         continue
       case "return":
-        if (depth === 0) {
-          out.verdict = base.base?.policy === "drop" ? "DROP" : "ACCEPT"
-          out.rulesEvaluated = evaluated
-          return out
-        }
-        depth--
-        cur = stackChain[depth] as NftChain
-        i = stackIndex[depth] as number
+        returning = true
         continue
       case "jump":
       case "goto": {

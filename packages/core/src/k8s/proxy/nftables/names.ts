@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto"
+import { hash16 } from "../iptables/chain-names"
 import type { Endpoint } from "../endpoint"
 import type { ServicePortInfo } from "../service-port"
 
@@ -20,24 +20,11 @@ export const FIREWALL_CHECK_CHAIN = "firewall-check"
 export const MARK_MASQ_CHAIN = "mark-for-masquerade"
 export const MASQUERADING_CHAIN = "masquerading"
 
-const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-
-/** The first 8 characters of base32(SHA-256(s)) (5 bytes = 40 bits, no padding involved). */
-export const hash8 = (s: string): string => {
-  const d = createHash("sha256").update(s, "utf8").digest()
-  let out = ""
-  let buffer = 0
-  let bits = 0
-  for (let i = 0; i < 5; i++) {
-    buffer = ((buffer << 8) | (d[i] as number)) & 0xffff
-    bits += 8
-    while (bits >= 5) {
-      bits -= 5
-      out += BASE32[(buffer >> bits) & 31]
-    }
-  }
-  return out
-}
+/**
+ * The first 8 characters of base32(SHA-256(s)) (proxier.go hashAndTruncate): the first 40 bits of the digest,
+ * i.e. the first half of the iptables mode's 16-character hash.
+ */
+export const hash8 = (s: string): string => hash16(s).slice(0, 8)
 
 // knftables.NameLengthMax (256) minus room for the longest prefix and a NUL.
 const MAX_BASE = 240
