@@ -33,6 +33,12 @@ describe("proxy-modes: iptables and nftables over seeds 1–3", () => {
     }
   })
 
+  test("the nftables variant is deterministic too (byte-identical records and trace hash)", () => {
+    const again = run("nftables", 1)
+    expect(again.traceHash).toBe(runs[0]!.nft.traceHash)
+    expect(again.recordsJsonl).toBe(runs[0]!.nft.recordsJsonl)
+  })
+
   test("common random numbers: both variants issue the same requests at the same times", () => {
     for (const { ipt, nft } of runs) {
       const key = (r: ReturnType<typeof run>) => requests(r).map((x) => `${x.client}@${x.t}`).sort().join(",")
