@@ -56,7 +56,8 @@ interface PendingApply {
   readonly proxy: KubeProxy
   readonly payload: string
   readonly jumpRules: ReadonlyArray<JumpRule> | undefined
-  readonly nft: boolean
+  /** nftables mode: the sync's transactions, in order (stale-chain deletion, then the sync's own). */
+  readonly nft: ReadonlyArray<string> | null
 }
 
 /**
@@ -77,7 +78,7 @@ export class KubeProxy {
   ) {
     this.cost = options.cost ?? DEFAULT_SYNC_COST
     this.applyKind = sim.defineKind<PendingApply>(`kube-proxy-restore:${config.nodeName}`, (p) =>
-      p.nft ? p.proxy.options.nftNode?.run(p.payload) : p.proxy.options.node.apply(p.payload, p.jumpRules),
+      p.nft !== null ? p.nft.forEach((tx) => p.proxy.options.nftNode?.run(tx)) : p.proxy.options.node.apply(p.payload, p.jumpRules),
     )
     let pendingPayload: PendingApply | undefined
     const node = options.node
@@ -92,8 +93,10 @@ export class KubeProxy {
       ...hooks,
       sink: {
         run: (tx) => {
-          nftNode.check(tx)
-          pendingPayload = { proxy: this, payload: tx, jumpRules: undefined, nft: true }
+          // Checked against the kernel as it will be: after this sync's earlier transactions, if any.
+          if (pendingPayload?.nft == null) nftNode.check(tx)
+          else nftNode.check(pendingPayload.nft.join("") + tx)
+          pendingPayload = { proxy: this, payload: (pendingPayload?.payload ?? "") + tx, jumpRules: undefined, nft: [...(pendingPayload?.nft ?? []), tx] }
         },
         ...(nftNode.listChains !== undefined ? { listChains: () => (nftNode.listChains as () => Iterable<string>)() } : {}),
         ...(nftNode.listSets !== undefined ? { listSets: () => (nftNode.listSets as () => Iterable<string>)() } : {}),
@@ -105,7 +108,7 @@ export class KubeProxy {
       sink: {
         restore: (payload, jumpRules) => {
           node.check?.(payload)
-          pendingPayload = { proxy: this, payload, jumpRules, nft: false }
+          pendingPayload = { proxy: this, payload, jumpRules, nft: null }
         },
         natChains: node.natChains === undefined ? undefined : () => (node.natChains as () => Iterable<string>)(),
         cleanConntrack: node.cleanConntrack === undefined ? undefined : (t) => node.cleanConntrack?.(t),

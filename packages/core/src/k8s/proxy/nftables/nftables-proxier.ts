@@ -28,7 +28,7 @@ export interface NftablesRuleSink {
 
 export interface NftablesSyncResult {
   readonly fullSync: boolean
-  /** The transaction, as kube-proxy hands it to `nft -f`. */
+  /** What this sync ran with `nft -f`: the stale-chain deletion transaction (if any), then the sync's transaction. */
   readonly payload: string
   readonly success: boolean
   readonly error: string | undefined
@@ -149,13 +149,26 @@ export class NftablesProxier implements Proxier {
     const serviceUpdate = applyServiceChanges(this.svcPortMap, this.serviceChanges)
     const endpointUpdate = applyEndpointsChanges(this.endpointsMap, this.endpointsChanges)
 
-    const lines: string[] = []
-    // Stale chains flushed at least a second ago can go now; nothing references them any more.
+    // Stale chains flushed at least a second ago go first, in a transaction of their own (proxier.go: if it
+    // fails the chains stay, and are flushed again as stale by this sync).
     const deleted: string[] = []
     for (const [chain, since] of [...this.staleChains].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       if (now - since >= STALE_CHAIN_DELAY) deleted.push(chain)
     }
-    for (const chain of deleted) lines.push(`delete chain ${P} ${chain}`)
+    let deletion = ""
+    if (deleted.length > 0) {
+      for (const chain of deleted) this.staleChains.delete(chain)
+      const tx = deleted.map((c) => `delete chain ${P} ${c}\n`).join("")
+      try {
+        this.options.sink.run(tx)
+        deletion = tx
+        for (const c of deleted) this.knownChains.delete(c)
+      } catch {
+        deleted.length = 0
+      }
+    }
+
+    const lines: string[] = []
 
     if (doFullSync) setupNFTables(lines, cfg, this.serviceCIDRs)
 
@@ -211,7 +224,7 @@ export class NftablesProxier implements Proxier {
     for (const chain of existingChains) {
       if (!isNftServiceChainName(chain)) continue
       if (activeChains.has(chain)) this.staleChains.delete(chain)
-      else if (!this.staleChains.has(chain) && !deleted.includes(chain)) newlyStale.push(chain)
+      else if (!this.staleChains.has(chain) && !(deletion !== "" && deleted.includes(chain))) newlyStale.push(chain)
     }
     newlyStale.sort()
     for (const chain of newlyStale) lines.push(`flush chain ${P} ${chain}`)
@@ -232,10 +245,6 @@ export class NftablesProxier implements Proxier {
       this.needFullSync = false
       if (doFullSync) this.lastFullSync = now
       this.elements = want
-      for (const c of deleted) {
-        this.staleChains.delete(c)
-        this.knownChains.delete(c)
-      }
       for (const c of newlyStale) this.staleChains.set(c, now)
       for (const c of activeChains) this.knownChains.add(c)
       for (const s of staleSets) this.knownSets.delete(s)
@@ -252,7 +261,7 @@ export class NftablesProxier implements Proxier {
     for (const l of lines) if (l.startsWith("add rule ")) rulesWritten++
     const result: NftablesSyncResult = {
       fullSync: doFullSync,
-      payload,
+      payload: deletion + payload,
       success,
       error,
       servicePorts: this.svcPortMap.size,
