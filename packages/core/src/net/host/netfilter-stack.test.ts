@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest"
-import { applyNft, applyRestore, CT_NEW, packetMeta, parseIpv4 } from "../index"
+import { applyNft, applyRestore, CT_NEW, Packet, parseIpv4 } from "../index"
 import { makeCluster } from "../test/cluster"
 import type { NetfilterStack } from "./netfilter-stack"
 
-const pkt = () => packetMeta({ src: parseIpv4("10.244.0.200"), dst: parseIpv4("10.96.0.10"), dport: 80, ctState: CT_NEW })
+/** A new TCP connection's first packet from a pod to 10.96.0.10:80. */
+const pkt = (): Packet => Object.assign(new Packet(1, 0), { src: parseIpv4("10.244.0.200"), dst: parseIpv4("10.96.0.10"), proto: 6, sport: 40000, dport: 80, ctState: CT_NEW })
 
 /** A node of the test cluster: its netfilter, its iptables Ruleset (service rules loaded) and its nftables. */
 const node = () => {
