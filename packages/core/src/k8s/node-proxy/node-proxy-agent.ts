@@ -43,7 +43,7 @@ const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly n
 const landedKinds = new WeakMap<Simulation, EventKind<SyncDone>>()
 
 /**
- * One node's kube-proxy (iptables mode), wired to the API store and the node's kernel: informers on Services and
+ * One node's kube-proxy (iptables mode, or nftables mode with `mode: "nftables"`), wired to the API store and the node's kernel: informers on Services and
  * EndpointSlices (watch with `watchDelay`, initial list first, as client-go's ListAndWatch), the proxy module's
  * `KubeProxy` (change trackers → BoundedFrequencyRunner with minSyncPeriod, burst 2 → syncProxyRules), the
  * payload restored into the node's Ruleset with `--noflush`, stale UDP conntrack cleared, and a `rules` record
