@@ -269,7 +269,7 @@ class Transaction {
         if (c.expectWord('"priority"') !== "priority") c.fail('expected "priority" after the hook')
         let text = ""
         while (!c.atEnd() && !c.isPunct(";")) text += c.expectWord("a priority")
-        prio = parsePriority(text, hook as NftHook)
+        prio = parsePriority(text)
         if (prio === null) c.fail(`priority "${text}": expected a number or raw, mangle, dstnat, filter, security, srcnat (± offset)`)
       } else if (w === "policy") {
         const p = c.expectWord("accept or drop")
@@ -381,7 +381,7 @@ class Transaction {
       this.undo.push(() => t.sets.delete(name))
     }
     if (elemStart >= 0) {
-      const put = () => this.putElements(t, set, parseElements(new Cursor(toks.slice(elemStart), line), set.keyType, set.isMap, t, set.timeout), false)
+      const put = () => this.putElements(set, parseElements(new Cursor(toks.slice(elemStart), line), set.keyType, set.isMap, t, set.timeout), false)
       // In a table block, map elements may name chains defined further down: add them once every chain exists.
       if (later !== undefined) later.push(put)
       else put()
@@ -392,10 +392,10 @@ class Transaction {
     const c = new Cursor(toks, line)
     const elems = parseElements(c, set.keyType, set.isMap, t, set.timeout)
     if (!c.atEnd()) c.fail("unexpected text after the element list")
-    this.putElements(t, set, elems, create)
+    this.putElements(set, elems, create)
   }
 
-  private putElements(t: NftTable, set: NftSet, elems: NftElement[], create: boolean): void {
+  private putElements(set: NftSet, elems: NftElement[], create: boolean): void {
     for (const e of elems) {
       if (!set.interval && e.key.some((p, k) => p.prefix !== 32 && set.keyType[k] === "ipv4_addr")) {
         this.fail(`set ${set.name}: a prefix needs "flags interval" (Invalid argument)`)
@@ -415,7 +415,6 @@ class Transaction {
       set.elements.set(k, stored)
       this.undo.push(() => set.elements.delete(k))
     }
-    void t
   }
 
   private addRule(insert: boolean): void {

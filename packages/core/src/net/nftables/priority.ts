@@ -13,16 +13,17 @@ const STD_PRIOS: ReadonlyArray<readonly [string, number, NftHook | null]> = [
   ["srcnat", 100, "postrouting"],
 ]
 
-/** Parses `-110`, `dstnat`, `dstnat - 10`, `dstnat-10` (knftables' form); null if it is none of those. */
-export const parsePriority = (text: string, hook: NftHook): number | null => {
+/**
+ * Parses `-110`, `dstnat`, `dstnat - 10`, `dstnat-10` (knftables' form); null if it is none of those. nft accepts
+ * every name at every hook when parsing (it only restricts how it prints them).
+ */
+export const parsePriority = (text: string): number | null => {
   const t = text.replace(/\s+/g, "")
   if (/^-?\d+$/.test(t)) return Number(t)
   const m = /^([a-z]+)([+-]\d+)?$/.exec(t)
   if (m === null) return null
-  // nft accepts the names at any hook when parsing (it only restricts how it prints them).
   const std = STD_PRIOS.find(([name]) => name === m[1])
   if (std === undefined) return null
-  void hook
   return std[1] + (m[2] === undefined ? 0 : Number(m[2]))
 }
 
