@@ -19,12 +19,20 @@ export class NodeNftables implements NftKubeProxyNode {
     private readonly conntrack: NodeRuleset,
   ) {}
 
+  /** The last transaction that passed `check`, and the ruleset generation it passed against. */
+  private checked: { readonly tx: string; readonly generation: number } | null = null
+
   check(tx: string): void {
     applyNft(this.ruleset, tx, { now: this.host.net.sim.now, dryRun: true })
+    this.checked = { tx, generation: this.ruleset.generation }
   }
 
   run(tx: string): void {
-    applyNft(this.ruleset, tx, { now: this.host.net.sim.now })
+    // A transaction checked against this same state need not be checked again (the checks walk the whole table).
+    const c = this.checked
+    const same = c !== null && c.tx === tx
+    applyNft(this.ruleset, tx, { now: this.host.net.sim.now, ...(same ? { checkedAtGeneration: c.generation } : {}) })
+    this.checked = null
     this.transactions++
   }
 

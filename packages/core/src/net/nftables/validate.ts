@@ -14,12 +14,12 @@ export const validateTable = (t: NftTable): void => {
     for (const r of ch.rules) for (const st of r.statements) checkRefs(t, ch, st)
   }
   for (const s of t.sets.values()) {
-    for (const e of s.elements.values()) if (e.verdict !== null) checkTarget(t, `map ${s.name}`, e.verdict)
+    for (const e of s.elements.values()) if (e.verdict !== null) checkTarget(t, () => `map ${s.name}`, e.verdict)
   }
   checkLoops(t)
   for (const ch of t.chains.values()) {
     if (ch.base === null) continue
-    walk(t, ch, ch.base.type, ch.base.hook, [], new Set())
+    walk(t, ch, ch.base.type, ch.base.hook, 0, new Set())
   }
 }
 
@@ -32,47 +32,55 @@ const checkLoops = (t: NftTable): void => {
     if (s === 1) throw new NftError(0, `chains loop: ${[...path.slice(path.indexOf(ch.name)), ch.name].join(" → ")} (Too many links)`)
     state.set(ch.name, 1)
     path.push(ch.name)
-    for (const r of ch.rules) {
-      for (const st of r.statements) {
-        for (const v of targetsOf(t, st)) {
-          if (v.kind !== "jump" && v.kind !== "goto") continue
-          const next = t.chains.get(v.chain)
-          if (next !== undefined) visit(next, path)
-        }
-      }
-    }
+    for (const r of ch.rules) for (const st of r.statements) eachTarget(t, st, (next) => visit(next, path))
     path.pop()
     state.set(ch.name, 2)
   }
   for (const ch of t.chains.values()) visit(ch, [])
 }
 
-const checkTarget = (t: NftTable, where: string, v: NftVerdict): void => {
+const checkTarget = (t: NftTable, where: () => string, v: NftVerdict): void => {
   if ((v.kind === "jump" || v.kind === "goto") && !t.chains.has(v.chain)) {
-    throw new NftError(0, `${where} still refers to chain ${v.chain}, which this transaction deletes (Device or resource busy)`)
+    throw new NftError(0, `${where()} still refers to chain ${v.chain}, which this transaction deletes (Device or resource busy)`)
   }
 }
 
 const checkRefs = (t: NftTable, ch: NftChain, st: NftStatement): void => {
-  const where = `a rule in chain ${ch.name}`
+  // Built only for an error message: this runs for every statement of every transaction.
+  const where = () => `a rule in chain ${ch.name}`
   if (st.kind === "verdict") checkTarget(t, where, st.verdict)
   const named = st.kind === "match" ? (st.rhs.kind === "named" ? st.rhs.set : null) : st.kind === "vmap" ? (st.map.kind === "named" ? st.map.set : null) : st.kind === "update" ? st.set : null
-  if (named !== null && !t.sets.has(named)) throw new NftError(0, `${where} still refers to set ${named}, which this transaction deletes (Device or resource busy)`)
+  if (named !== null && !t.sets.has(named)) throw new NftError(0, `${where()} still refers to set ${named}, which this transaction deletes (Device or resource busy)`)
   if (st.kind === "vmap" && st.map.kind === "anon") for (const e of st.map.set.elements.values()) if (e.verdict !== null) checkTarget(t, where, e.verdict)
 }
 
-const targetsOf = (t: NftTable, st: NftStatement): NftVerdict[] => {
-  if (st.kind === "verdict") return [st.verdict]
-  if (st.kind !== "vmap") return []
+/** Calls `fn` with each chain a statement can jump or go to (a verdict, or a verdict map's elements). */
+const eachTarget = (t: NftTable, st: NftStatement, fn: (next: NftChain) => void): void => {
+  if (st.kind === "verdict") {
+    const v = st.verdict
+    if (v.kind === "jump" || v.kind === "goto") {
+      const next = t.chains.get(v.chain)
+      if (next !== undefined) fn(next)
+    }
+    return
+  }
+  if (st.kind !== "vmap") return
   const set = st.map.kind === "named" ? t.sets.get(st.map.set) : st.map.kind === "anon" ? st.map.set : undefined
-  const out: NftVerdict[] = []
-  for (const e of set?.elements.values() ?? []) if (e.verdict !== null) out.push(e.verdict)
-  return out
+  if (set === undefined) return
+  for (const e of set.elements.values()) {
+    const v = e.verdict
+    if (v === null || (v.kind !== "jump" && v.kind !== "goto")) continue
+    const next = t.chains.get(v.chain)
+    if (next !== undefined) fn(next)
+  }
 }
 
-const walk = (t: NftTable, ch: NftChain, type: "filter" | "nat", hook: NftHook, path: string[], done: Set<string>): void => {
-  if (path.length > MAX_JUMP_DEPTH) throw new NftError(0, `jumps nest deeper than ${MAX_JUMP_DEPTH} from a base chain: ${path.join(" → ")} (Too many links)`)
+/** Every chain reachable from a base chain, checked for what its hook and type allow (depth-first, each once). */
+const walk = (t: NftTable, ch: NftChain, type: "filter" | "nat", hook: NftHook, depth: number, done: Set<string>): void => {
+  if (depth > MAX_JUMP_DEPTH) throw new NftError(0, `jumps nest deeper than ${MAX_JUMP_DEPTH} from a ${hook} base chain, at chain ${ch.name} (Too many links)`)
   if (done.has(ch.name)) return
+  done.add(ch.name)
+  const visit = (next: NftChain) => walk(t, next, type, hook, depth + 1, done)
   for (const r of ch.rules) {
     for (const st of r.statements) {
       if ((st.kind === "nat" || st.kind === "masquerade") && type !== "nat") {
@@ -81,12 +89,7 @@ const walk = (t: NftTable, ch: NftChain, type: "filter" | "nat", hook: NftHook, 
       if (st.kind === "reject" && hook !== "input" && hook !== "forward" && hook !== "output") {
         throw new NftError(0, `chain ${ch.name}: reject is only valid in the input, forward and output hooks (reached from ${hook}) (Operation not supported)`)
       }
-      for (const v of targetsOf(t, st)) {
-        if (v.kind !== "jump" && v.kind !== "goto") continue
-        const next = t.chains.get(v.chain)
-        if (next !== undefined) walk(t, next, type, hook, [...path, ch.name], done)
-      }
+      eachTarget(t, st, visit)
     }
   }
-  done.add(ch.name)
 }
