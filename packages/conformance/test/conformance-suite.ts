@@ -3,20 +3,24 @@ import { affinityCase } from "../src/cases/affinity-case"
 import type { CaseResult } from "../src/cases/case-result"
 import { ConformanceRun } from "../src/cases/conformance-run"
 import { conntrackCase } from "../src/cases/conntrack-case"
+import { conntrackSysctlsCase } from "../src/cases/conntrack-sysctls-case"
 import { nodePortCase } from "../src/cases/node-port-case"
 import { noEndpointsCase } from "../src/cases/no-endpoints-case"
 import { spreadCase } from "../src/cases/spread-case"
+import { udpCleanupCase } from "../src/cases/udp-cleanup-case"
 import { conformanceCluster } from "../src/cluster/conformance-cluster"
 import { STANDARD_SERVICES, STANDARD_TOPOLOGY, standardCluster } from "../src/cluster/standard-cluster"
 import type { RuleSourceFactory } from "../src/rules/node-rules"
 import { renderVerdictTable } from "../src/report/verdict-table"
+import { toolSkipReason } from "./kernel-gate"
 
 // kubesim's seed: its draws are fixed, so its counts are the same on every run (the kernel's are not).
 const SEED = 20260127
 
 /**
  * The conformance cases against the kernel for one kube-proxy mode: `load` is the mode's rule-loading case (run
- * once per node), then spread, affinity, no endpoints, NodePort and conntrack run on both planes alike.
+ * once per node), then spread, affinity, no endpoints, NodePort, conntrack, UDP conntrack cleanup and the
+ * conntrack sysctls run on both planes alike (kube-proxy's conntrack handling is the same in every mode).
  */
 export const conformanceSuite = (
   title: string,
@@ -24,6 +28,7 @@ export const conformanceSuite = (
   source: RuleSourceFactory,
   load: { readonly name: string; readonly run: (run: ConformanceRun, node: string) => CaseResult },
 ): void => {
+  const noConntrackTool = skip === null ? toolSkipReason("conntrack") : null
   describe.skipIf(skip !== null)(title, () => {
     let run: ConformanceRun
     const results: Array<CaseResult> = []
@@ -72,5 +77,18 @@ export const conformanceSuite = (
         )
       check(await conntrackCase(run, "held", rebuild, 30))
     })
+    it.skipIf(noConntrackTool !== null)("a UDP flow keeps its endpoint across the restore and moves after kube-proxy's conntrack cleanup", async () => {
+      const rebuild = (endpoints: ReadonlyArray<string>) =>
+        conformanceCluster(
+          STANDARD_TOPOLOGY,
+          "10.244.0.0/16",
+          STANDARD_SERVICES.map((s) => (s.name === "udp-held" ? { ...s, endpoints } : s)),
+        )
+      check(await udpCleanupCase(run, "udp-held", rebuild))
+    })
+    it.skipIf(noConntrackTool !== null)("kube-proxy's conntrack sysctls: kubesim's defaults and raises match the kernel's", async () => {
+      check(await conntrackSysctlsCase(run, "node-1", "spread-2"))
+    })
+    if (noConntrackTool !== null) it(`UDP conntrack cleanup and conntrack sysctls SKIPPED: ${noConntrackTool}`, () => {})
   })
 }

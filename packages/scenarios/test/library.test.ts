@@ -20,6 +20,7 @@ describe("the built-in library", () => {
       "proxy-modes",
       "rolling-update",
       "seed-walkthrough",
+      "topology-zones",
     ])
     for (const n of names) expect(readFileSync(join(LIBRARY_DIR, n, "README.md"), "utf8")).toMatch(/\*\*Question:\*\* /)
   })

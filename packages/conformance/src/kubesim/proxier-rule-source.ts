@@ -25,6 +25,10 @@ class ProxierRuleSource implements NodeRuleSource {
       restore: (payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined) => {
         this.last = { payload, jumpRules: jumpRules ?? [] }
       },
+      // Called after the restore (nftables: the transaction) when a UDP port's endpoints changed: the cleanup belongs to this sync.
+      cleanConntrack: (targets) => {
+        if (this.last !== undefined) this.last = { ...this.last, conntrack: targets }
+      },
     }
     const config = {
       nodeName,
@@ -39,7 +43,7 @@ class ProxierRuleSource implements NodeRuleSource {
       mode === "nftables"
         ? new NftablesProxier(
             { ...config, serviceCIDRs: [cluster.topology.serviceCidr] },
-            { now: () => 0, sink: { run: (nft: string) => void (this.last = { payload: "", jumpRules: [], nft }) } },
+            { now: () => 0, sink: { run: (nft: string) => void (this.last = { payload: "", jumpRules: [], nft }), cleanConntrack: sink.cleanConntrack } },
           )
         : new IptablesProxier(config, { now: () => 0, sink })
   }

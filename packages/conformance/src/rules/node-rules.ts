@@ -22,6 +22,18 @@ export interface NodeRules {
   readonly payload: string
   /** nftables mode: the transaction kube-proxy runs with `nft -f -`. */
   readonly nft?: string
+  /**
+   * The UDP conntrack cleanup kube-proxy runs once this restore succeeded (pkg/proxy/conntrack/cleanup.go
+   * CleanStaleEntries; only after a UDP service port's endpoints changed): each `ip:port` service frontend →
+   * its serving endpoint IPs, and each NodePort → the same. Entries to a frontend whose reply source is not one
+   * of those are deleted.
+   */
+  readonly conntrack?: UdpCleanup
+}
+
+export interface UdpCleanup {
+  readonly serviceIPs: ReadonlyMap<string, ReadonlySet<string>>
+  readonly nodePorts: ReadonlyMap<number, ReadonlySet<string>>
 }
 
 /**

@@ -23,7 +23,7 @@ export { DROP_REASONS, type DropReason } from "./packet/drop-reason"
 export { PacketCounters, type CountersSnapshot } from "./packet/counters"
 export { RouteTable, type Route, type Path, type Nexthop } from "./route/route-table"
 export { fibMultipathHash, selectMultipath, type MultipathHashPolicy } from "./route/multipath"
-export { Link, type LinkParams } from "./link/link"
+export { Link, type LinkPairTable, type LinkParams } from "./link/link"
 export { Network, type NetworkOptions } from "./network"
 export type { PacketObserver } from "./observer"
 export { Host, type HostOptions, type MultipathSelector } from "./host/host"
@@ -32,13 +32,13 @@ export type { NetfilterHooks, HookName, HookNat, HookVerdict } from "./host/netf
 export { IptablesHooks } from "./host/iptables-hooks"
 export { NetfilterStack } from "./host/netfilter-stack"
 export * from "./nftables/index"
-export { ConntrackTable } from "./conntrack/table"
+export { ConntrackTable, KERNEL_CONNTRACK_MAX, KERNEL_CONNTRACK_BUCKETS } from "./conntrack/table"
 export { ConntrackEntry } from "./conntrack/entry"
 export { conntrackTimeouts, DEFAULT_CONNTRACK_TIMEOUTS, type ConntrackTimeouts } from "./conntrack/timeouts"
 export { TCP_CT_NAMES } from "./conntrack/tcp-tracking"
 export { IPS_SEEN_REPLY, IPS_ASSURED, IPS_CONFIRMED, IPS_SRC_NAT, IPS_DST_NAT } from "./conntrack/ct-state"
 export { TcpConnection, type TcpHandlers, type TcpState } from "./transport/tcp-connection"
-export { TcpStack, TcpListener, type AcceptHandler, type TcpConnectOptions } from "./transport/tcp-stack"
+export { TcpStack, TcpListener, type AcceptHandler, type TcpConnectOptions, type TcpListenOptions } from "./transport/tcp-stack"
 export { UdpStack, UdpSocket, type UdpHandlers } from "./transport/udp-stack"
 export {
   type TcpCloseReason,
@@ -52,4 +52,4 @@ export {
   EPHEMERAL_PORT_MIN,
   EPHEMERAL_PORT_MAX,
 } from "./transport/tcp-constants"
-export { Fabric, vethName, type FabricOptions, type NodeSpec, type LanHostSpec } from "./fabric/fabric"
+export { Fabric, vethName, type FabricOptions, type LanPairParams, type NodeSpec, type LanHostSpec } from "./fabric/fabric"

@@ -277,4 +277,15 @@ export class NftablesProxier implements Proxier {
     this.lastResult = figures
     return result
   }
+
+  /**
+   * The transaction passed `nft -c` but the kernel refused it when it ran (its state changed in between): the
+   * same recovery as a refusal at sync time — the next sync is a full one (maps flushed and refilled, every
+   * chain rewritten), within syncPeriod (nftables/proxier.go syncProxyRules: `proxier.syncRunner.RetryAfter(proxier.syncPeriod)`).
+   */
+  restoreFailed(error: string): void {
+    this.needFullSync = true
+    if (this.lastResult !== undefined) this.lastResult = { ...this.lastResult, success: false, error }
+    this.options.retryAfter?.(this.config.syncPeriod)
+  }
 }
