@@ -249,7 +249,9 @@ export class NftablesProxier implements Proxier {
       for (const c of activeChains) this.knownChains.add(c)
       for (const s of staleSets) this.knownSets.delete(s)
       for (const s of activeSets) this.knownSets.add(s)
-      if (serviceUpdate.updatedServices.size > 0 || endpointUpdate.updatedServices.size > 0) {
+      // nftables/proxier.go, as iptables': `if endpointUpdateResult.ConntrackCleanupRequired { conntrack.CleanStaleEntries(...) }`
+      // after the transaction ran; a Service change alone does not clean (flows keep their endpoint).
+      if (endpointUpdate.conntrackCleanupRequired) {
         this.options.sink.cleanConntrack?.(udpConntrackTargets(this.svcPortMap, this.endpointsMap))
       }
     } else {

@@ -1,21 +1,9 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { runs } from "../../../../../../test-support/runs"
-import { renderNftRuleset, type NftRuleset } from "../../../net/index"
 import type { EndpointSliceView, ServiceView } from "../api-view"
 import { service, slice } from "../test-support/fixtures"
-import { fakeNftProxier } from "../test-support/nft-node"
-
-/**
- * The kube-proxy table's listing as a sorted list of its objects (listing order is creation order, which partial
- * syncs change), without empty per-service chains (stale ones wait a second to be deleted).
- */
-const settled = (rs: NftRuleset): string[] =>
-  renderNftRuleset(rs, 0)
-    .split(/\n(?=\t(?:set|map|chain) )/)
-    .map((b) => b.replace(/\n+$/, "").replace(/\n\}$/, ""))
-    .filter((b) => !/^\t chain (service|local|external|firewall|endpoint)-[A-Z2-7]{8}-[^ ]+ \{\n\t\}$/.test(b.replace("\tchain", "\t chain")))
-    .sort()
+import { fakeNftProxier, settled } from "../test-support/nft-node"
 
 const svcOf = (i: number, affinity: boolean, local: boolean): ServiceView =>
   service(`ns${i}`, `svc${i}`, {

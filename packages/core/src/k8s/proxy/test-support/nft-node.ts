@@ -1,4 +1,4 @@
-import { applyNft, NftRuleset } from "../../../net/index"
+import { applyNft, NftRuleset, renderNftRuleset } from "../../../net/index"
 import { NftablesProxier, type NftablesProxierConfig, type NftablesRuleSink } from "../nftables/nftables-proxier"
 import { FAKE_PROXIER_CONFIG } from "./fixtures"
 
@@ -66,3 +66,14 @@ export const sortNFTablesTransaction = (tx: string): string => {
   })
   return decorated.map((d) => d.l).join("\n")
 }
+
+/**
+ * The kube-proxy table's listing as a sorted list of its objects (listing order is creation order, which partial
+ * syncs change), without empty per-service chains (stale ones wait a second to be deleted).
+ */
+export const settled = (rs: NftRuleset): string[] =>
+  renderNftRuleset(rs, 0)
+    .split(/\n(?=\t(?:set|map|chain) )/)
+    .map((b) => b.replace(/\n+$/, "").replace(/\n\}$/, ""))
+    .filter((b) => !/^\t chain (service|local|external|firewall|endpoint)-[A-Z2-7]{8}-[^ ]+ \{\n\t\}$/.test(b.replace("\tchain", "\t chain")))
+    .sort()
