@@ -51,3 +51,38 @@ describe("CoreDNS forwards external names to the upstream resolver over packets"
     }
   })
 })
+
+/**
+ * The same path with kube-proxy in nftables mode: the kube-dns ClusterIP is DNAT'd by the `ip kube-proxy` table,
+ * while kindnetd's masquerade stays an iptables rule (kind installs it whatever the proxy mode); both front ends
+ * run on the node's hooks, so the forwarded query still leaves with the node's address.
+ */
+describe("CoreDNS forwards external names in nftables mode (kindnetd's iptables masquerade beside kube-proxy's nftables)", () => {
+  const c = Cluster.create({ seed: 3, proxy: { mode: "nftables" } })
+  const seenByUpstream: string[] = []
+  c.net.observer = {
+    onDeliver: (h, p) => {
+      if (h.name === "upstream-dns") seenByUpstream.push(formatIpv4(p.src))
+    },
+  }
+  c.apply(wgetLoopPod("client", "http://db.example.com./", "1"))
+  c.runUntil(20 * S)
+  const dns = c.records.ofKind("dns").filter((d) => d.client === "client" && d.t >= 5 * S)
+
+  it("every lookup is answered, and the upstream sees only node addresses", () => {
+    expect(dns.length).toBeGreaterThan(0)
+    for (const d of dns) expect(d.rcode).toBe("NOERROR")
+    const nodeIps = new Set([...c.nodes.values()].map((n) => n.ip))
+    expect(seenByUpstream.length).toBeGreaterThan(0)
+    for (const src of seenByUpstream) expect(nodeIps.has(src)).toBe(true)
+  })
+
+  it("kube-proxy's rules are in nftables only; the masquerade is iptables'", () => {
+    for (const n of c.nodes.keys()) {
+      const save = c.iptablesSave(n)
+      expect(save).not.toContain("KUBE-SERVICES")
+      expect(save).toContain('-A KIND-MASQ-AGENT -m comment --comment "kind-masq-agent: outbound traffic is subject to MASQUERADE (must be last in chain)" -j MASQUERADE\n')
+      expect(c.nftListRuleset(n)).toMatch(/^table ip kube-proxy \{/m)
+    }
+  })
+})
