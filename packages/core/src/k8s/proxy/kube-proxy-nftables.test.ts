@@ -8,6 +8,7 @@ import type { UdpConntrackTargets } from "./conntrack-cleanup"
 import { KubeProxy, type KubeProxyNode, type NftKubeProxyNode, type RestoreOutcome } from "./kube-proxy"
 import { service, slice, startProxier } from "./test-support/fixtures"
 import { FAKE_NFT_CONFIG, fakeNftProxier, settled } from "./test-support/nft-node"
+import { driveKubeProxy, eps, kubeProxyChange, svc1 } from "./test-support/random-changes"
 
 // kube-proxy.test.ts's guarantees, in nftables mode: syncs never overlap, a refused transaction is recorded and
 // retried with a full sync within syncPeriod (nftables/proxier.go syncProxyRules), UDP conntrack cleanup runs
@@ -55,8 +56,6 @@ const untouched: KubeProxyNode = {
   },
 }
 
-const svc1 = service("ns1", "svc1", { clusterIP: "172.30.0.41", ports: [{ name: "p80", port: 80 }] })
-const eps = (...ips: string[]) => slice("ns1", "svc1", 1, ips.map((ip) => ({ addresses: [ip] })), [{ name: "p80", port: 80 }])
 
 const harness = (seed = 11, perLine = millis(1)) => {
   const sim = new Simulation(seed)
@@ -94,41 +93,14 @@ describe("KubeProxy in nftables mode: syncs never overlap", () => {
   })
 
   it("random changes and synced callbacks at random times: every transaction lands, and the table ends as a fresh sync's", () => {
-    const change = fc.record({
-      at: fc.integer({ min: 0, max: 3000 }),
-      what: fc.oneof(
-        fc.record({ kind: fc.constant("endpoints" as const), ips: fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { maxLength: 4 }) }),
-        fc.record({ kind: fc.constant("service" as const), port: fc.constantFrom(80, 81), present: fc.boolean() }),
-        fc.record({ kind: fc.constant("synced" as const) }),
-      ),
-    })
     fc.assert(
-      fc.property(fc.array(change, { maxLength: 25 }), fc.integer({ min: 0, max: 3 }), (changes, perLine) => {
+      fc.property(fc.array(kubeProxyChange, { maxLength: 25 }), fc.integer({ min: 0, max: 3 }), (changes, perLine) => {
         const { sim, node, outcomes, kp } = harness(5, millis(perLine))
-        let svc: ServiceView | undefined = svc1
-        let sl = eps("10.0.1.1")
-        kp.onServiceAdd(svc)
-        kp.onEndpointSliceAdd(sl)
-        kp.start()
-        kp.onSynced()
-        const kind = sim.defineKind<(typeof changes)[number]["what"]>("change", (w) => {
-          if (w.kind === "endpoints") {
-            const next = eps(...w.ips.map((h) => `10.0.1.${h}`))
-            kp.onEndpointSliceUpdate(sl, next)
-            sl = next
-          } else if (w.kind === "service") {
-            const next = w.present ? service("ns1", "svc1", { clusterIP: "172.30.0.41", ports: [{ name: "p80", port: w.port }] }) : undefined
-            if (svc !== undefined && next !== undefined) kp.onServiceUpdate(svc, next)
-            else if (next !== undefined) kp.onServiceAdd(next)
-            else if (svc !== undefined) kp.onServiceDelete(svc)
-            svc = next
-          } else kp.onSynced()
-        })
-        for (const c of changes) sim.at(millis(c.at), kind, c.what)
+        const last = driveKubeProxy(sim, kp, changes)
         sim.run({ until: seconds(10) })
         expect(outcomes.filter((o) => o.error !== undefined)).toEqual([])
         for (let i = 1; i < outcomes.length; i++) expect(outcomes[i]?.start).toBeGreaterThanOrEqual((outcomes[i - 1] as RestoreOutcome).end)
-        expect(settled(node.ruleset)).toEqual(freshTable(svc === undefined ? [] : [svc], [sl]))
+        expect(settled(node.ruleset)).toEqual(freshTable(last.svc === undefined ? [] : [last.svc], [last.sl]))
       }),
       { numRuns: runs(60) },
     )

@@ -8,8 +8,9 @@ import { S, wgetLoopPod } from "./e2e-support"
  * `forward . /etc/resolv.conf` to the upstream resolver on the nodes' network → back. The upstream host has no
  * route to the pod network; the query comes back only because kindnetd masquerades it to the node's address.
  */
-describe("CoreDNS forwards external names to the upstream resolver over packets", () => {
-  const c = Cluster.create({ seed: 3 })
+/** A client resolving an external FQDN for 20 s, with the sources the upstream resolver saw. */
+const forwardRun = (mode: "iptables" | "nftables") => {
+  const c = Cluster.create({ seed: 3, proxy: { mode } })
   const seenByUpstream: string[] = []
   c.net.observer = {
     onDeliver: (h, p) => {
@@ -20,6 +21,11 @@ describe("CoreDNS forwards external names to the upstream resolver over packets"
   c.runUntil(20 * S)
   // Lookups from 5 s on: before that the CoreDNS pods are still starting (kube-dns has no endpoints yet).
   const dns = c.records.ofKind("dns").filter((d) => d.client === "client" && d.t >= 5 * S)
+  return { c, seenByUpstream, dns }
+}
+
+describe("CoreDNS forwards external names to the upstream resolver over packets", () => {
+  const { c, seenByUpstream, dns } = forwardRun("iptables")
 
   it("every lookup of the FQDN is answered: A with the upstream's address, AAAA NODATA", () => {
     expect(dns.length).toBeGreaterThan(0)
@@ -58,16 +64,7 @@ describe("CoreDNS forwards external names to the upstream resolver over packets"
  * run on the node's hooks, so the forwarded query still leaves with the node's address.
  */
 describe("CoreDNS forwards external names in nftables mode (kindnetd's iptables masquerade beside kube-proxy's nftables)", () => {
-  const c = Cluster.create({ seed: 3, proxy: { mode: "nftables" } })
-  const seenByUpstream: string[] = []
-  c.net.observer = {
-    onDeliver: (h, p) => {
-      if (h.name === "upstream-dns") seenByUpstream.push(formatIpv4(p.src))
-    },
-  }
-  c.apply(wgetLoopPod("client", "http://db.example.com./", "1"))
-  c.runUntil(20 * S)
-  const dns = c.records.ofKind("dns").filter((d) => d.client === "client" && d.t >= 5 * S)
+  const { c, seenByUpstream, dns } = forwardRun("nftables")
 
   it("every lookup is answered, and the upstream sees only node addresses", () => {
     expect(dns.length).toBeGreaterThan(0)
