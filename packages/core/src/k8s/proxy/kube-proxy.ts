@@ -153,7 +153,7 @@ export class KubeProxy {
       const s = this.takeStash()
       if (s !== undefined || !result.success) {
         // A transaction refused by `nft -c` is reported when its sync would have landed, like a refused restore.
-        const pending: PendingApply = { proxy: this, result, jumpRules: s?.jumpRules, nft: s?.nft ?? null, start, end: start + duration, conntrack: s?.conntrack }
+        const pending: PendingApply = { proxy: this, result, jumpRules: s?.jumpRules, nft: s !== undefined ? s.nft : this.options.nftNode !== undefined ? [] : null, start, end: start + duration, conntrack: s?.conntrack }
         sim.after(duration, this.applyKind, pending)
       }
       this.options.onSync?.(result, start, start + duration)
