@@ -7,6 +7,7 @@ import { observeCommand } from "./commands/observe"
 import { execCommand } from "./commands/exec"
 import { getCommand } from "./commands/get"
 import { iptablesSaveCommand } from "./commands/iptables-save"
+import { nftCommand } from "./commands/nft"
 import { reportCommand } from "./commands/report"
 import { runCommand, sweepCommand } from "./commands/run"
 import { scenariosCommand } from "./commands/scenarios"
@@ -28,6 +29,7 @@ export const kubesim = Command.make("kubesim").pipe(
     observeCommand,
     conntrackCommand,
     iptablesSaveCommand,
+    nftCommand,
     traceCommand,
     scenariosCommand,
     validateCommand,

@@ -126,7 +126,7 @@ describe("bad input", () => {
   it("--help exits 0 and lists every command", () => {
     const top = kubesim("--help")
     expect(top.code).toBe(0)
-    for (const c of ["run", "sweep", "report", "compare", "get", "exec", "iptables-save", "trace", "scenarios", "validate"]) expect(top.out, c).toContain(c)
+    for (const c of ["run", "sweep", "report", "compare", "get", "exec", "iptables-save", "nft", "trace", "scenarios", "validate"]) expect(top.out, c).toContain(c)
     // A few commands' own help stand for the rest (each is a process start).
     for (const c of ["sweep", "trace"]) {
       const r = kubesim(c, "--help")
@@ -180,6 +180,16 @@ describe("inspection", () => {
     expect(restore.code).toBe(0)
     expect(restore.out).toContain("COMMIT")
     expect(kubesim("iptables-save", "--node", "nope", "--run", RUN).code).toBe(1)
+  })
+
+  it("nft list ruleset prints a node's nftables as nft does (kube-proxy's table in nftables mode)", () => {
+    const r = kubesim("nft", "list", "ruleset", "--node", "kind-worker", "-f", TINY, "--set", "cluster.proxyMode=nftables", "--at", "10s")
+    expect(r.code, r.err).toBe(0)
+    expect(r.out).toMatch(/^table ip kube-proxy \{$/m)
+    expect(r.out).toContain("\t\ttype nat hook prerouting priority dstnat; policy accept;\n")
+    expect(r.out).toMatch(/numgen random mod \d+ vmap \{ 0 : goto endpoint-[A-Z2-7]{8}-default\/web-service\//)
+    expect(kubesim("nft", "list", "ruleset", "--node", "kind-worker", "--run", RUN).out).toBe("")
+    expect(kubesim("nft", "list", "ruleset", "--node", "nope", "--run", RUN).code).toBe(1)
   })
 
   it("trace follows a request's packets through DNAT to the pod and back", () => {

@@ -8,7 +8,7 @@ import { runBuiltin } from "./library-support"
 const names = builtinScenarioNames()
 
 describe("the built-in library", () => {
-  test("has the scenarios of the issues, each with a README paragraph", () => {
+  test("has the built-in scenarios, each with a README paragraph", () => {
     expect(names).toEqual([
       "affinity-timeout",
       "affinity-under-churn",
@@ -17,6 +17,7 @@ describe("the built-in library", () => {
       "keepalive-imbalance",
       "node-failure",
       "pod-churn",
+      "proxy-modes",
       "rolling-update",
       "seed-walkthrough",
       "topology-zones",

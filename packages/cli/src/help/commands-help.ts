@@ -175,6 +175,14 @@ export const IPTABLES_SAVE: CommandHelp = {
   ],
 }
 
+export const NFT: CommandHelp = {
+  name: "nft",
+  summary: "Print a node's nftables ruleset at a simulated time, as nft list ruleset does (kube-proxy's table in nftables mode).",
+  usage: "kubesim nft list ruleset --node NODE [options]",
+  examples: [["kube-proxy's nftables on a worker, in nftables mode, at 30 s", "kubesim nft list ruleset --node kind-worker -f proxy-modes --variant nftables --at 30s"]],
+  flags: [{ name: "node", default: "''", description: "The node (e.g. kind-worker)." }, at, ...target],
+}
+
 export const TRACE: CommandHelp = {
   name: "trace",
   summary: "Follow one request's packets hop by hop through hooks, rules, NAT and conntrack.",
@@ -214,6 +222,6 @@ export const VALIDATE: CommandHelp = {
 /** kubectl's groups (`kubectl --help`): the main job first, then inspection. */
 export const GROUPS: ReadonlyArray<readonly [string, ReadonlyArray<CommandHelp>]> = [
   ["Simulate", [RUN, SWEEP, REPORT, COMPARE]],
-  ["Inspect a run (kubectl, busybox, hubble and iptables at a simulated time)", [GET, DESCRIBE, LOGS, EXEC, OBSERVE, CONNTRACK, IPTABLES_SAVE, TRACE]],
+  ["Inspect a run (kubectl, busybox, hubble, iptables and nft at a simulated time)", [GET, DESCRIBE, LOGS, EXEC, OBSERVE, CONNTRACK, IPTABLES_SAVE, NFT, TRACE]],
   ["Scenarios", [SCENARIOS, VALIDATE]],
 ]

@@ -99,20 +99,31 @@ export class PacketTrace implements net.PacketObserver {
     private readonly maxEvents = 2000,
   ) {}
 
-  /** Installs the rule tracer on a host with iptables. */
+  /** Installs the rule tracer on a host with iptables (and on its nftables, as `nft monitor trace` names rules). */
   watchHost(host: net.Host): void {
     const nf = host.netfilter
     if (!(nf instanceof net.IptablesHooks)) return
     const rs = nf.ruleset
-    nf.setTracer((table, chain, index, matched) => {
-      if (!matched || !this.started) return
+    const push = (r: TracedRule) => {
       if (this.pendingHost !== host.name) {
         this.pending = []
         this.pendingHost = host.name
       }
+      this.pending.push(r)
+    }
+    nf.setTracer((table, chain, index, matched) => {
+      if (!matched || !this.started) return
       const r = rs.chain(table, chain)?.rules[index]
-      this.pending.push({ table, chain, rulenum: index + 1, kind: "rule", text: r === undefined ? "" : `-A ${chain} ${net.renderRuleSave(r)}` })
+      push({ table, chain, rulenum: index + 1, kind: "rule", text: r === undefined ? "" : `-A ${chain} ${net.renderRuleSave(r)}` })
     })
+    if (nf instanceof net.NetfilterStack) {
+      const nft = nf.nft
+      nf.setNftTracer((table, chain, index, matched) => {
+        if (!matched || !this.started) return
+        const r = nft.chain(table, chain)?.rules[index]
+        push({ table: `ip ${table}`, chain, rulenum: index + 1, kind: "rule", text: r === undefined ? "" : net.ruleText(r, this.now()) })
+      })
+    }
   }
 
   private inWindow(): boolean {

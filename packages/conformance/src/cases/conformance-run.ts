@@ -5,6 +5,8 @@ import { KubesimPlane, KubesimTrafficPlane } from "../kubesim/kubesim-plane"
 import type { NodeRules, NodeRuleSource, RuleSourceFactory } from "../rules/node-rules"
 import type { RequestOutcome } from "../traffic/request-outcome"
 import type { TrafficPlane } from "../traffic/traffic-plane"
+import { nftServiceShares } from "../rules/nft-service-shares"
+import { serviceShares, type ServiceShares } from "../rules/service-shares"
 
 /**
  * One conformance session: the cluster twice — in real network namespaces and in kubesim's data plane — with
@@ -66,6 +68,17 @@ export class ConformanceRun {
   ruleset(node: string) {
     this.ready()
     return this.kubesim.fabric.ruleset(node)
+  }
+
+  /**
+   * The share of new connections each pod of `service` gets from `node`'s rules in kubesim: its nftables
+   * (kube-proxy table) in nftables mode, else its iptables nat table.
+   */
+  serviceShares(node: string, service: string): ServiceShares {
+    this.ready()
+    const nft = this.kubesim.fabric.nftRuleset(node)
+    if (nft.table("kube-proxy") !== undefined) return nftServiceShares(nft, clusterIpOf(this.cluster, service), 80, this.cluster.topology)
+    return serviceShares(this.kubesim.fabric.ruleset(node), spnOf(service), this.cluster.topology)
   }
 
   /**

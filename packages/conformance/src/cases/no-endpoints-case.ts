@@ -20,11 +20,17 @@ const summary = (out: ReadonlyArray<RequestOutcome>): Map<string, number> => {
  */
 export const noEndpointsCase = async (run: ConformanceRun, service: string, requests: number): Promise<CaseResult> => {
   run.ready()
-  const payload = run.initialRules.get("node-1")!.payload
+  const rules = run.initialRules.get("node-1")!
   const ip = clusterIpOf(run.state, service)
   const problems: Array<string> = []
-  const reject = payload.split("\n").find((l) => l.includes("has no endpoints") && l.includes(` -d ${ip} `))
-  if (reject === undefined || !reject.endsWith("-j REJECT")) problems.push(`kubesim wrote no REJECT rule for ${ip}`)
+  if (rules.nft !== undefined) {
+    // nftables mode: the ClusterIP's element in no-endpoint-services goes to reject-chain (proxier.go).
+    const element = rules.nft.split("\n").find((l) => l.startsWith(`add element ip kube-proxy no-endpoint-services { ${ip} . tcp . 80 `))
+    if (element === undefined || !element.endsWith(": goto reject-chain }")) problems.push(`kubesim wrote no reject-chain element for ${ip}`)
+  } else {
+    const reject = rules.payload.split("\n").find((l) => l.includes("has no endpoints") && l.includes(` -d ${ip} `))
+    if (reject === undefined || !reject.endsWith("-j REJECT")) problems.push(`kubesim wrote no REJECT rule for ${ip}`)
+  }
   const [kernel, kubesim] = await run.onBoth(async (plane) => {
     const out = await plane.requests("busybox", { host: ip, port: 80 }, [null], requests)
     const codes = summary(out)

@@ -1,5 +1,4 @@
 import { formatCounts } from "../report/verdict-table"
-import { serviceShares } from "../rules/service-shares"
 import { twoStageFit, fitProblem, type TwoStageFit } from "../stats/two-stage-fit"
 import { countOutcomes, type RequestOutcome } from "../traffic/request-outcome"
 import { caseResult, type CaseResult } from "./case-result"
@@ -38,7 +37,7 @@ export const nodePortCase = async (
   let pods: ReadonlyArray<string>
   let shares: ReadonlyArray<number>
   if (policy === "Cluster") {
-    ;({ pods, shares } = serviceShares(run.ruleset(entryNode), spnOf(service), topo))
+    ;({ pods, shares } = run.serviceShares(entryNode, service))
   } else {
     pods = endpointPods.filter((p) => p.node === entryNode).map((p) => p.name)
     shares = pods.map(() => 1 / pods.length)

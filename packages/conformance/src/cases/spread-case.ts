@@ -1,9 +1,8 @@
 import { formatCounts } from "../report/verdict-table"
-import { serviceShares } from "../rules/service-shares"
 import { describeFit, fitProblem, RETRY_BELOW, type TwoStageFit, twoStageFit } from "../stats/two-stage-fit"
 import { countOutcomes } from "../traffic/request-outcome"
 import { caseResult, type CaseResult } from "./case-result"
-import { clusterIpOf, spnOf, type ConformanceRun } from "./conformance-run"
+import { clusterIpOf, type ConformanceRun } from "./conformance-run"
 
 /** Below this first-stage p-value a fresh sample is drawn; see stats/two-stage-fit.ts for the full rule. */
 export const ALPHA = RETRY_BELOW
@@ -16,7 +15,7 @@ export const ALPHA = RETRY_BELOW
  */
 export const spreadCase = async (run: ConformanceRun, service: string, requests: number): Promise<CaseResult> => {
   run.ready()
-  const predicted = serviceShares(run.ruleset("node-1"), spnOf(service), run.state.topology)
+  const predicted = run.serviceShares("node-1", service)
   const target = { host: clusterIpOf(run.state, service), port: 80 }
   const problems: Array<string> = []
   const [kernel, kubesim] = await run.onBoth(async (plane) => {

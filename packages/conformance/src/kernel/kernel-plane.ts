@@ -13,7 +13,8 @@ export class KernelPlane implements TrafficPlane {
   constructor(readonly topology: KernelTopology) {}
 
   load(node: string, rules: NodeRules): void {
-    loadNodeRules(this.topology, node, rules)
+    if (rules.nft !== undefined) this.topology.nftApply(node, rules.nft)
+    else loadNodeRules(this.topology, node, rules)
   }
 
   requests(client: string, target: Target, sources: ReadonlyArray<string | null>, count: number): Promise<ReadonlyArray<RequestOutcome>> {

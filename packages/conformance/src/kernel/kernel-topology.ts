@@ -136,6 +136,16 @@ export class KernelTopology {
     runCommand(args, rules)
   }
 
+  /** Runs an nftables transaction in node `name` with the real `nft -f -`; throws CommandFailed with nft's message. */
+  nftApply(name: string, text: string): void {
+    runCommand(["ip", "netns", "exec", this.nodeNamespace(name), "nft", "-f", "-"], text)
+  }
+
+  /** The node's nftables as the real `nft list ruleset` prints them. */
+  nftList(name: string): string {
+    return runCommand(["ip", "netns", "exec", this.nodeNamespace(name), "nft", "list", "ruleset"]).stdout
+  }
+
   /** The node's rules as the real `iptables-save` prints them. */
   save(name: string): string {
     return runCommand(["ip", "netns", "exec", this.nodeNamespace(name), "iptables-save"]).stdout

@@ -99,6 +99,10 @@ export class KubesimPlane {
    * with --noflush. Throws kubesim's parse/validation error (naming the line) if it is rejected.
    */
   load(name: string, rules: NodeRules): void {
+    if (rules.nft !== undefined) {
+      net.applyNft(this.fabric.nftRuleset(name), rules.nft, { now: this.sim.now })
+      return
+    }
     const ruleset = this.fabric.ruleset(name)
     const byTable = new Map<string, Array<string>>()
     for (const j of rules.jumpRules) {
@@ -167,6 +171,11 @@ export class KubesimPlane {
   /** Node `name`'s rules as kubesim's `iptables-save` prints them. */
   save(name: string): string {
     return net.renderSave(this.fabric.ruleset(name))
+  }
+
+  /** Node `name`'s nftables as kubesim's `nft list ruleset` prints them. */
+  nftList(name: string): string {
+    return net.renderNftRuleset(this.fabric.nftRuleset(name), this.sim.now)
   }
 
   /** Lets `ms` of simulated time pass with no traffic (affinity expiry). */

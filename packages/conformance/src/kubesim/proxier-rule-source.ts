@@ -1,14 +1,14 @@
 import type { ConformanceCluster } from "../cluster/conformance-cluster"
 import type { NodeRules, NodeRuleSource, RuleSourceFactory } from "../rules/node-rules"
-import { IptablesProxier, type IptablesRuleSink, type JumpRule } from "./core-bridge"
+import { IptablesProxier, NftablesProxier, type IptablesRuleSink, type JumpRule } from "./core-bridge"
 
 /**
- * kube-proxy for one node, as kubesim's iptables proxier: `sync` diffs the cluster against the last state it
+ * kube-proxy for one node, as kubesim's iptables (or nftables) proxier: `sync` diffs the cluster against the last state it
  * was given (adds/updates/deletes Services and EndpointSlices by name, like the informers), runs
  * syncProxyRules and returns what it wrote. The proxier's clock stands still (no FullSyncPeriod resyncs).
  */
 class ProxierRuleSource implements NodeRuleSource {
-  private readonly proxier: IptablesProxier
+  private readonly proxier: IptablesProxier | NftablesProxier
   private last: NodeRules | undefined
   private services = new Map<string, ConformanceCluster["services"][number]>()
   private slices = new Map<string, ConformanceCluster["endpointSlices"][number]>()
@@ -17,6 +17,7 @@ class ProxierRuleSource implements NodeRuleSource {
   constructor(
     cluster: ConformanceCluster,
     private readonly nodeName: string,
+    mode: "iptables" | "nftables",
   ) {
     const node = cluster.topology.nodes.find((n) => n.name === nodeName)
     if (node === undefined) throw new Error(`no node "${nodeName}" in the cluster`)
@@ -24,23 +25,27 @@ class ProxierRuleSource implements NodeRuleSource {
       restore: (payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined) => {
         this.last = { payload, jumpRules: jumpRules ?? [] }
       },
-      // Called after the restore when a UDP port's endpoints changed: the cleanup belongs to this sync.
+      // Called after the restore (nftables: the transaction) when a UDP port's endpoints changed: the cleanup belongs to this sync.
       cleanConntrack: (targets) => {
         if (this.last !== undefined) this.last = { ...this.last, conntrack: targets }
       },
     }
-    this.proxier = new IptablesProxier(
-      {
-        nodeName,
-        nodeIPs: [node.ip],
-        clusterCIDR: cluster.clusterCidr,
-        // The conformance machines' kernels lack nfacct (reference notes); iptables ≥ 1.6.2 has --random-fully.
-        nfacct: false,
-        randomFully: true,
-        interfaceAddresses: ["127.0.0.1", node.ip],
-      },
-      { now: () => 0, sink },
-    )
+    const config = {
+      nodeName,
+      nodeIPs: [node.ip],
+      clusterCIDR: cluster.clusterCidr,
+      // The conformance machines' kernels lack nfacct (reference notes); iptables ≥ 1.6.2 has --random-fully.
+      nfacct: false,
+      randomFully: true,
+      interfaceAddresses: ["127.0.0.1", node.ip],
+    }
+    this.proxier =
+      mode === "nftables"
+        ? new NftablesProxier(
+            { ...config, serviceCIDRs: [cluster.topology.serviceCidr] },
+            { now: () => 0, sink: { run: (nft: string) => void (this.last = { payload: "", jumpRules: [], nft }), cleanConntrack: sink.cleanConntrack } },
+          )
+        : new IptablesProxier(config, { now: () => 0, sink })
   }
 
   sync(cluster: ConformanceCluster): NodeRules {
@@ -77,4 +82,7 @@ class ProxierRuleSource implements NodeRuleSource {
 }
 
 /** kubesim's iptables proxier as the conformance suite's source of kube-proxy rules. */
-export const kubesimRuleSource: RuleSourceFactory = (cluster, nodeName) => new ProxierRuleSource(cluster, nodeName)
+export const kubesimRuleSource: RuleSourceFactory = (cluster, nodeName) => new ProxierRuleSource(cluster, nodeName, "iptables")
+
+/** kubesim's nftables proxier as the source: every sync is an `nft -f` transaction. */
+export const kubesimNftRuleSource: RuleSourceFactory = (cluster, nodeName) => new ProxierRuleSource(cluster, nodeName, "nftables")

@@ -12,11 +12,16 @@ export interface JumpRuleText {
   readonly args: string
 }
 
-/** What one kube-proxy sync hands the kernel: jump rules to ensure (full syncs) and the restore payload. */
+/**
+ * What one kube-proxy sync hands the kernel: in iptables mode jump rules to ensure (full syncs) and the restore
+ * payload; in nftables mode one `nft -f` transaction (`nft`; the other two are then empty).
+ */
 export interface NodeRules {
   readonly jumpRules: ReadonlyArray<JumpRuleText>
   /** Text for `iptables-restore --noflush --counters` (kube-proxy's restore payload, both tables). */
   readonly payload: string
+  /** nftables mode: the transaction kube-proxy runs with `nft -f -`. */
+  readonly nft?: string
   /**
    * The UDP conntrack cleanup kube-proxy runs once this restore succeeded (pkg/proxy/conntrack/cleanup.go
    * CleanStaleEntries; only after a UDP service port's endpoints changed): each `ip:port` service frontend →

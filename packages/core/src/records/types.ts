@@ -106,6 +106,7 @@ export interface RulesRecord {
   readonly mode: ProxyMode
   readonly full: boolean
   readonly services: number
+  /** Rules the sync wrote: iptables' filter + nat `-A` lines (sync_proxy_rules_iptables_last); nftables' `add rule` lines. */
   readonly rules: number
   readonly shares: Shares
 }

@@ -108,7 +108,8 @@ export interface ClusterConfig {
     readonly algorithm: LoadBalancerAlgorithm
     readonly healthCheck: LoadBalancerHealthCheck
   }
-  readonly proxy: { readonly minSyncPeriod: Nanos; readonly syncPeriod: Nanos }
+  /** kube-proxy on every node: --proxy-mode (iptables or nftables) and its sync periods. */
+  readonly proxy: { readonly mode: "iptables" | "nftables"; readonly minSyncPeriod: Nanos; readonly syncPeriod: Nanos }
   readonly delays: ClusterDelays
   /** Per-class link settings; null: the Fabric's defaults on one LAN (what every cluster had before classes). */
   readonly network: ClusterNetwork | null
@@ -170,7 +171,7 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
       algorithm: c.loadBalancer?.algorithm ?? "random",
       healthCheck: c.loadBalancer?.healthCheck ?? DEFAULT_LB_HEALTH_CHECK,
     },
-    proxy: { minSyncPeriod: c.proxy?.minSyncPeriod ?? 1 * NANOS_PER_SECOND, syncPeriod: c.proxy?.syncPeriod ?? 30 * NANOS_PER_SECOND },
+    proxy: { mode: c.proxy?.mode ?? "iptables", minSyncPeriod: c.proxy?.minSyncPeriod ?? 1 * NANOS_PER_SECOND, syncPeriod: c.proxy?.syncPeriod ?? 30 * NANOS_PER_SECOND },
     delays: {
       watch: c.delays?.watch ?? 50 * NANOS_PER_MILLI,
       kubelet: c.delays?.kubelet ?? DEFAULT_KUBELET_TIMINGS,

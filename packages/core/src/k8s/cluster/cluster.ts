@@ -1,5 +1,5 @@
 import { Simulation, type Nanos } from "../../sim/index"
-import { Fabric, Network, cidrContains, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, type Host, type Ruleset } from "../../net/index"
+import { Fabric, Network, cidrContains, formatIpv4, parseCidr, parseIpv4, renderNftRuleset, renderRestore, renderSave, type Host, type Ruleset } from "../../net/index"
 import { RecordLog } from "../../records/index"
 import { AppEnv, DnsServer, HttpServer, zoneAnswerer, type RequestLoop } from "../../apps/index"
 import { nslookupSync, parseResolvConf, renderResolvConf, type CorednsServer } from "../../dns/index"
@@ -152,6 +152,9 @@ export class Cluster {
         minSyncPeriod: c.proxy.minSyncPeriod,
         syncPeriod: c.proxy.syncPeriod,
         renderCache,
+        mode: c.proxy.mode,
+        nft: this.fabric.nftRuleset(n.name),
+        serviceCIDRs: [c.serviceCIDR],
         records: log,
         ...(n.cpus !== undefined ? { cpus: n.cpus } : {}),
         ...(zone !== undefined ? { zone } : {}),
@@ -314,6 +317,12 @@ export class Cluster {
   iptablesSave(node: string, form: "save" | "restore" = "save"): string {
     const rs = this.node(node).ruleset
     return form === "save" ? renderSave(rs) : renderRestore(rs)
+  }
+
+  /** A node's nftables as `nft list ruleset` prints it there (kube-proxy's table in nftables mode; empty otherwise). */
+  nftListRuleset(node: string): string {
+    this.node(node)
+    return renderNftRuleset(this.fabric.nftRuleset(node), this.sim.now)
   }
 
   /** The cloud load balancer's VIP routes as `ip route show` prints them on its host (one `nexthop` per healthy node). */

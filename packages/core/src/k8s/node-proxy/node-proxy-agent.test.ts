@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { NANOS_PER_HOUR, NANOS_PER_SECOND, Simulation } from "../../sim/index"
-import { Fabric, Network, PROTO_UDP, Packet, applyRestore, parseCidr, parseIpv4, probabilityThreshold, renderSave } from "../../net/index"
+import { Fabric, Network, PROTO_UDP, Packet, applyNft, applyRestore, renderNftRuleset, parseCidr, parseIpv4, probabilityThreshold, renderSave } from "../../net/index"
 import { servicePortEndpointChain, type SyncCostModel } from "../proxy/index"
 import { RecordLog } from "../../records/index"
 import { decodeManifests, type KubeObject } from "../api/index"
@@ -36,7 +36,7 @@ ${eps.map((ip) => `  - addresses: [${ip}]\n    conditions:\n      ready: true\n 
     protocol: UDP
 `
 
-const harness = (cost?: SyncCostModel, cpus?: number) => {
+const harness = (cost?: SyncCostModel, cpus?: number, mode?: "nftables") => {
   const sim = new Simulation(9)
   const net = new Network(sim)
   const fabric = new Fabric(net, { lan: parseCidr("192.168.0.0/24") })
@@ -54,8 +54,9 @@ const harness = (cost?: SyncCostModel, cpus?: number) => {
     records,
     ...(cost !== undefined ? { cost } : {}),
     ...(cpus !== undefined ? { cpus } : {}),
+    ...(mode !== undefined ? { mode, nft: fabric.nftRuleset("node-a"), serviceCIDRs: ["10.96.0.0/12"] } : {}),
   })
-  return { sim, host, store, records, apply, agent, ruleset: fabric.ruleset("node-a") }
+  return { sim, host, store, records, apply, agent, ruleset: fabric.ruleset("node-a"), nft: fabric.nftRuleset("node-a") }
 }
 
 describe("node kube-proxy agent", () => {
@@ -185,6 +186,34 @@ spec:
     expect(last?.full).toBe(true)
     expect(Object.keys(last?.shares["default/dns:dns"] ?? {})).toEqual(["10.244.1.2:5353"])
     expect(renderSave(h.ruleset)).not.toContain(sep)
+  })
+
+  it("nftables mode: a transaction the kernel refuses is recorded and retried with a full sync within syncPeriod; the run goes on", () => {
+    const h = harness(undefined, undefined, "nftables")
+    h.apply(objects(["10.244.1.2"]))
+    h.agent.start()
+    h.sim.run({ until: 2 * S })
+    // Someone removes kube-proxy's service-ips map (and the rule using it): the next partial sync's element
+    // changes to it are refused; only a full sync (which re-adds the map) recovers.
+    applyNft(h.nft, "flush chain ip kube-proxy services\ndelete map ip kube-proxy service-ips\n", { now: h.sim.now })
+    // The dns Service moves to port 54: its service-ips element is replaced.
+    h.apply(objects(["10.244.1.2"]).replace("port: 53", "port: 54"))
+    h.sim.run({ until: 3 * S })
+    const failures = () => h.records.ofKind("action").filter((a) => a.verb === "restore-failed")
+    expect(failures()).toHaveLength(1)
+    const first = failures()[0]
+    expect(first?.actor).toBe("kube-proxy/node-a")
+    expect(first?.detail).toMatch(/^nftables sync failed: .*service-ips.*; the next sync is a full sync, within 30s$/)
+    h.sim.run({ until: 40 * S })
+    expect(failures()).toHaveLength(1)
+    const last = h.records.ofKind("rules").at(-1)
+    expect(last?.mode).toBe("nftables")
+    expect(last?.full).toBe(true)
+    expect((last?.t ?? 0) - (first?.t ?? 0)).toBeGreaterThanOrEqual(30 * S)
+    const listing = renderNftRuleset(h.nft, h.sim.now)
+    expect(listing).toContain("map service-ips {")
+    expect(listing).toContain("10.96.0.53 . udp . 54")
+    expect(listing).toContain("ip daddr . meta l4proto . th dport vmap @service-ips")
   })
 
   it("a UDP flow opened to the leaving endpoint while the restore runs is cleared once the new rules are in", () => {

@@ -1,13 +1,15 @@
 import { formatDuration, type EventKind, type Nanos, type Simulation } from "../../sim/index"
-import type { Host, Ruleset } from "../../net/index"
+import type { Host, NftRuleset, Ruleset } from "../../net/index"
 import type { RecordLog } from "../../records/index"
 import type { Kind, ObjectOfKind } from "../api/index"
 import type { ApiStore, Watch, WatchEvent } from "../store/index"
 import {
   KubeProxy,
   type KubeProxyConntrackConfig,
-  type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
+  type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type NftablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
 import { endpointShares } from "./endpoint-shares"
+import { nftEndpointShares } from "./nft-endpoint-shares"
+import { NodeNftables } from "./node-nftables"
 import { setupNodeConntrack } from "./node-conntrack"
 import { NodeRuleset } from "./node-ruleset"
 
@@ -26,6 +28,12 @@ export interface NodeProxyAgentOptions {
   readonly renderCache?: IptablesRenderCache
   /** Where `rules` records go; none written without. */
   readonly records?: RecordLog
+  /** kube-proxy's --proxy-mode (default iptables). nftables mode writes `nft` (the node's nftables ruleset). */
+  readonly mode?: "iptables" | "nftables"
+  /** The node's nftables ruleset; required in nftables mode. */
+  readonly nft?: NftRuleset
+  /** --cluster's Service CIDRs (nftables mode drops traffic to unallocated ClusterIPs in them). */
+  readonly serviceCIDRs?: ReadonlyArray<string>
   /** The node's CPU count (runtime.NumCPU() on the node), for --conntrack-max-per-core; default 8. */
   readonly cpus?: number
   /** kube-proxy's `conntrack` settings; default upstream's (maxPerCore 32768, min 131072, 24 h, 1 h). */
@@ -41,7 +49,7 @@ export interface NodeProxyAgentOptions {
 const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly name: string } }): string => `${o.metadata.namespace ?? ""}/${o.metadata.name}`
 
 /**
- * One node's kube-proxy (iptables mode), wired to the API store and the node's kernel: informers on Services and
+ * One node's kube-proxy (iptables mode, or nftables mode with `mode: "nftables"`), wired to the API store and the node's kernel: informers on Services and
  * EndpointSlices (watch with `watchDelay`, initial list first, as client-go's ListAndWatch), the proxy module's
  * `KubeProxy` (change trackers → BoundedFrequencyRunner with minSyncPeriod, burst 2 → syncProxyRules), the
  * payload restored into the node's Ruleset with `--noflush`, stale UDP conntrack cleared, and a `rules` record
@@ -50,6 +58,8 @@ const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly n
 export class NodeProxyAgent {
   readonly kubeProxy: KubeProxy
   readonly node: NodeRuleset
+  /** The nftables side in nftables mode (null in iptables mode). */
+  readonly nftNode: NodeNftables | null
   /** Syncs whose rules have landed. */
   syncs = 0
   private readonly watches: Watch[] = []
@@ -69,6 +79,8 @@ export class NodeProxyAgent {
     readonly options: NodeProxyAgentOptions,
   ) {
     this.node = new NodeRuleset(host, ruleset)
+    if (options.mode === "nftables" && options.nft === undefined) throw new Error(`node ${options.nodeName}: nftables mode needs the node's nftables ruleset`)
+    this.nftNode = options.mode === "nftables" ? new NodeNftables(host, options.nft as NftRuleset, this.node) : null
     setupNodeConntrack(host, { nodeName: options.nodeName, cpus: options.cpus, conntrack: options.conntrack, records: options.records })
     this.kubeProxy = new KubeProxy(
       sim,
@@ -79,10 +91,12 @@ export class NodeProxyAgent {
         ...(options.minSyncPeriod !== undefined ? { minSyncPeriod: options.minSyncPeriod } : {}),
         ...(options.syncPeriod !== undefined ? { syncPeriod: options.syncPeriod } : {}),
         nfacct: false,
+        ...(options.serviceCIDRs !== undefined ? { serviceCIDRs: options.serviceCIDRs } : {}),
         ...(options.zone !== undefined ? { zone: options.zone } : {}),
       },
       {
         node: this.node,
+        ...(this.nftNode !== null ? { nftNode: this.nftNode } : {}),
         ...(options.cost !== undefined ? { cost: options.cost } : {}),
         ...(options.renderCache !== undefined ? { renderCache: options.renderCache } : {}),
         onRestore: (outcome) => {
@@ -187,7 +201,10 @@ export class NodeProxyAgent {
     else on.update(old, obj)
   }
 
-  /** proxier.go: `klog.ErrorS(err, "Failed to execute iptables-restore")`, then RetryAfter(syncPeriod) with a full sync. */
+  /**
+   * iptables/proxier.go: `klog.ErrorS(err, "Failed to execute iptables-restore")`; nftables/proxier.go:
+   * `klog.ErrorS(err, "nftables sync failed")`; then RetryAfter(syncPeriod) with a full sync.
+   */
   private onRestoreFailed(error: string): void {
     const node = this.options.nodeName
     const retry = this.kubeProxy.proxier.config.syncPeriod
@@ -197,11 +214,11 @@ export class NodeProxyAgent {
       actor: `kube-proxy/${node}`,
       verb: "restore-failed",
       object: `Node ${node}`,
-      detail: `Failed to execute iptables-restore: ${error}; the next sync is a full sync, within ${formatDuration(retry)}`,
+      detail: `${this.nftNode !== null ? "nftables sync failed" : "Failed to execute iptables-restore"}: ${error}; the next sync is a full sync, within ${formatDuration(retry)}`,
     })
   }
 
-  private onLanded(result: IptablesSyncResult): void {
+  private onLanded(result: IptablesSyncResult | NftablesSyncResult): void {
     this.syncs++
     const records = this.options.records
     if (records === undefined) return
@@ -209,11 +226,14 @@ export class NodeProxyAgent {
       kind: "rules",
       t: this.sim.now,
       node: this.options.nodeName,
-      mode: "iptables",
+      mode: this.nftNode !== null ? "nftables" : "iptables",
       full: result.fullSync,
       services: result.servicePorts,
-      rules: result.filterRulesLast + result.natRulesLast,
-      shares: endpointShares(this.ruleset, this.kubeProxy.proxier.svcPortMap),
+      rules: "rulesWritten" in result ? result.rulesWritten : result.filterRulesLast + result.natRulesLast,
+      shares:
+        this.nftNode !== null
+          ? nftEndpointShares(this.nftNode.ruleset, this.kubeProxy.proxier.svcPortMap)
+          : endpointShares(this.ruleset, this.kubeProxy.proxier.svcPortMap),
     })
   }
 }

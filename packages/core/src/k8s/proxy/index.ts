@@ -21,7 +21,9 @@ export {
 } from "./conntrack-sysctls"
 export type { Proxier } from "./proxier"
 export { BoundedFrequencyRunner, type RunnerFunction } from "./bounded-frequency-runner"
-export { KubeProxy, DEFAULT_SYNC_COST, type KubeProxyNode, type KubeProxyOptions, type RestoreOutcome, type SyncCostModel } from "./kube-proxy"
+export { KubeProxy, DEFAULT_SYNC_COST, type KubeProxyNode, type NftKubeProxyNode, type KubeProxyOptions, type RestoreOutcome, type SyncCostModel } from "./kube-proxy"
+export { NftablesProxier, type NftablesProxierConfig, type NftablesRuleSink, type NftablesSyncResult } from "./nftables/nftables-proxier"
+export { nftChainsFor, nftEndpointNames, hash8 as nftHash8 } from "./nftables/names"
 export {
   IptablesProxier,
   FULL_SYNC_PERIOD,

@@ -9,6 +9,7 @@ import type { JumpRule } from "./iptables/jump-chains"
 import { KubeProxy, type KubeProxyNode, type RestoreOutcome } from "./kube-proxy"
 import { FAKE_PROXIER_CONFIG, service, slice, startProxier } from "./test-support/fixtures"
 import { NetfilterSink, netfilterProxier } from "./test-support/netfilter-node"
+import { driveKubeProxy, eps, kubeProxyChange, svc1 } from "./test-support/random-changes"
 
 describe("KubeProxy on the simulation kernel", () => {
   it("rules lag the API: syncs are rate-limited (burst 2, minSyncPeriod 1 s) and land after the restore's duration", () => {
@@ -48,8 +49,6 @@ class RulesetNode extends NetfilterSink implements KubeProxyNode {
 }
 
 const CONFIG = { ...FAKE_PROXIER_CONFIG, nfacct: false }
-const svc1 = service("ns1", "svc1", { clusterIP: "172.30.0.41", ports: [{ name: "p80", port: 80 }] })
-const eps = (...ips: string[]) => slice("ns1", "svc1", 1, ips.map((ip) => ({ addresses: [ip] })), [{ name: "p80", port: 80 }])
 
 const harness = () => {
   const sim = new Simulation(11)
@@ -90,43 +89,16 @@ describe("KubeProxy: syncs never overlap (kubesim issue 14)", () => {
   })
 
   it("random changes and synced callbacks at random times: every restore lands, and the rules end as a fresh sync's", () => {
-    const change = fc.record({
-      at: fc.integer({ min: 0, max: 3000 }),
-      what: fc.oneof(
-        fc.record({ kind: fc.constant("endpoints" as const), ips: fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { maxLength: 4 }) }),
-        fc.record({ kind: fc.constant("service" as const), port: fc.constantFrom(80, 81), present: fc.boolean() }),
-        fc.record({ kind: fc.constant("synced" as const) }),
-      ),
-    })
     fc.assert(
-      fc.property(fc.array(change, { maxLength: 25 }), fc.integer({ min: 0, max: 3 }), (changes, perLine) => {
+      fc.property(fc.array(kubeProxyChange, { maxLength: 25 }), fc.integer({ min: 0, max: 3 }), (changes, perLine) => {
         const sim = new Simulation(5)
         const node = new RulesetNode()
         const outcomes: RestoreOutcome[] = []
         const kp = new KubeProxy(sim, CONFIG, { node, cost: { base: millis(3), perLine: millis(perLine) }, onRestore: (o) => outcomes.push(o) })
-        let svc: ServiceView | undefined = svc1
-        let sl = eps("10.0.1.1")
-        kp.onServiceAdd(svc)
-        kp.onEndpointSliceAdd(sl)
-        kp.start()
-        kp.onSynced()
-        const kind = sim.defineKind<(typeof changes)[number]["what"]>("change", (w) => {
-          if (w.kind === "endpoints") {
-            const next = eps(...w.ips.map((h) => `10.0.1.${h}`))
-            kp.onEndpointSliceUpdate(sl, next)
-            sl = next
-          } else if (w.kind === "service") {
-            const next = w.present ? service("ns1", "svc1", { clusterIP: "172.30.0.41", ports: [{ name: "p80", port: w.port }] }) : undefined
-            if (svc !== undefined && next !== undefined) kp.onServiceUpdate(svc, next)
-            else if (next !== undefined) kp.onServiceAdd(next)
-            else if (svc !== undefined) kp.onServiceDelete(svc)
-            svc = next
-          } else kp.onSynced()
-        })
-        for (const c of changes) sim.at(millis(c.at), kind, c.what)
+        const last = driveKubeProxy(sim, kp, changes)
         sim.run({ until: seconds(10) })
         expect(outcomes.filter((o) => o.error !== undefined)).toEqual([])
-        expect(renderSave(node.ruleset)).toBe(freshSave(svc === undefined ? [] : [svc], [sl]))
+        expect(renderSave(node.ruleset)).toBe(freshSave(last.svc === undefined ? [] : [last.svc], [last.sl]))
       }),
       { numRuns: runs(80) },
     )

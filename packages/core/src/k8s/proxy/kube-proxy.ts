@@ -6,6 +6,7 @@ import type { IptablesProxierConfig } from "./iptables/config"
 import { FULL_SYNC_PERIOD, IptablesProxier, type IptablesSyncResult } from "./iptables/iptables-proxier"
 import type { JumpRule } from "./iptables/jump-chains"
 import type { IptablesRenderCache } from "./iptables/render-cache"
+import { NftablesProxier, type NftablesProxierConfig, type NftablesRuleSink, type NftablesSyncResult } from "./nftables/nftables-proxier"
 
 /**
  * The node side of kube-proxy: where its restore payloads land. `apply` is called when the restore completes
@@ -22,6 +23,16 @@ export interface KubeProxyNode {
   cleanConntrack?(targets: UdpConntrackTargets): void
 }
 
+/**
+ * The node side of kube-proxy's nftables mode: `run` applies a transaction as `nft -f` (when the sync's simulated
+ * duration ends), throwing if the kernel refuses it (nothing of it is applied); `check` is `nft -c -f` against the
+ * current kernel state, throwing if it would be refused.
+ */
+export interface NftKubeProxyNode extends Omit<NftablesRuleSink, "run"> {
+  run(transaction: string): void
+  check(transaction: string): void
+}
+
 /** How long a sync takes in simulated time: a fixed part plus a cost per restore line (iptables-restore scales with input). */
 export interface SyncCostModel {
   readonly base: Nanos
@@ -33,7 +44,7 @@ export const DEFAULT_SYNC_COST: SyncCostModel = { base: 5_000 * NANOS_PER_MICRO,
 
 /** How a sync's restore ended, when it ended. */
 export interface RestoreOutcome {
-  readonly result: IptablesSyncResult
+  readonly result: IptablesSyncResult | NftablesSyncResult
   readonly start: Nanos
   readonly end: Nanos
   /** The kernel's refusal (then the next sync is a full one, within syncPeriod); undefined when the rules are in. */
@@ -42,18 +53,22 @@ export interface RestoreOutcome {
 
 export interface KubeProxyOptions {
   readonly node: KubeProxyNode
+  /** nftables mode: transactions go here and `node` is left alone (default: iptables mode). */
+  readonly nftNode?: NftKubeProxyNode
   readonly cost?: SyncCostModel
   readonly renderCache?: IptablesRenderCache
   /** Observes every sync when it starts (for metrics): the payload is computed, not yet restored. */
-  readonly onSync?: (result: IptablesSyncResult, start: Nanos, end: Nanos) => void
+  readonly onSync?: (result: IptablesSyncResult | NftablesSyncResult, start: Nanos, end: Nanos) => void
   /** Observes every restore when it ends: applied, or rejected by the kernel. */
   readonly onRestore?: (outcome: RestoreOutcome) => void
 }
 
 interface PendingApply {
   readonly proxy: KubeProxy
-  readonly result: IptablesSyncResult
+  readonly result: IptablesSyncResult | NftablesSyncResult
   readonly jumpRules: ReadonlyArray<JumpRule> | undefined
+  /** nftables mode: the sync's transactions, in order (stale-chain deletion, then the sync's own); null in iptables mode. */
+  readonly nft: ReadonlyArray<string> | null
   readonly start: Nanos
   readonly end: Nanos
   /** UDP conntrack cleanup the sync asked for, run only once the restore succeeded (proxier.go: after RestoreAll). */
@@ -61,7 +76,7 @@ interface PendingApply {
 }
 
 /**
- * One node's kube-proxy in iptables mode on the simulation kernel: informer callbacks feed the proxier's change
+ * One node's kube-proxy (iptables mode, or nftables mode with `nftNode`) on the simulation kernel: informer callbacks feed the proxier's change
  * trackers; syncs go through the BoundedFrequencyRunner (minSyncPeriod, burst 2, maxInterval FullSyncPeriod,
  * as proxier.go NewProxier); each sync takes simulated time and its payload reaches the node when it ends.
  *
@@ -71,52 +86,74 @@ interface PendingApply {
  * the first payload's rules still jump to (kubesim issue 14).
  */
 export class KubeProxy {
-  readonly proxier: IptablesProxier
+  readonly proxier: IptablesProxier | NftablesProxier
   readonly runner: BoundedFrequencyRunner
   private readonly cost: SyncCostModel
   private readonly applyKind: EventKind<PendingApply>
   private readonly directKind: EventKind<KubeProxy>
   private readonly syncOnce: () => Nanos
   /** What the sync in progress handed to its sink (restore, then possibly conntrack cleanup). */
-  private stash: { readonly jumpRules: ReadonlyArray<JumpRule> | undefined; conntrack: UdpConntrackTargets | undefined } | undefined
+  private stash: { readonly jumpRules: ReadonlyArray<JumpRule> | undefined; readonly nft: string[] | null; conntrack: UdpConntrackTargets | undefined } | undefined
 
   constructor(
     private readonly sim: Simulation,
-    config: IptablesProxierConfig,
+    config: IptablesProxierConfig | NftablesProxierConfig,
     private readonly options: KubeProxyOptions,
   ) {
     this.cost = options.cost ?? DEFAULT_SYNC_COST
     this.applyKind = sim.defineKind<PendingApply>(`kube-proxy-restore:${config.nodeName}`, (p) => p.proxy.land(p))
     this.directKind = sim.defineKind<KubeProxy>(`kube-proxy-direct-sync:${config.nodeName}`, (kp) => kp.syncDirect())
     const node = options.node
-    this.proxier = new IptablesProxier(config, {
+    const nftNode = options.nftNode
+    const hooks = {
       now: () => sim.now,
-      renderCache: options.renderCache,
       requestSync: () => this.runner.run(),
       syncNow: () => this.syncDirect(),
-      retryAfter: (after) => this.runner.retryAfter(after),
+      retryAfter: (after: Nanos) => this.runner.retryAfter(after),
+    }
+    const stashConntrack = (targets: UdpConntrackTargets): void => {
+      if (this.stash !== undefined) this.stash.conntrack = targets
+    }
+    this.proxier = nftNode !== undefined ? new NftablesProxier(config, {
+      ...hooks,
+      sink: {
+        // nft -f runs for the sync's duration; the kernel state it will meet is the current one plus this sync's
+        // earlier transactions (syncs never overlap), so `nft -c` now tells whether it will be refused. A refused
+        // transaction throws here (the proxier's failure path: full sync within syncPeriod) and is never run.
+        run: (tx) => {
+          const earlier = this.stash?.nft ?? []
+          nftNode.check(earlier.length === 0 ? tx : earlier.join("") + tx)
+          if (this.stash === undefined) this.stash = { jumpRules: undefined, nft: [tx], conntrack: undefined }
+          else this.stash.nft?.push(tx)
+        },
+        ...(nftNode.listChains !== undefined ? { listChains: () => (nftNode.listChains as () => Iterable<string>)() } : {}),
+        ...(nftNode.listSets !== undefined ? { listSets: () => (nftNode.listSets as () => Iterable<string>)() } : {}),
+        cleanConntrack: stashConntrack,
+      },
+    }) : new IptablesProxier(config, {
+      ...hooks,
+      renderCache: options.renderCache,
       sink: {
         // The restore runs for the sync's duration; whether the kernel takes it is known when it lands.
         restore: (_payload, jumpRules) => {
-          this.stash = { jumpRules, conntrack: undefined }
+          this.stash = { jumpRules, nft: null, conntrack: undefined }
         },
         natChains: node.natChains === undefined ? undefined : () => (node.natChains as () => Iterable<string>)(),
-        cleanConntrack: (targets) => {
-          if (this.stash !== undefined) this.stash.conntrack = targets
-        },
+        cleanConntrack: stashConntrack,
       },
     })
     // The runner's function: sync, then land the payload when the (simulated) restore finishes.
     this.syncOnce = (): Nanos => {
       const start = sim.now
       this.stash = undefined
-      const result = this.proxier.syncProxyRules()
+      const result: IptablesSyncResult | NftablesSyncResult | undefined = this.proxier.syncProxyRules()
       if (result === undefined) return 0
       const lines = countLines(result.payload)
       const duration = this.cost.base + this.cost.perLine * lines
       const s = this.takeStash()
-      if (s !== undefined) {
-        const pending: PendingApply = { proxy: this, result, jumpRules: s.jumpRules, start, end: start + duration, conntrack: s.conntrack }
+      if (s !== undefined || !result.success) {
+        // A transaction refused by `nft -c` is reported when its sync would have landed, like a refused restore.
+        const pending: PendingApply = { proxy: this, result, jumpRules: s?.jumpRules, nft: s !== undefined ? s.nft : this.options.nftNode !== undefined ? [] : null, start, end: start + duration, conntrack: s?.conntrack }
         sim.after(duration, this.applyKind, pending)
       }
       this.options.onSync?.(result, start, start + duration)
@@ -144,13 +181,22 @@ export class KubeProxy {
   private land(p: PendingApply): void {
     let error: string | undefined
     try {
-      this.options.node.apply(p.result.payload, p.jumpRules)
+      // nftables mode: the transactions that passed `nft -c` (a stale-chain deletion may precede a refused one).
+      if (p.nft !== null) for (const tx of p.nft) this.options.nftNode?.run(tx)
+      else this.options.node.apply(p.result.payload, p.jumpRules)
     } catch (e) {
       error = e instanceof Error ? e.message : String(e)
     }
-    if (error === undefined) {
-      // proxier.go: conntrack.CleanStaleEntries runs after RestoreAll succeeded, never before the new rules are in.
-      if (p.conntrack !== undefined) this.options.node.cleanConntrack?.(p.conntrack)
+    if (!p.result.success) {
+      // nftables mode: the sync's transaction was refused by `nft -c`; the proxier already took its failure path.
+      error = p.result.error
+    } else if (error === undefined) {
+      // proxier.go: conntrack.CleanStaleEntries runs after RestoreAll succeeded, never before the new rules are in
+      // (nftables/proxier.go: after the nft transaction ran).
+      if (p.conntrack !== undefined) {
+        if (p.nft !== null) this.options.nftNode?.cleanConntrack?.(p.conntrack)
+        else this.options.node.cleanConntrack?.(p.conntrack)
+      }
     } else {
       this.proxier.restoreFailed(error)
     }

@@ -5,6 +5,8 @@ import type { Ipv4 } from "../packet/packet"
 import type { ConntrackTimeouts } from "../conntrack/timeouts"
 import type { Host } from "../host/host"
 import { IptablesHooks } from "../host/iptables-hooks"
+import { NetfilterStack } from "../host/netfilter-stack"
+import { NftRuleset } from "../nftables/index"
 import type { Link, LinkParams } from "../link/link"
 import type { Network } from "../network"
 
@@ -68,11 +70,12 @@ const DEFAULT_VETH: LinkParams = { latency: 5_000 }
  * pod CIDRs via those nodes and each of its own pods via a /32 route to the pod's veth; pods with a default
  * route through their node; external hosts (clients, a load balancer, DNS servers) on the LAN.
  *
- * Nodes forward, track connections and carry an iptables Ruleset (empty until kube-proxy writes it).
+ * Nodes forward, track connections and carry an iptables Ruleset and an nftables ruleset beside it (both empty
+ * until kube-proxy writes one of them; the kernel runs both on the same hooks).
  */
 export class Fabric {
   readonly lan: Link
-  readonly nodes = new Map<string, { readonly host: Host; readonly spec: NodeSpec; readonly ruleset: Ruleset }>()
+  readonly nodes = new Map<string, { readonly host: Host; readonly spec: NodeSpec; readonly ruleset: Ruleset; readonly nft: NftRuleset }>()
   readonly pods = new Map<string, { readonly host: Host; readonly node: string; readonly ip: Ipv4; readonly link: Link }>()
   private readonly lanParams: LinkParams
   private readonly vethParams: LinkParams
@@ -95,14 +98,15 @@ export class Fabric {
       conntrack: true,
       ...(this.options.conntrackTimeouts !== undefined ? { conntrackTimeouts: this.options.conntrackTimeouts } : {}),
     })
-    h.setNetfilter(new IptablesHooks(ruleset, h))
+    const nft = new NftRuleset()
+    h.setNetfilter(new NetfilterStack(ruleset, nft, h))
     this.plugLan(h, spec.ip)
     if (this.options.lanPairs !== undefined) this.groupNode(h, spec.zone ?? "", this.options.lanPairs)
     for (const other of this.nodes.values()) {
       h.addRoute(other.spec.podCidr.base, other.spec.podCidr.prefix, "eth0", other.spec.ip)
       other.host.addRoute(spec.podCidr.base, spec.podCidr.prefix, "eth0", spec.ip)
     }
-    this.nodes.set(name, { host: h, spec, ruleset })
+    this.nodes.set(name, { host: h, spec, ruleset, nft })
     return h
   }
 
@@ -116,6 +120,13 @@ export class Fabric {
     const n = this.nodes.get(node)
     if (n === undefined) throw new Error(`fabric: no node named "${node}"`)
     return n.ruleset
+  }
+
+  /** The node's nftables ruleset (what `nft list ruleset` shows there). */
+  nftRuleset(node: string): NftRuleset {
+    const n = this.nodes.get(node)
+    if (n === undefined) throw new Error(`fabric: no node named "${node}"`)
+    return n.nft
   }
 
   /** Adds a pod on `node` with address `ip` (inside the node's pod CIDR): a veth pair and routes both ways. */

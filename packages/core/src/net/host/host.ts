@@ -239,6 +239,11 @@ export class Host {
       }
     }
     const nf = this.nf
+    if (nf !== null && nf.evaluatePreNat !== undefined) {
+      const r = this.filterHook(nf, "PREROUTING", pkt, now, true)
+      if (r === DROPPED) return
+      rules += r
+    }
     if (nf !== null && nf.hasNat) {
       const r = this.natHook(nf, "PREROUTING", MANIP_DST, pkt, now)
       if (r === DROPPED) return
@@ -373,6 +378,11 @@ export class Host {
     let rules = 0
     const dst0 = pkt.dst
     if (nf !== null) {
+      if (nf.evaluatePreNat !== undefined) {
+        const r = this.filterHook(nf, "OUTPUT", pkt, now, true)
+        if (r === DROPPED) return "dropped"
+        rules += r
+      }
       if (nf.hasNat) {
         const r = this.natHook(nf, "OUTPUT", MANIP_DST, pkt, now)
         if (r === DROPPED) return "dropped"
@@ -472,9 +482,13 @@ export class Host {
     return rules
   }
 
-  /** The filter table at one hook; DROP and REJECT end the packet here (REJECT answers the sender). */
-  private filterHook(nf: NetfilterHooks, hook: HookName, pkt: Packet, now: Nanos): number {
-    const v = nf.evaluate("filter", hook, pkt, now)
+  /**
+   * The filter table at one hook (or, with `preNat`, the filter chains that run before DNAT there); DROP and
+   * REJECT end the packet here (REJECT answers the sender).
+   */
+  private filterHook(nf: NetfilterHooks, hook: HookName, pkt: Packet, now: Nanos, preNat = false): number {
+    const v = preNat ? (nf.evaluatePreNat as NonNullable<NetfilterHooks["evaluatePreNat"]>)(hook as "PREROUTING" | "OUTPUT", pkt, now) : nf.evaluate("filter", hook, pkt, now)
+    if (v === null) return 0
     const o = this.net.observer
     if (o !== null && o.onHook !== undefined) o.onHook(this, pkt, "filter", hook, v)
     if (v.verdict === "ACCEPT") return v.rulesEvaluated

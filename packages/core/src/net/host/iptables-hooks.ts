@@ -13,7 +13,7 @@ export class IptablesHooks implements NetfilterHooks {
   private readonly ctx: EvalContext
 
   constructor(readonly ruleset: Ruleset, host: Host) {
-    this.hasNat = ruleset.tables.has("nat")
+    this.nat = ruleset.tables.has("nat")
     this.ctx = {
       now: 0,
       rng: host.net.sim.rng(`netfilter/${host.name}`),
@@ -22,8 +22,12 @@ export class IptablesHooks implements NetfilterHooks {
     }
   }
 
+  private readonly nat: boolean
+
   /** Whether the ruleset has a nat table; fixed when the hooks are made (a Ruleset has filter and nat by default). */
-  readonly hasNat: boolean
+  get hasNat(): boolean {
+    return this.nat
+  }
 
   /** Installs (or with undefined removes) a per-rule tracer (`kubesim trace`); tracing forces linear evaluation. */
   setTracer(trace: RuleTracer | undefined): void {

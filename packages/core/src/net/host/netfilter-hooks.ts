@@ -29,4 +29,10 @@ export interface NetfilterHooks {
   /** Whether the nat table is registered (then every new connection gets NAT bindings, null or not). */
   readonly hasNat: boolean
   evaluate(table: "nat" | "filter", hook: HookName, pkt: Packet, now: Nanos): HookVerdict
+  /**
+   * Filter-type chains that run before DNAT at PREROUTING and OUTPUT: nftables base chains with a priority
+   * below the nat table's -100 (kube-proxy's `filter-prerouting-pre-dnat` at -110). Null when there are none;
+   * iptables has none (its filter table sits at 0), so `IptablesHooks` leaves this out.
+   */
+  evaluatePreNat?(hook: "PREROUTING" | "OUTPUT", pkt: Packet, now: Nanos): HookVerdict | null
 }

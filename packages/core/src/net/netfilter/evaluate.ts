@@ -22,7 +22,7 @@ const ifaceMatches = (spec: IfaceSpec, name: string): boolean => {
 }
 
 /** The address type the route lookup would give (net/ipv4/fib_frontend.c `__inet_dev_addr_type`, simplified). */
-const addrTypeBit = (ip: Ipv4, ctx: EvalContext): number => {
+export const addrTypeBit = (ip: Ipv4, ctx: Pick<EvalContext, "isLocal">): number => {
   if (ip >>> 24 === 0 || ip === 0xffffffff) return 1 << 3 // BROADCAST (zeronet and limited broadcast)
   if (ip >>> 28 === 0xe) return 1 << 5 // MULTICAST
   if (ctx.isLocal(ip)) return 1 << 2 // LOCAL

@@ -8,8 +8,9 @@ import { S, wgetLoopPod } from "./e2e-support"
  * `forward . /etc/resolv.conf` to the upstream resolver on the nodes' network → back. The upstream host has no
  * route to the pod network; the query comes back only because kindnetd masquerades it to the node's address.
  */
-describe("CoreDNS forwards external names to the upstream resolver over packets", () => {
-  const c = Cluster.create({ seed: 3 })
+/** A client resolving an external FQDN for 20 s, with the sources the upstream resolver saw. */
+const forwardRun = (mode: "iptables" | "nftables") => {
+  const c = Cluster.create({ seed: 3, proxy: { mode } })
   const seenByUpstream: string[] = []
   c.net.observer = {
     onDeliver: (h, p) => {
@@ -20,6 +21,11 @@ describe("CoreDNS forwards external names to the upstream resolver over packets"
   c.runUntil(20 * S)
   // Lookups from 5 s on: before that the CoreDNS pods are still starting (kube-dns has no endpoints yet).
   const dns = c.records.ofKind("dns").filter((d) => d.client === "client" && d.t >= 5 * S)
+  return { c, seenByUpstream, dns }
+}
+
+describe("CoreDNS forwards external names to the upstream resolver over packets", () => {
+  const { c, seenByUpstream, dns } = forwardRun("iptables")
 
   it("every lookup of the FQDN is answered: A with the upstream's address, AAAA NODATA", () => {
     expect(dns.length).toBeGreaterThan(0)
@@ -48,6 +54,32 @@ describe("CoreDNS forwards external names to the upstream resolver over packets"
       ])
       expect(save).toContain('-A KIND-MASQ-AGENT -d 10.244.0.0/16 -m comment --comment "kind-masq-agent: local traffic is not subject to MASQUERADE" -j RETURN\n')
       expect(save).toContain('-A KIND-MASQ-AGENT -m comment --comment "kind-masq-agent: outbound traffic is subject to MASQUERADE (must be last in chain)" -j MASQUERADE\n')
+    }
+  })
+})
+
+/**
+ * The same path with kube-proxy in nftables mode: the kube-dns ClusterIP is DNAT'd by the `ip kube-proxy` table,
+ * while kindnetd's masquerade stays an iptables rule (kind installs it whatever the proxy mode); both front ends
+ * run on the node's hooks, so the forwarded query still leaves with the node's address.
+ */
+describe("CoreDNS forwards external names in nftables mode (kindnetd's iptables masquerade beside kube-proxy's nftables)", () => {
+  const { c, seenByUpstream, dns } = forwardRun("nftables")
+
+  it("every lookup is answered, and the upstream sees only node addresses", () => {
+    expect(dns.length).toBeGreaterThan(0)
+    for (const d of dns) expect(d.rcode).toBe("NOERROR")
+    const nodeIps = new Set([...c.nodes.values()].map((n) => n.ip))
+    expect(seenByUpstream.length).toBeGreaterThan(0)
+    for (const src of seenByUpstream) expect(nodeIps.has(src)).toBe(true)
+  })
+
+  it("kube-proxy's rules are in nftables only; the masquerade is iptables'", () => {
+    for (const n of c.nodes.keys()) {
+      const save = c.iptablesSave(n)
+      expect(save).not.toContain("KUBE-SERVICES")
+      expect(save).toContain('-A KIND-MASQ-AGENT -m comment --comment "kind-masq-agent: outbound traffic is subject to MASQUERADE (must be last in chain)" -j MASQUERADE\n')
+      expect(c.nftListRuleset(n)).toMatch(/^table ip kube-proxy \{/m)
     }
   })
 })

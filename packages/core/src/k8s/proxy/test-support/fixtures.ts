@@ -1,6 +1,7 @@
 import type { EndpointSliceView, EndpointView, Protocol, ServiceSpecView, ServiceView } from "../api-view"
 import type { JumpRule } from "../iptables/jump-chains"
 import { IptablesProxier, type IptablesRuleSink } from "../iptables/iptables-proxier"
+import type { Proxier } from "../proxier"
 import type { IptablesProxierConfig } from "../iptables/config"
 
 /** Upstream's NewFakeProxier settings (pkg/proxy/iptables/proxier_test.go), as our config. */
@@ -70,7 +71,7 @@ export const fakeProxier = (overrides: Partial<IptablesProxierConfig> = {}) => p
 
 /** makeServiceMap + populateEndpointSlices + the informers' synced callbacks. */
 export const startProxier = (
-  proxier: IptablesProxier,
+  proxier: Proxier,
   services: ReadonlyArray<ServiceView>,
   slices: ReadonlyArray<EndpointSliceView>,
 ): void => {

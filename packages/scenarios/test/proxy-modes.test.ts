@@ -1,0 +1,81 @@
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import type { records } from "@kubesim/core"
+import { describe, expect, test } from "vitest"
+import { LIBRARY_DIR, loadBuiltinScenario, runScenario } from "../src/index"
+import { runBuiltin } from "./library-support"
+
+const SEEDS = [1, 2, 3]
+const run = (variant: "default" | "nftables", seed: number) =>
+  variant === "default" ? runBuiltin("proxy-modes", seed) : runScenario(loadBuiltinScenario("proxy-modes"), { seed, variant })
+
+const requests = (r: ReturnType<typeof run>) => r.records.filter((x): x is records.RequestRecord => x.kind === "request")
+
+/** Upper tail of chi-square with 2 degrees of freedom (3 pods): exp(−x/2). */
+const uniformP = (counts: ReadonlyArray<number>): number => {
+  const n = counts.reduce((s, c) => s + c, 0)
+  const e = n / counts.length
+  return Math.exp(-counts.reduce((s, c) => s + ((c - e) * (c - e)) / e, 0) / 2)
+}
+
+describe("proxy-modes: iptables and nftables over seeds 1–3", () => {
+  const runs = SEEDS.map((seed) => ({ seed, ipt: run("default", seed), nft: run("nftables", seed) }))
+
+  test("each variant's kube-proxy writes its own mode; nftables rules records give 1/N to within 2^-31", () => {
+    for (const { ipt, nft } of runs) {
+      const modes = (r: ReturnType<typeof run>) => new Set(r.records.filter((x): x is records.RulesRecord => x.kind === "rules").map((x) => x.mode))
+      expect([...modes(ipt)]).toEqual(["iptables"])
+      expect([...modes(nft)]).toEqual(["nftables"])
+      const last = nft.records.filter((x): x is records.RulesRecord => x.kind === "rules").at(-1)
+      const web = Object.values(last?.shares["default/web"] ?? {})
+      expect(web.length).toBe(3)
+      for (const s of web) expect(Math.abs(s - 1 / 3)).toBeLessThan(2 ** -31)
+    }
+  })
+
+  test("the nftables variant is deterministic too (byte-identical records and trace hash)", () => {
+    const again = run("nftables", 1)
+    expect(again.traceHash).toBe(runs[0]!.nft.traceHash)
+    expect(again.recordsJsonl).toBe(runs[0]!.nft.recordsJsonl)
+  })
+
+  test("common random numbers: both variants issue the same requests at the same times", () => {
+    for (const { ipt, nft } of runs) {
+      const key = (r: ReturnType<typeof run>) => requests(r).map((x) => `${x.client}@${x.t}`).sort().join(",")
+      expect(key(nft)).toBe(key(ipt))
+    }
+  })
+
+  test("steady phase: web spreads evenly over the three pods in both modes", () => {
+    for (const { ipt, nft } of runs) {
+      for (const r of [ipt, nft]) {
+        const perPod = new Map<string, number>()
+        for (const x of requests(r)) if (x.phase === "steady" && x.service === "default/web" && x.pod !== null) perPod.set(x.pod, (perPod.get(x.pod) ?? 0) + 1)
+        expect(perPod.size).toBe(3)
+        expect(uniformP([...perPod.values()])).toBeGreaterThan(1e-4)
+      }
+    }
+  })
+
+  test("steady phase: the ClientIP Service keeps its one client on one pod in both modes", () => {
+    for (const { ipt, nft } of runs) {
+      for (const r of [ipt, nft]) {
+        const pods = new Set(requests(r).filter((x) => x.phase === "steady" && x.service === "default/web-sticky").map((x) => x.pod))
+        expect(pods.size).toBe(1)
+      }
+    }
+  })
+
+  test("the nftables variant's golden summary (the default's is checked by library.test.ts)", () => {
+    const golden = join(LIBRARY_DIR, "proxy-modes", "summary.nftables.seed-1.md")
+    const summary = runs[0]!.nft.summary
+    if (process.env.UPDATE_GOLDEN === "1") writeFileSync(golden, summary)
+    expect(summary).toBe(readFileSync(golden, "utf8"))
+  })
+
+  test("failures happen only during the rollout, in both modes", () => {
+    for (const { ipt, nft } of runs) {
+      for (const r of [ipt, nft]) for (const x of requests(r)) if (x.outcome === "failed") expect(x.phase).toBe("rollout")
+    }
+  })
+})
