@@ -44,7 +44,7 @@ const ACTOR = "endpointslice-controller"
 
 /** What `updateNode` compares: readiness and the zone label. */
 const nodeTopologyState = (n: Node): string =>
-  `${n.status.conditions?.find((c) => c.type === "Ready")?.status === "True"}/${n.metadata.labels?.["topology.kubernetes.io/zone"] ?? ""}`
+  `${n.status.conditions?.find((c) => c.type === "Ready")?.status ?? "True"}/${n.metadata.labels?.["topology.kubernetes.io/zone"] ?? ""}`
 
 const byName = (a: { metadata: { name: string } }, b: { metadata: { name: string } }) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0)
 
@@ -222,10 +222,8 @@ export class EndpointSliceController {
     const key = `${ns}/${svc.metadata.name}`
     if (topologyAnnotationEnabled(svc)) {
       this.watchNodes()
-      const si = { serviceKey: key, toCreate, toUpdate, unchanged }
-      this.topologyCache.addHints(si)
-      toUpdate.length = 0
-      toUpdate.push(...si.toUpdate)
+      // AddHints moves unchanged slices that need new hints into toUpdate (the same array).
+      this.topologyCache.addHints({ serviceKey: key, toCreate, toUpdate, unchanged })
     } else {
       this.topologyCache.removeHints(key)
       const hints = hintHeuristicFor(svc)

@@ -44,8 +44,15 @@ const disabled = (message: string): HintsEvent => ({ type: "Warning", reason: "T
 const hasExcludedLabels = (labels: Readonly<Record<string, string>> | undefined): boolean =>
   labels !== undefined && ("node-role.kubernetes.io/control-plane" in labels || "node-role.kubernetes.io/master" in labels)
 
-/** utils.go `isNodeReady`. */
-const isNodeReady = (node: Node): boolean => node.status.conditions?.find((c) => c.type === "Ready")?.status === "True"
+/**
+ * utils.go `isNodeReady`: the Ready condition is True. kubesim's kubelets stand for the Ready status they post by
+ * renewing their Lease and write no condition (the node lifecycle controller adds Unknown when they stop), so a
+ * Node without a Ready condition counts as ready here, as in the scheduler's filter.
+ */
+const isNodeReady = (node: Node): boolean => {
+  const ready = node.status.conditions?.find((c) => c.type === "Ready")
+  return ready === undefined || ready.status === "True"
+}
 
 /** `resource.Quantity.MilliValue()` of status.allocatable.cpu; 0 when absent or unparsable (`IsZero`). */
 const allocatableMilliCpu = (node: Node): number => {
