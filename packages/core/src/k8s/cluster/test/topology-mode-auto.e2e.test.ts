@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest"
 import type { EndpointSlice } from "../../api/index"
 import { Cluster } from "../cluster"
 import { ZONE_LABEL, defaultNodes } from "../cluster-config"
-import { S, requestsOf } from "./e2e-support"
+import { S, requestsOf, webClientOnKindWorker } from "./e2e-support"
 
 // `service.kubernetes.io/topology-mode: Auto` end to end: the EndpointSlice controller's topology cache
 // (staging/src/k8s.io/endpointslice/topologycache) allocates hints by each zone's share of allocatable CPU, and
@@ -30,16 +30,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80}]${trafficDistribution === undefined ? "" : `\n  trafficDistribution: ${trafficDistribution}`}
 ---
-apiVersion: v1
-kind: Pod
-metadata: {name: client}
-spec:
-  nodeSelector: {kubernetes.io/hostname: kind-worker}
-  containers:
-    - name: busybox
-      image: busybox
-      command: ["sh", "-c", "while true; do wget -q -O - http://web/; sleep 0.1; done"]
-`
+${webClientOnKindWorker}`
 
 const AUTO = "service.kubernetes.io/topology-mode: Auto"
 
