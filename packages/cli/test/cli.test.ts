@@ -347,9 +347,11 @@ describe("kubectl, busybox, hubble and conntrack at a simulated time", () => {
     expect(svc.out).toMatch(/\nSelector: +app=web\nType: +ClusterIP\n/)
     expect(svc.out).toMatch(/\nEndpoints: +(10\.244\.\d+\.\d+:80,){2}10\.244\.\d+\.\d+:80\n/)
     const pod = kubesim("describe", "pod", "busybox", "--run", RUN)
-    expect(pod.out).toMatch(/\nNode: +kind-worker\/172\.18\.0\.\d+\n/)
+    expect(pod.out).toMatch(/\nNode: +kind-worker2\/172\.18\.0\.\d+\n/)
     expect(pod.out).toMatch(/\nEvents:\n {2}Type +Reason +Age +From +Message\n/)
-    expect(kubesim("describe", "node", "kind-worker", "--run", RUN).out).toMatch(/\nNon-terminated Pods: +\(\d+ in total\)\n/)
+    const node = kubesim("describe", "node", "kind-worker", "--run", RUN).out
+    expect(node).toMatch(/\nNon-terminated Pods: +\(\d+ in total\)\n/)
+    expect(node).toContain("\nCapacity:\n  cpu:  8\nAllocatable:\n  cpu:  8\n")
   })
 
   it("logs: a web pod's nginx access log in the combined format; busybox's wget output", () => {
@@ -376,9 +378,10 @@ describe("kubectl, busybox, hubble and conntrack at a simulated time", () => {
   })
 
   it("conntrack -L lists the node's entries as conntrack-tools prints them", () => {
-    const r = kubesim("conntrack", "-L", "--node", "kind-worker", "--at", "12s", "--run", RUN)
+    // busybox runs on kind-worker2 (10.244.2.0/24): the scheduler's LeastAllocated prefers its lighter CPU load.
+    const r = kubesim("conntrack", "-L", "--node", "kind-worker2", "--at", "12s", "--run", RUN)
     expect(r.code, r.err).toBe(0)
-    expect(r.out).toMatch(/^tcp {6}6 \d+ (TIME_WAIT|ESTABLISHED) src=10\.244\.1\.\d+ dst=10\.\d+\.\d+\.\d+ sport=\d+ dport=80 src=10\.244\.\d+\.\d+ dst=10\.244\.1\.\d+ sport=80 dport=\d+ \[ASSURED\] mark=0 use=1$/m)
+    expect(r.out).toMatch(/^tcp {6}6 \d+ (TIME_WAIT|ESTABLISHED) src=10\.244\.2\.\d+ dst=10\.\d+\.\d+\.\d+ sport=\d+ dport=80 src=10\.244\.\d+\.\d+ dst=10\.244\.2\.\d+ sport=80 dport=\d+ \[ASSURED\] mark=0 use=1$/m)
     expect(r.err).toMatch(/^conntrack v1\.4\.7 \(conntrack-tools\): \d+ flow entries have been shown\.$/m)
   })
 

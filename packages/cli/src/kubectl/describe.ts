@@ -117,6 +117,17 @@ const describeService = (s: store.ApiStore, recs: ReadonlyArray<records.RunRecor
   return `${block(lines)}\n${eventsBlock(recs, s.sim.now, `service/${svc.metadata.name}`)}\n`
 }
 
+const resourceList = (title: string, list: Readonly<Record<string, string>> | undefined): string[] => {
+  const names = Object.keys(list ?? {}).sort()
+  if (names.length === 0) return []
+  return [
+    `${title}:`,
+    ...block(names.map((r) => [r, list?.[r] ?? ""] as const))
+      .split("\n")
+      .map((l) => `  ${l}`),
+  ]
+}
+
 const describeNode = (s: store.ApiStore, recs: ReadonlyArray<records.RunRecord>, n: api.Node): string => {
   const pods = s.list("Pod").filter((p) => p.spec.nodeName === n.metadata.name && p.status.phase !== "Succeeded" && p.status.phase !== "Failed")
   const lines: Line[] = [
@@ -139,6 +150,9 @@ const describeNode = (s: store.ApiStore, recs: ReadonlyArray<records.RunRecord>,
     ...block((n.status.addresses ?? []).map((a) => [a.type, a.address] as const))
       .split("\n")
       .map((l) => `  ${l}`),
+    // describe.go describeNode: Capacity and Allocatable, resource names sorted (SortedResourceNames).
+    ...resourceList("Capacity", n.status.capacity),
+    ...resourceList("Allocatable", n.status.allocatable),
     ["PodCIDR", n.spec.podCIDR ?? "<none>"],
     ["PodCIDRs", (n.spec.podCIDRs ?? (n.spec.podCIDR === undefined ? [] : [n.spec.podCIDR])).join(",") || "<none>"],
     ["Non-terminated Pods", `(${pods.length} in total)`],

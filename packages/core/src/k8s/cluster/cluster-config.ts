@@ -24,7 +24,11 @@ export interface NodeConfig {
   readonly ip: string
   /** spec.podCIDR. */
   readonly podCIDR: string
-  /** CPUs the node's kube-proxy sees (runtime.NumCPU: --conntrack-max-per-core scales with it); default 8. */
+  /**
+   * The node's CPUs, default 8: what its kube-proxy sees (runtime.NumCPU: --conntrack-max-per-core scales with it)
+   * and the Node's status.capacity.cpu / allocatable.cpu (the scheduler's fit and the topology-aware hints' zone
+   * shares read it).
+   */
   readonly cpus?: number
   /** Labels beyond the kubelet's own (`kubernetes.io/hostname` etc.), e.g. `topology.kubernetes.io/zone`. */
   readonly labels?: Readonly<Record<string, string>>

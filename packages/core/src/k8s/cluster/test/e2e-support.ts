@@ -65,6 +65,18 @@ spec:${restartPolicy === undefined ? "" : `\n  restartPolicy: ${restartPolicy}`}
       command: ["sh", "-c", "while true; do wget -q -O - ${url}; sleep ${sleep}; done"]
 `
 
+/** Pod `client` pinned to kind-worker, fetching http://web/ every 0.1 s (the topology tests' zone-a client). */
+export const webClientOnKindWorker = `apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  nodeSelector: {kubernetes.io/hostname: kind-worker}
+  containers:
+    - name: busybox
+      image: busybox
+      command: ["sh", "-c", "while true; do wget -q -O - http://web/; sleep 0.1; done"]
+`
+
 /**
  * Deployment `web` (nginx, `replicas`, optional pod-template annotations as a YAML flow map body) and Service `web`
  * on port 80 (optional `spec.trafficDistribution`).

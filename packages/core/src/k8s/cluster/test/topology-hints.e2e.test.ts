@@ -2,23 +2,14 @@ import { describe, expect, it } from "vitest"
 import type { EndpointSlice } from "../../api/index"
 import { Cluster } from "../cluster"
 import { ZONE_LABEL, defaultNodes } from "../cluster-config"
-import { S, requestsOf, webDeploymentAndService } from "./e2e-support"
+import { S, requestsOf, webClientOnKindWorker, webDeploymentAndService } from "./e2e-support"
 
 // Four workers: kind-worker, kind-worker2 in zone-a; kind-worker3, kind-worker4 in zone-b.
 const nodes = defaultNodes(4).map((n, i) => ({ ...n, labels: { [ZONE_LABEL]: i < 2 ? "zone-a" : "zone-b" } }))
 const zoneOfNode = new Map(nodes.map((n) => [n.name, n.labels[ZONE_LABEL]] as const))
 
 const manifests = (trafficDistribution: string | null): string => `${webDeploymentAndService({ replicas: 4, ...(trafficDistribution !== null ? { trafficDistribution } : {}) })}---
-apiVersion: v1
-kind: Pod
-metadata: {name: client}
-spec:
-  nodeSelector: {kubernetes.io/hostname: kind-worker}
-  containers:
-    - name: busybox
-      image: busybox
-      command: ["sh", "-c", "while true; do wget -q -O - http://web/; sleep 0.1; done"]
-`
+${webClientOnKindWorker}`
 
 /** The zones of the pods that answered the client (pod → node → zone), from 10 s to 40 s. */
 const run = (trafficDistribution: string | null) => {

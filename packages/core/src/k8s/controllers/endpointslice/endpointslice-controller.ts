@@ -3,6 +3,7 @@ import {
   type EndpointPort,
   type EndpointSlice,
   type Labels,
+  type Node,
   type Pod,
   type Service,
   LABEL_MANAGED_BY,
@@ -19,7 +20,8 @@ import { controllerRef, keyOf, splitKey } from "../util/pods"
 import { canonicalJson } from "../util/template-hash"
 import { ControllerLoop } from "../util/controller-loop"
 import { endpointIdentity, endpointPorts, podToEndpoint, shouldPodBeInEndpoints } from "./desired-endpoints"
-import { endpointWithoutHints, hintHeuristicFor } from "./traffic-distribution"
+import { endpointWithoutHints, hintHeuristicFor, topologyAnnotationEnabled } from "./traffic-distribution"
+import { TopologyCache } from "./topology-cache"
 
 /** The managed-by value of slices this controller owns (`ControllerName`). */
 export const ENDPOINTSLICE_CONTROLLER_NAME = "endpointslice-controller.k8s.io"
@@ -40,6 +42,10 @@ export interface EndpointSliceControllerConfig {
 
 const ACTOR = "endpointslice-controller"
 
+/** What `updateNode` compares: readiness and the zone label. */
+const nodeTopologyState = (n: Node): string =>
+  `${n.status.conditions?.find((c) => c.type === "Ready")?.status ?? "True"}/${n.metadata.labels?.["topology.kubernetes.io/zone"] ?? ""}`
+
 const byName = (a: { metadata: { name: string } }, b: { metadata: { name: string } }) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0)
 
 /** Mutable working copy of a slice during one reconcile. */
@@ -57,9 +63,9 @@ interface Draft {
  * have an IP — grouped by their resolved ports (named targetPorts looked up in each pod's container ports), at most
  * `maxEndpointsPerSlice` a slice, with ready/serving/terminating conditions, nodeName and zone — updated with
  * upstream's placement (keep, fill updated slices, best-fit an unchanged one, else create; a placeholder slice when
- * there are none); hints for `spec.trafficDistribution` (traffic-distribution.ts). Not modelled: the topology-mode
- * annotation's `Auto` hints (topologycache: such Services get no hints), the trigger-time annotation, reacting to
- * slices edited by others.
+ * there are none); hints for the topology-mode annotation (topology-cache.ts, zones' CPU shares) or else for
+ * `spec.trafficDistribution` (traffic-distribution.ts). Not modelled: the trigger-time annotation, Events, reacting
+ * to slices edited by others.
  */
 export class EndpointSliceController {
   private readonly loop: ControllerLoop
@@ -68,6 +74,10 @@ export class EndpointSliceController {
   /** Last `endpoints` record per service port, to write only changes. */
   private readonly lastRecorded = new Map<string, string>()
   private readonly servicePorts = new Map<string, string[]>()
+  /** endpointslice_controller.go `topologyCache` (the TopologyAwareHints gate is GA and on). */
+  readonly topologyCache = new TopologyCache()
+  /** Each Node's readiness and zone as last seen, for `updateNode`; undefined until the Node watch starts. */
+  private nodeStates: Map<string, string> | undefined
 
   constructor(
     readonly sim: Simulation,
@@ -86,6 +96,38 @@ export class EndpointSliceController {
     this.loop.start("EndpointSliceController")
     this.loop.watch("Service", (e) => this.enqueue(keyOf(e.object), 0), true)
     this.loop.watch("Pod", (e) => this.podChanged(e.object))
+  }
+
+  /**
+   * The Node informer (endpointslice_controller.go addNode/updateNode/deleteNode → checkNodeTopologyDistribution).
+   * Started when the first annotated Service is synced: until then the topology cache serves nobody, and a Node
+   * watch would only add events to runs that never use it.
+   */
+  private watchNodes(): void {
+    if (this.nodeStates !== undefined) return
+    const states = new Map<string, string>()
+    this.nodeStates = states
+    for (const n of this.store.list("Node")) states.set(n.metadata.name, nodeTopologyState(n))
+    this.topologyCache.setNodes(this.store.list("Node"))
+    this.loop.watch("Node", (e) => {
+      const name = e.object.metadata.name
+      if (e.type === "DELETED") {
+        states.delete(name)
+      } else {
+        const before = states.get(name)
+        const now = nodeTopologyState(e.object)
+        states.set(name, now)
+        // updateNode: only a change of readiness or zone label (added asynchronously by cloud providers) counts.
+        if (e.type === "MODIFIED" && before === now) return
+      }
+      this.checkNodeTopologyDistribution()
+    })
+  }
+
+  /** endpointslice_controller.go `checkNodeTopologyDistribution`: new zone shares; re-sync overloaded Services. */
+  private checkNodeTopologyDistribution(): void {
+    this.topologyCache.setNodes(this.store.list("Node"))
+    for (const key of this.topologyCache.overloadedServices()) this.enqueue(key, 0)
   }
 
   private enqueue(key: string, extra: Nanos): void {
@@ -173,12 +215,22 @@ export class EndpointSliceController {
       if (toDelete.length === 1 && i === 0) toDelete.length = 0
       else toCreate.push({ name: "", existing: undefined, endpoints: [], labels, ports: [] })
     }
-    // trafficdist.ReconcileHints: unchanged slices with missing or stale hints join the updates; every slice
-    // created or updated gets the heuristic's hints (PreferClose/PreferSameZone/PreferSameNode, else none).
-    const hints = hintHeuristicFor(svc)
-    for (const u of unchanged) if (hints.needsUpdate(u.endpoints)) toUpdate.push(u)
-    for (const d of toCreate) d.endpoints = hints.update(d.endpoints)
-    for (const d of toUpdate) d.endpoints = hints.update(d.endpoints)
+    // reconciler.go: the topology annotation wins — the topology cache's hints (AddHints), trafficDistribution
+    // ignored; otherwise the cache forgets the Service and trafficdist.ReconcileHints runs: unchanged slices with
+    // missing or stale hints join the updates; every slice created or updated gets the heuristic's hints
+    // (PreferClose/PreferSameZone/PreferSameNode, else none — RemoveHintsFromSlices).
+    const key = `${ns}/${svc.metadata.name}`
+    if (topologyAnnotationEnabled(svc)) {
+      this.watchNodes()
+      // AddHints moves unchanged slices that need new hints into toUpdate (the same array).
+      this.topologyCache.addHints({ serviceKey: key, toCreate, toUpdate, unchanged })
+    } else {
+      this.topologyCache.removeHints(key)
+      const hints = hintHeuristicFor(svc)
+      for (const u of unchanged) if (hints.needsUpdate(u.endpoints)) toUpdate.push(u)
+      for (const d of toCreate) d.endpoints = hints.update(d.endpoints)
+      for (const d of toUpdate) d.endpoints = hints.update(d.endpoints)
+    }
     // reconciler.go `finalize`: turn creates into updates of slices that would be deleted.
     while (toCreate.length > 0 && toDelete.length > 0) {
       const d = toDelete.shift() as EndpointSlice
