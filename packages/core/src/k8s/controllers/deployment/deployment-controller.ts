@@ -15,6 +15,7 @@ import type { ControllerDelay } from "../util/delay"
 import { controllerOf, controllerRef, isOwnedBy, keyOf, setCondition, splitKey } from "../util/pods"
 import { computeHash } from "../util/template-hash"
 import { ControllerLoop } from "../util/controller-loop"
+import { controlledByAny, ownedBy } from "../util/selecting"
 import {
   DESIRED_REPLICAS_ANNOTATION,
   MAX_REPLICAS_ANNOTATION,
@@ -99,7 +100,7 @@ export class DeploymentController {
     if (d === undefined || d.metadata.deletionTimestamp !== undefined) return
     // An empty selector would select every pod in the namespace: upstream refuses to act on it.
     if (isEmptySelector(d.spec.selector)) return
-    const rsList = this.store.list("ReplicaSet", { namespace: d.metadata.namespace ?? "default" }).filter((rs) => isOwnedBy(rs, d))
+    const rsList = ownedBy(this.store, "ReplicaSet", d)
     if (d.spec.paused === true || this.isScalingEvent(d, rsList)) {
       this.syncScale(d, rsList)
       return
@@ -222,10 +223,9 @@ export class DeploymentController {
   /** recreate.go `oldPodsRunning`. */
   private oldPodsRunning(oldRSs: ReplicaSet[]): boolean {
     if (actualReplicaCount(oldRSs) > 0) return true
-    const uids = new Set(oldRSs.map((rs) => rs.metadata.uid))
     const ns = oldRSs[0]?.metadata.namespace
     if (ns === undefined) return false
-    return this.store.list("Pod", { namespace: ns }).some((p) => uids.has(controllerOf(p)?.uid) && p.status.phase !== "Failed" && p.status.phase !== "Succeeded")
+    return controlledByAny(this.store, "Pod", ns, oldRSs.map((rs) => rs.metadata.uid)).some((p) => p.status.phase !== "Failed" && p.status.phase !== "Succeeded")
   }
 
   /**
