@@ -22,6 +22,6 @@ if (out !== undefined) {
   const requests = r.records.filter((x) => x.kind === "request")
   const ok = requests.filter((x) => x.kind === "request" && x.outcome === "ok").length
   console.log(
-    JSON.stringify({ nodes, services, pods: services * 5, duration, wallSeconds: Number(wall.toFixed(2)), events: r.events, requests: requests.length, ok, traceHash: r.traceHash, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }),
+    JSON.stringify({ nodes, services, pods: services * 5, duration, wallSeconds: Number(wall.toFixed(2)), cpuSeconds: Number(((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(2)), events: r.events, requests: requests.length, ok, traceHash: r.traceHash, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }),
   )
 }

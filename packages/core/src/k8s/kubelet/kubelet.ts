@@ -4,12 +4,13 @@ import { resolvConfFor, type KubeletDnsSettings, type ResolvConf } from "../../d
 import type { RecordLog } from "../../records/index"
 import { timestampAt, type Container, type ContainerState, type LifecycleHandler, type Pod, type Probe } from "../api/index"
 import type { ApiStore, Watch, WatchEvent } from "../store/index"
-import { containerEnvironment, serviceEnvVars, type EnvVar } from "../envvars/index"
+import { containerEnvironment, type EnvVar } from "../envvars/index"
 import { normalizeImage, type ContainerLauncher, type ContainerProcess } from "./container-runtime"
 import { HostLocalIpam } from "./host-local-ipam"
 import { CRASH_BACKOFF_INITIAL, CRASH_BACKOFF_MAX, DEFAULT_KUBELET_TIMINGS, checkTimings, type DelayRange, type KubeletTimings } from "./kubelet-timings"
 import { podStatus, type ContainerView } from "./pod-status"
 import { runProbe } from "./probe"
+import { serviceEnvFor } from "./service-env-cache"
 import { later } from "./thunk-timer"
 
 export interface KubeletOptions {
@@ -132,7 +133,8 @@ export class Kubelet {
   start(): void {
     if (this.running) return
     this.running = true
-    this.watch = this.store.watch("Pod", (e) => this.onPodEvent(e), { delay: this.options.watchDelay, sendInitialEvents: true })
+    // pkg/kubelet/config/apiserver.go `NewSourceApiserver`: the kubelet watches only pods with spec.nodeName=<node>.
+    this.watch = this.store.watch("Pod", (e) => this.onPodEvent(e), { delay: this.options.watchDelay, sendInitialEvents: true, nodeName: this.options.nodeName })
     this.renewLease()
   }
 
@@ -319,13 +321,12 @@ export class Kubelet {
     const gen = c.generation
     c.containerID = `containerd://${this.hex64()}`
     // kubelet_pods.go makeEnvironmentVariables: the Services that exist when the container starts.
-    const services = this.store.list("Service")
     const own = (c.spec.env ?? []).map((e) => ({ name: e.name, value: e.value ?? "" }))
     const hostname = w.pod.spec.hostname ?? w.pod.metadata.name
     c.env = [
       { name: "PATH", value: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
       { name: "HOSTNAME", value: hostname },
-      ...containerEnvironment(own, serviceEnvVars(services, w.pod.metadata.namespace ?? "default", w.pod.spec.enableServiceLinks)),
+      ...containerEnvironment(own, serviceEnvFor(this.store, w.pod.metadata.namespace ?? "default", w.pod.spec.enableServiceLinks)),
       { name: "HOME", value: "/root" },
     ]
     c.state = { running: { startedAt: now } }
