@@ -27,6 +27,10 @@ spec:
   podCIDRs: [${n.podCIDR}]
   providerID: kind://docker/kind/${n.name}
 status:
+  capacity:
+    pods: "${c.maxPods}"
+  allocatable:
+    pods: "${c.maxPods}"
   addresses:
     - type: InternalIP
       address: ${n.ip}

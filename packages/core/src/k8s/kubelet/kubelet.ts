@@ -6,12 +6,15 @@ import { timestampAt, type Container, type ContainerState, type LifecycleHandler
 import type { ApiStore, Watch, WatchEvent } from "../store/index"
 import { containerEnvironment, type EnvVar } from "../envvars/index"
 import { normalizeImage, type ContainerLauncher, type ContainerProcess } from "./container-runtime"
-import { HostLocalIpam } from "./host-local-ipam"
+import { HostLocalIpam, IpamExhaustedError } from "./host-local-ipam"
 import { CRASH_BACKOFF_INITIAL, CRASH_BACKOFF_MAX, DEFAULT_KUBELET_TIMINGS, checkTimings, type DelayRange, type KubeletTimings } from "./kubelet-timings"
 import { podStatus, type ContainerView } from "./pod-status"
 import { runProbe } from "./probe"
 import { serviceEnvFor } from "./service-env-cache"
 import { later } from "./thunk-timer"
+
+/** pkg/kubelet/pod_workers.go `workerBackOffPeriod`: a pod sync that failed is retried this long after. */
+export const SANDBOX_RETRY_BACKOFF: Nanos = 10 * NANOS_PER_SECOND
 
 export interface KubeletOptions {
   readonly nodeName: string
@@ -287,7 +290,19 @@ export class Kubelet {
 
   /** RunPodSandbox: an address from host-local IPAM, the pod's namespace on a veth, its resolv.conf. */
   private createSandbox(w: PodWorker): void {
-    const ip = this.ipam.allocate(w.key)
+    let ip: number
+    try {
+      ip = this.ipam.allocate(w.key)
+    } catch (e) {
+      if (!(e instanceof IpamExhaustedError)) throw e
+      // kuberuntime_manager.go `SyncPod`: the FailedCreatePodSandBox event with the CRI error (containerd wraps the
+      // CNI plugin's: host-local allocator.go "no IP addresses available in range set"); the pod stays Pending
+      // (ContainerCreating) and its worker retries after the pod workers' back-off (pod_workers.go
+      // `workerBackOffPeriod`, 10 s).
+      this.action("FailedCreatePodSandBox", w, `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type="host-local" failed (add): failed to allocate for range 0: ${e.rangeMessage}`)
+      this.step(w, SANDBOX_RETRY_BACKOFF, () => this.createSandbox(w))
+      return
+    }
     w.podIp = formatIpv4(ip)
     w.host = this.options.fabric.addPod(this.options.nodeName, w.key, ip)
     w.resolvConf = resolvConfFor(w.pod, this.options.dns).conf
