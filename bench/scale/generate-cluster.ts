@@ -20,12 +20,23 @@ export interface GeneratedCluster {
   readonly maxPods?: number
   /** Kill pods at this Poisson rate (per second) from `trafficStart`: churn. */
   readonly killRate?: number
+  /** cluster.podCIDR, when the default /16 holds too few node /24s. */
+  readonly podCIDR?: string
+  /**
+   * Pod templates' `enableServiceLinks` (default true). With thousands of Services in a namespace every container
+   * would carry 8 variables per Service (kubernetes#92615); large clusters turn it off, as the ladder does.
+   */
+  readonly enableServiceLinks?: boolean
+  /** When the clients stop issuing (default: the end of the run). */
+  readonly trafficStop?: string
+  /** Each client's request timeout (default 5s). */
+  readonly timeout?: string
 }
 
 /** 5–15 endpoints per Service, spread evenly and deterministically (the ladder's "× 5–15 endpoints"). */
 export const fiveToFifteen = (i: number): number => 5 + ((i * 7) % 11)
 
-const deployment = (i: number, replicas: number): string => `---
+const deployment = (i: number, replicas: number, links: boolean): string => `---
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -37,7 +48,7 @@ spec:
   template:
     metadata:
       labels: {app: web-${i}, tier: web}
-    spec:
+    spec:${links ? "" : "\n      enableServiceLinks: false"}
       containers:
         - name: nginx
           image: nginx:1.25
@@ -55,13 +66,13 @@ spec:
       targetPort: 80
 `
 
-const clientPod = (j: number): string => `---
+const clientPod = (j: number, links: boolean): string => `---
 apiVersion: v1
 kind: Pod
 metadata:
   name: client-${j}
   labels: {run: client}
-spec:
+spec:${links ? "" : "\n  enableServiceLinks: false"}
   containers:
     - name: client
       image: busybox
@@ -77,8 +88,9 @@ const indent = (text: string, by: string): string =>
 /** The manifests alone (one YAML stream). */
 export const generateManifests = (g: GeneratedCluster): string => {
   const parts: string[] = []
-  for (let i = 0; i < g.services; i++) parts.push(deployment(i, g.replicasOf(i)))
-  for (let j = 0; j < g.clients; j++) parts.push(clientPod(j))
+  const links = g.enableServiceLinks !== false
+  for (let i = 0; i < g.services; i++) parts.push(deployment(i, g.replicasOf(i), links))
+  for (let j = 0; j < g.clients; j++) parts.push(clientPod(j, links))
   return parts.join("")
 }
 
@@ -89,7 +101,7 @@ export const generateScenario = (g: GeneratedCluster): string => {
     const target = Math.floor((j * g.services) / g.clients)
     clients.push(`  - name: client-${j}
     pod: client-${j}
-    traffic: {type: poisson, url: "http://svc-${target}/", rate: ${g.rate}, start: ${g.trafficStart}, timeout: 5s}
+    traffic: {type: poisson, url: "http://svc-${target}/", rate: ${g.rate}, start: ${g.trafficStart}${g.trafficStop !== undefined ? `, stop: ${g.trafficStop}` : ""}, timeout: ${g.timeout ?? "5s"}}
 `)
   }
   const churn =
@@ -105,7 +117,7 @@ metadata:
   description: ${g.services} Deployments of nginx behind one ClusterIP Service each on ${g.nodes} nodes, ${g.clients} busybox client(s).
 cluster:
   nodes: ${g.nodes}
-${g.maxPods !== undefined ? `  maxPods: ${g.maxPods}\n` : ""}manifests:
+${g.maxPods !== undefined ? `  maxPods: ${g.maxPods}\n` : ""}${g.podCIDR !== undefined ? `  podCIDR: ${g.podCIDR}\n` : ""}manifests:
   - inline: |
 ${indent(generateManifests(g), "      ")}
 clients:

@@ -1,5 +1,5 @@
 import { Simulation, type Nanos } from "../../sim/index"
-import { Fabric, Network, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, type Host, type Ruleset } from "../../net/index"
+import { Fabric, Network, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, RuleParseCache, type Host, type Ruleset } from "../../net/index"
 import { RecordLog } from "../../records/index"
 import { AppEnv, DnsServer, zoneAnswerer, type RequestLoop } from "../../apps/index"
 import { nslookupSync, parseResolvConf, renderResolvConf, type CorednsServer } from "../../dns/index"
@@ -103,6 +103,7 @@ export class Cluster {
     for (const n of c.nodes) nodeByIp.set(n.ip, n.name)
     const labellerCtx = { store: this.store, nodeByIp, nodeHost: (name: string) => this.fabric.node(name) }
     const renderCache = new IptablesRenderCache()
+    const ruleCache = new RuleParseCache()
     const leases = new NodeLeases()
     const nodeResolv = parseResolvConf(`nameserver ${c.upstreamDns.ip}\n`, "node /etc/resolv.conf")
 
@@ -137,6 +138,7 @@ export class Cluster {
         minSyncPeriod: c.proxy.minSyncPeriod,
         syncPeriod: c.proxy.syncPeriod,
         renderCache,
+        ruleCache,
         records: log,
       })
       this.nodes.set(n.name, { name: n.name, ip: n.ip, host, ruleset, kubelet, proxy, failed: false })

@@ -13,7 +13,7 @@ export const servicePortText = servicePortName
  * Affinity `--rcheck` rules are skipped (a fresh client has no recent entry); the KUBE-MARK-MASQ jump does not end
  * the walk (it returns). Service ports without endpoints (no KUBE-SVC chain) are left out.
  */
-export const endpointShares = (ruleset: Ruleset, services: ServicePortMap): Record<string, Record<string, number>> => {
+export const endpointShares = (ruleset: Ruleset, services: ServicePortMap, memo?: SharesMemo): Record<string, Record<string, number>> => {
   const out: Record<string, Record<string, number>> = {}
   const keys = [...services.keys()].sort()
   for (const key of keys) {
@@ -21,14 +21,28 @@ export const endpointShares = (ruleset: Ruleset, services: ServicePortMap): Reco
     if (svc === undefined) continue
     const chain = ruleset.chain("nat", servicePortChains(svc.name.text, svc.protocolLower).cluster)
     if (chain === undefined) continue
-    const shares = walk(ruleset, chain)
-    if (shares.size === 0) continue
-    const entry: Record<string, number> = {}
-    for (const ep of [...shares.keys()].sort()) entry[ep] = shares.get(ep) as number
+    // A KUBE-SVC chain object is replaced whenever a restore writes it (its SEP targets name their endpoints), so
+    // an unchanged chain has unchanged shares: partial syncs re-walk only the service ports they rewrote.
+    const known = memo?.get(key)
+    let entry: Record<string, number> | null
+    if (known !== undefined && known.chain === chain) entry = known.entry
+    else {
+      const shares = walk(ruleset, chain)
+      entry = null
+      if (shares.size > 0) {
+        entry = {}
+        for (const ep of [...shares.keys()].sort()) entry[ep] = shares.get(ep) as number
+      }
+      memo?.set(key, { chain, entry })
+    }
+    if (entry === null) continue
     out[servicePortText(svc.name.namespace, svc.name.name, svc.name.port)] = entry
   }
   return out
 }
+
+/** What `endpointShares` last computed per service port, with the chain object it walked. */
+export type SharesMemo = Map<string, { readonly chain: Chain; readonly entry: Record<string, number> | null }>
 
 const walk = (ruleset: Ruleset, chain: Chain): Map<string, number> => {
   const shares = new Map<string, number>()

@@ -1,10 +1,10 @@
 import { type EventKind, type Nanos, type Simulation } from "../../sim/index"
-import type { Host, Ruleset } from "../../net/index"
+import type { Host, RuleParseCache, Ruleset } from "../../net/index"
 import type { RecordLog } from "../../records/index"
 import type { Kind, ObjectOfKind } from "../api/index"
 import type { ApiStore, Watch, WatchEvent } from "../store/index"
 import { KubeProxy, type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
-import { endpointShares } from "./endpoint-shares"
+import { endpointShares, type SharesMemo } from "./endpoint-shares"
 import { NodeRuleset } from "./node-ruleset"
 
 export interface NodeProxyAgentOptions {
@@ -20,6 +20,8 @@ export interface NodeProxyAgentOptions {
   readonly syncPeriod?: Nanos
   readonly cost?: SyncCostModel
   readonly renderCache?: IptablesRenderCache
+  /** Parsed rules shared between nodes (net/netfilter rule-cache.ts). */
+  readonly ruleCache?: RuleParseCache
   /** Where `rules` records go; none written without. */
   readonly records?: RecordLog
 }
@@ -51,6 +53,9 @@ export class NodeProxyAgent {
   private readonly slices = new Map<string, EndpointSliceView>()
   private readonly landed: EventKind<SyncDone>
   private started = false
+  private readonly sharesMemo: SharesMemo = new Map()
+  /** The shares last written to a `rules` record, per service port. */
+  private readonly recordedShares = new Map<string, Record<string, number>>()
 
   constructor(
     readonly sim: Simulation,
@@ -59,7 +64,7 @@ export class NodeProxyAgent {
     readonly ruleset: Ruleset,
     readonly options: NodeProxyAgentOptions,
   ) {
-    this.node = new NodeRuleset(host, ruleset)
+    this.node = new NodeRuleset(host, ruleset, options.ruleCache)
     let landed = landedKinds.get(sim)
     if (landed === undefined) {
       landed = sim.defineKind<SyncDone>("node-proxy/rules-landed", (d) => d.agent.onLanded(d.result))
@@ -153,6 +158,24 @@ export class NodeProxyAgent {
     else on.update(old, obj)
   }
 
+  /**
+   * The record's `shares`: the service ports whose shares differ from what this node's previous `rules` record
+   * said (every port on the first), so a record costs what the sync changed, not the cluster's size. A port
+   * left out keeps its last recorded shares (as a port without a KUBE-SVC chain always has been).
+   */
+  private changedShares(): Record<string, Record<string, number>> {
+    const all = endpointShares(this.ruleset, this.kubeProxy.proxier.svcPortMap, this.sharesMemo)
+    const out: Record<string, Record<string, number>> = {}
+    for (const port in all) {
+      const entry = all[port] as Record<string, number>
+      const last = this.recordedShares.get(port)
+      if (last !== undefined && (last === entry || sameShares(last, entry))) continue
+      this.recordedShares.set(port, entry)
+      out[port] = entry
+    }
+    return out
+  }
+
   private onLanded(result: IptablesSyncResult): void {
     this.syncs++
     const records = this.options.records
@@ -165,9 +188,16 @@ export class NodeProxyAgent {
       full: result.fullSync,
       services: result.servicePorts,
       rules: result.filterRulesLast + result.natRulesLast,
-      shares: endpointShares(this.ruleset, this.kubeProxy.proxier.svcPortMap),
+      shares: this.changedShares(),
     })
   }
+}
+
+/** Two share maps with the same endpoints and values (in the same, sorted, order). */
+const sameShares = (a: Record<string, number>, b: Record<string, number>): boolean => {
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k])
 }
 
 const syncedKinds = new WeakMap<Simulation, EventKind<NodeProxyAgent>>()

@@ -1,4 +1,4 @@
-import { applyRestore, formatIpv4, PROTO_UDP, type Host, type Ruleset } from "../../net/index"
+import { applyRestore, formatIpv4, PROTO_UDP, type Host, type RuleParseCache, type Ruleset } from "../../net/index"
 import { isStaleUdpEntry, type JumpRule, type KubeProxyNode, type UdpConntrackTargets } from "../proxy/index"
 
 /**
@@ -18,11 +18,13 @@ export class NodeRuleset implements KubeProxyNode {
   constructor(
     readonly host: Host,
     readonly ruleset: Ruleset,
+    /** Parsed rules shared with the other nodes' kube-proxies (most nodes restore the same rule text). */
+    private readonly ruleCache?: RuleParseCache,
   ) {}
 
   apply(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined): void {
     if (jumpRules !== undefined) this.ensureJumpRules(jumpRules)
-    applyRestore(this.ruleset, payload, { noflush: true })
+    applyRestore(this.ruleset, payload, { noflush: true, ...(this.ruleCache !== undefined ? { ruleCache: this.ruleCache } : {}) })
     this.restores++
   }
 

@@ -2,6 +2,7 @@ import { IptablesParseError, RuleSyntaxError } from "./errors"
 import { type Chain, type Counters, type Policy, type Rule, type Table, type TableName, isBuiltinChain, isTableName, newChain, newTable, TABLE_ORDER } from "./model"
 import { parseRuleWords } from "./parse-rule"
 import { renderRuleSave } from "./render-rule"
+import { type RuleParseCache, detach } from "./rule-cache"
 import type { Ruleset } from "./ruleset"
 import { tokenize } from "./tokenize"
 
@@ -201,6 +202,8 @@ export interface RestoreOptions {
   counters?: boolean
   /** Remember each rule's text for `renderRestore` (true for restore payloads, false for save dumps). */
   keepText?: boolean
+  /** Share parsed rules with other rulesets restoring the same text (rule-cache.ts); counters stay per ruleset. */
+  ruleCache?: RuleParseCache
 }
 
 /** The chain copies one section works on; originals stay untouched until every section has succeeded. */
@@ -251,7 +254,7 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
       base === undefined ? (ruleset.table(section.table) ?? newTable(section.table)) : { name: section.table, chains: base.chains },
       !options.noflush,
     )
-    for (const c of section.commands) applyCommand(st, c, options.counters ?? false, keepText)
+    for (const c of section.commands) applyCommand(st, c, options.counters ?? false, keepText, options.ruleCache)
     validate(st)
     staged.set(section.table, st)
   }
@@ -273,17 +276,18 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
 }
 
 
-const parseRule = (st: Staging, words: readonly string[], line: number, text: string, counters: Counters | null, keepText: boolean): Rule => {
+const parseRule = (st: Staging, words: readonly string[], line: number, text: string, counters: Counters | null, keepText: boolean, cache?: RuleParseCache): Rule => {
   try {
+    if (cache !== undefined) return cache.parse(text, words, { isChain: (n) => st.chains.has(n) }, counters, keepText)
     const r = parseRuleWords(words, { isChain: (n) => st.chains.has(n) })
-    return { ...r, counters: counters ?? r.counters, restoreText: keepText ? text : null }
+    return { ...r, counters: counters ?? r.counters, restoreText: keepText ? detach(text) : null }
   } catch (e) {
     if (e instanceof RuleSyntaxError) return err(line, e.token, e.detail)
     throw e
   }
 }
 
-const applyCommand = (st: Staging, c: RestoreCommand, useCounters: boolean, keepText: boolean): void => {
+const applyCommand = (st: Staging, c: RestoreCommand, useCounters: boolean, keepText: boolean, cache: RuleParseCache | undefined): void => {
   switch (c.op) {
     case "chain": {
       const existing = st.chains.get(c.chain)
@@ -312,7 +316,7 @@ const applyCommand = (st: Staging, c: RestoreCommand, useCounters: boolean, keep
     case "append":
     case "insert": {
       const ch = st.writable(c.chain, c.line)
-      const r = parseRule(st, c.words, c.line, c.text, useCounters ? c.counters : null, keepText)
+      const r = parseRule(st, c.words, c.line, c.text, useCounters ? c.counters : null, keepText, cache)
       if (c.op === "append") ch.rules.push(r)
       else {
         if (c.position > ch.rules.length + 1) err(c.line, String(c.position), `chain ${c.chain} has only ${ch.rules.length} rules`)
