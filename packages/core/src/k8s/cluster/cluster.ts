@@ -1,5 +1,5 @@
 import { Simulation, type Nanos } from "../../sim/index"
-import { Fabric, Network, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, RuleParseCache, type Host, type Ruleset } from "../../net/index"
+import { Fabric, Network, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, RuleParseCache, TableShareCache, type Host, type Ruleset } from "../../net/index"
 import { RecordLog } from "../../records/index"
 import { AppEnv, DnsServer, zoneAnswerer, type RequestLoop } from "../../apps/index"
 import { nslookupSync, parseResolvConf, renderResolvConf, type CorednsServer } from "../../dns/index"
@@ -104,6 +104,7 @@ export class Cluster {
     const labellerCtx = { store: this.store, nodeByIp, nodeHost: (name: string) => this.fabric.node(name) }
     const renderCache = new IptablesRenderCache()
     const ruleCache = new RuleParseCache()
+    const tableCache = new TableShareCache()
     const leases = new NodeLeases()
     const nodeResolv = parseResolvConf(`nameserver ${c.upstreamDns.ip}\n`, "node /etc/resolv.conf")
 
@@ -139,6 +140,7 @@ export class Cluster {
         syncPeriod: c.proxy.syncPeriod,
         renderCache,
         ruleCache,
+        tableCache,
         records: log,
       })
       this.nodes.set(n.name, { name: n.name, ip: n.ip, host, ruleset, kubelet, proxy, failed: false })

@@ -1,5 +1,5 @@
 import { type EventKind, type Nanos, type Simulation } from "../../sim/index"
-import type { Host, RuleParseCache, Ruleset } from "../../net/index"
+import type { Host, RuleParseCache, Ruleset, TableShareCache } from "../../net/index"
 import type { RecordLog } from "../../records/index"
 import type { Kind, ObjectOfKind } from "../api/index"
 import type { ApiStore, Watch, WatchEvent } from "../store/index"
@@ -22,6 +22,8 @@ export interface NodeProxyAgentOptions {
   readonly renderCache?: IptablesRenderCache
   /** Parsed rules shared between nodes (net/netfilter rule-cache.ts). */
   readonly ruleCache?: RuleParseCache
+  /** Restore results shared between nodes in the same table state (net/netfilter shared-tables.ts). */
+  readonly tableCache?: TableShareCache
   /** Where `rules` records go; none written without. */
   readonly records?: RecordLog
 }
@@ -64,7 +66,10 @@ export class NodeProxyAgent {
     readonly ruleset: Ruleset,
     readonly options: NodeProxyAgentOptions,
   ) {
-    this.node = new NodeRuleset(host, ruleset, options.ruleCache)
+    this.node = new NodeRuleset(host, ruleset, {
+      ...(options.ruleCache !== undefined ? { rules: options.ruleCache } : {}),
+      ...(options.tableCache !== undefined ? { tables: options.tableCache } : {}),
+    })
     let landed = landedKinds.get(sim)
     if (landed === undefined) {
       landed = sim.defineKind<SyncDone>("node-proxy/rules-landed", (d) => d.agent.onLanded(d.result))
