@@ -22,6 +22,8 @@ interface Index {
   readonly buckets: Map<string, Set<string>>
   /** Per value, the kind's revision when an object last entered, left or changed in that bucket. */
   readonly revisions: Map<string, number>
+  /** Per value, the bucket's objects in order as last listed, valid while the bucket's revision is `at`. */
+  readonly sorted: Map<string, { readonly at: number; readonly objects: KubeObject[] }>
 }
 
 const file = (buckets: Map<string, Set<string>>, value: string, key: string): void => {
@@ -63,7 +65,7 @@ export class KindIndex {
   /** client-go `AddIndexers`: files every stored object under a new index; a second registration of a name is a no-op. */
   addIndex(name: string, fn: IndexFunc): void {
     if (this.indexes.has(name)) return
-    const idx: Index = { fn, buckets: new Map(), revisions: new Map() }
+    const idx: Index = { fn, buckets: new Map(), revisions: new Map(), sorted: new Map() }
     this.indexes.set(name, idx)
     for (const [key, obj] of this.objects) for (const v of fn(obj)) file(idx.buckets, v, key)
   }
@@ -104,7 +106,13 @@ export class KindIndex {
   byIndex(name: string, value: string): KubeObject[] {
     const idx = this.indexes.get(name)
     if (idx === undefined) throw new Error(`no index ${JSON.stringify(name)} on ${this.kind}`)
-    return this.collect(idx.buckets.get(value) ?? EMPTY, undefined, undefined)
+    const at = idx.revisions.get(value) ?? 0
+    const known = idx.sorted.get(value)
+    if (known !== undefined && known.at === at) return known.objects.slice()
+    const objects = this.collect(idx.buckets.get(value) ?? EMPTY, undefined, undefined)
+    if (objects.length === 0) idx.sorted.delete(value)
+    else idx.sorted.set(value, { at, objects: objects.slice() })
+    return objects
   }
 
   /** How many objects are filed under `value` (without building the list). */
