@@ -3,6 +3,7 @@ import { ScenarioError } from "../format/scenario-issue"
 import { loadScenarioText } from "../format/load-scenario"
 import { prepareScenario } from "../validate/prepare-scenario"
 import { clusterConfigOf } from "./cluster-config-of"
+import { checkClusterFits, clusterSize } from "./cluster-memory"
 
 const scenario = (cluster: string) =>
   loadScenarioText(`apiVersion: kubesim.dev/v1alpha1
@@ -44,5 +45,26 @@ describe("cluster size in a scenario", () => {
     expect((err as Error).message).toContain("cluster.podCIDR")
     expect((err as Error).message).toContain("300 nodes and the control plane need 301 /24 pod CIDRs (kube-controller-manager --node-cidr-mask-size 24) but podCIDR 10.244.0.0/16 holds 256")
     expect((err as Error).message).toContain("use a /15 or larger podCIDR")
+  })
+
+  test("a cluster too big for the heap is refused before anything is built, naming the size asked for", () => {
+    const p = prepareScenario(
+      loadScenarioText(`apiVersion: kubesim.dev/v1alpha1
+kind: Scenario
+metadata: {name: huge}
+cluster: {nodes: 5000, podCIDR: 10.128.0.0/11}
+manifests:
+  - inline: |
+      {apiVersion: apps/v1, kind: Deployment, metadata: {name: web}, spec: {replicas: 150000, selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: nginx, image: nginx}]}}}}
+      ---
+      {apiVersion: v1, kind: Service, metadata: {name: web}, spec: {selector: {app: web}, ports: [{port: 80}]}}
+duration: 1s
+`, "huge.yaml"),
+    )
+    expect(clusterSize(p)).toMatchObject({ nodes: 5000, services: 1, pods: 150000 })
+    expect(() => checkClusterFits(p, 2 ** 30)).toThrow(
+      /huge\.yaml.*the cluster asked for — 5000 nodes, 1 Services, 150000 pods — needs about 10\.2 GB of memory, more than this process's 1\.0 GB heap limit/s,
+    )
+    expect(() => checkClusterFits(p, 64 * 2 ** 30)).not.toThrow()
   })
 })
