@@ -142,6 +142,11 @@ export class ApiStore {
     return this.kindIndex(kind).byIndex(index, value) as ObjectOfKind<K>[]
   }
 
+  /** `byIndex` without the sorting, for folds whose result does not depend on order (sums, counts). */
+  forEachByIndex<K extends Kind>(kind: K, index: string, value: string, f: (o: ObjectOfKind<K>) => void): void {
+    this.kindIndex(kind).forEachInIndex(index, value, f as (o: KubeObject) => void)
+  }
+
   /** How many objects `byIndex` would return. */
   countByIndex(kind: Kind, index: string, value: string): number {
     return this.kindIndex(kind).countByIndex(index, value)

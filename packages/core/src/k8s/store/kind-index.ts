@@ -115,6 +115,11 @@ export class KindIndex {
     return objects
   }
 
+  /** Calls `f` for each object filed under `value`, in no particular order (for order-free folds: sums, counts). */
+  forEachInIndex(name: string, value: string, f: (o: KubeObject) => void): void {
+    for (const key of this.indexes.get(name)?.buckets.get(value) ?? EMPTY) f(this.objects.get(key) as KubeObject)
+  }
+
   /** How many objects are filed under `value` (without building the list). */
   countByIndex(name: string, value: string): number {
     return this.indexes.get(name)?.buckets.get(value)?.size ?? 0

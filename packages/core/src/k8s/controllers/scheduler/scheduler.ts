@@ -220,8 +220,9 @@ export class Scheduler {
     let mem = 0
     let nonzeroCpu = 0
     let nonzeroMem = 0
-    for (const p of this.store.byIndex("Pod", INDEX_POD_NODE, node)) {
-      if (p.status.phase === "Succeeded" || p.status.phase === "Failed") continue
+    // Integer sums: the order pods are visited in does not matter.
+    this.store.forEachByIndex("Pod", INDEX_POD_NODE, node, (p) => {
+      if (p.status.phase === "Succeeded" || p.status.phase === "Failed") return
       const r = podRequests(p)
       const nz = nonzeroRequests(p)
       count++
@@ -229,7 +230,7 @@ export class Scheduler {
       mem += r.memory
       nonzeroCpu += nz.milliCpu
       nonzeroMem += nz.memory
-    }
+    })
     const info: NodeInfo = { revision, count, cpu, mem, nonzeroCpu, nonzeroMem }
     this.nodeInfos.set(node, info)
     return info
