@@ -6,8 +6,8 @@ import type { PreparedScenario } from "../validate/prepare-scenario"
  * What a cluster of this size costs in memory, measured on the scale ladder (README, Performance): per pod (API
  * object, kubelet worker, network namespace, EndpointSlice entry, records), per node (host, kubelet, kube-proxy,
  * its own copy of rules it counted packets on) and per node × Service port (each kube-proxy's service and
- * endpoint maps; the rules themselves are shared between nodes). Deliberately generous: it is there to refuse at
- * once what cannot fit, not to predict.
+ * endpoint maps; the rules themselves are shared between nodes). A lower bound — runs measured 2–4× this with
+ * their records — so it refuses at once only what cannot fit; it does not predict.
  */
 const BYTES_PER_POD = 40_000
 const BYTES_PER_NODE = 1_000_000
