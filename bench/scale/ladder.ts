@@ -41,7 +41,8 @@ export const podsOf = (services: number): number => {
   return n
 }
 
-export const runRung = (r: Rung): RungOutcome => {
+/** With `progress`, a line on stderr at every progress tick (wall and simulated time, events, ready pods, RSS). */
+export const runRung = (r: Rung, progress = false): RungOutcome => {
   const pods = podsOf(r.services)
   // Simulated time for the build: the scheduler binds one pod per 1–5 ms sync, then image pulls and starts.
   const trafficStart = Math.ceil(30 + pods * 0.0035)
@@ -74,9 +75,10 @@ export const runRung = (r: Rung): RungOutcome => {
         c = cl
         cl.store.addIndex("Pod", READY_INDEX, (o) => (o.kind === "Pod" && o.status.conditions?.some((x) => x.type === "Ready" && x.status === "True") === true ? ["1"] : []))
       },
-      onProgress: (now) => {
+      onProgress: (now, _duration, events) => {
         const cl = c as cluster.Cluster
         const wall = performance.now()
+        if (progress) process.stderr.write(`${((wall - t0) / 1000).toFixed(0)} s wall: ${(now / 1e9).toFixed(1)} s simulated, ${events} events, ${cl.store.countByIndex("Pod", READY_INDEX, "1")} pods ready, ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB\n`)
         if (trafficAt === undefined && now >= trafficStart * 1e9) trafficAt = wall
         if (readyAt === undefined) {
           if (cl.store.countByIndex("Pod", READY_INDEX, "1") >= pods + r.clients) readyAt = wall

@@ -1,6 +1,7 @@
 /**
  * `npx tsx bench/scale/run-rung.ts <nodes> <services> <clients> [requests] [podCIDR]`: one ladder rung in this
- * process (for profiling with `node --cpu-prof --import tsx …`); prints its outcome as JSON.
+ * process (for profiling with `node --cpu-prof --import tsx …`); prints its outcome as JSON, and its progress on
+ * stderr.
  */
 import { runRung } from "./ladder"
 
@@ -11,5 +12,5 @@ const out = runRung({
   clients: Number(clients ?? 10),
   requests: Number(requests ?? 100_000),
   ...(podCIDR !== undefined ? { podCIDR } : {}),
-})
+}, true)
 console.log(JSON.stringify(out))

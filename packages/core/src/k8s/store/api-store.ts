@@ -67,6 +67,12 @@ interface Delivery {
   readonly event: WatchEvent
 }
 
+/** One write reaching several watchers with the same lag and event type: one kernel event, handlers in order. */
+interface FanOut {
+  readonly watchers: ReadonlyArray<Watcher>
+  readonly event: WatchEvent
+}
+
 const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`
 
 /** A kind's watchers: those without a node filter, and those of pods' `spec.nodeName=<node>` by node. */
@@ -94,6 +100,7 @@ export class ApiStore {
   private readonly gracefulHooks: GracefulDeletionHook[] = []
   private readonly rng: Rng
   private readonly deliver: EventKind<Delivery>
+  private readonly fanOut: EventKind<FanOut>
   private revision = 0
 
   constructor(
@@ -103,6 +110,9 @@ export class ApiStore {
     this.rng = sim.rng(options.rngStream ?? "api/uid")
     this.deliver = sim.defineKind<Delivery>("api/watch", (d) => {
       if (!d.watcher.stopped) d.watcher.handler(d.event)
+    })
+    this.fanOut = sim.defineKind<FanOut>("api/watch-fan-out", (d) => {
+      for (const w of d.watchers) if (!w.stopped) w.handler(d.event)
     })
   }
 
@@ -450,6 +460,18 @@ export class ApiStore {
       const nb = b === undefined || b === a ? undefined : kw.byNode.get(b)
       if (na !== undefined || nb !== undefined) ws = [...ws, ...(na ?? []), ...(nb ?? [])].sort((x, y) => x.seq - y.seq)
     }
+    // Watchers that get the same event after the same lag, one after another, share one kernel event: the separate
+    // deliveries would have run back to back at that instant (consecutive sequence numbers, nothing between them),
+    // so handlers run in the same order either way — a write to a 1,000-node cluster's Services is one event, not
+    // one per kube-proxy.
+    let run: Watcher[] = []
+    let runType: WatchEventType | undefined
+    let runDelay = 0
+    const flush = (): void => {
+      if (run.length === 1) this.sim.after(runDelay, this.deliver, { watcher: run[0] as Watcher, event: { type: runType as WatchEventType, object: obj } }, rv)
+      else if (run.length > 1) this.sim.after(runDelay, this.fanOut, { watchers: run, event: { type: runType as WatchEventType, object: obj } }, rv)
+      run = []
+    }
     for (const w of ws) {
       const now = this.matches(obj, w.namespace, w.selector, w.nodeName)
       let t: WatchEventType | undefined
@@ -457,7 +479,12 @@ export class ApiStore {
         const before = old !== undefined && this.matches(old, w.namespace, w.selector, w.nodeName)
         t = before && now ? "MODIFIED" : now ? "ADDED" : before ? "DELETED" : undefined
       } else if (now) t = type
-      if (t !== undefined) this.sim.after(w.delay, this.deliver, { watcher: w, event: { type: t, object: obj } }, rv)
+      if (t === undefined) continue
+      if (run.length > 0 && (t !== runType || w.delay !== runDelay)) flush()
+      run.push(w)
+      runType = t
+      runDelay = w.delay
     }
+    flush()
   }
 }
