@@ -110,3 +110,27 @@ describe("the store's indexes", () => {
     expect(() => store.watch("Service", () => undefined, { nodeName: "n1" })).toThrow(/applies to Pods/)
   })
 })
+
+describe("watch fan-out", () => {
+  test("a write reaching consecutive watchers with one lag is one kernel event; handlers run in registration order, as separate deliveries would", () => {
+    const sim = new Simulation(1)
+    const store = new ApiStore(sim)
+    const seen: string[] = []
+    const order = (tag: string) => (e: { type: string; object: Pod }) => {
+      seen.push(`${tag} ${e.type} ${e.object.metadata.name}`)
+      // What a handler schedules at the same instant runs after every delivery of the write, as before.
+      sim.after(0, sim.defineKind(`t-${tag}-${seen.length}`, () => seen.push(`${tag} later`)), null)
+    }
+    store.watch("Pod", order("a"))
+    store.watch("Pod", order("b"))
+    const c = store.watch("Pod", order("c"), { delay: 5 })
+    store.watch("Pod", order("d"))
+    const before = sim.eventsProcessed
+    store.create(podOf("default", "p0", {}, undefined, undefined))
+    c.stop()
+    sim.run({})
+    expect(seen).toEqual(["a ADDED p0", "b ADDED p0", "d ADDED p0", "a later", "b later", "d later"])
+    // a+b share one event; c (another lag, stopped before it) and d have their own: 3 deliveries, then 3 timers.
+    expect(sim.eventsProcessed - before).toBe(3 + 3)
+  })
+})
