@@ -1,5 +1,9 @@
 import * as Command from "@effect/cli/Command"
 import { compareCommand } from "./commands/compare"
+import { conntrackCommand } from "./commands/conntrack"
+import { describeCommand } from "./commands/describe"
+import { logsCommand } from "./commands/logs"
+import { observeCommand } from "./commands/observe"
 import { execCommand } from "./commands/exec"
 import { getCommand } from "./commands/get"
 import { iptablesSaveCommand } from "./commands/iptables-save"
@@ -18,7 +22,11 @@ export const kubesim = Command.make("kubesim").pipe(
     reportCommand,
     compareCommand,
     getCommand,
+    describeCommand,
+    logsCommand,
     execCommand,
+    observeCommand,
+    conntrackCommand,
     iptablesSaveCommand,
     traceCommand,
     scenariosCommand,

@@ -12,12 +12,34 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 const BIN = join(ROOT, "packages/cli/bin/kubesim.mjs")
 const TINY = join(ROOT, "packages/cli/test/fixtures/tiny.yaml")
 const BAD = join(ROOT, "packages/cli/test/fixtures/bad-duration.yaml")
+const ORPHAN = join(ROOT, "packages/cli/test/fixtures/orphan-service.yaml")
 const WORK = mkdtempSync(join(tmpdir(), "kubesim-cli-"))
 afterAll(() => rmSync(WORK, { recursive: true, force: true }))
 
-const kubesim = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: WORK, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 120_000 })
+const kubesimEnv = (env: Record<string, string>, ...args: string[]) => {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: WORK, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 120_000 })
   return { code: r.status, out: r.stdout, err: r.stderr }
+}
+const kubesim = (...args: string[]) => kubesimEnv({}, ...args)
+
+/** Many short commands at once, two at a time (the machine's cores): each is mostly process start-up. */
+const kubesimMany = async (cases: ReadonlyArray<ReadonlyArray<string>>): Promise<Array<{ code: number | null; out: string; err: string }>> => {
+  const results: Array<{ code: number | null; out: string; err: string }> = new Array(cases.length)
+  let next = 0
+  const lane = async () => {
+    while (next < cases.length) {
+      const i = next++
+      const child = spawn(process.execPath, [BIN, ...(cases[i] as string[])], { cwd: WORK, env: { ...process.env, NO_COLOR: "1" } })
+      let out = ""
+      let err = ""
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()))
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()))
+      const code = await new Promise<number | null>((r) => child.once("close", (c) => r(c)))
+      results[i] = { code, out, err }
+    }
+  }
+  await Promise.all([lane(), lane()])
+  return results
 }
 
 const RUN = join(WORK, "runs/tiny/default/seed-1")
@@ -40,11 +62,45 @@ describe("kubesim run", () => {
     expect((run["resolved"] as { metadata: { name: string } }).metadata.name).toBe("tiny")
   })
 
-  it("runs plain manifests under the default scenario (busybox's loop against each Service)", () => {
+  it("runs plain manifests under the default scenario (busybox's loop against each Service); warns about unknown fields and Services that select nothing", () => {
     const m = join(ROOT, "packages/scenarios/library/seed-walkthrough/manifests")
-    const r = kubesim("run", join(m, "service1deployment.yml"), join(m, "service1.yml"), "--duration", "15s", "--out", "manifest-runs")
+    const r = kubesim("run", join(m, "service1deployment.yml"), join(m, "service1.yml"), ORPHAN, "--duration", "15s", "--out", "manifest-runs")
     expect(r.code, r.err).toBe(0)
     expect(r.out).toMatch(/default\/web-service( \[[^\]]+\])?: web-deploy-/)
+    expect(r.err).toMatch(/orphan-service\.yaml:7:3: Warning: unknown field "spec\.selectr"/)
+    expect(r.err).toContain("Warning: Service default/orphan selects no pod: no Pod or pod template in namespace default has the labels app=nothing")
+    expect(r.err).not.toContain("web-service selects no pod")
+  })
+
+  it("stops at once on Ctrl-C: exit 130, no run directory and no temporary left", async () => {
+    const child = spawn(process.execPath, [BIN, "run", TINY, "--duration", "1000h", "--out", "int"], { cwd: WORK, env: { ...process.env, NO_COLOR: "1", KUBESIM_PROGRESS: "0" } })
+    let err = ""
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()))
+    // Let the run get going (the worker thread started and simulating), then interrupt it.
+    await new Promise((r) => setTimeout(r, 4000))
+    const t0 = Date.now()
+    child.kill("SIGINT")
+    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)))
+    expect(code, err).toBe(130)
+    expect(Date.now() - t0).toBeLessThan(5000)
+    expect(err).toContain("interrupted")
+    const left = existsSync(join(WORK, "int/tiny/default")) ? readdirSync(join(WORK, "int/tiny/default")) : []
+    expect(left).toEqual([])
+  })
+
+  it("a failure inside the simulation is an internal error: exit 70 with component, node, time and the last records", () => {
+    const r = kubesimEnv({ KUBESIM_INJECT_FAULT: "kind-worker@7s" }, "run", TINY, "--out", "fault")
+    expect(r.code, r.err).toBe(70)
+    expect(r.err).toContain("internal error: the simulation failed")
+    expect(r.err).toContain("component: kubesim/injected-fault:kind-worker")
+    expect(r.err).toMatch(/node: +kind-worker\n/)
+    expect(r.err).toMatch(/time: +7s\n/)
+    expect(r.err).toMatch(/last 10 of \d+ records:\n {4}\{"kind":/)
+    expect(r.err).not.toMatch(/^error: /m)
+    expect(existsSync(join(WORK, "fault/tiny/default/seed-1"))).toBe(false)
+    const get = kubesimEnv({ KUBESIM_INJECT_FAULT: "kind-worker2@2s" }, "get", "pods", "-f", TINY)
+    expect(get.code).toBe(70)
+    expect(get.err).toMatch(/node: +kind-worker2\n/)
   })
 })
 
@@ -142,10 +198,196 @@ describe("inspection", () => {
     expect(kubesim("validate", join(ROOT, "packages/scenarios/library/seed-walkthrough/manifests/service1.yml")).code).toBe(0)
   })
 
+  it("validate checks scenarios (files and built-in names, every variant) and manifests, and warns about Services that select nothing", () => {
+    const r = kubesim("validate", "seed-walkthrough", TINY)
+    expect(r.code, r.err).toBe(0)
+    expect(r.out).toContain("seed-walkthrough: scenario seed-walkthrough valid")
+    expect(r.out).toMatch(/tiny\.yaml: scenario tiny valid \(\d+ object\(s\); variants: default, affinity\)/)
+    const bad = kubesim("validate", BAD)
+    expect(bad.code).toBe(1)
+    expect(bad.err).toContain("bad-duration.yaml:5:1: duration:")
+    const orphan = kubesim("validate", ORPHAN)
+    expect(orphan.code, orphan.err).toBe(0)
+    expect(orphan.err).toContain('unknown field "spec.selectr"')
+    expect(orphan.err).toContain("Service default/orphan selects no pod")
+    expect(kubesim("validate", "no-such-thing").code).toBe(1)
+  })
+
   it("report --format json has the scripting contract's fields", () => {
     const r = kubesim("report", RUN, "--format", "json")
     expect(r.code, r.err).toBe(0)
     expect(r.out).toContain('"service": "default/web-service"')
+  })
+})
+
+describe("help and error paths of every command", () => {
+  const COMMANDS = ["run", "sweep", "report", "compare", "get", "describe", "logs", "exec", "observe", "conntrack", "iptables-save", "trace", "scenarios", "validate"]
+
+  it("each command's --help is kubectl's layout: what, examples, options with defaults, usage", async () => {
+    const all = await kubesimMany(COMMANDS.map((c) => [c, "--help"]))
+    for (const [i, c] of COMMANDS.entries()) {
+      const r = all[i] as { code: number | null; out: string }
+      expect(r.code, c).toBe(0)
+      expect(r.out, c).toMatch(new RegExp(`\nUsage:\n {2}kubesim ${c}\\b`))
+      expect(r.out, c).not.toMatch(/user-defined piece of text|--wizard|\$ run/)
+      expect(r.out.split("\n").length, c).toBeLessThan(70)
+    }
+    const top = kubesim()
+    expect(top.code).toBe(0)
+    for (const c of COMMANDS) expect(top.out, c).toMatch(new RegExp(`^ {2}${c} +\\S`, "m"))
+  })
+
+  it("usage errors say what is wrong, kubectl's way, and exit 2", async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [["run"], /^error: Missing argument <scenario \| manifest>\nSee 'kubesim run --help' for usage\.$/],
+      [["report", join(WORK, "no-such-dir")], /^error: .*no-such-dir.*\nSee 'kubesim report --help' for usage\.$/s],
+      [["compare", WORK], /^error: Missing argument <dir-b>\nSee 'kubesim compare --help'/],
+      [["get", "pods", "-o", "xml", "--run", RUN], /^error: Expected one of the following cases: wide, yaml, json, name\nSee 'kubesim get --help'/],
+      [["describe", "pod"], /^error: Missing argument <name>\nSee 'kubesim describe --help'/],
+      [["logs"], /^error: Missing argument <pod>\nSee 'kubesim logs --help'/],
+      [["exec", "busybox"], /^error: Missing argument <command>/],
+      [["observe", "--verdict", "MAYBE", "--run", RUN], /^error: Expected one of the following cases: FORWARDED, DROPPED, ERROR/],
+      [["conntrack", "-L"], /^error: Expected to find option: '--node'/],
+      [["iptables-save"], /^error: Expected to find option: '--node'/],
+      [["trace", "x"], /^error: 'x' is not a integer/],
+      [["validate"], /^error: Missing argument <file \| name>/],
+      [["sweep"], /^error: Missing argument/],
+      [["scenarios", "extra"], /^error: Received unknown argument: 'extra'/],
+      [["no-such-command"], /^error: Invalid subcommand for kubesim - use one of 'run', 'sweep'.*\nSee 'kubesim --help' for usage\.$/s],
+    ]
+    const results = await kubesimMany(cases.map(([args]) => args))
+    for (const [i, [args, want]] of cases.entries()) {
+      const r = results[i] as { code: number | null; err: string }
+      expect(r.code, args.join(" ")).toBe(2)
+      expect(r.err.trim(), args.join(" ")).toMatch(want)
+    }
+  })
+
+  it("input errors exit 1 with one error: prefix and no stack trace", async () => {
+    const cases: Array<[string[], string]> = [
+      [["run", TINY, "--duration", "-5s"], 'error: --duration: invalid duration "-5s": negative durations are not allowed'],
+      [["sweep", TINY, "--workers", "0"], "error: --workers must be at least 1"],
+      [["get", "foo", "--run", RUN], 'error: the server doesn\'t have a resource type "foo"'],
+      [["get", "pods", "nope", "--run", RUN], 'Error from server (NotFound): pods "nope" not found'],
+      [["get", "pods", "--at", "100s", "--run", RUN], "error: --at 1m40s is past the end of the run (15s)"],
+      [["get", "pods", "-l", "app in (web", "--run", RUN], "error: unable to parse requirement"],
+      [["get", "svc", "--field-selector", "spec.type=ClusterIP", "--run", RUN], "field label not supported: spec.type"],
+      [["describe", "deploy", "web-deploy", "--run", RUN], 'error: kubesim describes pods, services and nodes; not "deploy"'],
+      [["describe", "pod", "nope", "--run", RUN], 'Error from server (NotFound): pods "nope" not found'],
+      [["logs", "nope", "--run", RUN], 'Error from server (NotFound): pods "nope" not found'],
+      [["exec", "busybox", "--run", RUN, "--", "ls"], 'error: kubesim exec: cannot run ["ls"] (supported: env, hostname, nslookup NAME, getent hosts NAME, wget -qO- URL'],
+      [["observe", "--last", "-1", "--run", RUN], "error: --last counts flows"],
+      [["conntrack", "--node", "kind-worker", "--run", RUN], "error: conntrack: kubesim lists the table only: give -L"],
+      [["conntrack", "-L", "--node", "nope", "--run", RUN], 'error: no node "nope" (nodes: kind-worker, kind-worker2)'],
+      [["trace", "0", "--run", RUN], "error: no request 0 in this run: its"],
+      [["report", join(ROOT, "packages/cli/test/fixtures")], "error: no run directory (with run.json) found in"],
+      [["validate", "no-such-thing"], "error: no-such-thing: no such file, and no built-in scenario of that name"],
+    ]
+    const results = await kubesimMany(cases.map(([args]) => args))
+    for (const [i, [args, want]] of cases.entries()) {
+      const r = results[i] as { code: number | null; err: string }
+      expect(r.code, `${args.join(" ")}: ${r.err}`).toBe(1)
+      expect(r.err, args.join(" ")).toContain(want)
+      expect(r.err, args.join(" ")).not.toMatch(/error: error:|\n\s+at /)
+    }
+  })
+})
+
+describe("kubectl, busybox, hubble and conntrack at a simulated time", () => {
+  it("get nodes, endpoints and events; NAME, -l, --field-selector and -o name", () => {
+    const nodes = kubesim("get", "nodes", "--run", RUN)
+    expect(nodes.code, nodes.err).toBe(0)
+    expect(nodes.out).toMatch(/^NAME +STATUS +ROLES +AGE +VERSION\nkind-worker +Ready +<none> +15s +/)
+    const ep = kubesim("get", "ep", "web-service", "--run", RUN)
+    expect(ep.out).toMatch(/^NAME +ENDPOINTS +AGE\nweb-service +10\.244\.\d+\.\d+:80,10\.244\.\d+\.\d+:80,10\.244\.\d+\.\d+:80 +15s\n$/)
+    const ev = kubesim("get", "events", "--run", RUN)
+    expect(ev.out).toMatch(/^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE\n/)
+    expect(ev.out).toMatch(/Normal +Scheduled +pod\/busybox +Successfully assigned default\/busybox to kind-worker/)
+    expect(ev.out).toMatch(/Normal +ScalingReplicaSet +replicaset\/web-deploy-\w+ +Scaled up replica set web-deploy-\w+ from 0 to 3/)
+    const names = kubesim("get", "pods", "-l", "app=web", "-o", "name", "--run", RUN)
+    expect(names.out.trim().split("\n")).toHaveLength(3)
+    expect(names.out).toMatch(/^pod\/web-deploy-\w+-\w+$/m)
+    expect(kubesim("get", "pods", "-l", "app!=web", "-o", "name", "--run", RUN).out).toBe("pod/busybox\n")
+    const onNode = kubesim("get", "pods", "--field-selector", "spec.nodeName=kind-worker2,status.phase=Running", "-o", "name", "--run", RUN)
+    expect(onNode.code, onNode.err).toBe(0)
+    const all = kubesim("get", "pods", "-o", "wide", "--run", RUN).out
+    const expected = all.split("\n").slice(1).filter((l) => / kind-worker2 /.test(l)).map((l) => `pod/${l.split(/ +/)[0]}`)
+    expect(onNode.out.trim().split("\n")).toEqual(expected)
+    const two = kubesim("get", "svc,ep", "--run", RUN)
+    expect(two.out).toMatch(/^NAME +TYPE +CLUSTER-IP[^\n]*\nservice\/kubernetes /)
+    expect(two.out).toMatch(/\n\nNAME +ENDPOINTS +AGE\nendpoints\/web-service +10\.244\./)
+    const one = JSON.parse(kubesim("get", "svc", "web-service", "-o", "json", "--run", RUN).out) as { kind: string }
+    expect(one.kind).toBe("Service")
+  })
+
+  it("get -w prints the listing, then a row per change over simulated time", () => {
+    const r = kubesim("get", "ep", "web-service", "-w", "--run", RUN)
+    expect(r.code, r.err).toBe(0)
+    const lines = r.out.trim().split("\n")
+    expect(lines[0]).toMatch(/^NAME +ENDPOINTS +AGE$/)
+    expect(lines[1]).toMatch(/^web-service +<none> +0s$/)
+    expect(lines.at(-1)).toMatch(/^web-service +(10\.244\.\d+\.\d+:80,){2}10\.244\.\d+\.\d+:80 +\ds$/)
+    expect(lines.length).toBeGreaterThanOrEqual(3)
+  })
+
+  it("describe svc and pod print kubectl describe's fields and the object's events", () => {
+    const svc = kubesim("describe", "svc", "web-service", "--run", RUN)
+    expect(svc.code, svc.err).toBe(0)
+    expect(svc.out).toMatch(/^Name: +web-service\nNamespace: +default\n/)
+    expect(svc.out).toMatch(/\nSelector: +app=web\nType: +ClusterIP\n/)
+    expect(svc.out).toMatch(/\nEndpoints: +(10\.244\.\d+\.\d+:80,){2}10\.244\.\d+\.\d+:80\n/)
+    const pod = kubesim("describe", "pod", "busybox", "--run", RUN)
+    expect(pod.out).toMatch(/\nNode: +kind-worker\/172\.18\.0\.\d+\n/)
+    expect(pod.out).toMatch(/\nEvents:\n {2}Type +Reason +Age +From +Message\n/)
+    expect(kubesim("describe", "node", "kind-worker", "--run", RUN).out).toMatch(/\nNon-terminated Pods: +\(\d+ in total\)\n/)
+  })
+
+  it("logs: a web pod's nginx access log in the combined format; busybox's wget output", () => {
+    const bb = kubesim("logs", "busybox", "--run", RUN)
+    expect(bb.code, bb.err).toBe(0)
+    const pages = bb.out.trim().split("\n")
+    expect(pages.length).toBeGreaterThan(0)
+    expect(pages.every((l) => /^web-deploy-\w+-\w+$/.test(l))).toBe(true)
+    const pod = pages[0] as string
+    const log = kubesim("logs", pod, "--tail", "1", "--run", RUN)
+    expect(log.out).toMatch(/^10\.244\.\d+\.\d+ - - \[01\/Jan\/2024:00:00:\d\d \+0000\] "GET \/ HTTP\/1\.1" 200 \d+ "-" "Wget"\n$/)
+  })
+
+  it("observe prints hubble-style flows, filtered, compact or json", () => {
+    const c = kubesim("observe", "--to-pod", "web-deploy", "--run", RUN)
+    expect(c.code, c.err).toBe(0)
+    expect(c.out).toMatch(/^Jan {2}1 00:00:\d\d\.\d{3}: default\/busybox <- default\/web-deploy-\w+-\w+:80 http-response FORWARDED \(HTTP\/1\.1 200 \d+ms \(GET http:\/\/web-service\)\)$/m)
+    const j = kubesim("observe", "--last", "1", "-o", "json", "--run", RUN)
+    const flow = JSON.parse(j.out) as { flow: { verdict: string; source: { pod_name: string }; destination_service: { name: string } } }
+    expect(flow.flow.verdict).toBe("FORWARDED")
+    expect(flow.flow.source.pod_name).toBe("busybox")
+    expect(flow.flow.destination_service.name).toBe("web-service")
+    expect(kubesim("observe", "--verdict", "DROPPED", "--pod", "busybox", "--run", RUN).out).toBe("")
+  })
+
+  it("conntrack -L lists the node's entries as conntrack-tools prints them", () => {
+    const r = kubesim("conntrack", "-L", "--node", "kind-worker", "--at", "12s", "--run", RUN)
+    expect(r.code, r.err).toBe(0)
+    expect(r.out).toMatch(/^tcp {6}6 \d+ (TIME_WAIT|ESTABLISHED) src=10\.244\.1\.\d+ dst=10\.\d+\.\d+\.\d+ sport=\d+ dport=80 src=10\.244\.\d+\.\d+ dst=10\.244\.1\.\d+ sport=80 dport=\d+ \[ASSURED\] mark=0 use=1$/m)
+    expect(r.err).toMatch(/^conntrack v1\.4\.7 \(conntrack-tools\): \d+ flow entries have been shown\.$/m)
+  })
+
+  it("exec runs wget -qO- over the data plane, getent hosts, cat /etc/hosts; ping says what is missing", () => {
+    const w = kubesim("exec", "busybox", "--run", RUN, "--", "wget", "-qO-", "http://web-service")
+    expect(w.code, w.err).toBe(0)
+    expect(w.out).toMatch(/^web-deploy-\w+-\w+\n$/)
+    const bad = kubesim("exec", "busybox", "--run", RUN, "--", "wget", "-q", "-O", "-", "http://no-such-service")
+    expect(bad.code).toBe(1)
+    expect(bad.err).toContain("wget: bad address 'no-such-service'")
+    const g = kubesim("exec", "busybox", "--run", RUN, "--", "getent", "hosts", "web-service")
+    expect(g.out).toMatch(/^10\.\d+\.\d+\.\d+ +web-service\.default\.svc\.cluster\.local\n$/)
+    expect(kubesim("exec", "busybox", "--run", RUN, "--", "getent", "hosts", "nope").code).toBe(2)
+    const hosts = kubesim("exec", "busybox", "--run", RUN, "--", "cat", "/etc/hosts")
+    expect(hosts.out).toMatch(/^# Kubernetes-managed hosts file\.\n127\.0\.0\.1\tlocalhost\n/)
+    expect(hosts.out).toMatch(/\n10\.244\.\d+\.\d+\tbusybox\n$/)
+    const ping = kubesim("exec", "busybox", "--run", RUN, "--", "ping", "-c", "1", "web-service")
+    expect(ping.code).toBe(1)
+    expect(ping.err).toContain("no ICMP echo")
   })
 })
 

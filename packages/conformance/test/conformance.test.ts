@@ -3,17 +3,20 @@ import { affinityCase } from "../src/cases/affinity-case"
 import type { CaseResult } from "../src/cases/case-result"
 import { ConformanceRun } from "../src/cases/conformance-run"
 import { conntrackCase } from "../src/cases/conntrack-case"
+import { conntrackSysctlsCase } from "../src/cases/conntrack-sysctls-case"
 import { nodePortCase } from "../src/cases/node-port-case"
 import { noEndpointsCase } from "../src/cases/no-endpoints-case"
 import { restoreCase } from "../src/cases/restore-case"
 import { spreadCase } from "../src/cases/spread-case"
+import { udpCleanupCase } from "../src/cases/udp-cleanup-case"
 import { conformanceCluster } from "../src/cluster/conformance-cluster"
 import { STANDARD_SERVICES, STANDARD_TOPOLOGY, standardCluster } from "../src/cluster/standard-cluster"
 import { kubesimRuleSource } from "../src/kubesim/proxier-rule-source"
 import { renderVerdictTable } from "../src/report/verdict-table"
-import { skipReason } from "./kernel-gate"
+import { skipReason, toolSkipReason } from "./kernel-gate"
 
 const reason = skipReason()
+const noConntrackTool = reason === null ? toolSkipReason("conntrack") : null
 // kubesim's seed: its draws are fixed, so its counts are the same on every run (the kernel's are not).
 const SEED = 20260127
 
@@ -65,4 +68,17 @@ describe.skipIf(reason !== null)("kubesim's kube-proxy rules against the Linux k
       )
     check(await conntrackCase(run, "held", rebuild, 30))
   })
+  it.skipIf(noConntrackTool !== null)("a UDP flow keeps its endpoint across the restore and moves after kube-proxy's conntrack cleanup", async () => {
+    const rebuild = (endpoints: ReadonlyArray<string>) =>
+      conformanceCluster(
+        STANDARD_TOPOLOGY,
+        "10.244.0.0/16",
+        STANDARD_SERVICES.map((s) => (s.name === "udp-held" ? { ...s, endpoints } : s)),
+      )
+    check(await udpCleanupCase(run, "udp-held", rebuild))
+  })
+  it.skipIf(noConntrackTool !== null)("kube-proxy's conntrack sysctls: kubesim's defaults and raises match the kernel's", async () => {
+    check(await conntrackSysctlsCase(run, "node-1", "spread-2"))
+  })
+  if (noConntrackTool !== null) it(`UDP conntrack cleanup and conntrack sysctls SKIPPED: ${noConntrackTool}`, () => {})
 })

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs"
 import { probeKernelSupport, type KernelSupport } from "../src/kernel/kernel-support"
 import { sweepStaleNamespaces } from "../src/kernel/netns-registry"
 
@@ -23,4 +24,19 @@ export const skipReason = (): string | null => {
   const swept = sweepStaleNamespaces()
   if (swept.length > 0) console.warn(`removed ${swept.length} network namespaces left by dead runs: ${swept.join(" ")}`)
   return null
+}
+
+/**
+ * Whether a case needing an extra tool (e.g. `conntrack`, apt package conntrack) runs: null when it is on the
+ * PATH; otherwise the reason, warned about — and an error under CI / KUBESIM_CONFORMANCE_REQUIRED=1, like the
+ * kernel tests themselves.
+ */
+export const toolSkipReason = (tool: string, env: Readonly<Record<string, string | undefined>> = process.env): string | null => {
+  const found = (env["PATH"] ?? "").split(":").some((dir) => dir !== "" && existsSync(`${dir}/${tool}`))
+  if (found) return null
+  const reason = `${tool} is not installed (apt package ${tool})`
+  const required = (env["CI"] ?? "") !== "" || env["KUBESIM_CONFORMANCE_REQUIRED"] === "1"
+  if (required) throw new Error(`kernel conformance is required here but cannot run: ${reason}`)
+  console.warn(`kernel conformance case SKIPPED: ${reason}`)
+  return reason
 }

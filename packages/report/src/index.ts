@@ -12,6 +12,11 @@ export type { ChiSquare } from "./stats/chi-square"
 export { coefficientOfVariation, maxMinRatio, normalisedEntropy } from "./stats/dispersion"
 export { meanInterval } from "./stats/interval"
 export type { MeanInterval } from "./stats/interval"
+export { bootstrapInterval } from "./stats/bootstrap"
+export type { BootstrapInterval } from "./stats/bootstrap"
+export { fisherCombined } from "./stats/fisher"
+export { wilsonInterval } from "./stats/proportion"
+export type { ProportionInterval } from "./stats/proportion"
 export { jainIndex } from "./stats/jain"
 export { nearestRank } from "./stats/percentile"
 
@@ -37,10 +42,10 @@ export type {
   SwitchCause,
 } from "./metrics/report-types"
 
-export { compareRuns, comparisonMethod } from "./compare/comparison"
-export type { Comparison, ComparisonOptions, Difference, MetricComparison, VariantSummary } from "./compare/comparison"
+export { compareRuns, comparisonMethod, intervalMethods, rejectAt } from "./compare/comparison"
+export type { Comparison, ComparisonOptions, Difference, IntervalMethod, MetricComparison, VariantSummary } from "./compare/comparison"
 export { runScalars } from "./compare/scalars"
-export type { Scalar } from "./compare/scalars"
+export type { Scalar, ScalarKind } from "./compare/scalars"
 
 export { buildReport, reportSchema } from "./report"
 export type { Report, ReportOptions } from "./report"

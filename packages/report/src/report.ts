@@ -8,7 +8,7 @@ import type { Run } from "./records/run"
 /** The schema identifier of the JSON report; bumped on any incompatible change (README.md documents it). */
 export const reportSchema = "kubesim-report/1"
 
-/** A report over one or more runs: each run's metrics, and a comparison when there are several variants. */
+/** A report over one or more runs: each run's metrics, and a comparison when there are several variants or seeds. */
 export interface Report {
   readonly schema: typeof reportSchema
   readonly runs: ReadonlyArray<RunReport>
@@ -25,6 +25,9 @@ export const buildReport = (runs: ReadonlyArray<Run>, options: ReportOptions = {
   const reports = runs
     .map((run) => buildRunReport(run, options))
     .sort((a, b) => cmp(a.meta.scenario, b.meta.scenario) || cmp(a.meta.variant, b.meta.variant) || a.meta.seed - b.meta.seed)
+  // Several variants are compared; one variant over several seeds gets the across-seed summary alone.
   const variants = new Set(reports.map((r) => r.meta.variant))
-  return { schema: reportSchema, runs: reports, comparison: variants.size >= 2 ? compareRuns(reports, options) : null }
+  const seeds = new Set(reports.map((r) => r.meta.seed))
+  const summarise = variants.size >= 2 || seeds.size >= 2
+  return { schema: reportSchema, runs: reports, comparison: summarise ? compareRuns(reports, options) : null }
 }

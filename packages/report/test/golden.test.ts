@@ -22,6 +22,8 @@ const check = (file: string, actual: string): void => {
 describe("golden report (UPDATE_GOLDEN=1 rewrites)", () => {
   const report = goldenReport()
   test("markdown", () => check("report.md", renderMarkdown(report)))
+  // One run is rendered in full (several runs lead with the summary and list runs compactly).
+  test("markdown of one run", () => check("report-run.md", renderMarkdown({ ...report, runs: report.runs.slice(0, 1), comparison: null })))
   test("json", () => check("report.json", renderJson(report)))
   // The checked-in bytes were written by another process: equality also shows Vega's SVG is deterministic.
   test("html", async () => check("report.html", await renderHtml(report)))
@@ -29,7 +31,7 @@ describe("golden report (UPDATE_GOLDEN=1 rewrites)", () => {
     const json = JSON.parse(renderJson(report)) as { schema: string; runs: Array<Record<string, any>> }
     expect(json.schema).toBe("kubesim-report/1")
     const run = json.runs[0]!
-    expect(Object.keys(run["requests"])).toEqual(["total", "byOutcome", "byCause"])
+    expect(Object.keys(run["requests"])).toEqual(["total", "byOutcome", "byCause", "failedShare"])
     const svc = run["services"][0]
     expect(svc.service).toMatch(/^default\/[a-z-]+(:[a-z0-9-]+)?$/)
     for (const key of ["byPod", "byEndpoint", "jain", "chiSquare", "clients"]) expect(svc).toHaveProperty(key)

@@ -122,7 +122,8 @@ describe("churn impact", () => {
     // The last node's rules drop the dead endpoint 0.5 + 0.8 + 2·0.037 s after the kill; no failure starts later.
     for (const x of report.errorWindows) expect(x.start).toBeLessThan(20 * S + 1374 * MS)
     expect(w.recoveredAt!).toBeGreaterThan(w.start)
-    expect(w.timeToRecover).toBe(w.recoveredAt! - 20 * S)
+    expect(w.timeToRecover).toBe(w.recoveredAt! - w.start)
+    expect(w.sinceTrigger).toBe(w.start - 20 * S)
     expect(report.churn.some((a) => a.verb === "kill")).toBe(true)
   })
   test("a run without churn has no error windows", () => {

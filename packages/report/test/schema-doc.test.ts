@@ -16,7 +16,7 @@ const schemaSection = (): string => {
 }
 
 // Objects whose keys are data (pod names, endpoints, service ports), not schema fields.
-const DATA_MAPS = new Set(["byPod", "byEndpoint", "services"])
+const DATA_MAPS = new Set(["byPod", "byEndpoint", "services", "bySource"])
 
 const fieldNames = (value: unknown, parent: string, out: Set<string>): void => {
   if (Array.isArray(value)) {

@@ -1,7 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, test } from "vitest"
 import { runs } from "../../../test-support/runs"
-import { chiSquareTest, coefficientOfVariation, jainIndex, maxMinRatio, meanInterval, nearestRank, normalisedEntropy } from "../src/index"
+import { bootstrapInterval, chiSquareTest, coefficientOfVariation, fisherCombined, jainIndex, maxMinRatio, nearestRank, normalisedEntropy, wilsonInterval } from "../src/index"
 
 // Allocations are counts or rates: zero or of ordinary magnitude (a subnormal times 0.001 is 0, not a scaled count).
 const allocations = fc.array(fc.oneof(fc.constant(0), fc.double({ min: 1e-6, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 40 })
@@ -77,14 +77,54 @@ describe("chi-square goodness of fit", () => {
   })
 })
 
-describe("confidence interval and percentiles", () => {
-  test("Student-t interval: t(0.975, 4) = 2.7764", () => {
-    const ci = meanInterval([1, 2, 3, 4, 5])
-    const half = 2.7764451051977987 * Math.sqrt(2.5 / 5)
-    expect(ci.mean).toBe(3)
-    expect(ci.low!).toBeCloseTo(3 - half, 9)
-    expect(ci.high!).toBeCloseTo(3 + half, 9)
-    expect(meanInterval([7])).toEqual({ n: 1, mean: 7, low: null, high: null })
+describe("intervals, combined p-values and percentiles", () => {
+  test("Wilson: the textbook value, exact edges, and always inside [0, 1] around the share", () => {
+    // 0 of 10 at 95 %: upper bound z²/(n + z²) = 0.2775 (Brown, Cai & DasGupta 2001, table 1's neighbourhood)
+    const zero = wilsonInterval(0, 10)!
+    expect(zero.low).toBe(0)
+    expect(zero.high).toBeCloseTo(0.27753, 4)
+    expect(wilsonInterval(5, 10)!.low).toBeCloseTo(0.23659, 4)
+    expect(wilsonInterval(10, 10)!.high).toBe(1)
+    expect(wilsonInterval(0, 0)).toBeNull()
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.double({ min: 0, max: 1, noNaN: true }), (n, f) => {
+        const x = Math.floor(f * n)
+        const w = wilsonInterval(x, n)!
+        expect(w.low).toBeGreaterThanOrEqual(0)
+        expect(w.high).toBeLessThanOrEqual(1)
+        expect(w.low).toBeLessThanOrEqual(w.share)
+        expect(w.high).toBeGreaterThanOrEqual(w.share)
+      }),
+      { numRuns: runs(300) },
+    )
+  })
+  test("bootstrap: deterministic per key, inside the observed range, around the mean", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: 2, maxLength: 30 }), fc.string(), (xs, key) => {
+        const b = bootstrapInterval(xs, key)
+        expect(bootstrapInterval(xs, key)).toEqual(b)
+        expect(b.low!).toBeGreaterThanOrEqual(Math.min(...xs))
+        expect(b.high!).toBeLessThanOrEqual(Math.max(...xs))
+        expect(b.low!).toBeLessThanOrEqual(b.high!)
+      }),
+      { numRuns: runs(100) },
+    )
+    expect(bootstrapInterval([7], "k")).toEqual({ n: 1, mean: 7, low: null, high: null })
+    expect(bootstrapInterval([2, 2, 2], "k")).toEqual({ n: 3, mean: 2, low: 2, high: 2 })
+  })
+  test("Fisher's method: one p is itself, independent 0.05s combine below 0.05, a 0 dominates", () => {
+    expect(fisherCombined([0.3])).toBeCloseTo(0.3, 12)
+    expect(fisherCombined([0.05, 0.05, 0.05])!).toBeLessThan(0.01)
+    expect(fisherCombined([0, 0.9])).toBe(0)
+    expect(fisherCombined([])).toBeNull()
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 20 }), (ps) => {
+        const p = fisherCombined(ps)!
+        expect(p).toBeGreaterThanOrEqual(0)
+        expect(p).toBeLessThanOrEqual(1)
+      }),
+      { numRuns: runs(200) },
+    )
   })
   test("nearest rank", () => {
     const xs = Float64Array.from([1, 2, 3, 4])

@@ -13,7 +13,7 @@ const names = builtinScenarioNames()
 const FULL_SIZE_ONLY_BY_HAND = new Set(["large-cluster"])
 
 describe("the built-in library", () => {
-  test("has the nine scenarios of the issue and large-cluster, each with a README paragraph", () => {
+  test("has the scenarios of the issues, each with a README paragraph", () => {
     expect(names).toEqual([
       "affinity-timeout",
       "affinity-under-churn",
@@ -25,6 +25,7 @@ describe("the built-in library", () => {
       "pod-churn",
       "rolling-update",
       "seed-walkthrough",
+      "topology-zones",
     ])
     for (const n of names) expect(readFileSync(join(LIBRARY_DIR, n, "README.md"), "utf8")).toMatch(/\*\*Question:\*\* /)
   })

@@ -1,42 +1,45 @@
-import { type api, views } from "@kubesim/core"
-import { Console, Effect } from "effect"
+import { Console, Effect, Option } from "effect"
 import { UserInputError } from "../errors"
-import { clusterAt } from "../inspect/inspect-source"
+import { clusterAt, checkAt, watchRun } from "../inspect/inspect-source"
+import { type GetRequest, parseResources, RESOURCES, renderGet } from "../kubectl/get-view"
+import { parseFieldSelector, parseLabelSelector } from "../kubectl/selectors"
+import { watchGet } from "../kubectl/watch-get"
 import type { GetOptions } from "../commands/get"
 import { attempt } from "./attempt"
 import { atNanos, resolveTarget } from "./target"
 
-/** kubectl's names for the resources kubesim prints (full, singular, short), as `kubectl api-resources` lists them. */
-const RESOURCES: ReadonlyArray<readonly [views.PrintableKind | "all", ReadonlyArray<string>]> = [
-  ["all", ["all"]],
-  ["Pod", ["pods", "pod", "po"]],
-  ["Service", ["services", "service", "svc"]],
-  ["EndpointSlice", ["endpointslices", "endpointslice", "endpointslices.discovery.k8s.io"]],
-  ["Deployment", ["deployments", "deployment", "deploy", "deployments.apps"]],
-  ["ReplicaSet", ["replicasets", "replicaset", "rs", "replicasets.apps"]],
-]
-
-const resourceOf = (name: string): views.PrintableKind | "all" | undefined => RESOURCES.find(([, names]) => names.includes(name.toLowerCase()))?.[0]
-
 /** `kubesim get` (see ../commands/get.ts). */
 export const get = (o: GetOptions) =>
   Effect.gen(function* () {
-    const kind = resourceOf(o.resource)
-    if (kind === undefined)
-      return yield* new UserInputError({ message: `error: the server doesn't have a resource type "${o.resource}" (kubesim prints: ${RESOURCES.map(([, n]) => n[0]).join(", ")})` })
+    const resources = parseResources(o.resource)
+    if ("unknown" in resources)
+      return yield* new UserInputError({ message: `the server doesn't have a resource type "${resources.unknown}" (kubesim prints: ${RESOURCES.map(([, n]) => n[0]).join(", ")})` })
+    // kubectl: "you must specify only one resource" when names follow several types.
+    if (resources.multi && o.names.length > 0) return yield* new UserInputError({ message: `you must specify only one resource type with names: "${o.resource}" is several` })
+    const output = Option.getOrUndefined(o.output)
+    if (o.watch && (output === "yaml" || output === "json")) return yield* new UserInputError({ message: "-w prints tables (or names): -o yaml|json is not supported with it" })
+    const request: GetRequest = {
+      kinds: resources.kinds,
+      multi: resources.multi,
+      names: o.names,
+      namespace: o.namespace,
+      allNamespaces: o.allNamespaces,
+      labels: yield* attempt(() => (Option.isSome(o.selector) ? parseLabelSelector(o.selector.value) : undefined)),
+      fields: yield* attempt(() => (Option.isSome(o.fieldSelector) ? parseFieldSelector(o.fieldSelector.value) : [])),
+      output,
+    }
     const target = yield* resolveTarget(o)
     const at = yield* atNanos(o.at)
+    if (o.watch) {
+      yield* attempt(() => {
+        checkAt(target, at)
+        watchRun(target, watchGet(request, at ?? 0, (text) => process.stdout.write(text)))
+      })
+      return
+    }
     const text = yield* attempt(() => {
       const { cluster } = clusterAt(target, at)
-      const opts = { namespace: o.namespace, allNamespaces: o.allNamespaces }
-      const out = o.output._tag === "Some" ? o.output.value : undefined
-      if (out === "yaml" || out === "json") {
-        const kinds: api.Kind[] = kind === "all" ? [...views.GET_ALL_KINDS] : [kind]
-        const objects = views.selectObjects(cluster.store, kinds, opts)
-        return out === "json" ? views.toJsonOutput(objects) : views.toYamlOutput(objects)
-      }
-      const wide = { ...opts, wide: out === "wide" }
-      return kind === "all" ? views.getAll(cluster.store, wide) : views.getTable(cluster.store, kind, wide)
+      return renderGet(cluster.store, cluster.records.records, request)
     })
     // kubectl prints "No resources found…" to stderr.
     if (text.startsWith("No resources found")) yield* Console.error(text.trimEnd())

@@ -1,16 +1,19 @@
 import { formatDuration } from "@kubesim/core"
-import { Console, Effect, Option } from "effect"
-import { UserInputError } from "../errors"
+import { Effect, Option } from "effect"
+import { InternalError, UserInputError } from "../errors"
+import { parseDurationFlag } from "../args/at-time"
 import { parseSeeds } from "../args/seeds"
 import { builtinNames } from "../execute/library"
 import { loadSource } from "../execute/load-source"
-import { type RunJobResult, type RunJobSpec, runJob } from "../execute/run-job"
+import { jobOverrides } from "../execute/job-overrides"
+import type { RunJobResult, RunJobSpec } from "../execute/run-job"
+import { runSeeds } from "../execute/run-seeds"
 import { classifySource } from "../execute/scenario-source"
 import { ProgressBar } from "../progress/index"
-import { Interrupt } from "../sweep/interrupt"
 import type { RunOptions } from "../commands/run"
 import { attempt, attemptPromise } from "./attempt"
 import { progressTarget } from "./progress-target"
+import { printInputWarnings } from "./input-warnings"
 
 /** The short summary `run` prints: requests by outcome, per-pod spread per service port and phase, the run directory. */
 export const runSummary = (r: RunJobResult): string => {
@@ -22,48 +25,54 @@ export const runSummary = (r: RunJobResult): string => {
   return lines.join("\n")
 }
 
-/** `kubesim run` (see ../commands/run.ts): each seed in turn, in this process; Ctrl-C stops after the current one. */
+/**
+ * `kubesim run` (see ../commands/run.ts): each seed in turn on one worker thread (execute/run-seeds.ts), progress on
+ * stderr, the summary of each on stdout. Ctrl-C abandons the running seed at once (nothing of it is written) and
+ * exits 130; a failure inside the simulation prints its report and exits 70.
+ */
 export const run = (o: RunOptions) =>
   Effect.gen(function* () {
     if (Option.isSome(o.seed) && Option.isSome(o.seeds)) return yield* new UserInputError({ message: "give --seed or --seeds, not both" })
-    const source = yield* attempt(() => classifySource(o.inputs, builtinNames()))
     const duration = Option.getOrUndefined(o.duration)
+    if (duration !== undefined) yield* attempt(() => parseDurationFlag("--duration", duration))
+    const source = yield* attempt(() => classifySource(o.inputs, builtinNames()))
     const loaded = yield* attempt(() => loadSource(source, duration))
+    const variant = Option.getOrElse(o.variant, () => "default")
+    const overrides = yield* attempt(() => jobOverrides({ source, set: o.set, ...(duration !== undefined ? { duration } : {}) }))
+    yield* printInputWarnings(loaded, variant, overrides)
     const seeds = Option.isSome(o.seeds) ? yield* attempt(() => parseSeeds(Option.getOrThrow(o.seeds))) : [Option.getOrElse(o.seed, () => loaded.scenario.seeds?.[0] ?? 1)]
     const spec: RunJobSpec = { source, set: o.set, ...(duration !== undefined ? { duration } : {}), out: o.out, reports: true }
-    const variant = Option.getOrElse(o.variant, () => "default")
-    let stop = false
-    const interrupt = new Interrupt(
-      () => {
-        stop = true
-        process.stderr.write("\ninterrupted: finishing the current run; finished runs are kept\n")
-      },
-      () => process.exit(130),
+    const p = progressTarget()
+    const bars = new Map<number, ProgressBar>()
+    const outcome = yield* attemptPromise(() =>
+      runSeeds(spec, loaded.scenario.metadata.name, variant, seeds, {
+        ...(p === undefined
+          ? {}
+          : {
+              onProgress: (seed, q) => {
+                let bar = bars.get(seed)
+                if (bar === undefined) {
+                  bar = new ProgressBar({ ...p, total: q.total, formatAmount: (n) => formatDuration(Math.round(n / 1e8) * 1e8), rateUnit: "events/s", label: `seed ${seed}` })
+                  bars.set(seed, bar)
+                }
+                bar.update(q.now, q.events)
+              },
+            }),
+        onResult: (r) => {
+          bars.get(r.seed)?.done()
+          process.stdout.write(`${runSummary(r)}\n`)
+        },
+        onInterrupt: () => {
+          for (const b of bars.values()) b.done()
+          process.stderr.write("\ninterrupted: the running seed was abandoned (nothing of it written); finished seeds are kept\n")
+        },
+      }),
     )
-    try {
-      for (const seed of seeds) {
-        if (stop) break
-        const p = progressTarget()
-        let bar: ProgressBar | undefined
-        const result = yield* attemptPromise(() =>
-          runJob(spec, variant, seed, {
-            ...(p === undefined
-              ? {}
-              : {
-                  onProgress: (now, total, events) => {
-                    bar ??= new ProgressBar({ ...p, total, formatAmount: (n) => formatDuration(Math.round(n / 1e8) * 1e8), rateUnit: "events/s", label: `seed ${seed}` })
-                    bar.update(now, events)
-                  },
-                }),
-          }),
-        )
-        bar?.done()
-        yield* Console.log(runSummary(result))
-        // Let a pending Ctrl-C be handled between runs.
-        yield* Effect.promise(() => new Promise<void>((r) => setImmediate(r)))
-      }
-    } finally {
-      interrupt.dispose()
+    for (const b of bars.values()) b.done()
+    if (outcome.interrupted) return yield* Effect.interrupt
+    const f = outcome.failure
+    if (f !== undefined) {
+      const fields = { message: f.message, ...(f.detail !== undefined ? { detail: f.detail } : {}) }
+      return yield* f.userError ? new UserInputError(fields) : new InternalError(fields)
     }
-    if (stop) return yield* Effect.interrupt
   })

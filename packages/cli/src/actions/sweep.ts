@@ -1,5 +1,6 @@
 import { Console, Effect, Option } from "effect"
 import { UserInputError } from "../errors"
+import { parseDurationFlag } from "../args/at-time"
 import { parseSeeds } from "../args/seeds"
 import { parseShard } from "../args/shard"
 import { builtinNames } from "../execute/library"
@@ -11,16 +12,20 @@ import type { SweepOptions } from "../commands/run"
 import { attempt, attemptPromise } from "./attempt"
 import { progressTarget } from "./progress-target"
 
-/** `kubesim sweep` (see ../commands/run.ts): the jobs on worker threads, then sweep.json and a one-line summary. */
+/**
+ * `kubesim sweep` (see ../commands/run.ts): the jobs on worker threads, each run directory with its report.md and
+ * report.html as `kubesim run` writes them, then sweep.json and a one-line summary.
+ */
 export const sweep = (o: SweepOptions) =>
   Effect.gen(function* () {
     if (o.workers < 1) return yield* new UserInputError({ message: "--workers must be at least 1" })
     const source = yield* attempt(() => classifySource(o.inputs, builtinNames()))
     const duration = Option.getOrUndefined(o.duration)
+    if (duration !== undefined) yield* attempt(() => parseDurationFlag("--duration", duration))
     const loaded = yield* attempt(() => loadSource(source, duration))
     const seeds = Option.isSome(o.seeds) ? yield* attempt(() => parseSeeds(Option.getOrThrow(o.seeds))) : [...(loaded.scenario.seeds ?? [1])]
     const shard = Option.isSome(o.shard) ? yield* attempt(() => parseShard(Option.getOrThrow(o.shard))) : undefined
-    const spec: RunJobSpec = { source, set: o.set, ...(duration !== undefined ? { duration } : {}), out: o.out, reports: false }
+    const spec: RunJobSpec = { source, set: o.set, ...(duration !== undefined ? { duration } : {}), out: o.out, reports: true }
     const r = yield* attemptPromise(() =>
       runSweep({ spec, loaded, variants: o.variants, seeds, shard, workers: o.workers, log: (l) => process.stderr.write(`${l}\n`), progress: progressTarget() }),
     )

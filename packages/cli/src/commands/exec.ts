@@ -4,7 +4,7 @@ import { atOption, namespaceOption, targetOptions } from "./shared"
 import { lazy } from "./lazy"
 
 const pod = Args.text({ name: "pod" })
-const command = Args.text({ name: "command" }).pipe(Args.atLeast(1), Args.withDescription("after --: env | nslookup NAME | hostname | cat /etc/resolv.conf"))
+const command = Args.text({ name: "command" }).pipe(Args.atLeast(1))
 
 const execConfig = { pod, command, namespace: namespaceOption, at: atOption, ...targetOptions }
 export type ExecOptions = Command.Command.ParseConfig<typeof execConfig>

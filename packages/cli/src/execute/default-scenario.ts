@@ -1,5 +1,6 @@
 import { basename, extname, resolve } from "node:path"
 import { api, parseDuration } from "@kubesim/core"
+import { manifestClientPod, manifestClients } from "@kubesim/scenarios"
 
 /** The default length of a run of plain manifests (the issue's `--duration 60s` example). */
 export const DEFAULT_MANIFEST_DURATION = "60s"
@@ -19,52 +20,23 @@ export const nameFromFile = (file: string): string => {
   return n === "" ? "manifests" : n
 }
 
-/** `http://web-service` for port 80 (wget's default), `http://web-service:8080` otherwise. */
-const serviceUrl = (name: string, port: number): string => (port === 80 ? `http://${name}` : `http://${name}:${port}`)
-
 /**
- * The scenario `kubesim run a.yaml b.yaml` runs for plain manifests: the manifests at time 0 and, for each Service
- * with a ClusterIP (not ExternalName, not headless) and a TCP port, the seed walkthrough's busybox pod looping
- * `wget -q -O - http://<service>; sleep 1` against its first port, applied at 10s (see clientsAt; the walkthrough applies busybox
- * once the Deployment is up). With one Service the pod is `busybox`, as in the walkthrough; with several,
- * `busybox-<service>`. Pods the manifests already name are left alone.
+ * The scenario `kubesim run a.yaml b.yaml` runs for plain manifests: the manifests at time 0 and the seed
+ * walkthrough's busybox wget loop against each Service port (headless and ExternalName included; see
+ * @kubesim/scenarios manifestClients), applied at 10s (see clientsAt; the walkthrough applies busybox once the
+ * Deployment is up).
  */
 export const defaultScenarioFor = (files: ReadonlyArray<string>, texts: ReadonlyArray<string>, duration = DEFAULT_MANIFEST_DURATION): unknown => {
   const objects = texts.flatMap((t, i) => api.decodeManifests(t, { file: files[i] ?? "<manifest>" }).objects.map((d) => d.object))
   const pods = new Set(objects.filter((o) => o.kind === "Pod").map((o) => `${o.metadata.namespace ?? "default"}/${o.metadata.name}`))
   const services = objects.flatMap((o) => (o.kind === "Service" ? [o] : []))
-  const targets = services.filter((s) => s.spec.type !== "ExternalName" && s.spec.clusterIP !== "None" && (s.spec.ports ?? []).some((p) => (p.protocol ?? "TCP") === "TCP"))
-  const clients: string[] = []
-  for (const s of targets) {
-    const ns = s.metadata.namespace ?? "default"
-    const podName = targets.length === 1 ? "busybox" : `busybox-${s.metadata.name}`.slice(0, 63).replace(/-+$/, "")
-    if (pods.has(`${ns}/${podName}`)) continue
-    const port = (s.spec.ports ?? []).find((p) => (p.protocol ?? "TCP") === "TCP")?.port ?? 80
-    const loop = `while true; do wget -q -O - ${serviceUrl(s.metadata.name, port)}; sleep 1; done`
-    clients.push(
-      [
-        "apiVersion: v1",
-        "kind: Pod",
-        "metadata:",
-        `  name: ${podName}`,
-        `  namespace: ${ns}`,
-        "  labels:",
-        `    run: ${podName}`,
-        "spec:",
-        "  restartPolicy: Never",
-        "  containers:",
-        "    - name: busybox",
-        "      image: busybox",
-        `      command: ["sh", "-c", ${JSON.stringify(loop)}]`,
-      ].join("\n"),
-    )
-  }
+  const clients = manifestClients(services, pods).map(manifestClientPod)
   return {
     apiVersion: "kubesim.dev/v1alpha1",
     kind: "Scenario",
     metadata: {
       name: nameFromFile(files[0] ?? "manifests"),
-      description: `The manifests ${files.map((f) => basename(f)).join(", ")} with the seed walkthrough's busybox wget loop against each Service.`,
+      description: `The manifests ${files.map((f) => basename(f)).join(", ")} with the seed walkthrough's busybox wget loop against each Service port.`,
     },
     manifests: files.map((f) => ({ file: resolve(f) })),
     ...(clients.length === 0 ? {} : { actions: [{ at: clientsAt(duration), phase: "traffic", apply: { inline: `${clients.join("\n---\n")}\n` } }] }),

@@ -1,8 +1,14 @@
 import { join } from "node:path"
 import { decodeRecordsJsonlSync, decodeRunMeta, buildReport, renderHtml, renderMarkdown } from "@kubesim/report"
-import { type Override, parseSetArgument, renderRunJson, runDirPath, runScenario, writeRunDir, type ScenarioRunResult } from "@kubesim/scenarios"
+import type { cluster } from "@kubesim/core"
+import { renderRunJson, runDirPath, runScenario, writeRunDir, type ScenarioRunResult } from "@kubesim/scenarios"
 import { KUBESIM_VERSION } from "../version"
+
+export { jobOverrides }
+import { injectFault } from "./fault-injection"
+import { jobOverrides } from "./job-overrides"
 import { loadSource } from "./load-source"
+import { failureOf } from "./simulation-failure"
 import type { ScenarioSource } from "./scenario-source"
 
 /** Everything one run needs; plain data, so a sweep worker receives it as is. */
@@ -15,6 +21,8 @@ export interface RunJobSpec {
   readonly out: string
   /** Also render report.md and report.html into the run directory (`run` does; `sweep` leaves it to `report`). */
   readonly reports: boolean
+  /** A worker running the job posts its progress (`run` draws it; see sweep/serve-jobs.ts). */
+  readonly progress?: boolean
 }
 
 export interface RunJobResult {
@@ -35,11 +43,6 @@ export interface RunHooks {
   readonly onProgress?: (now: number, duration: number, events: number) => void
 }
 
-/** The overrides of a job: `--duration` first (as `duration=…`, scenarios only), then `--set` in order. */
-export const jobOverrides = (spec: RunJobSpec): Override[] => [
-  ...(spec.duration !== undefined && spec.source.kind !== "manifests" ? [parseSetArgument(`duration=${spec.duration}`)] : []),
-  ...spec.set.map(parseSetArgument),
-]
 
 /** The run directory a job writes: `<out>/<scenario>/<variant>/seed-<seed>`. */
 export const jobDir = (out: string, scenario: string, variant: string, seed: number): string => runDirPath(out, scenario, variant, seed)
@@ -65,7 +68,17 @@ const countBy = (xs: ReadonlyArray<string>): Array<[string, number]> => {
 export const runJob = async (spec: RunJobSpec, variant: string, seed: number, hooks: RunHooks = {}): Promise<RunJobResult> => {
   const loaded = loadSource(spec.source, spec.duration)
   const onProgress = hooks.onProgress
-  const r = runScenario(loaded, { seed, variant, set: jobOverrides(spec), kubesimVersion: KUBESIM_VERSION, ...(onProgress === undefined ? {} : { observe: { onProgress } }) })
+  let live: cluster.Cluster | undefined
+  const onCluster = (c: cluster.Cluster) => {
+    live = c
+    injectFault(c)
+  }
+  let r: ScenarioRunResult
+  try {
+    r = runScenario(loaded, { seed, variant, set: jobOverrides(spec), kubesimVersion: KUBESIM_VERSION, observe: { onCluster, ...(onProgress === undefined ? {} : { onProgress }) } })
+  } catch (e) {
+    throw failureOf(e, { scenario: loaded.scenario.metadata.name, variant, seed, cluster: live })
+  }
   const dir = jobDir(spec.out, r.runJson.scenario, r.runJson.variant, seed)
   await writeWithReports(dir, r, spec.reports)
   const reqs = r.records.flatMap((x) => (x.kind === "request" ? [x] : []))

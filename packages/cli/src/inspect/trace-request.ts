@@ -1,6 +1,5 @@
 import { net, type records } from "@kubesim/core"
-import { runScenario } from "@kubesim/scenarios"
-import { InspectError, type InspectTarget } from "./inspect-source"
+import { InspectError, type InspectTarget, runTarget } from "./inspect-source"
 import { PacketTrace, type TraceEvent } from "./packet-trace"
 
 /** How long after a request ends its connection is still followed (the FIN/ACK exchange of a one-shot wget). */
@@ -11,7 +10,16 @@ export const findRequest = (recs: ReadonlyArray<records.RunRecord>, by: { readon
   const reqs = recs.flatMap((r) => (r.kind === "request" ? [r] : []))
   if (by.id !== undefined) {
     const r = reqs.find((x) => x.id === by.id)
-    if (r === undefined) throw new InspectError(`no request ${by.id} in this run (ids 0…${reqs.length === 0 ? "none" : Math.max(...reqs.map((x) => x.id))})`)
+    if (r === undefined) {
+      if (reqs.length === 0) throw new InspectError(`no request ${by.id}: this run has no requests`)
+      let lo = Infinity
+      let hi = -Infinity
+      for (const x of reqs) {
+        lo = Math.min(lo, x.id)
+        hi = Math.max(hi, x.id)
+      }
+      throw new InspectError(`no request ${by.id} in this run: its ${reqs.length} requests have ids ${lo} to ${hi}`)
+    }
     return r
   }
   const client = by.client as string
@@ -33,33 +41,28 @@ export const traceRequest = (t: InspectTarget, req: records.RequestRecord, runEn
   const until = Math.min((req.end ?? runEnd) + CLOSE_GRACE, runEnd)
   let trace: PacketTrace | undefined
   const max = 2000
-  runScenario(t.loaded, {
-    seed: t.seed,
-    variant: t.variant,
-    set: t.set,
-    observe: {
-      stopAt: until,
-      onCluster: (c) => {
-        const rulesetOf = (h: net.Host) => (h.netfilter instanceof net.IptablesHooks ? h.netfilter.ruleset : undefined)
-        const pt = new PacketTrace(() => c.sim.now, { clientIp: net.parseIpv4(req.clientIp), dstIp: net.parseIpv4(m[1] as string), dstPort: Number(m[2]), from: req.t, until }, rulesetOf, max)
-        // Hosts created later (pods) get the tracer when the trace starts: install it lazily on each host seen.
-        const watched = new Set<string>()
-        const watch = (h: net.Host) => {
-          if (watched.has(h.name)) return
-          watched.add(h.name)
-          pt.watchHost(h)
-        }
-        for (const h of c.net.hosts.values()) watch(h)
-        c.net.observer = {
-          onSend: (h, p) => (watch(h), pt.onSend(h, p)),
-          onArrive: (h, p) => (watch(h), pt.onArrive(h, p)),
-          onHook: (h, p, table, hook, v) => pt.onHook(h, p, table, hook, v),
-          onTransmit: (h, p, l) => pt.onTransmit(h, p, l),
-          onDeliver: (h, p) => pt.onDeliver(h, p),
-          onDrop: (h, p, r) => pt.onDrop(h, p, r),
-        }
-        trace = pt
-      },
+  runTarget(t, {
+    stopAt: until,
+    onCluster: (c) => {
+      const rulesetOf = (h: net.Host) => (h.netfilter instanceof net.IptablesHooks ? h.netfilter.ruleset : undefined)
+      const pt = new PacketTrace(() => c.sim.now, { clientIp: net.parseIpv4(req.clientIp), dstIp: net.parseIpv4(m[1] as string), dstPort: Number(m[2]), from: req.t, until }, rulesetOf, max)
+      // Hosts created later (pods) get the tracer when the trace starts: install it lazily on each host seen.
+      const watched = new Set<string>()
+      const watch = (h: net.Host) => {
+        if (watched.has(h.name)) return
+        watched.add(h.name)
+        pt.watchHost(h)
+      }
+      for (const h of c.net.hosts.values()) watch(h)
+      c.net.observer = {
+        onSend: (h, p) => (watch(h), pt.onSend(h, p)),
+        onArrive: (h, p) => (watch(h), pt.onArrive(h, p)),
+        onHook: (h, p, table, hook, v) => pt.onHook(h, p, table, hook, v),
+        onTransmit: (h, p, l) => pt.onTransmit(h, p, l),
+        onDeliver: (h, p) => pt.onDeliver(h, p),
+        onDrop: (h, p, r) => pt.onDrop(h, p, r),
+      }
+      trace = pt
     },
   })
   const events = trace?.events ?? []

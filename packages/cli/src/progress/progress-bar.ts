@@ -1,9 +1,11 @@
+import { RateEstimate } from "./rate-estimate"
+
 /**
- * A one-line progress bar for stderr: how far the work is (simulated time of a run, or runs of a sweep), its
- * rate (events/s or runs/s) and an ETA. Drawn only on a terminal (the caller decides: `process.stderr.isTTY`);
- * redrawn at most every `minIntervalMs` of wall time, erased when done. Wall time comes from the `clock`
- * given (the CLI passes `performance.now`): this is the one place kubesim looks at a real clock, and it never
- * feeds back into a simulation.
+ * Progress on stderr: how far the work is (simulated time of a run, or runs of a sweep), its rate (events/s or
+ * runs/s) and an ETA, both smoothed (rate-estimate.ts). On a terminal a one-line bar redrawn at most every
+ * `minIntervalMs` and erased when done; otherwise (a log file, CI, a pipe) a plain line every `logIntervalMs`
+ * (5 s), which reads well in a log. Wall time comes from the `clock` given (the CLI passes `performance.now`):
+ * this is the one place kubesim looks at a real clock, and it never feeds back into a simulation.
  */
 export interface ProgressSink {
   write(text: string): unknown
@@ -22,6 +24,9 @@ export interface ProgressBarOptions {
   readonly label?: string
   readonly width?: number
   readonly minIntervalMs?: number
+  /** False: plain lines (no carriage returns or escapes) every `logIntervalMs`. Default true. */
+  readonly terminal?: boolean
+  readonly logIntervalMs?: number
 }
 
 const BAR = 24
@@ -40,37 +45,68 @@ export const formatEta = (seconds: number): string => {
 }
 
 export class ProgressBar {
-  private readonly start: number
   private last = -Infinity
   private drawn = false
+  private readonly progressRate = new RateEstimate()
+  private readonly countRate = new RateEstimate()
 
   constructor(private readonly o: ProgressBarOptions) {
-    this.start = o.clock()
+    this.total = o.total
+    this.label = o.label
+    // A log's first line comes one interval in: a run shorter than that logs nothing.
+    if (!this.terminal) this.last = o.clock()
   }
 
-  /** The line for `done` of `total` with `count` units of rate work (events, runs) so far. */
-  line(done: number, count: number, now: number): string {
+  private total: number
+  private label: string | undefined
+
+  /** A total that grows as it becomes known (a sweep's), and a label that counts (its runs). */
+  setTotal(total: number, label?: string): void {
+    this.total = total
+    if (label !== undefined) this.label = label
+  }
+
+  private get terminal(): boolean {
+    return this.o.terminal ?? true
+  }
+
+  /**
+   * The text for `done` of `total`. The rates are those sampled by `update`, from its first call on (not from
+   * construction: work done before the first report, a worker's start-up, would make the first rate and ETA absurd).
+   */
+  line(done: number): string {
     const o = this.o
-    const frac = o.total > 0 ? Math.min(1, Math.max(0, done / o.total)) : 1
+    const total = this.total
+    const frac = total > 0 ? Math.min(1, Math.max(0, done / total)) : 1
+    const rate = this.countRate.perSecond
+    const speed = this.progressRate.perSecond
+    const eta = speed > 0 ? (total - done) / speed : Number.NaN
+    const label = this.label === undefined ? "" : `${this.label} `
+    const stats = `${formatRate(rate)} ${o.rateUnit} · ETA ${formatEta(eta)}`
+    if (!this.terminal) return `${label}${o.formatAmount(done)} of ${o.formatAmount(total)} (${(frac * 100).toFixed(1)}%) · ${stats}`
     const width = o.width ?? BAR
     const filled = Math.round(frac * width)
-    const elapsed = (now - this.start) / 1000
-    const rate = elapsed > 0 ? count / elapsed : Number.NaN
-    const eta = frac > 0 && elapsed > 0 ? (elapsed * (1 - frac)) / frac : Number.NaN
-    const label = o.label === undefined ? "" : `${o.label} `
-    return `${label}[${"#".repeat(filled)}${".".repeat(width - filled)}] ${o.formatAmount(done)}/${o.formatAmount(o.total)} · ${formatRate(rate)} ${o.rateUnit} · ETA ${formatEta(eta)}`
+    return `${label}[${"#".repeat(filled)}${".".repeat(width - filled)}] ${o.formatAmount(done)}/${o.formatAmount(total)} · ${stats}`
   }
 
-  /** Redraws if enough wall time has passed since the last draw (or `force`). */
+  /** Redraws (a terminal) or logs a line (otherwise) if enough wall time has passed since the last (or `force`). */
   update(done: number, count: number, force = false): void {
     const now = this.o.clock()
-    if (!force && now - this.last < (this.o.minIntervalMs ?? 100)) return
+    this.countRate.sample(now, count)
+    this.progressRate.sample(now, done)
+    const interval = this.terminal ? (this.o.minIntervalMs ?? 100) : (this.o.logIntervalMs ?? 5000)
+    if (!force && now - this.last < interval) return
     this.last = now
+    const text = this.line(done)
+    if (!this.terminal) {
+      this.o.sink.write(`${text}\n`)
+      return
+    }
     this.drawn = true
-    this.o.sink.write(`\r${this.line(done, count, now)}\u001b[K`)
+    this.o.sink.write(`\r${text}\u001b[K`)
   }
 
-  /** Erases the bar (the summary that follows goes to stdout on a clean line). */
+  /** Erases the bar (the summary that follows goes to stdout on a clean line); a log keeps its lines. */
   done(): void {
     if (this.drawn) this.o.sink.write("\r\u001b[K")
     this.drawn = false

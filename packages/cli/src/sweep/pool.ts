@@ -4,7 +4,12 @@ import type { Worker } from "node:worker_threads"
 export type ToWorker<J> = { readonly job: J } | null
 
 /** What a worker answers for each job. */
-export type FromWorker<R> = { readonly ok: true; readonly result: R } | { readonly ok: false; readonly message: string; readonly userError: boolean }
+export type FromWorker<R> = { readonly ok: true; readonly result: R } | { readonly ok: false; readonly message: string; readonly userError: boolean; readonly detail?: string }
+
+/** A running job's progress, posted by the worker while it runs (simulated now and length in ns, events so far). */
+export interface JobProgress {
+  readonly progress: { readonly now: number; readonly total: number; readonly events: number }
+}
 
 export interface PoolOptions<J, R> {
   readonly jobs: ReadonlyArray<J>
@@ -14,6 +19,8 @@ export interface PoolOptions<J, R> {
   readonly workerData: unknown
   /** Called in completion order (which varies): callers must not let output depend on it. */
   readonly onSettled?: (job: J, outcome: FromWorker<R>) => void
+  /** A running job's progress (workers post it when the job spec asks). */
+  readonly onProgress?: (job: J, p: JobProgress["progress"]) => void
   /** Polled before each dispatch: true stops dispatching (Ctrl-C); running jobs are awaited. */
   readonly stopping?: () => boolean
 }
@@ -64,8 +71,12 @@ export const runPool = <J, R>(o: PoolOptions<J, R>): { readonly done: Promise<Po
       current = o.jobs[next++] as J
       worker.postMessage({ job: current } satisfies ToWorker<J>)
     }
-    worker.on("message", (m: FromWorker<R> | "ready") => {
+    worker.on("message", (m: FromWorker<R> | JobProgress | "ready") => {
       if (m === "ready") return dispatch()
+      if ("progress" in m) {
+        if (current !== undefined) o.onProgress?.(current, m.progress)
+        return
+      }
       const job = current as J
       if (m.ok) results.push({ job, result: m.result })
       else failures.push({ job, message: m.message, userError: m.userError })

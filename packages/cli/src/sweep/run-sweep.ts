@@ -3,12 +3,12 @@ import { formatScenarioIssues, prepareScenario, ScenarioError, type LoadedScenar
 import type { Shard } from "../args/shard"
 import { jobOverrides, type RunJobResult, type RunJobSpec } from "../execute/run-job"
 import { writeFileAtomic } from "../io/atomic-write"
-import { ProgressBar } from "../progress/index"
+import { SweepProgress } from "../progress/sweep-progress"
 import { KUBESIM_VERSION } from "../version"
 import { shardOf, sweepJobs, type SweepJob } from "./jobs"
 import { runPool } from "./pool"
 import { startSweepWorker } from "./worker-launch"
-import { readEntry, relativeRunDir, renderSweepJson, shardText, type SweepEntry } from "./sweep-json"
+import { presentEntries, readEntry, relativeRunDir, renderSweepJson, shardText, type SweepEntry } from "./sweep-json"
 import { Interrupt, removeOwnTemporaries } from "./interrupt"
 
 export interface SweepOptions {
@@ -21,7 +21,7 @@ export interface SweepOptions {
   readonly workers: number
   /** Where progress and notices go (stderr). */
   readonly log: (line: string) => void
-  readonly progress: { readonly sink: { write(s: string): unknown }; readonly clock: () => number } | undefined
+  readonly progress: { readonly sink: { write(s: string): unknown }; readonly clock: () => number; readonly terminal?: boolean } | undefined
 }
 
 export interface SweepOutcome {
@@ -40,8 +40,9 @@ export const sweepVariants = (loaded: LoadedScenario, asked: ReadonlyArray<strin
 
 /**
  * Runs a sweep: variants × seeds in a fixed order, this shard's share, skipping jobs whose run directory already
- * holds run.json (a resumed sweep), on worker threads; then writes sweep.json (or sweep-shard-i-of-N.json) beside
- * the variant directories, sorted by (variant, seed). Every variant is validated in this thread first, so a bad
+ * holds run.json (a resumed sweep), on worker threads; then writes sweep.json (every run present under the
+ * scenario's directory, this sweep's and earlier ones') or sweep-shard-i-of-N.json (this shard's), sorted by
+ * (variant, seed). Every variant is validated in this thread first, so a bad
  * scenario fails once, before any worker starts.
  */
 export const runSweep = async (o: SweepOptions): Promise<SweepOutcome> => {
@@ -56,12 +57,7 @@ export const runSweep = async (o: SweepOptions): Promise<SweepOutcome> => {
   const resumed = mine.length - todo.length
   if (resumed > 0) o.log(`resuming: ${resumed} of ${mine.length} runs already finished, ${todo.length} to go`)
 
-  const bar =
-    o.progress === undefined || todo.length === 0
-      ? undefined
-      : new ProgressBar({ sink: o.progress.sink, clock: o.progress.clock, total: todo.length, formatAmount: (n) => String(n), rateUnit: "runs/s", label: `sweep ${name}` })
-  let settled = 0
-  let events = 0
+  const bar = o.progress === undefined || todo.length === 0 ? undefined : new SweepProgress({ ...o.progress, terminal: o.progress.terminal ?? true, name, count: todo.length })
   let abandoned = false
   let pool: ReturnType<typeof runPool<SweepJob, RunJobResult>> | undefined
   const interrupt = new Interrupt(
@@ -80,12 +76,13 @@ export const runSweep = async (o: SweepOptions): Promise<SweepOutcome> => {
       jobs: todo,
       workers: o.workers,
       startWorker: startSweepWorker,
-      workerData: o.spec,
+      workerData: { ...o.spec, progress: bar !== undefined } satisfies RunJobSpec,
+      onProgress: (job, p) => {
+        if (!interrupt.requested) bar?.progress(job.index, p)
+      },
       stopping: () => interrupt.requested,
-      onSettled: (_job, outcome) => {
-        settled++
-        if (outcome.ok) events += outcome.result.events
-        if (!interrupt.requested) bar?.update(settled, settled)
+      onSettled: (job, outcome) => {
+        if (!interrupt.requested) bar?.settled(job.index, outcome.ok ? outcome.result.events : undefined)
       },
     })
     const result = await pool.done
@@ -94,10 +91,16 @@ export const runSweep = async (o: SweepOptions): Promise<SweepOutcome> => {
     const entries = mine.flatMap((j) => readEntry(o.spec.out, name, j) ?? [])
     const fileName = o.shard === undefined ? "sweep.json" : `sweep-shard-${o.shard.index}-of-${o.shard.count}.json`
     const file = join(o.spec.out, name, fileName)
-    writeFileAtomic(file, renderSweepJson({ kubesimVersion: KUBESIM_VERSION, scenario: name, variants, seeds: o.seeds, shard: shardText(o.shard), jobs: mine.length }, entries))
+    // sweep.json lists every run present (an earlier sweep's seeds too: the union, sorted); a shard's file its own.
+    const listed = o.shard === undefined ? presentEntries(o.spec.out, name) : entries
+    const listedVariants = [...variants, ...[...new Set(listed.map((e) => e.variant))].filter((v) => !variants.includes(v)).sort()]
+    const listedSeeds = [...new Set([...o.seeds, ...listed.map((e) => e.seed)])].sort((a, b) => a - b)
+    writeFileAtomic(
+      file,
+      renderSweepJson({ kubesimVersion: KUBESIM_VERSION, scenario: name, variants: listedVariants, seeds: listedSeeds, shard: shardText(o.shard), jobs: mine.length }, listed),
+    )
     if (result.workerErrors.length > 0 && !abandoned) throw new Error(`sweep worker failed: ${result.workerErrors[0]}`)
     const failures = abandoned ? result.failures.filter((f) => readEntry(o.spec.out, name, f.job) === undefined && !f.message.startsWith("worker exited")) : result.failures
-    void events
     return { file, jobs: mine.length, resumed, ran: result.results.length, failures, interrupted: interrupt.requested, entries }
   } finally {
     interrupt.dispose()

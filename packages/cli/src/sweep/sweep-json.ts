@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import type { Shard } from "../args/shard"
 import { byVariantSeed, type SweepJob } from "./jobs"
@@ -35,6 +35,27 @@ export const readEntry = (out: string, scenario: string, job: SweepJob): SweepEn
   if (!existsSync(file)) return undefined
   const j = JSON.parse(readFileSync(file, "utf8")) as { traceHash?: unknown; events?: unknown }
   return { variant: job.variant, seed: job.seed, traceHash: String(j.traceHash), events: Number(j.events), dir }
+}
+
+/**
+ * Every finished run under `<out>/<scenario>/` (variant directories holding `seed-<n>/run.json`), whichever sweep or
+ * run wrote it: sweep.json lists them all, so a second sweep over more seeds keeps the first one's runs listed.
+ * Sorted by (variant, seed); hidden directories (runs being written) are skipped.
+ */
+export const presentEntries = (out: string, scenario: string): SweepEntry[] => {
+  const root = join(out, scenario)
+  if (!existsSync(root)) return []
+  const entries: SweepEntry[] = []
+  for (const variant of readdirSync(root).sort()) {
+    if (variant.startsWith(".") || !statSync(join(root, variant)).isDirectory()) continue
+    for (const name of readdirSync(join(root, variant)).sort()) {
+      const m = /^seed-(\d+)$/.exec(name)
+      if (m === null) continue
+      const entry = readEntry(out, scenario, { index: 0, variant, seed: Number(m[1]) })
+      if (entry !== undefined) entries.push(entry)
+    }
+  }
+  return entries.sort(byVariantSeed)
 }
 
 /**

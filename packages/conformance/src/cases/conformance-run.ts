@@ -3,6 +3,7 @@ import { KernelPlane } from "../kernel/kernel-plane"
 import { KernelTopology } from "../kernel/kernel-topology"
 import { KubesimPlane, KubesimTrafficPlane } from "../kubesim/kubesim-plane"
 import type { NodeRules, NodeRuleSource, RuleSourceFactory } from "../rules/node-rules"
+import type { RequestOutcome } from "../traffic/request-outcome"
 import type { TrafficPlane } from "../traffic/traffic-plane"
 
 /**
@@ -67,8 +68,18 @@ export class ConformanceRun {
     return this.kubesim.fabric.ruleset(node)
   }
 
-  /** Moves the cluster to `next`: every node's kube-proxy syncs once and the payload goes into both planes. */
+  /**
+   * Moves the cluster to `next`: every node's kube-proxy syncs once, the payload goes into both planes, then
+   * the sync's UDP conntrack cleanup runs in both (proxier.go: RestoreAll, then conntrack.CleanStaleEntries).
+   */
   update(next: ConformanceCluster): ReadonlyMap<string, NodeRules> {
+    const written = this.updateRules(next)
+    this.cleanConntrack(written)
+    return written
+  }
+
+  /** `update` without the conntrack cleanup, for a case that looks at the rules' effect before it. */
+  updateRules(next: ConformanceCluster): ReadonlyMap<string, NodeRules> {
     this.cluster = next
     const written = new Map<string, NodeRules>()
     for (const [node, proxy] of this.proxies) {
@@ -77,6 +88,14 @@ export class ConformanceRun {
       written.set(node, rules)
     }
     return written
+  }
+
+  /** The UDP conntrack cleanup those syncs asked for, in both planes. */
+  cleanConntrack(written: ReadonlyMap<string, NodeRules>): void {
+    for (const [node, rules] of written) {
+      if (rules.conntrack === undefined) continue
+      for (const plane of this.planes) plane.cleanConntrack(node, rules.conntrack)
+    }
   }
 
   /** Runs `leg` on the kernel, then on kubesim. */
@@ -98,4 +117,14 @@ export const clusterIpOf = (cluster: ConformanceCluster, service: string): strin
   const s = cluster.services.find((x) => x.metadata.name === service)
   if (s === undefined) throw new Error(`no service "${service}" in the cluster`)
   return s.spec.clusterIP
+}
+
+/** Who answered a request: the pod, or the error. */
+export const servedBy = (o: RequestOutcome): string => ("pod" in o ? o.pod : o.error)
+
+/** The pods behind `service`'s EndpointSlice in `cluster`, in slice order. */
+export const endpointPods = (cluster: ConformanceCluster, service: string): ReadonlyArray<string> => {
+  const slice = cluster.endpointSlices.find((s) => s.metadata.labels["kubernetes.io/service-name"] === service)
+  if (slice === undefined) throw new Error(`no EndpointSlice for service "${service}"`)
+  return slice.endpoints.map((e) => cluster.topology.pods.find((p) => p.ip === e.addresses[0])!.name)
 }

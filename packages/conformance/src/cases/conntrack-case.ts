@@ -1,9 +1,6 @@
 import type { ConformanceCluster } from "../cluster/conformance-cluster"
-import type { RequestOutcome } from "../traffic/request-outcome"
 import { caseResult, type CaseResult } from "./case-result"
-import { clusterIpOf, type ConformanceRun } from "./conformance-run"
-
-const served = (o: RequestOutcome): string => ("pod" in o ? o.pod : o.error)
+import { clusterIpOf, endpointPods, servedBy as served, type ConformanceRun } from "./conformance-run"
 
 /**
  * An open connection keeps its endpoint after the rules change, in the kernel and in kubesim: a held
@@ -39,9 +36,7 @@ export const conntrackCase = async (
     return caseResult({ case: "conntrack across rule change", kernel: pinned[0]!, kubesim: pinned[1]!, pValue: null }, problems)
   }
   // The pinned pod leaves the endpoints in both.
-  const slice = before.endpointSlices.find((s) => s.metadata.labels["kubernetes.io/service-name"] === service)!
-  const all = slice.endpoints.map((e) => before.topology.pods.find((p) => p.ip === e.addresses[0])!.name)
-  const remaining = all.filter((p) => p !== pinned[0])
+  const remaining = endpointPods(before, service).filter((p) => p !== pinned[0])
   const written = run.update(rebuild(remaining))
   if (![...written.values()].some((r) => r.payload.includes("-X "))) {
     problems.push(`kubesim's sync deleted no chain when ${pinned[0]} left the endpoints`)

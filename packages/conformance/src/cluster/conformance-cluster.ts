@@ -22,7 +22,7 @@ export interface ServiceObject {
     readonly ports: ReadonlyArray<{
       readonly name: string
       readonly port: number
-      readonly protocol: "TCP"
+      readonly protocol: "TCP" | "UDP"
       readonly targetPort: number
       readonly nodePort?: number
     }>
@@ -45,7 +45,7 @@ export interface EndpointSliceObject {
     readonly conditions: { readonly ready: boolean; readonly serving: boolean; readonly terminating: boolean }
     readonly nodeName: string
   }>
-  readonly ports: ReadonlyArray<{ readonly name: string; readonly port: number; readonly protocol: "TCP" }>
+  readonly ports: ReadonlyArray<{ readonly name: string; readonly port: number; readonly protocol: "TCP" | "UDP" }>
 }
 
 /** What a conformance Service looks like: a name, its ClusterIP, the pods behind it and its options. */
@@ -58,6 +58,8 @@ export interface ServiceFixture {
   readonly externalTrafficPolicy?: "Cluster" | "Local"
   /** sessionAffinity ClientIP with this timeoutSeconds. */
   readonly affinitySeconds?: number
+  /** Default TCP; the pods answer UDP on the same port too. */
+  readonly protocol?: "TCP" | "UDP"
 }
 
 export const NAMESPACE = "conformance"
@@ -86,7 +88,7 @@ export const serviceObjects = (
         {
           name: PORT_NAME,
           port: SERVICE_PORT,
-          protocol: "TCP",
+          protocol: f.protocol ?? "TCP",
           targetPort,
           ...(f.nodePort === undefined ? {} : { nodePort: f.nodePort }),
         },
@@ -108,7 +110,7 @@ export const serviceObjects = (
       conditions: { ready: true, serving: true, terminating: false },
       nodeName: p.node,
     })),
-    ports: [{ name: PORT_NAME, port: targetPort, protocol: "TCP" }],
+    ports: [{ name: PORT_NAME, port: targetPort, protocol: f.protocol ?? "TCP" }],
   }
   return { service, slice }
 }

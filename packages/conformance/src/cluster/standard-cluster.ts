@@ -43,6 +43,7 @@ export const STANDARD_SERVICES: ReadonlyArray<ServiceFixture> = [
   { name: "np-local", clusterIP: "10.96.0.41", endpoints: ["web-1", "web-6"], nodePort: 30081, externalTrafficPolicy: "Local" },
   { name: "np-local-far", clusterIP: "10.96.0.42", endpoints: ["web-6"], nodePort: 30082, externalTrafficPolicy: "Local" },
   { name: "held", clusterIP: "10.96.0.50", endpoints: ["web-1", "web-2"] },
+  { name: "udp-held", clusterIP: "10.96.0.53", endpoints: ["web-1", "web-2"], protocol: "UDP" },
 ]
 
 export const standardCluster = (): ConformanceCluster =>

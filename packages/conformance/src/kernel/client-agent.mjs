@@ -5,7 +5,9 @@
 //   {"op":"open","id","host","port","source","timeoutMs"}  connect and request, keep the connection → {"result"}
 //   {"op":"again","id","timeoutMs"}  request again on held connection id                               → {"result"}
 //   {"op":"close","id"}                                                                                 → {"closed"}
+//   {"op":"udp","host","port","sport","timeoutMs"}  one datagram from UDP port sport, the reply awaited   → {"result"}
 // Usage (inside the client's namespace): node client-agent.mjs
+import dgram from "node:dgram"
 import net from "node:net"
 import readline from "node:readline"
 
@@ -76,6 +78,29 @@ const handle = async (cmd) => {
       const socket = held.get(cmd.id)
       if (socket === undefined) return { error: `no held connection ${cmd.id}` }
       return { result: await exchange(socket, false, null, true, cmd.timeoutMs) }
+    }
+    case "udp": {
+      const socket = dgram.createSocket("udp4")
+      const result = await new Promise((resolve) => {
+        const started = process.hrtime.bigint()
+        const finish = (r) => {
+          clearTimeout(timer)
+          socket.close()
+          resolve({ source: null, ...r, ms: Number(process.hrtime.bigint() - started) / 1e6 })
+        }
+        const timer = setTimeout(() => finish({ error: "TIMEOUT" }), cmd.timeoutMs)
+        socket.on("error", (e) => finish({ error: e.code ?? e.message }))
+        socket.on("message", (msg) => {
+          try {
+            const parsed = JSON.parse(msg.toString("utf8"))
+            finish({ pod: parsed.pod, peer: parsed.peer })
+          } catch {
+            finish({ error: "BAD_RESPONSE" })
+          }
+        })
+        socket.bind(cmd.sport, () => socket.send("ping", cmd.port, cmd.host))
+      })
+      return { result }
     }
     case "close": {
       held.get(cmd.id)?.destroy()

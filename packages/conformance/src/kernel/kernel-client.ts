@@ -35,6 +35,11 @@ export class KernelClient {
     return this.single({ op: "again", id, timeoutMs }, timeoutMs)
   }
 
+  /** One UDP datagram from source port `sport` (the same port every time: one conntrack flow); its reply. */
+  async udp(target: Target, sport: number, timeoutMs = 2000): Promise<RequestOutcome> {
+    return this.single({ op: "udp", host: target.host, port: target.port, sport, timeoutMs }, timeoutMs)
+  }
+
   async close(id: string): Promise<void> {
     await this.agent.ask({ op: "close", id }, 5000)
   }

@@ -1,7 +1,8 @@
-import type { NodeRules } from "../rules/node-rules"
+import type { NodeRules, UdpCleanup } from "../rules/node-rules"
 import type { RequestOutcome } from "../traffic/request-outcome"
 import type { Target, TrafficPlane } from "../traffic/traffic-plane"
 import type { KernelTopology } from "./kernel-topology"
+import { cleanStaleUdpEntries } from "./clean-conntrack"
 import { loadNodeRules } from "./load-node-rules"
 
 /** The real kernel as a TrafficPlane: rules go in with iptables, requests are real sockets, idle is real time. */
@@ -31,6 +32,14 @@ export class KernelPlane implements TrafficPlane {
   async close(id: string): Promise<void> {
     await this.topology.client(this.owner(id)).close(id)
     this.heldBy.delete(id)
+  }
+
+  cleanConntrack(node: string, cleanup: UdpCleanup): void {
+    cleanStaleUdpEntries(this.topology, node, cleanup)
+  }
+
+  udp(client: string, target: Target, sport: number): Promise<RequestOutcome> {
+    return this.topology.client(client).udp(target, sport)
   }
 
   idle(ms: number): Promise<void> {

@@ -1,8 +1,9 @@
 import { net, Simulation, type EventKind } from "@kubesim/core"
-import { splitRuleArgs, type NodeRules } from "../rules/node-rules"
+import { splitRuleArgs, type NodeRules, type UdpCleanup } from "../rules/node-rules"
 import type { TopologySpec } from "../topology/topology-spec"
 import type { RequestOutcome } from "../traffic/request-outcome"
 import type { Target, TrafficPlane } from "../traffic/traffic-plane"
+import { NodeRuleset, setupNodeConntrack, type NodeConntrackSysctls } from "./core-bridge"
 
 type Host = net.Host
 type TcpConnection = net.TcpConnection
@@ -68,6 +69,13 @@ export class KubesimPlane {
           conn.send(reply, 64)
         },
       }))
+      // pod-server.mjs answers UDP on the same port.
+      host.udpBind(p.port, {
+        onMessage: (sock, _message, _bytes, fromIp, fromPort) => {
+          const reply: PodReply = { pod: p.name, peer: net.formatIpv4(fromIp) }
+          sock.sendTo(fromIp, fromPort, reply, 64)
+        },
+      })
     }
     const firstNode = spec.nodes[0]
     for (const c of spec.clients) {
@@ -108,6 +116,52 @@ export class KubesimPlane {
     for (const [table, lines] of byTable) if (lines.length > 0) text += `*${table}\n${lines.join("\n")}\nCOMMIT\n`
     if (text !== "") net.applyRestore(ruleset, text, { noflush: true })
     net.applyRestore(ruleset, rules.payload, { noflush: true, counters: true })
+  }
+
+  /** kube-proxy's UDP conntrack cleanup on node `name`: kubesim's own (NodeRuleset.cleanConntrack). */
+  cleanConntrack(name: string, cleanup: UdpCleanup): void {
+    new NodeRuleset(this.fabric.node(name), this.fabric.ruleset(name)).cleanConntrack(cleanup)
+  }
+
+  /** kube-proxy's start on node `name` with `cpus` CPUs (kubesim's setupNodeConntrack); the sysctls after it. */
+  setupConntrack(name: string, cpus: number): NodeConntrackSysctls {
+    return setupNodeConntrack(this.fabric.node(name), { nodeName: name, cpus })!
+  }
+
+  /**
+   * Seconds left on node `name`'s ESTABLISHED TCP entries whose original destination is `dst`, as
+   * `conntrack -L -p tcp --orig-dst` prints them.
+   */
+  establishedTimeouts(name: string, dst: string): ReadonlyArray<number> {
+    const ct = this.fabric.node(name).conntrack
+    if (ct === null) return []
+    const want = net.parseIpv4(dst)
+    return ct
+      .list(this.sim.now)
+      .filter((e) => e.origDst === want && e.proto === net.PROTO_TCP && net.TCP_CT_NAMES[e.tcpState] === "ESTABLISHED")
+      .map((e) => Math.floor((e.expires - this.sim.now) / 1e9))
+  }
+
+  /** One datagram from `client`'s UDP port `sport` to `target`, and its reply (or TIMEOUT), as client-agent.mjs. */
+  udp(client: string, target: Target, sport: number, timeoutMs = 2000): RequestOutcome {
+    let result: RequestOutcome | null = null
+    const started = this.sim.now
+    const finish = (o: RequestOutcome) => {
+      if (result !== null) return
+      result = { ...o, ms: (this.sim.now - started) / NANOS_PER_MS }
+      sock.close()
+    }
+    const sock = this.client(client).udpBind(sport, {
+      onMessage: (_s, message) => {
+        const reply = message as PodReply
+        finish({ source: null, pod: reply.pod, peer: reply.peer })
+      },
+    })
+    const timer = this.sim.after(Math.round(timeoutMs * NANOS_PER_MS), this.callKind, () => finish({ source: null, error: "TIMEOUT" }))
+    sock.sendTo(net.parseIpv4(target.host), target.port, "ping", 64)
+    this.runUntil(() => result !== null, timeoutMs + 100)
+    this.sim.cancel(timer)
+    return result!
   }
 
   /** Node `name`'s rules as kubesim's `iptables-save` prints them. */
@@ -259,6 +313,14 @@ export class KubesimTrafficPlane implements TrafficPlane {
 
   async close(id: string): Promise<void> {
     this.plane.close(id)
+  }
+
+  cleanConntrack(node: string, cleanup: UdpCleanup): void {
+    this.plane.cleanConntrack(node, cleanup)
+  }
+
+  async udp(client: string, target: Target, sport: number): Promise<RequestOutcome> {
+    return this.plane.udp(client, target, sport)
   }
 
   async idle(ms: number): Promise<void> {

@@ -24,6 +24,10 @@ class ProxierRuleSource implements NodeRuleSource {
       restore: (payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined) => {
         this.last = { payload, jumpRules: jumpRules ?? [] }
       },
+      // Called after the restore when a UDP port's endpoints changed: the cleanup belongs to this sync.
+      cleanConntrack: (targets) => {
+        if (this.last !== undefined) this.last = { ...this.last, conntrack: targets }
+      },
     }
     this.proxier = new IptablesProxier(
       {

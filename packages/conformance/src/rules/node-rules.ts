@@ -17,6 +17,18 @@ export interface NodeRules {
   readonly jumpRules: ReadonlyArray<JumpRuleText>
   /** Text for `iptables-restore --noflush --counters` (kube-proxy's restore payload, both tables). */
   readonly payload: string
+  /**
+   * The UDP conntrack cleanup kube-proxy runs once this restore succeeded (pkg/proxy/conntrack/cleanup.go
+   * CleanStaleEntries; only after a UDP service port's endpoints changed): each `ip:port` service frontend →
+   * its serving endpoint IPs, and each NodePort → the same. Entries to a frontend whose reply source is not one
+   * of those are deleted.
+   */
+  readonly conntrack?: UdpCleanup
+}
+
+export interface UdpCleanup {
+  readonly serviceIPs: ReadonlyMap<string, ReadonlySet<string>>
+  readonly nodePorts: ReadonlyMap<number, ReadonlySet<string>>
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { NodeRules } from "../rules/node-rules"
+import type { NodeRules, UdpCleanup } from "../rules/node-rules"
 import type { RequestOutcome } from "./request-outcome"
 
 /** Where requests go: a ClusterIP or a node IP, and a port. */
@@ -22,6 +22,10 @@ export interface TrafficPlane {
   /** Another request on held connection `id`. */
   again(id: string): Promise<RequestOutcome>
   close(id: string): Promise<void>
+  /** kube-proxy's UDP conntrack cleanup on node `node`, run after a sync's restore (conntrack/cleanup.go). */
+  cleanConntrack(node: string, cleanup: UdpCleanup): void
+  /** One UDP datagram from `client`'s source port `sport` (the same port each time: one flow) and its reply. */
+  udp(client: string, target: Target, sport: number): Promise<RequestOutcome>
   /** Lets `ms` pass with no traffic (real time or simulated time). */
   idle(ms: number): Promise<void>
 }

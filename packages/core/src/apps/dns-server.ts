@@ -1,5 +1,5 @@
 import { type EventId, type Nanos, type Rng, NANOS_PER_MICRO, NANOS_PER_SECOND } from "../sim/index"
-import { type CorednsServer, type DnsAnswer, type DnsQuestion, type DnsResponder, type Rcode, FALLTHROUGH } from "../dns/index"
+import { type CorednsCache, type CorednsServer, type DnsAnswer, type DnsQuestion, type DnsResponder, type Rcode, FALLTHROUGH, loadbalanceAnswer } from "../dns/index"
 import { type Host, type Ipv4, type TcpConnection, type TcpHandlers, type TcpListener, type UdpHandlers, type UdpSocket } from "../net/index"
 import type { AppEnv, AppTimer } from "./app-env"
 import { type DnsQueryMessage, type DnsResponseMessage, isDnsQuery, isDnsResponse, queryBytes, responseBytes } from "./dns-wire"
@@ -46,6 +46,14 @@ export interface DnsServerConfig {
   readonly forwardAttemptTimeout?: Nanos
   /** Give up (SERVFAIL) this long after the first attempt. Default 5 s: coredns plugin/forward/forward.go `defaultTimeout`. */
   readonly forwardDeadline?: Nanos
+  /**
+   * CoreDNS' `cache` plugin of this process: asked before the answerer; every reply of the answerer or the upstream
+   * goes through it (a forward that gives up answers SERVFAIL from the server itself, past the cache, as
+   * CoreDNS' server-level error write does).
+   */
+  readonly cache?: CorednsCache
+  /** CoreDNS' `loadbalance` plugin: shuffles the A/AAAA records of every NOERROR reply (stream `dns-loadbalance/<name>`). */
+  readonly loadbalance?: boolean
 }
 
 /** Counters of one server. Every query received is answered, in processing, or lost to a shutdown. */
@@ -71,6 +79,7 @@ export class DnsServer {
   readonly port: number
   /** @internal */
   readonly rng: Rng
+  private readonly shuffleRng: Rng | null
   private readonly processing: ServiceTime
   private udp: UdpSocket | null
   private tcp: TcpListener | null = null
@@ -90,6 +99,7 @@ export class DnsServer {
     this.port = config.port ?? DNS_PORT
     this.processing = checkServiceTime(config.processingTime ?? { kind: "constant", value: 50 * NANOS_PER_MICRO }, `dns server ${config.name}: processingTime`)
     this.rng = env.sim.rng(`dns-server/${config.name}`)
+    this.shuffleRng = config.loadbalance === true ? env.sim.rng(`dns-loadbalance/${config.name}`) : null
     const udpHandlers: UdpHandlers = {
       onMessage: (_s, m, _b, ip, port) => {
         if (isDnsQuery(m)) this.receive(m, ip, port, null)
@@ -146,8 +156,12 @@ export class DnsServer {
 
   /** @internal processing of `p` is over: answer it or relay it upstream. */
   process(p: PendingDnsQuery): void {
-    const a = this.config.answer({ name: p.query.name, qtype: p.query.qtype })
-    if (a !== FORWARD) return this.reply(p, a)
+    const q: DnsQuestion = { name: p.query.name, qtype: p.query.qtype }
+    const cache = this.config.cache
+    const hit = cache?.get(q, this.env.sim.now)
+    if (hit !== undefined) return this.reply(p, hit)
+    const a = this.config.answer(q)
+    if (a !== FORWARD) return this.reply(p, this.cached(q, a))
     const up = this.config.upstream
     if (up === undefined) return this.reply(p, emptyAnswerFor("SERVFAIL"))
     this.stats.forwarded++
@@ -172,7 +186,7 @@ export class DnsServer {
           if (fp === undefined) return
           this.forwards.delete(m.id)
           fp.cancel()
-          this.reply(fp, m.answer)
+          this.reply(fp, this.cached({ name: fp.query.name, qtype: fp.query.qtype }, m.answer))
         },
       })
     }
@@ -191,7 +205,16 @@ export class DnsServer {
     this.forwardAttempt(p)
   }
 
-  private reply(p: PendingDnsQuery, answer: DnsAnswer): void {
+  /** The reply as the cache plugin writes it (stored, TTLs set), or as it is without a cache. */
+  private cached(q: DnsQuestion, a: DnsAnswer): DnsAnswer {
+    const cache = this.config.cache
+    return cache === undefined ? a : cache.put(q, a, this.env.sim.now)
+  }
+
+  private reply(p: PendingDnsQuery, reply: DnsAnswer): void {
+    // loadbalance comes before cache in CoreDNS' plugin.cfg (the handler chain order): it shuffles every
+    // reply on its way out, cache hits included.
+    const answer = this.shuffleRng === null ? reply : loadbalanceAnswer(reply, this.shuffleRng)
     this.pending.delete(p)
     if (p.forwardId !== 0) this.forwards.delete(p.forwardId)
     const res: DnsResponseMessage = { kind: "dns-response", id: p.query.id, name: p.query.name, qtype: p.query.qtype, answer }

@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { runs } from "../../../../test-support/runs"
 import { NANOS_PER_MILLI, NANOS_PER_SECOND } from "../sim/index"
-import type { LookupResult } from "../dns/index"
+import { type LookupResult, corefileCache } from "../dns/index"
 import { parseIpv4, type TcpConnection } from "../net/index"
 import { isDnsResponse, type DnsQueryMessage, queryBytes } from "./dns-wire"
 import { HttpClient } from "./http-client"
@@ -178,5 +178,49 @@ describe("determinism", () => {
     expect(a.jsonl).toBe(b.jsonl)
     expect(a.hash).toBe(b.hash)
     expect(scenario(43).jsonl).not.toBe(a.jsonl)
+  })
+})
+
+/**
+ * CoreDNS' `cache 30` per pod over the packet path (coredns v1.11.1 plugin/cache): each CoreDNS pod keeps what it
+ * answered or forwarded; while an entry lives that pod answers from it (the upstream sees nothing), and it is
+ * gone at exactly 30 s.
+ */
+describe("CoreDNS cache over packets", () => {
+  it("forwarded answers are cached per CoreDNS pod for 30 s; the reply's TTL counts down", () => {
+    const c = makeSmallCluster({ dnsCache: corefileCache(30) })
+    const at = (t: number): LookupResult => {
+      c.sim.run({ until: t })
+      let out: LookupResult | undefined
+      c.resolver.resolve("www.example.com.", (r) => {
+        out = r
+      })
+      c.sim.run({ until: t + 1 * S })
+      if (out === undefined) throw new Error("lookup did not end")
+      return out
+    }
+    for (let k = 0; k < 10; k++) expect(at(k * 2 * S).addresses).toEqual(["93.184.216.34"])
+    // Each pod forwards A and AAAA once, whichever pods the Service's DNAT picked.
+    const forwarded = c.coredns[0]!.stats.forwarded + c.coredns[1]!.stats.forwarded
+    expect(c.upstream.stats.received).toBe(forwarded)
+    expect(forwarded === 2 || forwarded === 4).toBe(true)
+    const hits = c.records.ofKind("dns").filter((d) => d.rcode === "NOERROR").length - forwarded
+    expect(hits).toBe(20 - forwarded)
+    // 30 s after the first forward every entry has expired: the next lookup goes upstream again.
+    at(40 * S)
+    expect(c.upstream.stats.received).toBeGreaterThan(forwarded)
+  })
+
+  it("negative answers of the cluster domain are cached too (kubeadm 1.30's Corefile): repeated NXDOMAINs come from the cache", () => {
+    const c = makeSmallCluster({ dnsCache: corefileCache(30) })
+    for (let k = 0; k < 3; k++) expect(resolveOne(c, "nope.default.svc.cluster.local.").status).toBe("nxdomain")
+    const dns = c.records.ofKind("dns")
+    expect(dns.map((d) => d.rcode)).toEqual(Array(6).fill("NXDOMAIN"))
+    // 6 queries; at most A and AAAA per pod (4) reach the plugin, the rest are cache hits.
+    const hits = c.coredns.reduce((n, s) => n + (s.config.cache?.hits ?? 0), 0)
+    const misses = c.coredns.reduce((n, s) => n + (s.config.cache?.misses ?? 0), 0)
+    expect(hits + misses).toBe(6)
+    expect(misses).toBeLessThanOrEqual(4)
+    expect(hits).toBeGreaterThanOrEqual(2)
   })
 })

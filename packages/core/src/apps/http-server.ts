@@ -11,6 +11,13 @@ export const NGINX_KEEPALIVE_TIMEOUT: Nanos = 75 * NANOS_PER_SECOND
 export const NGINX_KEEPALIVE_REQUESTS = 1000
 /** nginx's built-in default `worker_connections 512` (ngx_event_core_module docs, "worker_connections"). */
 export const NGINX_WORKER_CONNECTIONS = 512
+/**
+ * nginx's `listen … backlog=` default on Linux: 511 (ngx_http_core_module docs, "listen": "backlog … is set to
+ * -1 on FreeBSD, DragonFly BSD, and macOS, and to 511 on other platforms"; NGX_LISTEN_BACKLOG).
+ */
+export const NGINX_LISTEN_BACKLOG = 511
+/** `net.core.somaxconn` since Linux 5.4 (4096; 128 before): listen() caps its backlog at it (af_inet.c __inet_listen_sk). */
+export const LINUX_SOMAXCONN = 4096
 /** nginx's built-in default `client_header_timeout 60s`: a new connection must send its request within it. */
 export const NGINX_CLIENT_HEADER_TIMEOUT: Nanos = 60 * NANOS_PER_SECOND
 
@@ -44,6 +51,10 @@ export interface HttpServerConfig {
   readonly workerConnections?: number
   /** Requests in service at once (an application's worker pool); beyond it they queue FIFO. Default unlimited. */
   readonly maxConcurrentRequests?: number
+  /** listen()'s backlog; default NGINX_LISTEN_BACKLOG (511). The kernel caps it at `somaxconn`. */
+  readonly listenBacklog?: number
+  /** The host's net.core.somaxconn; default LINUX_SOMAXCONN (4096). */
+  readonly somaxconn?: number
   /** Called for every request the server takes, with the client address it saw. */
   readonly onRequest?: (sourceIp: string, endpoint: string) => void
   /**
@@ -52,6 +63,8 @@ export interface HttpServerConfig {
    * other paths are served as usual. Default none.
    */
   readonly readinessPaths?: ReadonlyArray<string>
+  /** Paths of the application's health (liveness) endpoint: 503 while it is set unhealthy (`setLive(false)`). */
+  readonly livenessPaths?: ReadonlyArray<string>
 }
 
 /** running → draining (graceful quit) → stopped; or straight to stopped (fast shutdown, kill). */
@@ -65,6 +78,8 @@ export interface HttpServerStats {
   accepted: number
   /** Most connections ever waiting un-accepted at once. */
   backlogPeak: number
+  /** SYNs the kernel dropped because the accept queue was full (`ss -s`/`nstat` ListenOverflows). */
+  listenOverflows: number
   requests: number
   responses: number
   /** Requests that never got a response: their connection went away, or shutdown dropped them. */
@@ -78,7 +93,9 @@ export interface HttpServerStats {
  *   the server's own `ip:port` and the client address it saw stamped on the response.
  * - Connections: `worker_processes × worker_connections` are served at once; connections beyond wait in the
  *   accept queue (their requests are read when a slot frees), as nginx stops accepting when its connection
- *   array is full (ngx_event_accept.c, "worker_connections are not enough").
+ *   array is full (ngx_event_accept.c, "worker_connections are not enough"). The accept queue holds
+ *   min(backlog 511, somaxconn 4096) + 1 connections; SYNs beyond are dropped by the kernel (the client's SYN
+ *   retransmits at 1 s, 3 s, … retry), as tcp_conn_request does with tcp_abort_on_overflow = 0.
  * - Keep-alive (ngx_http_request.c ngx_http_set_keepalive): after a response the connection waits
  *   `keepalive_timeout` for the next request and is closed after `keepalive_requests` requests or on
  *   `Connection: close`; a new connection waits `client_header_timeout` for its first request.
@@ -90,7 +107,7 @@ export interface HttpServerStats {
  * - `kill`: abrupt death: every socket reset, or (`reset: false`) nothing sent, for a host that vanished.
  */
 export class HttpServer {
-  readonly stats: HttpServerStats = { handshakes: 0, accepted: 0, backlogPeak: 0, requests: 0, responses: 0, dropped: 0 }
+  readonly stats: HttpServerStats = { handshakes: 0, accepted: 0, backlogPeak: 0, listenOverflows: 0, requests: 0, responses: 0, dropped: 0 }
   private stateNow: HttpServerState = "running"
   private listener: TcpListener | null
   private readonly conns = new Set<ServerConn>()
@@ -99,6 +116,8 @@ export class HttpServer {
   private inService = 0
   private readonly maxConns: number
   private readonly maxConcurrent: number
+  /** sk_max_ack_backlog: min(backlog, somaxconn). */
+  readonly maxAckBacklog: number
   readonly port: number
   readonly serviceTime: ServiceTime
   readonly keepaliveTimeout: Nanos
@@ -109,6 +128,8 @@ export class HttpServer {
   private readonly stoppedCallbacks: Array<() => void> = []
   private readyNow = true
   private readonly readinessPaths: ReadonlySet<string>
+  private liveNow = true
+  private readonly livenessPaths: ReadonlySet<string>
 
   constructor(
     readonly host: Host,
@@ -122,15 +143,24 @@ export class HttpServer {
     this.clientHeaderTimeout = config.clientHeaderTimeout ?? NGINX_CLIENT_HEADER_TIMEOUT
     const procs = config.workerProcesses ?? 1
     const perWorker = config.workerConnections ?? NGINX_WORKER_CONNECTIONS
+    const backlog = config.listenBacklog ?? NGINX_LISTEN_BACKLOG
+    const somaxconn = config.somaxconn ?? LINUX_SOMAXCONN
     for (const [name, v] of [["workerProcesses", procs], ["workerConnections", perWorker], ["keepaliveRequests", this.keepaliveRequests]] as const) {
       if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`http server ${config.hostname}: ${name} ${v} is not a whole number ≥ 1`)
     }
+    for (const [name, v] of [["listenBacklog", backlog], ["somaxconn", somaxconn]] as const) {
+      if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`http server ${config.hostname}: ${name} ${v} is not a whole number ≥ 0`)
+    }
+    // af_inet.c __inet_listen_sk: sk_max_ack_backlog = min(backlog, net.core.somaxconn).
+    this.maxAckBacklog = Math.min(backlog, somaxconn)
     this.maxConns = procs * perWorker
     this.maxConcurrent = config.maxConcurrentRequests ?? Infinity
     if (!(this.maxConcurrent >= 1)) throw new RangeError(`http server ${config.hostname}: maxConcurrentRequests ${this.maxConcurrent} is not ≥ 1`)
     this.rng = env.sim.rng(config.rngStream ?? `http-server/${config.hostname}`)
     this.readinessPaths = new Set(config.readinessPaths ?? [])
-    this.listener = host.tcpListen(this.port, (conn) => this.onHandshake(conn))
+    this.livenessPaths = new Set(config.livenessPaths ?? [])
+    // sock.h sk_acceptq_is_full is `>`: the queue holds maxAckBacklog + 1 connections before SYNs are dropped.
+    this.listener = host.tcpListen(this.port, (conn) => this.onHandshake(conn), { acceptQueueFull: () => this.acceptQueueFull() })
   }
 
   get state(): HttpServerState {
@@ -149,6 +179,12 @@ export class HttpServer {
     return this.inService + this.queue.length
   }
 
+  private acceptQueueFull(): boolean {
+    const full = this.backlog.length > this.maxAckBacklog
+    if (full) this.stats.listenOverflows++
+    return full
+  }
+
   /** Whether the application reports itself ready on its readiness paths. */
   get ready(): boolean {
     return this.readyNow
@@ -160,6 +196,11 @@ export class HttpServer {
    */
   setReady(ready: boolean): void {
     this.readyNow = ready
+  }
+
+  /** The application's own health (a deadlock, a wedged worker): while false its liveness paths answer 503. */
+  setLive(live: boolean): void {
+    this.liveNow = live
   }
 
   /** Calls `f` once the server has stopped (at once if it already has). */
@@ -290,7 +331,7 @@ export class HttpServer {
       const res: HttpResponse = {
         kind: "http-response",
         stream: p.req.stream,
-        status: !this.readyNow && this.readinessPaths.has(p.req.path) ? 503 : 200,
+        status: (!this.readyNow && this.readinessPaths.has(p.req.path)) || (!this.liveNow && this.livenessPaths.has(p.req.path)) ? 503 : 200,
         body: this.config.hostname,
         endpoint: sc.selfEndpoint,
         sourceIp: sc.peerIp,

@@ -1,5 +1,5 @@
 export { AppEnv, type AppTimer, type InFlightSource } from "./app-env"
-export { type ServiceTime, ServiceTimeError, checkServiceTime, drawServiceTime, constantTime } from "./service-time"
+export { type ServiceTime, ServiceTimeError, checkServiceTime, drawServiceTime, constantTime, parseServiceTime, serviceTimeMean } from "./service-time"
 export { type HttpUrl, UrlError, parseHttpUrl } from "./url"
 export { type HttpRequest, type HttpResponse, requestBytes, responseBytes } from "./http-message"
 export {

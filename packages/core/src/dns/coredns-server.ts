@@ -12,8 +12,8 @@ export interface DnsResponder {
  * One CoreDNS server block as kubeadm configures it: the `kubernetes` plugin for the cluster domain and the
  * reverse zones, then `forward . /etc/resolv.conf` for everything else and for what the plugin lets fall
  * through. CNAMEs of ExternalName Services are chased through this whole chain, as the plugin's `upstream`
- * does (coredns `plugin/pkg/upstream/upstream.go`). The `cache` plugin is not modelled: kubeadm disables it
- * for the cluster domain, so only forwarded answers would be cached.
+ * does (coredns `plugin/pkg/upstream/upstream.go`). `cache` and `loadbalance` act on the replies of a served
+ * CoreDNS pod (apps/dns-server.ts with `coredns-cache.ts`, `loadbalance.ts`); this in-memory chain has neither.
  */
 export class CorednsServer {
   readonly plugin: KubernetesPlugin

@@ -63,3 +63,32 @@ describe("resolv.conf reading", () => {
     expect(resolverOptions({ nameservers: [], searches: [], options: ["ndots:20", "timeout:99", "attempts:99"] }, "musl")).toMatchObject({ ndots: 15, timeout: 60, attempts: 10 })
   })
 })
+
+/**
+ * `search .` on the node (issue 16 item 5). kubernetes/kubernetes#109441 (in 1.25; "Kubernetes now correctly handles
+ * "search ." in the host's resolv.conf file by preserving the "." entry in the resolv.conf that the kubelet writes
+ * to pods"): dns.go `parseResolvConf` keeps a lone "." verbatim and still trims one trailing dot from other entries;
+ * before it, "." was trimmed to "" and containerd wrote a bare `search ` line. What each libc then does with ".":
+ * glibc searches it as the root (the name as it is, once); musl rejects `name..` and ends the lookup (EAI_NONAME).
+ */
+describe("kubelet: a node resolv.conf with `search .`", () => {
+  const dotNode = parseResolvConf("nameserver 192.168.0.2\nsearch .\n")
+  const settings: KubeletDnsSettings = { clusterDomain: "cluster.local", clusterDns: ["10.96.0.10"], nodeResolvConf: dotNode }
+
+  it("parseResolvConf keeps the lone dot, and trims one trailing dot elsewhere", () => {
+    expect(dotNode.searches).toEqual(["."])
+    expect(parseResolvConf("search corp.example. . lab.example\n").searches).toEqual(["corp.example", ".", "lab.example"])
+    expect(parseResolvConf("search . .\n").searches).toEqual([".", "."])
+  })
+
+  it("ClusterFirst: the cluster domains, then `.`; never an empty search domain", () => {
+    const r = resolvConfFor(pod({}), settings)
+    expect(r.conf.searches).toEqual(["default.svc.cluster.local", "svc.cluster.local", "cluster.local", "."])
+    expect(r.conf.searches).not.toContain("")
+    expect(renderResolvConf(r.conf)).toBe("search default.svc.cluster.local svc.cluster.local cluster.local .\nnameserver 10.96.0.10\noptions ndots:5\n")
+  })
+
+  it("Default: the node's `search .` as it is", () => {
+    expect(renderResolvConf(resolvConfFor(pod({ dnsPolicy: "Default" }), settings).conf)).toBe("search .\nnameserver 192.168.0.2\n")
+  })
+})

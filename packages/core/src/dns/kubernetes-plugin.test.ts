@@ -209,3 +209,48 @@ describe("CoreDNS kubernetes plugin: options", () => {
     expect(gone.authority[0]?.data).toContain(" 12 7200 1800 86400 5")
   })
 })
+
+/**
+ * SOA queries (issue 16 item 2). coredns v1.11.1 plugin/kubernetes/handler.go `ServeDNS`: `case dns.TypeSOA: if
+ * qname == zone { records, err = plugin.SOA(…) }` (since coredns/coredns#4592, 1.8.4) — the apex answers its SOA;
+ * below the apex nothing is looked up, err stays nil and `len(records) == 0` gives BackendError(RcodeSuccess):
+ * NOERROR, empty answer, the SOA in authority, whether or not the name exists (handler_test.go pins the existing
+ * `svc1.testns.svc.cluster.local. SOA` case). Being no name error, it neither falls through nor turns SERVFAIL.
+ */
+describe("CoreDNS kubernetes plugin: SOA", () => {
+  const s = handlerFixture()
+  const soaRr = "cluster.local.\t5\tIN\tSOA\tns.dns.cluster.local. hostmaster.cluster.local. 0 7200 1800 86400 5"
+
+  it("the apex answers its SOA in the answer section, in the query's case", () => {
+    const a = s.answer({ name: "cluster.local.", qtype: "SOA" })
+    expect([a.rcode, a.authoritative, a.answer.map(formatRr), a.authority]).toEqual(["NOERROR", true, [soaRr], []])
+    expect(s.answer({ name: "ClUsTeR.lOcAl.", qtype: "SOA" }).answer.map((r) => r.name)).toEqual(["ClUsTeR.lOcAl."])
+  })
+
+  for (const name of [
+    "svc1.testns.svc.cluster.local.",
+    "ep1a.svc1.testns.svc.cluster.local.",
+    "testns.svc.cluster.local.",
+    "svc.cluster.local.",
+    "svc0.testns.svc.cluster.local.",
+    "svc1.nonexistent-ns.svc.cluster.local.",
+    "a.b.c.d.e.cluster.local.",
+  ]) {
+    it(`${name} SOA: NOERROR/NODATA with the zone's SOA in authority`, () => {
+      const a = s.answer({ name, qtype: "SOA" })
+      expect([a.rcode, a.authoritative, a.answer, a.authority.map(formatRr)]).toEqual(["NOERROR", true, [], [soaRr]])
+    })
+  }
+
+  it("a reverse name below in-addr.arpa. is NODATA from the plugin, not forwarded despite `fallthrough in-addr.arpa`", () => {
+    const server = new CorednsServer(new ClusterZoneIndex(), kubeadmKubernetesStanza(), new UpstreamZone(parseUpstreamRecords("in-addr.arpa SOA a.root. b.root. 1 2 3 4 5")))
+    const a = server.answer({ name: "9.9.9.9.in-addr.arpa.", qtype: "SOA" })
+    expect([a.rcode, a.authoritative, a.authority.map((r) => `${r.name} ${r.type}`)]).toEqual(["NOERROR", true, ["in-addr.arpa. SOA"]])
+  })
+
+  it("before the informers sync it is still NODATA (only name errors become SERVFAIL)", () => {
+    const f = handlerFixture()
+    f.plugin.setSynced(false)
+    expect(f.answer({ name: "svc0.testns.svc.cluster.local.", qtype: "SOA" }).rcode).toBe("NOERROR")
+  })
+})

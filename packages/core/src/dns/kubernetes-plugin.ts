@@ -201,8 +201,11 @@ export class KubernetesPlugin {
         break
       }
       case "SOA":
+        // handler.go (CoreDNS ≥ 1.8.4, coredns/coredns#4592; v1.11.1): `if qname == zone { plugin.SOA }` and
+        // nothing else — below the apex no lookup is made and err stays nil, so every name in the zone, existing
+        // or not, answers NOERROR/NODATA with the SOA in authority (never NXDOMAIN, never fallthrough, no SERVFAIL
+        // before sync).
         if (n.lname === zoneKey) records = [this.soa(n.zone)]
-        else nameError = this.address(n, "A", [], lookup).nameError
         break
       case "NS":
         if (n.lname === zoneKey) {

@@ -28,7 +28,8 @@ import { type ResolvConf, resolverOptions } from "./resolv-conf"
  * - then, in query order: a missing or SERVFAIL answer ends the lookup with EAI_AGAIN, NXDOMAIN moves on to
  *   the next name, another error rcode ends it with EAI_FAIL; addresses end it with success, none with
  *   EAI_NODATA (so NODATA under a search domain stops the walk);
- * - when every name said NXDOMAIN: EAI_NONAME.
+ * - when every name said NXDOMAIN: EAI_NONAME; a search domain "." ends the walk there with EAI_NONAME
+ *   (musl `res_mkquery.c` rejects a name ending in "..").
  */
 export class MuslLookup implements StubLookup {
   private readonly servers: ReadonlyArray<string>
@@ -77,6 +78,9 @@ export class MuslLookup implements StubLookup {
   private begin(now: Nanos): ResolverStep {
     this.candidate++
     const qname = this.candidates[this.candidate] as string
+    // A search domain "." makes `name..`, which __res_mkquery rejects (-1): name_from_dns returns EAI_NONAME,
+    // and name_from_dns_search returns that at once — no query, and the name as it is is never tried.
+    if (qname.endsWith("..")) return this.finish("nxdomain", [], this.name)
     this.queries = this.types.map((qtype) => ({ id: this.nextId++, name: qname, qtype }))
     this.answers = this.queries.map((q) => this.cache?.get(q.name, q.qtype, now))
     if (this.answers.every((a) => a !== undefined)) return this.evaluate(now)

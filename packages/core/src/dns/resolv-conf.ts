@@ -22,7 +22,7 @@ export const renderResolvConf = (conf: ResolvConf): string => {
 
 /**
  * Read resolv.conf text as the kubelet does (kubernetes `pkg/kubelet/network/dns/dns.go` `parseResolvConf`):
- * `#` comments skipped, nameservers accumulate, the last `search` line wins (trailing dots trimmed), the last
+ * `#` comments skipped, nameservers accumulate, the last `search` line wins (trailing dots trimmed, "." kept), the last
  * `options` line wins. A `nameserver` line without an address is an error naming the line.
  */
 export const parseResolvConf = (text: string, source = "resolv.conf"): ResolvConf => {
@@ -39,7 +39,9 @@ export const parseResolvConf = (text: string, source = "resolv.conf"): ResolvCon
       if (fields.length < 2) throw new Error(`${source}:${i + 1}: nameserver line has no address`)
       nameservers.push(fields[1] as string)
     }
-    if (fields[0] === "search") searches = fields.slice(1).map((s) => (s.endsWith(".") ? s.slice(0, -1) : s))
+    // A lone "." (the root, as systemd-resolved writes when it has no domains) is kept verbatim; other entries
+    // lose one trailing dot (kubernetes/kubernetes#109441, in 1.25: before it "." became "" and pods got `search `).
+    if (fields[0] === "search") searches = fields.slice(1).map((s) => (s !== "." && s.endsWith(".") ? s.slice(0, -1) : s))
     if (fields[0] === "options") options = fields.slice(1)
   }
   return { nameservers, searches, options }

@@ -273,3 +273,35 @@ describe("random clusters", () => {
     )
   })
 })
+
+/**
+ * A search list ending in "." (the kubelet keeps a node's `search .`, kubernetes/kubernetes#109441). glibc
+ * `__res_context_search` strips the dot and queries the name as it is at that place, and then not again
+ * (`root_on_list`); musl `name_from_dns_search` builds `name..`, which `__res_mkquery` rejects, so
+ * `name_from_dns` returns EAI_NONAME and the walk ends there without asking the name as it is.
+ */
+describe("the search walk with `.` in the search list", () => {
+  const server = seedCluster()
+  const answer = serverAnswers(server)
+  const conf = resolvConfFor(
+    { metadata: { name: "client", namespace: "default" }, spec: {} },
+    { ...settings, nodeResolvConf: { nameservers: ["192.168.0.2"], searches: ["."], options: [] } },
+  ).conf
+  it("glibc: the root entry asks www.example.com. once, last", () => {
+    const o = resolveSync(startLookup("glibc", conf, "www.example.com"), answer)
+    expect(o.result).toMatchObject({ status: "ok", addresses: ["93.184.216.34"], answeredName: "www.example.com." })
+    expect(names(o.sent).filter((n) => n.endsWith(" A"))).toEqual([
+      "www.example.com.default.svc.cluster.local. A",
+      "www.example.com.svc.cluster.local. A",
+      "www.example.com.cluster.local. A",
+      "www.example.com. A",
+    ])
+  })
+  it("musl: the cluster domains, then EAI_NONAME at `.` — the bare name is never asked", () => {
+    const o = resolveSync(startLookup("musl", conf, "www.example.com"), answer)
+    expect(o.result.status).toBe("nxdomain")
+    expect(names(o.sent).filter((n) => n.endsWith(" A"))).toEqual(["www.example.com.default.svc.cluster.local. A", "www.example.com.svc.cluster.local. A", "www.example.com.cluster.local. A"])
+    // A name that resolves under a cluster domain never reaches the `.`.
+    expect(resolveSync(startLookup("musl", conf, "web-service"), answer).result.addresses).toEqual(["10.108.4.193"])
+  })
+})

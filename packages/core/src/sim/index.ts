@@ -1,6 +1,7 @@
 export * from "./time"
 export { DurationParseError, parseDuration, formatDuration } from "./duration"
 export { type Rng, makeRng, streamSeed, RngStreams } from "./rng"
+export { SimulationError, rootCause } from "./simulation-error"
 export { Simulation, type EventKind, type EventId, type RunOptions, type RunResult, type RunStop } from "./simulation"
 export {
   Process,

@@ -1,4 +1,5 @@
 import type { EventKind, Simulation } from "./simulation"
+import { SimulationError } from "./simulation-error"
 import type { Nanos } from "./time"
 
 /**
@@ -24,16 +25,16 @@ import type { Nanos } from "./time"
  * (its `finally` blocks run) and fires `done` with undefined.
  */
 
-/** Why a process stopped the run: its body threw. `cause` is what it threw. */
-export class ProcessError extends Error {
+/** Why a process stopped the run: its body threw (`cause` is what it threw), or it misused the kernel. */
+export class ProcessError extends SimulationError {
   override readonly name = "ProcessError"
   constructor(
     readonly process: string,
-    readonly time: Nanos,
+    time: Nanos,
     message: string,
     options?: { cause: unknown },
   ) {
-    super(`process "${process}" at ${time} ns: ${message}`, options)
+    super(process, time, options?.cause, `process "${process}" at ${time} ns: ${message}`)
   }
 }
 

@@ -2,6 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { runs } from "../../../../test-support/runs"
 import { Simulation, type EventKind } from "./simulation"
+import { SimulationError, rootCause } from "./simulation-error"
 import { TimeRangeError } from "./time"
 
 /** What one event does when it runs: schedule children at these delays, try to cancel these others. */
@@ -147,6 +148,45 @@ describe("Simulation dispatch", () => {
     })
     sim.at(1, k, null)
     expect(() => sim.run()).toThrow("handler failed")
+  })
+
+  it("wraps a handler's failure in a SimulationError naming the component and the time, the error as cause", () => {
+    const sim = new Simulation(1)
+    const cause = new TypeError("x is undefined")
+    const k = sim.defineKind<null>("kube-proxy-restore:node-2", () => {
+      throw cause
+    })
+    sim.at(1_500_000_000, k, null)
+    let caught: unknown
+    try {
+      sim.run()
+    } catch (e) {
+      caught = e
+    }
+    expect(caught).toBeInstanceOf(SimulationError)
+    const e = caught as SimulationError
+    expect({ component: e.component, time: e.time, message: e.message }).toEqual({ component: "kube-proxy-restore:node-2", time: 1_500_000_000, message: "kube-proxy-restore:node-2 at 1.5s: x is undefined" })
+    expect(e.cause).toBe(cause)
+    expect(rootCause(e)).toBe(cause)
+    // A process body's failure is a ProcessError, the SimulationError that names the process.
+    const sim2 = new Simulation(1)
+    sim2.process(function* () {
+      yield 3
+      throw new Error("broken model")
+    }, "kubelet/node-1")
+    expect(() => sim2.run()).toThrow(expect.objectContaining({ name: "ProcessError", component: "kubelet/node-1", time: 3 }))
+    // A process that misuses the kernel wraps nothing: it is its own root cause.
+    const sim3 = new Simulation(1)
+    sim3.process(function* () {
+      yield "soon" as unknown as number
+    }, "bad")
+    let misuse: unknown
+    try {
+      sim3.run()
+    } catch (e) {
+      misuse = e
+    }
+    expect(rootCause(misuse)).toBe(misuse)
   })
 
   it("folds (time, kind, key) into the trace hash: any change shows", () => {

@@ -2,6 +2,7 @@ import { EventQueue } from "./event-queue"
 import { ProcessKernel, Signal, type Process, type ProcessBody } from "./process"
 import { RngStreams, type Rng } from "./rng"
 import { checkNanos, type Nanos } from "./time"
+import { SimulationError } from "./simulation-error"
 import { TraceHash, hashName } from "./trace-hash"
 
 /**
@@ -44,7 +45,8 @@ export interface RunOptions {
  * ns-3's Simulator). All of a run's state hangs off its Simulation; several can run side by side.
  *
  * Events run in (time, sequence) order: equal times run in the order they were scheduled. A handler that
- * throws stops `run` with that error; nothing is swallowed.
+ * throws stops `run` with a SimulationError naming the component (event kind or process) and the time, the
+ * thrown error as its `cause`; nothing is swallowed.
  */
 export class Simulation {
   private clock: Nanos = 0
@@ -145,7 +147,12 @@ export class Simulation {
   step(): boolean {
     const slot = this.queue.popUntil(Infinity)
     if (slot < 0) return false
-    this.dispatch(slot)
+    const kind = this.queue.kindOf(slot)
+    try {
+      this.dispatch(slot)
+    } catch (e) {
+      throw this.failure(e, kind)
+    }
     return true
   }
 
@@ -159,17 +166,34 @@ export class Simulation {
     const max = options.maxEvents ?? Infinity
     const q = this.queue
     let n = 0
-    while (n < max) {
-      const slot = q.popUntil(until)
-      if (slot < 0) {
-        if (until === Infinity) return "empty"
-        if (until > this.clock) this.clock = until
-        return "until"
+    // The kind of the event being dispatched, for the error if its handler throws: one try around the loop
+    // (not one per event) keeps the hot loop as it was.
+    let kind = -1
+    try {
+      while (n < max) {
+        const slot = q.popUntil(until)
+        if (slot < 0) {
+          if (until === Infinity) return "empty"
+          if (until > this.clock) this.clock = until
+          return "until"
+        }
+        kind = q.kindOf(slot)
+        this.dispatch(slot)
+        n++
       }
-      this.dispatch(slot)
-      n++
+    } catch (e) {
+      throw this.failure(e, kind)
     }
     return "max-events"
+  }
+
+  /**
+   * What a failed handler's error becomes: a SimulationError naming the event kind and the time. One already
+   * (a process's ProcessError, a handler that ran a nested simulation) passes as is.
+   */
+  private failure(e: unknown, kind: number): unknown {
+    if (e instanceof SimulationError || kind < 0) return e
+    return new SimulationError((this.kinds[kind] as EventKind<unknown>).name, this.clock, e)
   }
 
   /** `run`, returning why it stopped together with the clock, the events processed and the trace hash. */

@@ -42,7 +42,7 @@ export const routedSample = (
     const r = routed[i]!
     times[i] = r.t
     names.add(r.endpoint!)
-    const vector = sharesAt(r.node, r.t)
+    const vector = sharesAt(r)
     if (vector === null) perRequestVector[i] = -1
     else {
       let v = vectorIndex.get(vector)

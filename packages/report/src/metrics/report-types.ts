@@ -1,3 +1,4 @@
+import type { ProportionInterval } from "../stats/proportion"
 // The report's data model. It is also the JSON schema (packages/report/README.md documents every field): plain
 // objects, keys in a fixed order, every number finite or null. Times and durations are integer nanoseconds.
 
@@ -12,6 +13,20 @@ export interface RequestTotals {
   readonly total: number
   readonly byOutcome: { readonly ok: number; readonly failed: number; readonly "in-flight": number }
   readonly byCause: ByCause
+  /** failed / total with its Wilson 95 % interval (null when there are no requests) */
+  readonly failedShare: ProportionInterval | null
+}
+
+/** Source IPs the backends saw (see source-ips.ts). */
+export interface SourceIps {
+  /** requests that reached a pod with a known source IP */
+  readonly requests: number
+  /** of those, how many kept the client's own IP */
+  readonly preserved: number
+  readonly preservedShare: ProportionInterval | null
+  readonly distinct: number
+  /** requests per source IP, in numeric IP order */
+  readonly bySource: Record<string, number>
 }
 
 export interface EndpointRow {
@@ -78,6 +93,8 @@ export interface ServiceReport {
   readonly idle: ReadonlyArray<string>
   readonly windows: ReadonlyArray<FairnessWindow>
   readonly latency: Latency
+  /** the source IPs the backends saw: the client's own, or a node's after SNAT */
+  readonly sourceIps: SourceIps
   readonly clients: ReadonlyArray<ClientStickiness>
   /** the same distribution per scenario phase (the `phase` label requests carry), in phase order */
   readonly phases: ReadonlyArray<PhaseDistribution>
@@ -120,11 +137,14 @@ export interface ActionRef {
 }
 
 export interface ErrorWindow {
+  /** start time of the first failed request */
   readonly start: number
+  /** `recoveredAt`, or the run's end when no request succeeded after the last failure */
   readonly end: number
+  /** end − start */
   readonly duration: number
   readonly failed: number
-  /** requests issued in [start, end], failed or not */
+  /** requests started in [start, end), failed or not */
   readonly requests: number
   readonly byCause: ByCause
   readonly services: Record<string, number>
@@ -132,10 +152,12 @@ export interface ErrorWindow {
   readonly trigger: ActionRef | null
   /** actions from the trigger (or the start) to the end */
   readonly actions: ReadonlyArray<ActionRef>
-  /** the first successful request issued after the window's last failure */
+  /** start time of the first successful request started after the window's last failure; null: not recovered */
   readonly recoveredAt: number | null
-  /** recoveredAt − (trigger time, or start) */
+  /** recoveredAt − start (from the first failure, not from the trigger); null when not recovered */
   readonly timeToRecover: number | null
+  /** start − trigger time: how long the trigger took to show as a failure; null without a trigger */
+  readonly sinceTrigger: number | null
 }
 
 export interface DnsReport {

@@ -9,6 +9,7 @@ import { latencyOf } from "./latency"
 import { phaseDistributions } from "./phases"
 import { indexRun, latestAt } from "./run-index"
 import type { ActionRef, RunReport, ServiceReport } from "./report-types"
+import { sourceIpsOf } from "./source-ips"
 import { stickinessOf } from "./stickiness"
 import { requestTotals } from "./totals"
 
@@ -17,7 +18,7 @@ const SECOND = 1_000_000_000
 export interface RunReportOptions {
   /** sliding fairness windows; default width = run length / 10 rounded up to whole seconds (≥ 1 s), step = width / 2 */
   readonly window?: WindowOptions
-  /** failures closer than this merge into one error window (default 1 s) */
+  /** a failure started within this long after an error window's recovery reopens it (default 1 s) */
   readonly errorGap?: number
   /** how long before an error window an action may be and still be its trigger (default 60 s) */
   readonly triggerLookback?: number
@@ -66,6 +67,7 @@ export const buildRunReport = (run: Run, options: RunReportOptions = {}): RunRep
       requests: requestTotals(requests),
       ...distributionOf(index, requests, sample, window),
       latency: latencyOf(requests),
+      sourceIps: sourceIpsOf(requests),
       clients: stickinessOf(index, service, requests),
       phases: phaseDistributions(index, service, requests, sample),
     }
@@ -80,7 +82,7 @@ export const buildRunReport = (run: Run, options: RunReportOptions = {}): RunRep
     requests: requestTotals(index.requests),
     services,
     timeline: timelineOf(index.requests, index.end, window.step),
-    errorWindows: errorWindows(index.requests, index.actions, {
+    errorWindows: errorWindows(index.requests, index.actions, index.end, {
       gap: options.errorGap ?? SECOND,
       lookback: options.triggerLookback ?? 60 * SECOND,
     }),

@@ -1,3 +1,4 @@
+import { compareIps } from "./ip-order"
 import type { RequestRecord } from "../records/schema"
 import { latestAt } from "./run-index"
 import type { RunIndex } from "./run-index"
@@ -33,7 +34,7 @@ const switchCause = (index: RunIndex, service: string, prev: RequestRecord, cur:
   return "violation"
 }
 
-/** Per client IP (sorted), stickiness and switches over its time-ordered routed requests to one service port. */
+/** Per client IP (numeric order), stickiness and switches over its time-ordered routed requests to one service port. */
 export const stickinessOf = (index: RunIndex, service: string, requests: ReadonlyArray<RequestRecord>): ClientStickiness[] => {
   const byClient = new Map<string, RequestRecord[]>()
   for (const r of requests) {
@@ -43,7 +44,7 @@ export const stickinessOf = (index: RunIndex, service: string, requests: Readonl
     else list.push(r)
   }
   const out: ClientStickiness[] = []
-  for (const clientIp of [...byClient.keys()].sort()) {
+  for (const clientIp of [...byClient.keys()].sort(compareIps)) {
     const list = byClient.get(clientIp)!
     const counts = new Map<string, number>()
     const causes = Object.fromEntries(switchCauses.map((c) => [c, 0])) as Record<SwitchCause, number>

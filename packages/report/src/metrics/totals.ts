@@ -1,4 +1,5 @@
 import type { RequestRecord } from "../records/schema"
+import { wilsonInterval } from "../stats/proportion"
 import { failureCauses } from "./report-types"
 import type { ByCause, FailureCause, RequestTotals } from "./report-types"
 
@@ -31,5 +32,5 @@ export const requestTotals = (requests: ReadonlyArray<RequestRecord>): RequestTo
       byCause[causeOf(r)]++
     } else inFlight++
   }
-  return { total: requests.length, byOutcome: { ok, failed, "in-flight": inFlight }, byCause }
+  return { total: requests.length, byOutcome: { ok, failed, "in-flight": inFlight }, byCause, failedShare: wilsonInterval(failed, requests.length) }
 }

@@ -37,3 +37,19 @@ export const counts = (record: Readonly<Record<string, number>>): string => {
 /** `mean [low, high]` */
 export const withInterval = (mean: number | null, low: number | null, high: number | null): string =>
   mean === null ? "–" : low === null || high === null ? `${sig(mean)} (n < 2)` : `${sig(mean)} [${sig(low)}, ${sig(high)}]`
+
+/** A share as a percentage with 3 significant digits (`0.52 %`), `–` for null. */
+export const sharePercent = (x: number | null): string => (x === null ? "–" : `${sig(x * 100)} %`)
+
+/** `0.52 % [0.3 %, 0.9 %]`: a proportion with its interval, in percent. */
+export const proportionWithInterval = (share: number | null, low: number | null, high: number | null): string =>
+  share === null ? "–" : low === null || high === null ? sharePercent(share) : `${sharePercent(share)} [${sharePercent(low)}, ${sharePercent(high)}]`
+
+/** `25 distinct; the client's own IP in 661 of 661 (100 % [99.4 %, 100 %]); 172.18.0.3 250, …` */
+export const sourceIpText = (s: { requests: number; preserved: number; preservedShare: { share: number; low: number; high: number } | null; distinct: number; bySource: Readonly<Record<string, number>> }, shown = 8): string => {
+  if (s.requests === 0) return "none recorded"
+  const entries = Object.entries(s.bySource)
+  const list = entries.slice(0, shown).map(([ip, n]) => `${ip} ${n}`).join(", ")
+  const share = s.preservedShare === null ? "" : ` (${proportionWithInterval(s.preservedShare.share, s.preservedShare.low, s.preservedShare.high)})`
+  return `${s.distinct} distinct; the client's own IP in ${s.preserved} of ${s.requests}${share}; ${list}${entries.length > shown ? `, … ${entries.length - shown} more` : ""}`
+}

@@ -3,8 +3,9 @@ import type { RunReport, ServiceReport } from "../metrics/report-types"
 import type { Report } from "../report"
 import { comparisonChart, differenceChart, errorTimelineChart, fairnessChart, phaseBarsChart, podBarsChart, stickinessChart } from "./charts"
 import type { ChartSpec } from "./charts"
-import { counts, formatNanos, formatP, percent, sig, withInterval } from "./format"
-import { runTitle } from "./markdown"
+import { counts, formatNanos, formatP, percent, sig, sourceIpText } from "./format"
+import { failedShare, runTitle } from "./markdown"
+import { errorWindowHead, errorWindowRow, methodLines, runHead, runRow, severalRuns, summaryHead, summaryRows, summaryTitle } from "./summary-rows"
 import { phaseCaption, phaseHead, phaseRow } from "./phase-rows"
 import { renderSvg } from "./svg"
 
@@ -26,11 +27,12 @@ const chart = (c: ChartSpec | null): Part[] => (c === null ? [] : [c])
 const serviceParts = (run: number, index: number, s: ServiceReport): Part[] => [
   `<h3>Service port <code>${escapeHtml(s.service)}</code> <small>sessionAffinity ${escapeHtml(s.sessionAffinity ?? "unknown")}</small></h3>`,
   p(
-    `Requests ${s.requests.total}: ok ${s.requests.byOutcome.ok}, failed ${s.requests.byOutcome.failed} (${counts(s.requests.byCause)}); routed ${s.routed}. ` +
+    `Requests ${s.requests.total}: ok ${s.requests.byOutcome.ok}, failed ${s.requests.byOutcome.failed}${failedShare(s.requests)} (${counts(s.requests.byCause)}); routed ${s.routed}. ` +
       `Jain ${sig(s.jain)}, CV ${sig(s.cv)}, max/min ${sig(s.maxMinRatio)}, entropy ${sig(s.entropy)}; ` +
       `χ² ${sig(s.chiSquare.statistic, 4)} (df ${s.chiSquare.df}) p = ${formatP(s.chiSquare.pValue)}; expected shares from ${s.expectedFrom}; ` +
       `idle endpoints: ${s.idle.length === 0 ? "none" : s.idle.join(", ")}. ` +
-      `Latency p50 ${formatNanos(s.latency.p50)}, p90 ${formatNanos(s.latency.p90)}, p99 ${formatNanos(s.latency.p99)}, max ${formatNanos(s.latency.max)}.`,
+      `Latency p50 ${formatNanos(s.latency.p50)}, p90 ${formatNanos(s.latency.p90)}, p99 ${formatNanos(s.latency.p99)}, max ${formatNanos(s.latency.max)}. ` +
+      `Source IPs seen by the backends: ${sourceIpText(s.sourceIps)}.`,
   ),
   ...chart(podBarsChart(`run${run}-svc${index}-pods`, s)),
   table(
@@ -50,10 +52,10 @@ const serviceParts = (run: number, index: number, s: ServiceReport): Part[] => [
 ]
 
 const runParts = (i: number, run: RunReport): Part[] => [
-  `<section><h2>Run ${escapeHtml(runTitle(run))}</h2>`,
+  `<section id="${runAnchor(i)}"><h2>Run ${escapeHtml(runTitle(run))}</h2>`,
   p(
     `Trace hash ${run.meta.traceHash}; simulated ${formatNanos(run.end)}. Requests ${run.requests.total}: ok ${run.requests.byOutcome.ok}, ` +
-      `failed ${run.requests.byOutcome.failed}, in flight ${run.requests.byOutcome["in-flight"]}; failures by cause: ${counts(run.requests.byCause)}.`,
+      `failed ${run.requests.byOutcome.failed}${failedShare(run.requests)}, in flight ${run.requests.byOutcome["in-flight"]}; failures by cause: ${counts(run.requests.byCause)}.`,
   ),
   ...chart(fairnessChart(`run${i}-fairness`, run)),
   ...run.services.flatMap((s, k) => serviceParts(i, k, s)),
@@ -61,18 +63,7 @@ const runParts = (i: number, run: RunReport): Part[] => [
   ...chart(errorTimelineChart(`run${i}-errors`, run)),
   run.errorWindows.length === 0
     ? p("No failed requests.")
-    : table(
-        ["start", "end", "duration", "failed / issued", "causes", "trigger", "time to recover"],
-        run.errorWindows.map((w) => [
-          formatNanos(w.start),
-          formatNanos(w.end),
-          formatNanos(w.duration),
-          `${w.failed} / ${w.requests}`,
-          counts(w.byCause),
-          w.trigger === null ? "–" : `${w.trigger.verb} ${w.trigger.object} (${w.trigger.actor}, ${formatNanos(w.trigger.t)})`,
-          formatNanos(w.timeToRecover),
-        ]),
-      ),
+    : table(errorWindowHead, run.errorWindows.map(errorWindowRow)),
   "<h3>DNS</h3>",
   p(
     `${run.dns.queries} queries in ${run.dns.lookups} lookups (${sig(run.dns.queriesPerLookup)} per lookup, at most ${run.dns.maxQueriesPerLookup}); ` +
@@ -81,26 +72,31 @@ const runParts = (i: number, run: RunReport): Part[] => [
   "</section>",
 ]
 
-const comparisonParts = (c: Comparison): Part[] => {
-  const others = c.variants.filter((v) => v !== c.baseline)
-  return [
-    `<section><h2>Comparison of ${escapeHtml(c.variants.join(", "))}</h2>`,
-    p(`${c.method} Seeds: ${c.seeds.join(", ")}. Baseline: ${c.baseline}.`),
-    table(
-      ["scope", "metric", ...c.variants.map((v) => `${v} mean [CI]`), ...others.map((v) => `${v} − ${c.baseline} [CI]`), "verdict"],
-      c.metrics.map((m) => [
-        m.scope,
-        m.name,
-        ...m.byVariant.map((v) => withInterval(v.mean, v.low, v.high)),
-        ...m.differences.map((d) => withInterval(d.mean, d.low, d.high)),
-        m.differences.filter((d) => d.verdict !== null).map((d) => `${d.variant} ${d.verdict}`).join(", ") || "no difference shown",
-      ]),
-    ),
-    `<div class="grid">`,
-    ...c.metrics.flatMap((m, k) => [...chart(comparisonChart(`cmp-${k}`, m, c.level)), ...chart(differenceChart(`cmp-${k}-diff`, m, c.level))]),
-    `</div></section>`,
-  ]
-}
+const comparisonParts = (c: Comparison): Part[] => [
+  `<section id="summary"><h2>${escapeHtml(summaryTitle(c))}</h2>`,
+  p(`${c.method} Confidence level ${c.level * 100} %.${c.variants.length >= 2 ? ` Baseline: ${c.baseline}.` : ""}`),
+  `<ul>${methodLines(c).map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul>`,
+  table(summaryHead(c), summaryRows(c)),
+  // One row per metric: its per-variant chart beside its paired-difference chart (rows without charts are left out).
+  ...c.metrics.flatMap((m, k) => {
+    const charts = [...chart(comparisonChart(`cmp-${k}`, m, c.level)), ...chart(differenceChart(`cmp-${k}-diff`, m, c.level))]
+    return charts.length === 0 ? [] : [`<div class="grid">`, ...charts, `</div>`]
+  }),
+  `</section>`,
+]
+
+const runAnchor = (i: number): string => `run-${i}`
+
+/** Contents of a page of several runs: the summary, then each run by variant and seed. */
+const contents = (report: Report): Part[] => [
+  `<nav id="contents"><h2>Contents</h2><ul>`,
+  ...(report.comparison === null ? [] : [`<li><a href="#summary">${escapeHtml(summaryTitle(report.comparison))}</a></li>`]),
+  `<li><a href="#runs">Runs</a><ul>`,
+  ...report.runs.map((r, i) => `<li><a href="#${runAnchor(i)}">${escapeHtml(runTitle(r))}</a></li>`),
+  `</ul></li></ul></nav>`,
+]
+
+const runsTable = (report: Report): Part[] => [`<section id="runs"><h2>Runs</h2>`, table(runHead, report.runs.map(runRow)), `</section>`]
 
 const style = `body{font-family:sans-serif;margin:2em;color:#222;max-width:1100px}table{border-collapse:collapse;margin:.5em 0 1em}
 td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px;text-align:left}th{background:#f3f3f3}figure{margin:1em 0}
@@ -111,9 +107,12 @@ figcaption{font-size:13px;color:#555}.grid{display:flex;flex-wrap:wrap;gap:1em}c
  * inlined (no scripts, no external fonts or links). Equal reports give equal bytes.
  */
 export const renderHtml = async (report: Report): Promise<string> => {
+  // Several runs: contents, the summary first, a compact table of runs, then each run in full.
   const parts: Part[] = [
-    ...report.runs.flatMap((run, i) => runParts(i, run)),
+    ...(severalRuns(report) ? contents(report) : []),
     ...(report.comparison === null ? [] : comparisonParts(report.comparison)),
+    ...(severalRuns(report) ? runsTable(report) : []),
+    ...report.runs.flatMap((run, i) => runParts(i, run)),
   ]
   const body: string[] = []
   // Sequential on purpose: one View at a time keeps memory flat and the output order obvious.

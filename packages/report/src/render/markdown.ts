@@ -1,7 +1,8 @@
 import type { Comparison } from "../compare/comparison"
-import type { RunReport, ServiceReport } from "../metrics/report-types"
+import type { RequestTotals, RunReport, ServiceReport } from "../metrics/report-types"
 import type { Report } from "../report"
-import { counts, formatNanos, formatP, percent, sig, withInterval } from "./format"
+import { counts, formatNanos, formatP, percent, proportionWithInterval, sig, sourceIpText } from "./format"
+import { errorWindowHead, errorWindowRow, methodLines, runHead, runRow, severalRuns, summaryHead, summaryRows, summaryTitle } from "./summary-rows"
 import { phaseCaption, phaseHead, phaseRow } from "./phase-rows"
 
 // Markdown cells must not break the table: escape pipes, flatten newlines.
@@ -13,6 +14,10 @@ const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<st
   ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
 ]
 
+/** ` = 0.52 % [0.3 %, 0.9 %] (Wilson 95 %)` after a failed count. */
+export const failedShare = (t: RequestTotals): string =>
+  t.failedShare === null ? "" : ` = ${proportionWithInterval(t.failedShare.share, t.failedShare.low, t.failedShare.high)} (Wilson 95 %)`
+
 export const runTitle = (run: RunReport): string => `${run.meta.scenario} · ${run.meta.variant} · seed ${run.meta.seed}`
 
 // One row per phase, only when there are several: a single phase would repeat the whole-run figures.
@@ -22,7 +27,7 @@ const phaseTable = (s: ServiceReport): string[] =>
 const serviceSection = (s: ServiceReport): string[] => {
   const out: string[] = [`### Service port \`${s.service}\` (sessionAffinity ${s.sessionAffinity ?? "unknown"})`, ""]
   out.push(
-    `Requests ${s.requests.total}: ok ${s.requests.byOutcome.ok}, failed ${s.requests.byOutcome.failed} (${counts(s.requests.byCause)}), in flight ${s.requests.byOutcome["in-flight"]}; routed to a backend ${s.routed}.`,
+    `Requests ${s.requests.total}: ok ${s.requests.byOutcome.ok}, failed ${s.requests.byOutcome.failed}${failedShare(s.requests)} (${counts(s.requests.byCause)}), in flight ${s.requests.byOutcome["in-flight"]}; routed to a backend ${s.routed}.`,
     "",
   )
   out.push(
@@ -40,6 +45,7 @@ const serviceSection = (s: ServiceReport): string[] => {
     `- endpoints that received nothing: ${s.idle.length === 0 ? "none" : s.idle.join(", ")}; requests to endpoints without an expected share: ${s.unexpected}`,
     `- fairness over time: ${windows.length} windows, lowest Jain ${worst === null ? "–" : `${sig(worst.jain)} at ${formatNanos(worst.start)}`}, windows with p < 0.01: ${s.windows.filter((w) => w.pValue !== null && w.pValue < 0.01).length}`,
     `- latency (ok requests): p50 ${formatNanos(s.latency.p50)}, p90 ${formatNanos(s.latency.p90)}, p99 ${formatNanos(s.latency.p99)}, max ${formatNanos(s.latency.max)}`,
+    `- source IPs seen by the backends: ${sourceIpText(s.sourceIps)}`,
     "",
   )
   out.push(...phaseTable(s))
@@ -60,7 +66,7 @@ const runSection = (run: RunReport): string[] => {
   out.push(
     `Trace hash \`${run.meta.traceHash}\`; simulated ${formatNanos(run.end)}; fairness windows ${formatNanos(run.window.width)} every ${formatNanos(run.window.step)}.`,
     "",
-    `Requests ${run.requests.total}: ok ${run.requests.byOutcome.ok}, failed ${run.requests.byOutcome.failed}, in flight ${run.requests.byOutcome["in-flight"]}. Failures by cause: ${counts(run.requests.byCause)}.`,
+    `Requests ${run.requests.total}: ok ${run.requests.byOutcome.ok}, failed ${run.requests.byOutcome.failed}${failedShare(run.requests)}, in flight ${run.requests.byOutcome["in-flight"]}. Failures by cause: ${counts(run.requests.byCause)}.`,
     "",
   )
   if (run.phases.length > 0) out.push(`Phases: ${run.phases.map((p) => `${p.name} (${formatNanos(p.t)})`).join(", ")}.`, "")
@@ -69,19 +75,7 @@ const runSection = (run: RunReport): string[] => {
   if (run.errorWindows.length === 0) out.push("No failed requests.", "")
   else
     out.push(
-      ...table(
-        ["start", "end", "duration", "failed / issued", "causes", "services", "trigger", "time to recover"],
-        run.errorWindows.map((w) => [
-          formatNanos(w.start),
-          formatNanos(w.end),
-          formatNanos(w.duration),
-          `${w.failed} / ${w.requests}`,
-          counts(w.byCause),
-          Object.keys(w.services).join(", "),
-          w.trigger === null ? "–" : `${w.trigger.verb} ${w.trigger.object} by ${w.trigger.actor} at ${formatNanos(w.trigger.t)}`,
-          formatNanos(w.timeToRecover),
-        ]),
-      ),
+      ...table(errorWindowHead, run.errorWindows.map(errorWindowRow)),
       "",
     )
   const d = run.dns
@@ -94,34 +88,32 @@ const runSection = (run: RunReport): string[] => {
   return out
 }
 
-const comparisonSection = (c: Comparison): string[] => {
-  const others = c.variants.filter((v) => v !== c.baseline)
-  const out: string[] = [
-    `## Comparison of ${c.variants.join(", ")} over seeds ${c.seeds.join(", ")}`,
-    "",
-    `${c.method} Confidence level ${c.level * 100} %. Baseline: ${c.baseline}.`,
-    "",
-  ]
-  out.push(
-    ...table(
-      ["scope", "metric", ...c.variants.map((v) => `${v} mean [CI]`), ...others.map((v) => `${v} − ${c.baseline} [CI]`), "verdict"],
-      c.metrics.map((m) => [
-        m.scope,
-        m.name,
-        ...m.byVariant.map((v) => withInterval(v.mean, v.low, v.high)),
-        ...m.differences.map((d) => withInterval(d.mean, d.low, d.high)),
-        m.differences.filter((d) => d.verdict !== null).map((d) => `${d.variant} ${d.verdict}`).join(", ") || "no difference shown",
-      ]),
-    ),
-    "",
-  )
-  return out
-}
+const summarySection = (c: Comparison): string[] => [
+  `## ${summaryTitle(c)}`,
+  "",
+  `${c.method} Confidence level ${c.level * 100} %.${c.variants.length >= 2 ? ` Baseline: ${c.baseline}.` : ""}`,
+  "",
+  ...methodLines(c).map((l) => `- ${l}`),
+  "",
+  ...table(summaryHead(c), summaryRows(c)),
+  "",
+]
+
+const runsSection = (runs: ReadonlyArray<RunReport>): string[] => [
+  "## Runs",
+  "",
+  ...table(runHead, runs.map(runRow)),
+  "",
+  "Each run in full: `kubesim report <run directory>`, or this report as HTML or JSON.",
+  "",
+]
 
 /** The report as Markdown (GitHub tables), for terminals and files. */
 export const renderMarkdown = (report: Report): string => {
   const out: string[] = ["# kubesim report", ""]
-  for (const run of report.runs) out.push(...runSection(run))
-  if (report.comparison !== null) out.push(...comparisonSection(report.comparison))
+  // Several runs: the across-seed summary (or comparison) first, then one line per run; one run: in full.
+  if (report.comparison !== null) out.push(...summarySection(report.comparison))
+  if (severalRuns(report)) out.push(...runsSection(report.runs))
+  else for (const run of report.runs) out.push(...runSection(run))
   return `${out.join("\n").trimEnd()}\n`
 }

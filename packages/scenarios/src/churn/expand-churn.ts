@@ -83,6 +83,12 @@ export const expandChurn = (spec: ChurnSpec, index: number, rng: Rng, duration: 
       }
       break
     }
+    case "liveness-fail": {
+      const stop = opt(spec.stop, duration)
+      const period = parseDuration(spec.period)
+      for (let t = opt(spec.start, 0) + period; t < stop; t += period) out.push({ at: t, source, operation: { op: "fail-liveness", selector: spec.selector, namespace: ns } })
+      break
+    }
   }
   return sortByTime(out)
 }

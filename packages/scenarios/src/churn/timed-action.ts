@@ -13,6 +13,7 @@ export type TimedOperation =
   | { readonly op: "fail-node"; readonly node: string }
   | { readonly op: "recover-node"; readonly node: string }
   | { readonly op: "set-readiness"; readonly selector?: LabelMap; readonly pod?: string; readonly namespace: string; readonly ready: boolean }
+  | { readonly op: "fail-liveness"; readonly selector: LabelMap; readonly namespace: string }
 
 export interface TimedAction {
   readonly at: Nanos

@@ -37,6 +37,14 @@ const Cidr = Schema.String.pipe(
     identifier: 'IPv4 CIDR (e.g. "10.244.0.0/16")',
   }),
 )
+const Ipv4Text = Schema.String.pipe(
+  Schema.filter((s) => /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s) && s.split(".").every((p) => Number(p) <= 255), { identifier: 'IPv4 address (e.g. "93.184.216.34")' }),
+)
+const Port = Schema.Number.pipe(Schema.filter((n) => Number.isInteger(n) && n >= 1 && n <= 65535, { identifier: "port (integer 1-65535)" }))
+/** A label value (k8s.io/apimachinery validation IsValidLabelValue: ≤ 63 chars, alphanumeric ends, `-_.` inside). */
+const ZoneName = Schema.String.pipe(
+  Schema.filter((s) => s.length >= 1 && s.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(s), { identifier: "zone name (a label value, e.g. us-east-1a)" }),
+)
 /** matchLabels: the only selector form a scenario needs (kubectl's `-l app=web`). */
 export const Selector = Schema.Record({ key: Schema.String, value: Schema.String }).annotations({ identifier: "label map (e.g. {app: web})" })
 
@@ -49,11 +57,24 @@ export const NodeSpec = Schema.Struct({
 
 export const ProxyMode = Schema.Literal("iptables", "nftables", "ipvs")
 
-export const NetworkSpec = Schema.Struct({
-  /** One-way latency of each link. */
+/** One link class: one-way latency, uniform jitter ± around it, loss probability per packet. */
+export const LinkSettings = Schema.Struct({
   latency: opt(DurationText),
   jitter: opt(DurationText),
   loss: opt(Probability),
+})
+
+/**
+ * Link settings. The top-level `latency`/`jitter`/`loss` are the nodes' network (node ⇄ node and node ⇄ external
+ * host); the classes refine it: `veth` (pod ⇄ node), `nodes` (node ⇄ node in one zone), `crossZone` (node ⇄ node
+ * in different zones; default `nodes`), `external` (node ⇄ external clients and servers, the LB, the upstream DNS).
+ */
+export const NetworkSpec = Schema.Struct({
+  ...LinkSettings.fields,
+  veth: opt(LinkSettings),
+  nodes: opt(LinkSettings),
+  crossZone: opt(LinkSettings),
+  external: opt(LinkSettings),
 })
 
 export const LoadBalancerSpec = Schema.Struct({
@@ -67,6 +88,13 @@ export const UpstreamDnsSpec = Schema.Struct({
   records: opt(Schema.Record({ key: Schema.String, value: Schema.String })),
 })
 
+/** A web server outside the cluster (kubesim's built-in HTTP app) at `ip:port`: what an upstream DNS record points at. */
+export const ExternalServerSpec = Schema.Struct({
+  name: Name,
+  ip: Ipv4Text,
+  port: opt(Port),
+})
+
 export const ClusterSpec = Schema.Struct({
   /** Worker nodes: a count (named like kind's: `kind-worker`, `kind-worker2`, …) or a list. */
   nodes: opt(Schema.Union(Count, Schema.Array(NodeSpec))),
@@ -78,8 +106,11 @@ export const ClusterSpec = Schema.Struct({
   /** Controller and component delays by name (e.g. `minSyncPeriod: 1s`), passed to the core's Cluster. */
   delays: opt(Schema.Record({ key: Schema.String, value: DurationText })),
   network: opt(NetworkSpec),
+  /** Zones dealt round-robin to the nodes as `topology.kubernetes.io/zone` (a node's own label wins). */
+  zones: opt(Schema.Array(ZoneName)),
   loadBalancer: opt(LoadBalancerSpec),
   upstreamDns: opt(UpstreamDnsSpec),
+  externalServers: opt(Schema.Array(ExternalServerSpec)),
 })
 
 // ---------------------------------------------------------------- manifests
@@ -242,8 +273,16 @@ export const ReadinessFlapChurn = Schema.Struct({
   down: DurationText,
   ...churnWindow,
 })
-export const ChurnSpec = Schema.Union(KillPodsChurn, RollingUpdateChurn, ScaleChurn, NodeFailureChurn, ReadinessFlapChurn)
-export const CHURN_TYPES = ["kill-pods", "rolling-update", "scale", "node-failure", "readiness-flap"] as const
+/** The app in pods matching `selector` turns unhealthy every `period`: its liveness probe fails, the kubelet restarts it. */
+export const LivenessFailChurn = Schema.Struct({
+  type: Schema.Literal("liveness-fail"),
+  selector: Selector,
+  namespace: opt(Schema.String),
+  period: DurationText,
+  ...churnWindow,
+})
+export const ChurnSpec = Schema.Union(KillPodsChurn, RollingUpdateChurn, ScaleChurn, NodeFailureChurn, ReadinessFlapChurn, LivenessFailChurn)
+export const CHURN_TYPES = ["kill-pods", "rolling-update", "scale", "node-failure", "readiness-flap", "liveness-fail"] as const
 
 // ---------------------------------------------------------------- the scenario
 
@@ -271,6 +310,8 @@ export const ScenarioSchema = Schema.Struct({
 export type Scenario = Schema.Schema.Type<typeof ScenarioSchema>
 export type ClusterSpec = Schema.Schema.Type<typeof ClusterSpec>
 export type NodeSpec = Schema.Schema.Type<typeof NodeSpec>
+export type NetworkSpec = Schema.Schema.Type<typeof NetworkSpec>
+export type LinkSettings = Schema.Schema.Type<typeof LinkSettings>
 export type ManifestRef = Schema.Schema.Type<typeof ManifestRef>
 export type ClientSpec = Schema.Schema.Type<typeof ClientSpec>
 export type TrafficSpec = Schema.Schema.Type<typeof TrafficSpec>

@@ -1,6 +1,7 @@
 import { cluster, net, parseDuration } from "@kubesim/core"
 import { type ScenarioIssue, ScenarioError, issueWithMessage } from "../format/scenario-issue"
 import type { PreparedScenario } from "../validate/prepare-scenario"
+import type { LinkSettings, NetworkSpec } from "../format/schema"
 
 /** The external hosts of one client: name (`<client>-<k>`) and address. */
 export interface ExternalHostPlan {
@@ -37,16 +38,15 @@ const defaultExternalCidr = (i: number): string => `172.18.${10 + i}.0/24`
 
 /**
  * The core Cluster's config for a prepared scenario, plus the external host plan. Features the core does not
- * model yet (other proxy modes, link latency/jitter/loss) are errors, not silently ignored.
+ * model yet (other proxy modes) are errors, not silently ignored.
  */
 export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cluster.ClusterConfigInput; externals: ExternalHostPlan[] } => {
   const c = p.scenario.cluster ?? {}
   const file = p.file
   const issues: ScenarioIssue[] = []
   const unsupported = (path: string, what: string) =>
-    issues.push(issueWithMessage(file, path, "a feature the core Cluster models", what, `${what} is not modelled by the core Cluster yet (only iptables, links without latency/jitter/loss)`))
+    issues.push(issueWithMessage(file, path, "a feature the core Cluster models", what, `${what} is not modelled by the core Cluster yet (only iptables)`))
   if (c.proxyMode !== undefined && c.proxyMode !== "iptables") unsupported("cluster.proxyMode", `proxyMode ${c.proxyMode}`)
-  if (c.network !== undefined && Object.keys(c.network).length > 0) unsupported("cluster.network", "network latency, jitter and loss")
 
   const lan = net.parseCidr(NODE_LAN)
   const podCidr = net.parseCidr(c.podCIDR ?? "10.244.0.0/16")
@@ -65,6 +65,8 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
         `${p.nodes.length} nodes and the control plane need ${p.nodes.length + 1} /${NODE_CIDR_MASK_SIZE} pod CIDRs (kube-controller-manager --node-cidr-mask-size ${NODE_CIDR_MASK_SIZE}) but podCIDR ${net.formatCidr(podCidr)} holds ${nodeCidrs}: the range allocator would fail with "CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range" (CIDRNotAvailable); use a /${need} or larger podCIDR`,
       ),
     )
+    // The nodes could not all get a pod CIDR: nothing below can be computed for them.
+    throw new ScenarioError(issues)
   }
   const serviceCidr = net.parseCidr(c.serviceCIDR ?? "10.96.0.0/12")
   if (serviceCidr.prefix > 24) issues.push(issueWithMessage(file, "cluster.serviceCIDR", "a prefix of /24 or shorter", c.serviceCIDR ?? "", "serviceCIDR too small"))
@@ -94,9 +96,6 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
     else if (cl.external.count > net.cidrSize(block) - 2) issues.push(issueWithMessage(file, `clients[${i}].external.count`, `at most ${net.cidrSize(block) - 2} hosts in ${text}`, String(cl.external.count), `${cl.external.count} hosts do not fit in ${text}`))
     else externals.push({ client: cl.name, hosts: Array.from({ length: cl.external.count }, (_, k) => ({ name: `${cl.name}-${k + 1}`, ip: net.formatIpv4(net.cidrAt(block, k + 1)) })) })
   })
-  if (issues.length > 0) throw new ScenarioError(issues)
-
-  // kubeadm: the control plane holds the first /24 of the pod CIDR, workers the next (kind's node IPAM order).
   const reserved = [
     // The core's default LB pool is 172.18.255.200–249.
     net.parseCidr(c.loadBalancer?.pool ?? "172.18.255.192/26"),
@@ -106,11 +105,19 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
   if (nodeIps.length < p.nodes.length) {
     throw new ScenarioError([issueWithMessage(file, "cluster.nodes", `at most ${nodeIps.length} nodes on the nodes' network ${NODE_LAN}`, String(p.nodes.length), `${p.nodes.length} nodes do not fit on the nodes' network ${NODE_LAN}`)])
   }
-  const nodes = p.nodes.map((n, i) => ({ name: n.name, ip: nodeIps[i] as string, podCIDR: net.formatCidr(net.cidrSubnet(podCidr, NODE_CIDR_MASK_SIZE, i + 1)) }))
+  const zones = c.zones ?? []
+  const nodes = p.nodes.map((n, i) => {
+    const labels = zones.length > 0 && n.labels[cluster.ZONE_LABEL] === undefined ? { ...n.labels, [cluster.ZONE_LABEL]: zones[i % zones.length] as string } : n.labels
+    return { name: n.name, ip: nodeIps[i] as string, podCIDR: net.formatCidr(net.cidrSubnet(podCidr, NODE_CIDR_MASK_SIZE, i + 1)), ...(Object.keys(labels).length > 0 ? { labels } : {}) }
+  })
+  const lbPool = c.loadBalancer?.pool
+  checkExternalServers(p, { podCidr, serviceCidr, nodes, externals, lbPool }, issues)
+  if (issues.length > 0) throw new ScenarioError(issues)
+
+  // kubeadm: the control plane holds the first /24 of the pod CIDR, workers the next (kind's node IPAM order).
   const zone = Object.entries(c.upstreamDns?.records ?? {})
     .map(([name, ip]) => `${name} A ${ip}\n`)
     .join("")
-  const lbPool = c.loadBalancer?.pool
   const config: cluster.ClusterConfigInput = {
     seed,
     nodes,
@@ -120,6 +127,7 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
     // kubeadm: the DNS Service IP is the 10th address of the service CIDR (cmd/kubeadm/app/constants GetDNSIP).
     dnsServiceIP: net.formatIpv4(net.cidrAt(serviceCidr, 10)),
     externalClients: externals.flatMap((e) => e.hosts),
+    ...(c.externalServers !== undefined ? { externalServers: c.externalServers.map((e) => ({ name: e.name, ip: e.ip, ...(e.port !== undefined ? { port: e.port } : {}) })) } : {}),
     // Records add to the default upstream zone (db.example.com, example.com), so ExternalName examples keep working.
     ...(zone !== "" ? { upstreamDns: { zone: cluster.DEFAULT_UPSTREAM_ZONE + zone } } : {}),
     ...(lbPool !== undefined || c.loadBalancer?.algorithm !== undefined
@@ -130,6 +138,7 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
           },
         }
       : {}),
+    ...(c.network !== undefined ? { network: networkOf(c.network) } : {}),
     delays: { ...(delays.watch !== undefined ? { watch: parseDuration(delays.watch) } : {}), nginxStartup },
     ...(delays.minSyncPeriod !== undefined || delays.syncPeriod !== undefined
       ? {
@@ -141,4 +150,74 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
       : {}),
   }
   return { config, externals }
+}
+
+/**
+ * `cluster.externalServers`: each address must be free — outside the pod and Service CIDRs, not a node, an
+ * external client, the cluster's fixed hosts (API server, upstream DNS, cloud LB) or the LB pool — and each name
+ * distinct from every other host's.
+ */
+const checkExternalServers = (
+  p: PreparedScenario,
+  ctx: {
+    readonly podCidr: net.Cidr
+    readonly serviceCidr: net.Cidr
+    readonly nodes: ReadonlyArray<{ readonly name: string; readonly ip: string }>
+    readonly externals: ReadonlyArray<ExternalHostPlan>
+    readonly lbPool: string | undefined
+  },
+  issues: ScenarioIssue[],
+): void => {
+  const servers = p.scenario.cluster?.externalServers ?? []
+  if (servers.length === 0) return
+  const defaults = cluster.resolveClusterConfig({})
+  const taken = new Map<string, string>([
+    [defaults.apiServer.ip, "the API server"],
+    [defaults.upstreamDns.ip, "the upstream DNS server"],
+    [defaults.loadBalancer.ip, "the cloud load balancer"],
+  ])
+  const names = new Map<string, string>([["kube-apiserver", "the API server"], ["upstream-dns", "the upstream DNS server"], ["cloud-lb", "the cloud load balancer"]])
+  for (const n of ctx.nodes) {
+    taken.set(n.ip, `node ${n.name}`)
+    names.set(n.name, `node ${n.name}`)
+  }
+  for (const e of ctx.externals) for (const h of e.hosts) {
+    taken.set(h.ip, `external client host ${h.name}`)
+    names.set(h.name, `external client host ${h.name}`)
+  }
+  const pool = ctx.lbPool !== undefined ? net.parseCidr(ctx.lbPool) : null
+  servers.forEach((s, i) => {
+    const at = `cluster.externalServers[${i}]`
+    const ip = net.parseIpv4(s.ip)
+    const clash =
+      taken.get(s.ip) ??
+      (net.cidrContains(ctx.podCidr, ip) ? `the pod CIDR ${net.formatCidr(ctx.podCidr)}` : undefined) ??
+      (net.cidrContains(ctx.serviceCidr, ip) ? `the Service CIDR ${net.formatCidr(ctx.serviceCidr)}` : undefined) ??
+      (pool !== null && net.cidrContains(pool, ip) ? `the load balancer pool ${ctx.lbPool}` : undefined) ??
+      (pool === null && defaults.loadBalancer.pool.includes(s.ip) ? "the load balancer pool" : undefined)
+    if (clash !== undefined) issues.push(issueWithMessage(p.file, `${at}.ip`, "an address no other host or range uses", s.ip, `${s.ip} is already ${clash}`))
+    else taken.set(s.ip, `external server ${s.name}`)
+    const other = names.get(s.name)
+    if (other !== undefined) issues.push(issueWithMessage(p.file, `${at}.name`, "a host name not used yet", s.name, `"${s.name}" is already the name of ${other}`))
+    else names.set(s.name, `external server ${s.name}`)
+  })
+}
+
+const linkOf = (base: net.LinkParams, s: LinkSettings | undefined): net.LinkParams => ({
+  latency: s?.latency !== undefined ? parseDuration(s.latency) : base.latency,
+  ...(s?.jitter !== undefined ? { jitter: parseDuration(s.jitter) } : base.jitter !== undefined ? { jitter: base.jitter } : {}),
+  ...(s?.loss !== undefined ? { loss: s.loss } : base.loss !== undefined ? { loss: base.loss } : {}),
+})
+
+/** `cluster.network`: the top level is the nodes' network (nodes and external), each class refines it. */
+const networkOf = (n: NetworkSpec): cluster.ClusterNetwork => {
+  const d = cluster.DEFAULT_NETWORK
+  const top = { latency: n.latency, jitter: n.jitter, loss: n.loss }
+  const nodes = linkOf(linkOf(d.nodes, top), n.nodes)
+  return {
+    veth: linkOf(d.veth, n.veth),
+    nodes,
+    crossZone: linkOf(nodes, n.crossZone),
+    external: linkOf(linkOf(d.external, top), n.external),
+  }
 }

@@ -58,6 +58,12 @@ export const performOperation = (c: Cluster, op: TimedOperation, rng: Rng, sourc
       if (pods.length === 0) action(c, op.ready ? "set-ready" : "set-not-ready", `Pod ${op.namespace}/${op.pod ?? `-l ${formatSelector(op.selector ?? {})}`}`, `${source}: no live pod matched`)
       return
     }
+    case "fail-liveness": {
+      const pods = livePods(c, op.namespace, op.selector)
+      for (const p of pods) failLiveness(c, p, source)
+      if (pods.length === 0) action(c, "set-unhealthy", `Pod ${op.namespace}/-l ${formatSelector(op.selector)}`, `${source}: no live pod matched`)
+      return
+    }
   }
 }
 
@@ -83,4 +89,21 @@ const setReadiness = (c: Cluster, p: api.Pod, ready: boolean, source: string): v
     detail = `${source}: ${e.message}`
   }
   action(c, ready ? "set-ready" : "set-not-ready", `Pod ${ns}/${p.metadata.name}`, detail)
+}
+
+/**
+ * The pod's application turns unhealthy where its liveness probe looks (nginx's probe path answers 503; an exec
+ * probe's command fails): after failureThreshold × periodSeconds the kubelet kills and restarts the container
+ * (restart back-off, restartCount), and the new container starts healthy — a classic source of churn.
+ */
+const failLiveness = (c: Cluster, p: api.Pod, source: string): void => {
+  const ns = p.metadata.namespace ?? "default"
+  let detail = source
+  try {
+    if (c.setAppLiveness(ns, p.metadata.name, false).length === 0) detail = `${source}: no container running`
+  } catch (e) {
+    if (!(e instanceof kubelet.AppReadinessError)) throw e
+    detail = `${source}: ${e.message}`
+  }
+  action(c, "set-unhealthy", `Pod ${ns}/${p.metadata.name}`, detail)
 }

@@ -112,4 +112,13 @@ churn:
   test("a variant whose overrides do not type-check is reported", () => {
     expect(problems('variants: [{name: v, set: {duration: "soon"}}]\n')[0]).toMatch(/^variants\[0\] \(v\): duration: expected duration/)
   })
+
+  test("a bad kubesim.dev/* app annotation on a pod template is reported with the object, before the run", () => {
+    const dep = (ann: string) =>
+      `manifests:\n  - inline: |\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: web}\n      spec:\n        selector: {matchLabels: {app: web}}\n        template:\n          metadata: {labels: {app: web}, annotations: {${ann}}}\n          spec: {containers: [{name: nginx, image: nginx}]}\n`
+    expect(problems(dep('kubesim.dev/service-time: "lognormal(median=2ms, sigma=0.5)"'))).toEqual([])
+    expect(problems(dep('kubesim.dev/service-time: "exponential(2ms"'))).toEqual([
+      'Deployment default/web: annotation kubesim.dev/service-time: unbalanced parentheses in "exponential(2ms"; expected constant(<duration>), exponential(mean=<duration>), lognormal(median=<duration>, sigma=<number>) or lognormal(mu=<number>, sigma=<number>)',
+    ])
+  })
 })

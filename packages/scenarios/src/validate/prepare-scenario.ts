@@ -1,4 +1,4 @@
-import { type Nanos, api, kubelet, parseDuration } from "@kubesim/core"
+import { type Nanos, api, cluster, kubelet, parseDuration } from "@kubesim/core"
 import type { LoadedScenario } from "../format/load-scenario"
 import type { ActionSpec, LabelMap, ManifestRef, Scenario } from "../format/schema"
 import { type ScenarioIssue, ScenarioError, issueWithMessage } from "../format/scenario-issue"
@@ -114,6 +114,18 @@ export const prepareScenario = (loaded: LoadedScenario, options: PrepareOptions 
     if (o.kind === "Pod") podSources.push({ namespace: ns, labels: o.metadata.labels ?? {}, pod: o.metadata.name, origin, containers: o.spec.containers })
     else if (o.kind === "Deployment" || o.kind === "ReplicaSet") podSources.push({ namespace: ns, labels: o.spec.template.metadata?.labels ?? {}, origin, containers: o.spec.template.spec.containers })
   }
+  // The built-in HTTP app's kubesim.dev/* annotations: a bad value is an error before the run, with file and line.
+  for (const d of [...manifests, ...[...actionObjects.values()].flat()]) {
+    const o = d.object
+    const annotations = o.kind === "Pod" ? o.metadata.annotations : o.kind === "Deployment" || o.kind === "ReplicaSet" ? o.spec.template.metadata?.annotations : undefined
+    try {
+      cluster.appTuningOf(annotations)
+    } catch (e) {
+      if (!(e instanceof cluster.AppAnnotationError)) throw e
+      const where = `${o.kind} ${o.metadata.namespace ?? api.DEFAULT_NAMESPACE}/${o.metadata.name}`
+      issues.push(issueWithMessage(d.file, where, "a kubesim.dev/* app annotation kubesim understands", "", e.message, { line: d.line, column: 1 }))
+    }
+  }
   const nsOf = (ns: string | undefined) => ns ?? api.DEFAULT_NAMESPACE
   const checkPod = (path: ReadonlyArray<PathSegment>, name: string, ns: string | undefined) => {
     if (!podSources.some((p) => p.pod === name && p.namespace === nsOf(ns)))
@@ -126,15 +138,14 @@ export const prepareScenario = (loaded: LoadedScenario, options: PrepareOptions 
   }
   // A readiness change goes through the app and the kubelet's probe (Kubelet.setAppReadiness): a pod without a
   // readiness probe is Ready whenever its containers run and cannot flap.
-  const checkProbed = (path: ReadonlyArray<PathSegment>, what: string, sources: ReadonlyArray<PodSource>) => {
+  const checkProbed = (path: ReadonlyArray<PathSegment>, what: string, sources: ReadonlyArray<PodSource>, type: "readiness" | "liveness" = "readiness") => {
     for (const src of sources) {
-      if (src.containers.some(appCanFailReadiness)) continue
-      add(
-        path,
-        "pods with a readiness probe their app can fail (httpGet on an nginx container's port 80, or exec)",
-        `${src.origin} without one`,
-        `${what} selects pods of ${src.origin}, which have no readiness probe their app can fail: a pod without a readiness probe is Ready whenever its containers run and cannot flap (add a readinessProbe: httpGet on nginx's port 80, or exec)`,
-      )
+      if (src.containers.some((c) => appCanFailProbe(type === "readiness" ? c.readinessProbe : c.livenessProbe, c))) continue
+      const why =
+        type === "readiness"
+          ? "a pod without a readiness probe is Ready whenever its containers run and cannot flap (add a readinessProbe: httpGet on nginx's port 80, or exec)"
+          : "without a liveness probe the kubelet never restarts a container for its health (add a livenessProbe: httpGet on nginx's port 80, or exec)"
+      add(path, `pods with a ${type} probe their app can fail (httpGet on an nginx container's port 80, or exec)`, `${src.origin} without one`, `${what} selects pods of ${src.origin}, which have no ${type} probe their app can fail: ${why}`)
     }
   }
   const podsNamed = (name: string, ns: string | undefined) => podSources.filter((p) => p.pod === name && p.namespace === nsOf(ns))
@@ -181,6 +192,11 @@ export const prepareScenario = (loaded: LoadedScenario, options: PrepareOptions 
     switch (c.type) {
       case "kill-pods":
         checkSelector(p("selector"), c.selector, c.namespace)
+        checkWindow(p(), c.start, c.stop, duration, add)
+        return
+      case "liveness-fail":
+        checkSelector(p("selector"), c.selector, c.namespace)
+        checkProbed(p("selector"), `liveness-fail -l ${formatSelector(c.selector)}`, podsSelected(c.selector, c.namespace), "liveness")
         checkWindow(p(), c.start, c.stop, duration, add)
         return
       case "readiness-flap":
@@ -240,8 +256,10 @@ const checkWindow = (
  * image (its readiness path answers 503), or an exec probe (its command then fails). A tcpSocket probe passes
  * while the port listens; other images serve no readiness endpoint.
  */
-export const appCanFailReadiness = (c: api.Container): boolean => {
-  const probe = c.readinessProbe
+export const appCanFailReadiness = (c: api.Container): boolean => appCanFailProbe(c.readinessProbe, c)
+
+/** The same for any probe of the container (readiness, liveness). */
+export const appCanFailProbe = (probe: api.Probe | undefined, c: api.Container): boolean => {
   if (probe === undefined) return false
   if (probe.exec !== undefined) return true
   return probe.httpGet !== undefined && kubelet.imageBaseName(c.image).startsWith("nginx") && kubelet.probePort(probe.httpGet.port, c) === 80

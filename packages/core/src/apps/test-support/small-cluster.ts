@@ -1,5 +1,5 @@
 import { Simulation, type Nanos } from "../../sim/index"
-import { ClusterZoneIndex, CorednsServer, UpstreamZone, kubeadmKubernetesStanza, parseUpstreamRecords, type ResolvConf } from "../../dns/index"
+import { ClusterZoneIndex, CorednsCache, type CorednsCacheConfig, CorednsServer, UpstreamZone, kubeadmKubernetesStanza, parseUpstreamRecords, type ResolvConf } from "../../dns/index"
 import { svc } from "../../dns/test-fixtures"
 import { Fabric, Network, applyRestore, parseCidr, parseIpv4, type Host, type LinkParams } from "../../net/index"
 import { RecordLog } from "../../records/index"
@@ -36,6 +36,10 @@ export interface SmallClusterOptions {
   readonly vethLink?: LinkParams
   readonly flavour?: "musl" | "glibc"
   readonly dnsProcessing?: Nanos
+  /** Each CoreDNS pod gets its own `cache` with this config (default none). */
+  readonly dnsCache?: CorednsCacheConfig
+  /** CoreDNS' `loadbalance` (default off). */
+  readonly dnsLoadbalance?: boolean
 }
 
 export const WEB_SERVICE_IP = "10.96.100.10"
@@ -87,9 +91,13 @@ export const makeSmallCluster = (o: SmallClusterOptions = {}): SmallCluster => {
         answer: corednsAnswerer(core),
         upstream: { ip: parseIpv4(UPSTREAM_IP) },
         ...(o.dnsProcessing !== undefined ? { processingTime: { kind: "constant", value: o.dnsProcessing } } : {}),
+        ...(o.dnsCache !== undefined ? { cache: new CorednsCache(o.dnsCache) } : {}),
+        ...(o.dnsLoadbalance !== undefined ? { loadbalance: o.dnsLoadbalance } : {}),
       }),
     )
   }
+  // Routes back to the pod CIDRs stand in for the CNI's masquerade here; the real Cluster has no such routes and
+  // relies on kindnetd's KIND-MASQ-AGENT (k8s/cluster/kind-masq-agent.ts, tested in dns-forward.e2e.test.ts).
   const upstreamHost = fabric.addLanHost("upstream-dns", {
     ip: parseIpv4(UPSTREAM_IP),
     routes: [

@@ -32,8 +32,14 @@ export interface ForZone {
   readonly name: string
 }
 
+/** discovery/v1 ForNode (1.33+, written for trafficDistribution PreferSameNode). */
+export interface ForNode {
+  readonly name: string
+}
+
 export interface EndpointHints {
   readonly forZones?: ReadonlyArray<ForZone>
+  readonly forNodes?: ReadonlyArray<ForNode>
 }
 
 export interface Endpoint {

@@ -50,7 +50,7 @@ export type {
   PortStatus,
   ServiceCondition,
 } from "./service"
-export type { EndpointSlice, Endpoint, EndpointConditions, EndpointPort, EndpointAddressType, EndpointHints, ForZone, ObjectReference } from "./endpoint-slice"
+export type { EndpointSlice, Endpoint, EndpointConditions, EndpointPort, EndpointAddressType, EndpointHints, ForZone, ForNode, ObjectReference } from "./endpoint-slice"
 export { LABEL_SERVICE_NAME, LABEL_MANAGED_BY } from "./endpoint-slice"
 export type {
   Deployment,
@@ -63,13 +63,16 @@ export type {
   ReplicaSetStatus,
   WorkloadCondition,
 } from "./workloads"
+export type { StatefulSet, StatefulSetSpec, StatefulSetStatus, StatefulSetUpdateStrategy, DaemonSet, DaemonSetSpec, DaemonSetStatus, DaemonSetUpdateStrategy } from "./stateful-daemon"
+export type { ConfigMap, Secret, ServiceAccount } from "./config"
 export { type KubeObject, type Kind, type ObjectOfKind, type KindInfo, KINDS, kindInfo, infoOf, DEFAULT_NAMESPACE, generationSubject } from "./kinds"
 export { matchesLabels, labelSelectorMatches, isEmptySelector, formatLabelSelector } from "./selector"
 export { deepEqual } from "./deep-equal"
 export { KUBESIM_EPOCH, timestampAt, nanosOfTimestamp } from "./timestamp"
 export { defaultPod, defaultPodSpec, defaultPodTemplate, defaultPullPolicy, podQosClass, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, DEFAULT_SCHEDULER_NAME } from "./defaults/pod-defaults"
 export { defaultService, DEFAULT_CLIENT_IP_AFFINITY_SECONDS } from "./defaults/service-defaults"
-export { defaultDeployment, defaultReplicaSet } from "./defaults/workload-defaults"
+export { defaultDeployment, defaultReplicaSet, defaultStatefulSet, defaultDaemonSet } from "./defaults/workload-defaults"
+export { defaultConfigMap, defaultSecret, defaultServiceAccount } from "./defaults/config-defaults"
 export { defaultNamespace, defaultNode, defaultEndpointSlice } from "./defaults/cluster-defaults"
 export { type FieldError, type FieldErrorType, GoSyntax, formatFieldError, goLabelSelector, goStringMap, goStringSlice, renderValue } from "./validation/field-error"
 export { type ValidationOptions, validateObject } from "./validation/validate-object"

@@ -22,7 +22,10 @@ metadata:
     kubernetes.io/arch: amd64
     kubernetes.io/hostname: ${n.name}
     kubernetes.io/os: linux
-spec:
+${Object.keys(n.labels ?? {})
+  .sort()
+  .map((k) => `    ${k}: ${JSON.stringify(n.labels?.[k])}\n`)
+  .join("")}spec:
   podCIDR: ${n.podCIDR}
   podCIDRs: [${n.podCIDR}]
   providerID: kind://docker/kind/${n.name}

@@ -1,4 +1,5 @@
-import { NANOS_PER_MILLI, NANOS_PER_SECOND, type Nanos } from "../../sim/index"
+import { NANOS_PER_MICRO, NANOS_PER_MILLI, NANOS_PER_SECOND, type Nanos } from "../../sim/index"
+import type { LinkParams } from "../../net/index"
 import { DEFAULT_KUBELET_TIMINGS, type DelayRange, type KubeletTimings } from "../kubelet/index"
 import { NGINX_STARTUP_DEFAULT } from "./image-launcher"
 
@@ -23,6 +24,46 @@ export interface NodeConfig {
   readonly ip: string
   /** spec.podCIDR. */
   readonly podCIDR: string
+  /** CPUs the node's kube-proxy sees (runtime.NumCPU: --conntrack-max-per-core scales with it); default 8. */
+  readonly cpus?: number
+  /** Labels beyond the kubelet's own (`kubernetes.io/hostname` etc.), e.g. `topology.kubernetes.io/zone`. */
+  readonly labels?: Readonly<Record<string, string>>
+}
+
+/** The well-known zone label (k8s.io/api/core/v1 well_known_labels.go LabelTopologyZone). */
+export const ZONE_LABEL = "topology.kubernetes.io/zone"
+
+/**
+ * Link settings by class. The defaults (`DEFAULT_NETWORK`) are the Fabric's own: a veth 5 µs, the LAN 100 µs
+ * between any two hosts, no jitter, no loss.
+ */
+export interface ClusterNetwork {
+  /** pod ⇄ node (the pod's veth pair). */
+  readonly veth: LinkParams
+  /** node ⇄ node in one zone. */
+  readonly nodes: LinkParams
+  /** node ⇄ node in different zones (`topology.kubernetes.io/zone` labels). */
+  readonly crossZone: LinkParams
+  /** node ⇄ anything outside the cluster (external clients and servers, the cloud LB, the upstream DNS). */
+  readonly external: LinkParams
+}
+
+export const DEFAULT_NETWORK: ClusterNetwork = {
+  veth: { latency: 5 * NANOS_PER_MICRO },
+  nodes: { latency: 100 * NANOS_PER_MICRO },
+  crossZone: { latency: 100 * NANOS_PER_MICRO },
+  external: { latency: 100 * NANOS_PER_MICRO },
+}
+
+/**
+ * A web server outside the cluster: the built-in HTTP app (body = `name`) listening on `ip:port`. An address in
+ * the nodes' network is a LAN host; any other is an internet host one hop past the LAN (see Fabric `beyondLan`).
+ */
+export interface ExternalServerConfig {
+  readonly name: string
+  readonly ip: string
+  /** Default 80. */
+  readonly port?: number
 }
 
 export interface ClusterDelays {
@@ -58,6 +99,8 @@ export interface ClusterConfig {
   readonly upstreamDns: { readonly ip: string; readonly zone: string }
   /** Hosts outside the cluster on the nodes' network, by name → IP. */
   readonly externalClients: ReadonlyArray<{ readonly name: string; readonly ip: string }>
+  /** HTTP servers outside the cluster (the answer an upstream DNS record points at); none by default. */
+  readonly externalServers: ReadonlyArray<ExternalServerConfig>
   readonly loadBalancer: {
     readonly ip: string
     /** Addresses handed to LoadBalancer Services, in order (kind + MetalLB style: the top of the docker network). */
@@ -73,9 +116,13 @@ export interface ClusterConfig {
    * ("Too many pods").
    */
   readonly maxPods: number
+  /** Per-class link settings; null: the Fabric's defaults on one LAN (what every cluster had before classes). */
+  readonly network: ClusterNetwork | null
 }
 
-export type ClusterConfigInput = Partial<Omit<ClusterConfig, "delays" | "loadBalancer" | "proxy" | "upstreamDns">> & {
+export type ClusterConfigInput = Partial<Omit<ClusterConfig, "delays" | "loadBalancer" | "proxy" | "upstreamDns" | "network">> & {
+  /** Classes left out take DEFAULT_NETWORK's (crossZone: `nodes`' settings). */
+  readonly network?: Partial<ClusterNetwork>
   readonly delays?: Partial<ClusterDelays>
   readonly loadBalancer?: Partial<ClusterConfig["loadBalancer"]>
   readonly proxy?: Partial<ClusterConfig["proxy"]>
@@ -106,6 +153,9 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
   const names = new Set<string>()
   for (const [i, n] of nodes.entries()) {
     if (names.has(n.name)) throw new ClusterConfigError(`nodes[${i}].name: duplicate node name "${n.name}"`)
+    if (n.cpus !== undefined && (!Number.isSafeInteger(n.cpus) || n.cpus < 1)) {
+      throw new ClusterConfigError(`nodes[${i}].cpus: expected a whole number of CPUs ≥ 1, got ${n.cpus}`)
+    }
     names.add(n.name)
   }
   const cfg: ClusterConfig = {
@@ -122,6 +172,7 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
     corednsReplicas: c.corednsReplicas ?? 2,
     upstreamDns: { ip: c.upstreamDns?.ip ?? "172.18.0.254", zone: c.upstreamDns?.zone ?? DEFAULT_UPSTREAM_ZONE },
     externalClients: c.externalClients ?? [{ name: "external-client", ip: "172.18.0.100" }],
+    externalServers: c.externalServers ?? [],
     loadBalancer: {
       ip: c.loadBalancer?.ip ?? "172.18.0.250",
       pool: c.loadBalancer?.pool ?? Array.from({ length: 50 }, (_, i) => `172.18.255.${200 + i}`),
@@ -135,6 +186,7 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
       kubelet: c.delays?.kubelet ?? DEFAULT_KUBELET_TIMINGS,
       nginxStartup: c.delays?.nginxStartup ?? NGINX_STARTUP_DEFAULT,
     },
+    network: c.network === undefined ? null : resolveNetwork(c.network),
   }
   if (!["random", "round-robin", "five-tuple-hash"].includes(cfg.loadBalancer.algorithm)) {
     throw new ClusterConfigError(`loadBalancer.algorithm: expected "random", "round-robin" or "five-tuple-hash", got ${JSON.stringify(cfg.loadBalancer.algorithm)}`)
@@ -144,10 +196,28 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
   if (!Number.isSafeInteger(ns.min) || !Number.isSafeInteger(ns.max) || ns.min < 0 || ns.max < ns.min) {
     throw new ClusterConfigError(`delays.nginxStartup: expected whole nanoseconds 0 ≤ min ≤ max, got {min: ${ns.min}, max: ${ns.max}}`)
   }
+  for (const [i, e] of cfg.externalServers.entries()) {
+    if (names.has(e.name)) throw new ClusterConfigError(`externalServers[${i}].name: "${e.name}" is already the name of a node or another external server`)
+    names.add(e.name)
+    const port = e.port ?? 80
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ClusterConfigError(`externalServers[${i}].port: expected a port 1-65535, got ${port}`)
+  }
   const hc = cfg.loadBalancer.healthCheck
   if (!Number.isInteger(hc.interval) || hc.interval <= 0) throw new ClusterConfigError(`loadBalancer.healthCheck.interval: expected a positive duration in ns, got ${hc.interval}`)
   for (const f of ["healthyThreshold", "unhealthyThreshold"] as const) {
     if (!Number.isInteger(hc[f]) || hc[f] < 1) throw new ClusterConfigError(`loadBalancer.healthCheck.${f}: expected an integer ≥ 1, got ${hc[f]}`)
   }
   return cfg
+}
+
+const resolveNetwork = (n: Partial<ClusterNetwork>): ClusterNetwork => {
+  const nodes = n.nodes ?? DEFAULT_NETWORK.nodes
+  const r: ClusterNetwork = { veth: n.veth ?? DEFAULT_NETWORK.veth, nodes, crossZone: n.crossZone ?? nodes, external: n.external ?? DEFAULT_NETWORK.external }
+  for (const k of ["veth", "nodes", "crossZone", "external"] as const) {
+    const p = r[k]
+    if (!Number.isSafeInteger(p.latency) || p.latency < 0) throw new ClusterConfigError(`network.${k}.latency: expected whole nanoseconds ≥ 0, got ${p.latency}`)
+    if (p.jitter !== undefined && (!Number.isSafeInteger(p.jitter) || p.jitter < 0)) throw new ClusterConfigError(`network.${k}.jitter: expected whole nanoseconds ≥ 0, got ${p.jitter}`)
+    if (p.loss !== undefined && !(p.loss >= 0 && p.loss <= 1)) throw new ClusterConfigError(`network.${k}.loss: expected a probability in [0, 1], got ${p.loss}`)
+  }
+  return r
 }

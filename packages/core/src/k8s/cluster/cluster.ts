@@ -1,7 +1,7 @@
 import { Simulation, type Nanos } from "../../sim/index"
-import { Fabric, Network, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, RuleParseCache, TableShareCache, type Host, type Ruleset } from "../../net/index"
+import { Fabric, Network, cidrContains, formatIpv4, parseCidr, parseIpv4, renderRestore, renderSave, RuleParseCache, TableShareCache, type Host, type Ruleset } from "../../net/index"
 import { RecordLog } from "../../records/index"
-import { AppEnv, DnsServer, zoneAnswerer, type RequestLoop } from "../../apps/index"
+import { AppEnv, DnsServer, HttpServer, zoneAnswerer, type RequestLoop } from "../../apps/index"
 import { nslookupSync, parseResolvConf, renderResolvConf, type CorednsServer } from "../../dns/index"
 import { decodeManifests, formatManifestIssues, type Kind, type KubeObject } from "../api/index"
 import { ApiStore, type StoreResult } from "../store/index"
@@ -10,8 +10,10 @@ import { AppReadinessError, Kubelet } from "../kubelet/index"
 import { NodeProxyAgent } from "../node-proxy/index"
 import { IptablesRenderCache } from "../proxy/index"
 import {
+  DaemonSetController,
   DeploymentController,
   EndpointSliceController,
+  StatefulSetController,
   LoadBalancerController,
   NodeLeases,
   NodeLifecycleController,
@@ -22,8 +24,9 @@ import {
 import { bootstrapManifests } from "./bootstrap"
 import { CloudLoadBalancer } from "./cloud-load-balancer"
 import { clusterDns } from "./cluster-dns"
-import { resolveClusterConfig, type ClusterConfig, type ClusterConfigInput } from "./cluster-config"
+import { ZONE_LABEL, resolveClusterConfig, type ClusterConfig, type ClusterConfigInput } from "./cluster-config"
 import { ImageLauncher } from "./image-launcher"
+import { installKindMasqAgent } from "./kind-masq-agent"
 import { requestLabeller } from "./request-labeller"
 import { ServiceRecorder } from "./service-records"
 
@@ -56,6 +59,11 @@ const RESOURCE: Readonly<Record<string, string>> = {
   EndpointSlice: "endpointslice.discovery.k8s.io",
   Deployment: "deployment.apps",
   ReplicaSet: "replicaset.apps",
+  StatefulSet: "statefulset.apps",
+  DaemonSet: "daemonset.apps",
+  ConfigMap: "configmap",
+  Secret: "secret",
+  ServiceAccount: "serviceaccount",
 }
 
 /**
@@ -76,6 +84,8 @@ export class Cluster {
   readonly coredns: CorednsServer
   readonly loadBalancer: CloudLoadBalancer
   readonly externalHosts = new Map<string, Host>()
+  /** Web servers outside the cluster (`config.externalServers`), by name. */
+  readonly externalServers = new Map<string, HttpServer>()
   /** Busybox-style request loops started by containers, by `namespace/pod`. */
   readonly clients = new Map<string, RequestLoop>()
   readonly allocator: ServiceAllocator
@@ -84,7 +94,10 @@ export class Cluster {
     const c = config
     this.sim = new Simulation(c.seed)
     this.net = new Network(this.sim)
-    this.fabric = new Fabric(this.net, { lan: parseCidr(c.nodeNetwork) })
+    this.fabric = new Fabric(this.net, {
+      lan: parseCidr(c.nodeNetwork),
+      ...(c.network !== null ? { vethLink: c.network.veth, lanPairs: { nodes: c.network.nodes, crossZone: c.network.crossZone, external: c.network.external } } : {}),
+    })
     const validation = { nodePortRange: c.nodePortRange }
     this.store = new ApiStore(this.sim, { validation })
     this.env = new AppEnv(this.sim, this.records)
@@ -109,11 +122,13 @@ export class Cluster {
     const nodeResolv = parseResolvConf(`nameserver ${c.upstreamDns.ip}\n`, "node /etc/resolv.conf")
 
     for (const n of c.nodes) {
-      const host = this.fabric.addNode(n.name, { ip: parseIpv4(n.ip), podCidr: parseCidr(n.podCIDR) })
+      const zone = n.labels?.[ZONE_LABEL]
+      const host = this.fabric.addNode(n.name, { ip: parseIpv4(n.ip), podCidr: parseCidr(n.podCIDR), ...(zone !== undefined ? { zone } : {}) })
       const ruleset = this.fabric.ruleset(n.name)
+      installKindMasqAgent(ruleset, c.clusterCIDR)
       const launcher = new ImageLauncher({
         env: this.env,
-        coredns: this.coredns,
+        coredns: dns.startReplica,
         upstreamDns: c.upstreamDns.ip,
         labeller: requestLabeller(labellerCtx, n.name),
         onClient: (pod, loop) => this.clients.set(pod, loop),
@@ -142,6 +157,8 @@ export class Cluster {
         ruleCache,
         tableCache,
         records: log,
+        ...(n.cpus !== undefined ? { cpus: n.cpus } : {}),
+        ...(zone !== undefined ? { zone } : {}),
       })
       this.nodes.set(n.name, { name: n.name, ip: n.ip, host, ruleset, kubelet, proxy, failed: false })
     }
@@ -150,6 +167,12 @@ export class Cluster {
     this.fabric.addLanHost("kube-apiserver", { ip: parseIpv4(c.apiServer.ip) })
     for (const e of c.externalClients) {
       this.externalHosts.set(e.name, this.fabric.addLanHost(e.name, { ip: parseIpv4(e.ip), routes: [] }))
+    }
+    const lan = parseCidr(c.nodeNetwork)
+    for (const e of c.externalServers) {
+      const ip = parseIpv4(e.ip)
+      const host = this.fabric.addLanHost(e.name, { ip, beyondLan: !cidrContains(lan, ip) })
+      this.externalServers.set(e.name, new HttpServer(host, this.env, { hostname: e.name, port: e.port ?? 80, rngStream: `external-server/${e.name}` }))
     }
     const lbHost = this.fabric.addLanHost("cloud-lb", { ip: parseIpv4(c.loadBalancer.ip), forwarding: true })
     this.loadBalancer = new CloudLoadBalancer(this.sim, this.store, {
@@ -165,6 +188,8 @@ export class Cluster {
     const ctl = { watchDelay: watch, log }
     new DeploymentController(this.sim, this.store, ctl).start()
     new ReplicaSetController(this.sim, this.store, ctl).start()
+    new StatefulSetController(this.sim, this.store, ctl).start()
+    new DaemonSetController(this.sim, this.store, ctl).start()
     new Scheduler(this.sim, this.store, ctl).start()
     new EndpointSliceController(this.sim, this.store, ctl).start()
     new LoadBalancerController(this.sim, this.store, { ...ctl, pool: c.loadBalancer.pool }).start()
@@ -257,6 +282,17 @@ export class Cluster {
     const kubelet = p?.spec.nodeName === undefined ? undefined : this.nodes.get(p.spec.nodeName)?.kubelet
     if (kubelet === undefined) throw new AppReadinessError(`pod "${namespace}/${pod}" is not running on a node`)
     return kubelet.setAppReadiness(namespace, pod, ready)
+  }
+
+  /**
+   * The application's own health in a running pod (what its liveness endpoint answers; after failureThreshold
+   * failed probes the kubelet restarts the container). Throws as setAppReadiness (see Kubelet.setAppLiveness).
+   */
+  setAppLiveness(namespace: string, pod: string, live: boolean): string[] {
+    const p = this.store.get("Pod", namespace, pod)
+    const kubelet = p?.spec.nodeName === undefined ? undefined : this.nodes.get(p.spec.nodeName)?.kubelet
+    if (kubelet === undefined) throw new AppReadinessError(`pod "${namespace}/${pod}" is not running on a node`)
+    return kubelet.setAppLiveness(namespace, pod, live)
   }
 
   /**

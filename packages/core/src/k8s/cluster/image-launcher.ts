@@ -1,6 +1,8 @@
 import { parseIpv4 } from "../../net/index"
 import { AppEnv, DnsServer, HttpClient, HttpServer, NGINX_IMAGE_CONFIG, RequestLoop, StubResolverDriver, corednsAnswerer, type RequestLabeller } from "../../apps/index"
-import type { CorednsServer } from "../../dns/index"
+import { AppAnnotationError, appTuningOf, type AppTuning } from "./app-annotations"
+import type { CorednsReplica } from "./cluster-dns"
+import type { Probe } from "../api/index"
 import { imageBaseName, later, parseWgetLoop, probePort, shellScript, type ContainerLauncher, type ContainerProcess, type ContainerStart, type DelayRange, type StopSignal } from "../kubelet/index"
 import { NANOS_PER_MILLI, NANOS_PER_SECOND, type Nanos } from "../../sim/index"
 
@@ -20,8 +22,8 @@ export const NGINX_STARTUP_DEFAULT: DelayRange = { min: 50 * NANOS_PER_MILLI, ma
 
 export interface ImageLauncherOptions {
   readonly env: AppEnv
-  /** The CoreDNS configuration every `coredns` container serves (its informers' view of the cluster). */
-  readonly coredns: CorednsServer
+  /** Starts one CoreDNS process per `coredns` container: its own informers, cache and Corefile. */
+  readonly coredns: () => CorednsReplica
   /** The resolver CoreDNS forwards to (`forward . /etc/resolv.conf`: the node's upstream). */
   readonly upstreamDns: string
   readonly labeller: RequestLabeller
@@ -34,7 +36,8 @@ export interface ImageLauncherOptions {
 /**
  * What each image runs in kubesim, chosen by the image's repository name:
  * - `nginx*`: the nginx-like HTTP server on port 80 serving the pod's hostname (the seed replaced index.html
- *   with it), listening only after the entrypoint's start-up time (until then SYNs to :80 are refused: RST);
+ *   with it), tuned by the pod's `kubesim.dev/*` annotations (APP_ANNOTATIONS: service time, concurrency,
+ *   worker processes and connections, listen backlog), listening only after the entrypoint's start-up time (until then SYNs to :80 are refused: RST);
  *   STOPSIGNAL SIGQUIT (the official image's Dockerfile), so a pod's termination is a graceful quit; the path
  *   of an httpGet readiness probe on :80 is its readiness endpoint (503 while the app is set unready);
  * - `coredns*`: a DNS server on port 53 answering from the cluster's CoreDNS configuration and forwarding the
@@ -72,10 +75,21 @@ export class ImageLauncher implements ContainerLauncher {
   private nginx(s: ContainerStart): ContainerProcess {
     const id = `${s.pod.metadata.namespace ?? "default"}/${s.pod.metadata.name}`
     const sim = this.o.env.sim
-    const probe = s.container.readinessProbe?.httpGet
-    const readinessPaths = probe !== undefined && probePort(probe.port, s.container) === 80 ? [probe.path] : []
+    const servedPath = (probe: Probe | undefined): string[] =>
+      probe?.httpGet !== undefined && probePort(probe.httpGet.port, s.container) === 80 ? [probe.httpGet.path] : []
+    const readinessPaths = servedPath(s.container.readinessProbe)
+    const livenessPaths = [...servedPath(s.container.livenessProbe), ...servedPath(s.container.startupProbe)]
+    // Read at container start, as nginx reads its configuration; a bad value fails the run naming the pod.
+    let tuning: AppTuning
+    try {
+      tuning = appTuningOf(s.pod.metadata.annotations)
+    } catch (e) {
+      if (e instanceof AppAnnotationError) throw new AppAnnotationError(`pod ${id}: ${e.message}`)
+      throw e
+    }
     let server: HttpServer | null = null
     let ready = true
+    let live = true
     let killed = false
     const listen = (): void => {
       if (killed) return
@@ -86,8 +100,11 @@ export class ImageLauncher implements ContainerLauncher {
         workerConnections: NGINX_IMAGE_CONFIG.workerConnections,
         rngStream: `http-server/${id}`,
         readinessPaths,
+        livenessPaths,
+        ...tuning,
       })
       if (!ready) server.setReady(false)
+      if (!live) server.setLive(false)
     }
     const startup = drawDelay(this.nginxStartup, sim.rng(`nginx-startup/${id}`))
     const pending = startup === 0 ? -1 : later(sim, startup, listen)
@@ -110,14 +127,21 @@ export class ImageLauncher implements ContainerLauncher {
         ready = r
         server?.setReady(r)
       },
+      setLive: (l) => {
+        live = l
+        server?.setLive(l)
+      },
     }
   }
 
   private coredns(s: ContainerStart): ContainerProcess {
+    const replica = this.o.coredns()
     const server = new DnsServer(s.host, this.o.env, {
       name: `${s.pod.metadata.namespace ?? "default"}/${s.pod.metadata.name}`,
-      answer: corednsAnswerer(this.o.coredns),
+      answer: corednsAnswerer(replica.server),
       upstream: { ip: parseIpv4(this.o.upstreamDns) },
+      ...(replica.cache !== null ? { cache: replica.cache } : {}),
+      loadbalance: replica.corefile.loadbalance,
     })
     // The `ready` plugin (kubeadm's Corefile): 200 OK on :8181/ready once the server is up.
     const ready = new HttpServer(s.host, this.o.env, { hostname: "OK", port: 8181, rngStream: `coredns-ready/${s.pod.metadata.namespace ?? "default"}/${s.pod.metadata.name}` })
@@ -130,6 +154,7 @@ export class ImageLauncher implements ContainerLauncher {
           if (stopped) return
           stopped = true
           server.stop()
+          replica.stop()
           ready.kill({ reset: false })
           exited(0)
         })
@@ -138,6 +163,7 @@ export class ImageLauncher implements ContainerLauncher {
         if (stopped) return
         stopped = true
         server.stop()
+        replica.stop()
         ready.kill({ reset: false })
       },
     }

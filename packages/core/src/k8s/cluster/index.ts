@@ -13,6 +13,10 @@ export {
   type LoadBalancerHealthCheck,
   DEFAULT_LB_HEALTH_CHECK,
   type NodeConfig,
+  type ClusterNetwork,
+  type ExternalServerConfig,
+  DEFAULT_NETWORK,
+  ZONE_LABEL,
 } from "./cluster-config"
 export { CloudLoadBalancer, LB_FLOW_IDLE_TIMEOUT, type CloudLoadBalancerOptions } from "./cloud-load-balancer"
 export { LbFlowTable, type FlowPick } from "./lb-flow-table"
@@ -21,3 +25,4 @@ export { ImageLauncher, type ImageLauncherOptions } from "./image-launcher"
 export { requestLabeller, type LabellerContext } from "./request-labeller"
 export { bootstrapManifests } from "./bootstrap"
 export { clusterDns } from "./cluster-dns"
+export { APP_ANNOTATIONS, AppAnnotationError, appTuningOf, type AppTuning } from "./app-annotations"

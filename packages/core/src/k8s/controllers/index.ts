@@ -9,6 +9,8 @@ export { parseQuantity, milliCpu, wholeUnits, QuantityError } from "./util/quant
 export { ReplicaSetController, type ReplicaSetControllerConfig } from "./replicaset/replicaset-controller"
 export { podsToDelete, compareForDeletion, POD_DELETION_COST } from "./replicaset/pods-to-delete"
 export { DeploymentController, type DeploymentControllerConfig } from "./deployment/deployment-controller"
+export { StatefulSetController, type StatefulSetControllerConfig, STATEFULSET_POD_NAME_LABEL, POD_INDEX_LABEL, CONTROLLER_REVISION_HASH_LABEL } from "./statefulset/statefulset-controller"
+export { DaemonSetController, type DaemonSetControllerConfig, nodeShouldRunDaemonPod } from "./daemonset/daemonset-controller"
 export {
   REVISION_ANNOTATION,
   DESIRED_REPLICAS_ANNOTATION,

@@ -34,6 +34,8 @@ export interface ContainerProcess {
    * probe's path while unready). Absent: the app has no readiness endpoint it can fail.
    */
   setReady?(ready: boolean): void
+  /** The application's own health, for apps that serve a liveness endpoint (nginx: 503 on the probe's path). */
+  setLive?(live: boolean): void
 }
 
 /** Starts a container's process for its image and command (the cluster maps images to simulated apps). */

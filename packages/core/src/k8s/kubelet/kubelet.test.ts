@@ -1,89 +1,9 @@
 import { describe, expect, it } from "vitest"
-import { NANOS_PER_SECOND, Simulation } from "../../sim/index"
-import { Fabric, Network, parseCidr, parseIpv4 } from "../../net/index"
-import { RecordLog } from "../../records/index"
-import { decodeManifests, type Pod } from "../api/index"
-import { ApiStore } from "../store/index"
-import type { ContainerLauncher, ContainerProcess, ContainerStart } from "./container-runtime"
-import { Kubelet } from "./kubelet"
-import { later } from "./thunk-timer"
+import { NANOS_PER_SECOND } from "../../sim/index"
+import type { Pod } from "../api/index"
+import { harness, podYaml } from "./test-support/harness"
 
 const S = NANOS_PER_SECOND
-
-/** A test runtime: each container's process exits by itself after `exitAfter` with `code` (never when undefined). */
-class ScriptedLauncher implements ContainerLauncher {
-  readonly starts: ContainerStart[] = []
-  readonly signals: string[] = []
-  constructor(private readonly script: { exitAfter?: number; code?: number; ignoreTerm?: boolean }) {}
-  stopSignal(): "SIGTERM" {
-    return "SIGTERM"
-  }
-  launch(s: ContainerStart): ContainerProcess {
-    this.starts.push(s)
-    const { exitAfter, code } = this.script
-    let alive = true
-    if (exitAfter !== undefined) {
-      later(s.host.net.sim, exitAfter, () => {
-        if (alive) {
-          alive = false
-          s.onExit(code ?? 0)
-        }
-      })
-    }
-    return {
-      stop: (sig, exited) => {
-        this.signals.push(sig)
-        if (!this.script.ignoreTerm && alive) {
-          alive = false
-          exited(0)
-        }
-      },
-      kill: () => {
-        alive = false
-        this.signals.push("SIGKILL")
-      },
-    }
-  }
-}
-
-const podYaml = (restartPolicy: string, extra = "") => `apiVersion: v1
-kind: Pod
-metadata:
-  name: app
-spec:
-  nodeName: node-a
-  restartPolicy: ${restartPolicy}
-  containers:
-    - name: main
-      image: example/app:1
-${extra}`
-
-const harness = (script: ConstructorParameters<typeof ScriptedLauncher>[0], yaml: string) => {
-  const sim = new Simulation(3)
-  const net = new Network(sim)
-  const fabric = new Fabric(net, { lan: parseCidr("192.168.0.0/24") })
-  fabric.addNode("node-a", { ip: parseIpv4("192.168.0.10"), podCidr: parseCidr("10.244.1.0/24") })
-  const store = new ApiStore(sim)
-  const records = new RecordLog()
-  const launcher = new ScriptedLauncher(script)
-  const kubelet = new Kubelet(sim, store, {
-    nodeName: "node-a",
-    nodeIp: "192.168.0.10",
-    podCidr: parseCidr("10.244.1.0/24"),
-    fabric,
-    launcher,
-    dns: { clusterDomain: "cluster.local", clusterDns: ["10.96.0.10"], nodeResolvConf: { nameservers: ["192.168.0.1"], searches: [], options: [] } },
-    watchDelay: 10_000_000,
-    records,
-  })
-  kubelet.start()
-  const decoded = decodeManifests(yaml)
-  expect(decoded.errors).toEqual([])
-  const r = store.create(decoded.objects[0]?.object as Pod)
-  expect(r.ok).toBe(true)
-  const pod = (): Pod | undefined => store.get("Pod", "default", "app")
-  return { sim, store, kubelet, launcher, records, fabric, pod }
-}
 
 describe("kubelet", () => {
   it("Pending/ContainerCreating → Running/Ready with the conditions and container status the kubelet writes", () => {
@@ -116,15 +36,17 @@ describe("kubelet", () => {
     expect(h.launcher.starts[0]?.resolvConf).toEqual({ nameservers: ["10.96.0.10"], searches: ["default.svc.cluster.local", "svc.cluster.local", "cluster.local"], options: ["ndots:5"] })
   })
 
-  it("restartPolicy Always restarts an exiting container with the crash-loop back-off (10 s, 20 s, 40 s)", () => {
+  it("restartPolicy Always: the first restart is immediate, then the crash-loop back-off (10 s, 20 s, 40 s) — kuberuntime_manager.go doBackOff", () => {
     const h = harness({ exitAfter: 1 * S, code: 1 }, podYaml("Always"))
     h.sim.run({ until: 120 * S })
     const exits = h.records.ofKind("action").filter((a) => a.verb === "exit").map((a) => a.t)
     const starts = h.records.ofKind("action").filter((a) => a.verb === "start").map((a) => a.t)
-    expect(starts.length).toBeGreaterThanOrEqual(4)
-    // Each restart waits the back-off after the exit, plus the (cached) pull and start time.
+    expect(starts.length).toBeGreaterThanOrEqual(5)
+    // No back-off entry yet: `Next` sets 10 s and the container starts at once (only the cached pull and start).
+    expect((starts[1] as number) - (exits[0] as number)).toBeLessThan(1 * S)
+    // Each later crash lands inside the window: it waits the back-off after the exit, doubling.
     for (const [i, backoff] of [10, 20, 40].entries()) {
-      const gap = (starts[i + 1] as number) - (exits[i] as number)
+      const gap = (starts[i + 2] as number) - (exits[i + 1] as number)
       expect(gap).toBeGreaterThanOrEqual(backoff * S)
       expect(gap).toBeLessThan(backoff * S + 1 * S)
     }

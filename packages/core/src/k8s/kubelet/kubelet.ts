@@ -7,9 +7,11 @@ import type { ApiStore, Watch, WatchEvent } from "../store/index"
 import { containerEnvironment, type EnvVar } from "../envvars/index"
 import { normalizeImage, type ContainerLauncher, type ContainerProcess } from "./container-runtime"
 import { HostLocalIpam, IpamExhaustedError } from "./host-local-ipam"
-import { CRASH_BACKOFF_INITIAL, CRASH_BACKOFF_MAX, DEFAULT_KUBELET_TIMINGS, checkTimings, type DelayRange, type KubeletTimings } from "./kubelet-timings"
+import { DEFAULT_KUBELET_TIMINGS, checkTimings, type DelayRange, type KubeletTimings } from "./kubelet-timings"
 import { podStatus, type ContainerView } from "./pod-status"
 import { runProbe } from "./probe"
+import { ProbeWorker, type ProbeResult, type ProbeType } from "./probe-worker"
+import { RestartBackoff } from "./restart-backoff"
 import { serviceEnvFor } from "./service-env-cache"
 import { later } from "./thunk-timer"
 
@@ -48,14 +50,20 @@ interface ContainerRun {
   containerID: string | undefined
   process: ContainerProcess | null
   env: ReadonlyArray<EnvVar>
-  /** Consecutive probe results (pkg/kubelet/prober/worker.go resultRun). */
-  probeRun: number
-  probeLast: boolean | undefined
-  backoff: Nanos
+  /** When the running container started, exactly (the runtime's status; the API's startedAt is whole seconds). */
+  startedAtNs: Nanos
+  /** When it last finished (for the restart back-off). */
+  finishedAtNs: Nanos
+  /** Its probe workers (prober_manager.go: one per container and probe type). */
+  readonly probes: { readiness?: ProbeWorker; liveness?: ProbeWorker; startup?: ProbeWorker }
+  /** A failed liveness/startup probe is having the container killed (kuberuntime_container.go killContainer). */
+  killing: boolean
   /** Bumped on every start/stop: callbacks of an older incarnation are ignored. */
   generation: number
   /** The app was set unready (setAppReadiness): an exec readiness probe's command now fails. Reset at start. */
   appUnready: boolean
+  /** The app was set unhealthy (setAppLiveness): an exec liveness probe's command now fails. Reset at start. */
+  appNotLive: boolean
 }
 
 interface PodWorker {
@@ -96,6 +104,11 @@ export class Kubelet {
   private readonly timings: KubeletTimings
   private readonly rng: Rng
   private readonly pulled = new Set<string>()
+  /** The prober's own stream (worker.go's start jitter), so probes never shift the kubelet's other draws. */
+  private readonly proberRng: Rng
+  private readonly backoff = new RestartBackoff()
+  /** When the kubelet (its probe manager) last started: workers started within a period of it jitter. */
+  private startedAt: Nanos = 0
   private watch: Watch | null = null
   private running = false
   /** Bumped on every stop: timers of an earlier run of the kubelet do nothing. */
@@ -109,6 +122,7 @@ export class Kubelet {
     this.ipam = new HostLocalIpam(options.podCidr)
     this.timings = checkTimings(options.timings ?? DEFAULT_KUBELET_TIMINGS)
     this.rng = sim.rng(`kubelet/${options.nodeName}`)
+    this.proberRng = sim.rng(`kubelet/${options.nodeName}/prober`)
   }
 
   get nodeName(): string {
@@ -136,6 +150,7 @@ export class Kubelet {
   start(): void {
     if (this.running) return
     this.running = true
+    this.startedAt = this.sim.now
     // pkg/kubelet/config/apiserver.go `NewSourceApiserver`: the kubelet watches only pods with spec.nodeName=<node>.
     this.watch = this.store.watch("Pod", (e) => this.onPodEvent(e), { delay: this.options.watchDelay, sendInitialEvents: true, nodeName: this.options.nodeName })
     this.renewLease()
@@ -174,12 +189,8 @@ export class Kubelet {
     this.start()
     // The status manager re-posts what the kubelet knows (others, e.g. the node lifecycle controller, may have changed it).
     for (const w of this.workers.values()) this.writeStatus(w)
-    // Probes were cancelled with the node: start them again for running containers.
-    for (const w of this.workers.values()) {
-      w.containers.forEach((c, i) => {
-        if (c.state.running !== undefined && c.spec.readinessProbe !== undefined) this.scheduleProbe(w, i, c.generation, c.spec.readinessProbe.periodSeconds * NANOS_PER_SECOND)
-      })
-    }
+    // Probe workers died with the kubelet: new ones start (with the restart jitter), as after a kubelet restart.
+    for (const w of this.workers.values()) if (!w.done) this.startProbeWorkers(w)
   }
 
   /**
@@ -190,33 +201,48 @@ export class Kubelet {
    * probe its app can fail (no probe: Ready whenever it runs; tcpSocket: passes while the port listens).
    */
   setAppReadiness(namespace: string, name: string, ready: boolean): string[] {
+    return this.setAppHealth(namespace, name, "readiness", ready)
+  }
+
+  /**
+   * The application's health where its liveness probe looks (httpGet: the app's `setLive`, 503 while unhealthy;
+   * exec: the command fails). After failureThreshold failed probes the kubelet kills the container and restarts it
+   * with the restart back-off; the new container starts healthy. Throws AppReadinessError as setAppReadiness does.
+   */
+  setAppLiveness(namespace: string, name: string, live: boolean): string[] {
+    return this.setAppHealth(namespace, name, "liveness", live)
+  }
+
+  private setAppHealth(namespace: string, name: string, type: "readiness" | "liveness", ok: boolean): string[] {
     const w = this.workers.get(`${namespace}/${name}`)
     if (w === undefined || w.done) throw new AppReadinessError(`pod "${namespace}/${name}" is not running on node ${this.options.nodeName}`)
+    const field = type === "readiness" ? "readinessProbe" : "livenessProbe"
     const out: string[] = []
     const why: string[] = []
     for (const c of w.containers) {
-      const probe = c.spec.readinessProbe
+      const probe = c.spec[field]
       if (probe === undefined) {
-        why.push(`container ${c.spec.name} has no readinessProbe`)
+        why.push(`container ${c.spec.name} has no ${field}`)
         continue
       }
       if (probe.exec !== undefined) {
         if (c.process === null) continue
-        c.appUnready = !ready
+        if (type === "readiness") c.appUnready = !ok
+        else c.appNotLive = !ok
         out.push(c.spec.name)
       } else if (probe.httpGet !== undefined) {
-        const set = c.process?.setReady
         if (c.process === null) continue
+        const set = type === "readiness" ? c.process.setReady : c.process.setLive
         if (set === undefined) {
           why.push(`container ${c.spec.name} (${c.spec.image}) runs no app serving the httpGet probe`)
           continue
         }
-        set.call(c.process, ready)
+        set.call(c.process, ok)
         out.push(c.spec.name)
-      } else why.push(`container ${c.spec.name} has a tcpSocket readinessProbe, which passes while the port listens`)
+      } else why.push(`container ${c.spec.name} has a tcpSocket ${field}, which passes while the port listens`)
     }
     if (out.length === 0 && why.length === w.containers.length) {
-      throw new AppReadinessError(`pod "${namespace}/${name}": the app cannot change its readiness (${why.join("; ")})`)
+      throw new AppReadinessError(`pod "${namespace}/${name}": the app cannot change its ${type} (${why.join("; ")})`)
     }
     return out
   }
@@ -271,11 +297,13 @@ export class Kubelet {
         containerID: undefined,
         process: null,
         env: [],
-        probeRun: 0,
-        probeLast: undefined,
-        backoff: 0,
+        startedAtNs: 0,
+        finishedAtNs: 0,
+        probes: {},
+        killing: false,
         generation: 0,
         appUnready: false,
+        appNotLive: false,
       })),
       resolvConf: undefined,
       terminating: false,
@@ -284,8 +312,52 @@ export class Kubelet {
     }
     this.workers.set(w.key, w)
     this.writeStatus(w)
+    // kubelet.go SyncPod: the pod joins the probe manager (its workers start) before its containers are created.
+    this.startProbeWorkers(w)
     this.step(w, this.draw(this.timings.sandbox), () => this.createSandbox(w))
     return w
+  }
+
+  /** prober_manager.go `AddPod`: a worker per container and probe type the container has. */
+  private startProbeWorkers(w: PodWorker): void {
+    w.containers.forEach((c, i) => {
+      for (const type of PROBE_TYPES) {
+        const spec = probeOf(c.spec, type)
+        c.probes[type]?.stop()
+        if (spec === undefined) continue
+        const worker = new ProbeWorker(type, spec, {
+          now: () => this.sim.now,
+          after: (delay, f) => this.step(w, delay, f),
+          container: () => ({
+            containerID: c.containerID,
+            running: c.state.running !== undefined,
+            terminated: c.state.terminated !== undefined,
+            startedAt: c.startedAtNs,
+            started: c.started,
+          }),
+          podDeleting: () => w.pod.metadata.deletionTimestamp !== undefined,
+          restartPolicyNever: () => w.pod.spec.restartPolicy === "Never",
+          probe: (done) => this.probeOnce(w, c, spec, type, done),
+          resultChanged: (t, r) => this.probeResultChanged(w, i, t, r),
+        })
+        c.probes[type] = worker
+        // worker.go `run`: a kubelet that started less than a period ago spreads its workers over the period.
+        const period = spec.periodSeconds * NANOS_PER_SECOND
+        const jitter = period > this.sim.now - this.startedAt ? Math.floor(this.proberRng.next() * period) : 0
+        worker.start(jitter)
+      }
+    })
+  }
+
+  /** One probe from the node: exec probes whose command the app made fail (setAppReadiness/Liveness) fail. */
+  private probeOnce(w: PodWorker, c: ContainerRun, spec: Probe, type: ProbeType, done: (ok: boolean) => void): void {
+    if (w.host === null || w.podIp === undefined) {
+      done(false)
+      return
+    }
+    const appFails = spec.exec !== undefined && ((type === "readiness" && c.appUnready) || (type === "liveness" && c.appNotLive))
+    const run = appFails ? failingExec : runProbe
+    run(this.options.fabric.node(this.options.nodeName), w.podIp, spec, c.spec, done)
   }
 
   /** RunPodSandbox: an address from host-local IPAM, the pod's namespace on a veth, its resolv.conf. */
@@ -345,11 +417,12 @@ export class Kubelet {
       { name: "HOME", value: "/root" },
     ]
     c.state = { running: { startedAt: now } }
-    c.started = true
+    c.startedAtNs = this.sim.now
+    c.started = c.probes.startup === undefined
     c.hasRun = true
-    c.probeRun = 0
-    c.probeLast = undefined
+    c.killing = false
     c.appUnready = false
+    c.appNotLive = false
     c.process = this.options.launcher.launch({
       pod: w.pod,
       container: c.spec,
@@ -364,45 +437,50 @@ export class Kubelet {
       },
     })
     this.action("start", w, `container ${c.spec.name} (${c.spec.image})`)
-    const probe = c.spec.readinessProbe
-    if (probe === undefined) {
-      c.ready = true
-      this.writeStatus(w)
-      this.action("ready", w, null)
-    } else {
-      this.writeStatus(w)
-      // prober/worker.go: the first probe runs when the worker starts; results count after initialDelaySeconds.
-      this.scheduleProbe(w, i, gen, (probe.initialDelaySeconds ?? 0) * NANOS_PER_SECOND)
-    }
+    this.syncProbeState(w, c, true)
   }
 
-  private scheduleProbe(w: PodWorker, i: number, gen: number, after: Nanos): void {
-    this.step(w, after, () => {
-      const c = w.containers[i] as ContainerRun
-      if (c.generation !== gen || c.state.running === undefined || w.host === null || w.podIp === undefined || w.done) return
-      const probe = c.spec.readinessProbe
-      if (probe === undefined) return
-      const node = this.options.fabric.node(this.options.nodeName)
-      const run = probe.exec !== undefined && c.appUnready ? failingExec : runProbe
-      run(node, w.podIp, probe, c.spec, (ok) => {
-        if (c.generation !== gen || w.done) return
-        this.probeResult(w, c, ok)
+  /**
+   * The status the kubelet generates after a sync (prober_manager.go `UpdatePodStatus`): started once the startup
+   * probe passed (no startup probe: once running), ready once started and the readiness probe passed for this
+   * container (no readiness probe: once started). A readiness worker whose container is not ready is triggered
+   * to probe at once. Writes the status and an action when readiness changed.
+   */
+  private syncProbeState(w: PodWorker, c: ContainerRun, write: boolean): void {
+    const running = c.state.running !== undefined
+    const id = c.containerID
+    const startup = c.probes.startup
+    const wasStarted = c.started
+    c.started = running && (startup === undefined || startup.resultFor(id) === "success")
+    const readiness = c.probes.readiness
+    const wasReady = c.ready
+    c.ready = c.started && (readiness === undefined || readiness.resultFor(id) === "success")
+    if (write || c.started !== wasStarted || c.ready !== wasReady) this.writeStatus(w)
+    if (c.ready !== wasReady) this.action(c.ready ? "ready" : "not-ready", w, `container ${c.spec.name}`)
+    if (c.started && !c.ready) readiness?.trigger()
+  }
+
+  /**
+   * kubelet.go `handleProbeSync` → SyncPod: a changed probe result syncs the pod. A failed liveness or startup probe
+   * kills the container (kuberuntime_manager.go computePodActions: "Container … failed liveness probe, will be
+   * restarted"), with the probe's terminationGracePeriodSeconds when set, and restarts it per restartPolicy.
+   */
+  private probeResultChanged(w: PodWorker, i: number, type: ProbeType, result: ProbeResult): void {
+    const c = w.containers[i] as ContainerRun
+    if ((type === "liveness" || type === "startup") && result === "failure") {
+      if (c.process === null || c.killing || w.terminating) return
+      c.killing = true
+      const probe = probeOf(c.spec, type) as Probe
+      const grace = probe.terminationGracePeriodSeconds ?? w.pod.spec.terminationGracePeriodSeconds
+      this.action("unhealthy", w, `Container ${c.spec.name} failed ${type} probe, will be restarted`)
+      this.killContainer(w, c, grace, (code) => {
+        this.action("exit", w, `container ${c.spec.name} exit code ${code}`)
+        if (w.pod.spec.restartPolicy === "Never") this.writeStatus(w)
+        else this.restartContainer(w, i)
       })
-      this.scheduleProbe(w, i, gen, probe.periodSeconds * NANOS_PER_SECOND)
-    })
-  }
-
-  /** prober/worker.go doProbe: a result changes readiness after successThreshold / failureThreshold in a row. */
-  private probeResult(w: PodWorker, c: ContainerRun, ok: boolean): void {
-    const probe = c.spec.readinessProbe
-    if (probe === undefined) return
-    c.probeRun = c.probeLast === ok ? c.probeRun + 1 : 1
-    c.probeLast = ok
-    const threshold = ok ? probe.successThreshold : probe.failureThreshold
-    if (c.probeRun < threshold || c.ready === ok) return
-    c.ready = ok
-    this.writeStatus(w)
-    this.action(ok ? "ready" : "not-ready", w, `container ${c.spec.name}`)
+      return
+    }
+    this.syncProbeState(w, c, false)
   }
 
   private onContainerExit(w: PodWorker, i: number, exitCode: number): void {
@@ -415,62 +493,81 @@ export class Kubelet {
       this.writeStatus(w)
       return
     }
-    // kuberuntime_manager.go doBackOff: the first restart waits 10 s, each next one twice as long, up to 5 min.
-    c.backoff = c.backoff === 0 ? CRASH_BACKOFF_INITIAL : Math.min(CRASH_BACKOFF_MAX, c.backoff * 2)
-    c.lastState = c.state
-    c.state = { waiting: { reason: "CrashLoopBackOff", message: `back-off ${c.backoff / NANOS_PER_SECOND}s restarting failed container=${c.spec.name} pod=${w.pod.metadata.name}_${w.pod.metadata.namespace ?? "default"}(${w.uid})` } }
+    this.restartContainer(w, i)
+  }
+
+  /**
+   * kuberuntime_manager.go SyncPod → `doBackOff`: a container that finished within its back-off window waits in
+   * CrashLoopBackOff (retried when the window ends); otherwise the back-off advances and it starts again now.
+   */
+  private restartContainer(w: PodWorker, i: number): void {
+    const c = w.containers[i] as ContainerRun
+    if (w.terminating || w.done) return
+    const key = `${w.uid}/${c.spec.name}`
+    const wait = this.backoff.waitLeft(key, c.finishedAtNs, this.sim.now)
+    if (c.state.terminated !== undefined) c.lastState = c.state
+    if (wait > 0) {
+      const msg = `back-off ${this.backoff.current(key) / NANOS_PER_SECOND}s restarting failed container=${c.spec.name} pod=${w.pod.metadata.name}_${w.pod.metadata.namespace ?? "default"}(${w.uid})`
+      c.state = { waiting: { reason: "CrashLoopBackOff", message: msg } }
+      this.writeStatus(w)
+      this.step(w, wait, () => this.restartContainer(w, i))
+      return
+    }
+    this.backoff.next(key, c.finishedAtNs, this.sim.now)
+    c.restartCount++
     this.writeStatus(w)
-    this.step(w, c.backoff, () => {
-      c.restartCount++
-      this.pullAndStart(w, i)
-    })
+    this.pullAndStart(w, i)
   }
 
   // ------------------------------------------------------------------ termination
 
-  /**
-   * kuberuntime_container.go killContainer, per container in parallel: the preStop hook runs first (it eats into
-   * the grace period), then the stop signal, then SIGKILL when the remaining grace (at least 2 s) runs out.
-   */
+  /** Pod termination: every running container is killed in parallel (kuberuntime_manager.go killPodWithSyncResult). */
   private terminate(w: PodWorker): void {
     w.terminating = true
     const grace = w.pod.metadata.deletionGracePeriodSeconds ?? w.pod.spec.terminationGracePeriodSeconds
     this.action("terminate", w, `grace ${grace}s`)
     let left = 0
-    const oneDone = (): void => {
-      if (--left === 0) this.finish(w)
-    }
-    w.containers.forEach((c) => {
-      if (c.process === null) return
+    for (const c of w.containers) {
+      if (c.process === null) continue
       left++
-      const gen = c.generation
-      const preStop = preStopSeconds(c.spec.lifecycle?.preStop)
-      const hook = Math.min(preStop, grace)
-      const remaining = Math.max(MINIMUM_GRACE_PERIOD_SECONDS, grace - hook)
-      this.step(w, hook * NANOS_PER_SECOND, () => {
-        const proc = c.process
-        if (proc === null || c.generation !== gen) {
-          oneDone()
-          return
-        }
-        let exited = false
-        proc.stop(this.options.launcher.stopSignal(c.spec.image), (code) => {
-          if (exited || c.generation !== gen) return
-          exited = true
-          this.containerStopped(c, code)
-          oneDone()
-        })
-        this.step(w, remaining * NANOS_PER_SECOND, () => {
-          if (exited || c.generation !== gen) return
-          exited = true
-          proc.kill()
-          this.containerStopped(c, 137)
-          oneDone()
-        })
+      this.killContainer(w, c, grace, () => {
+        if (--left === 0) this.finish(w)
       })
-    })
+    }
     if (left === 0) this.finish(w)
     else this.writeStatus(w)
+  }
+
+  /**
+   * kuberuntime_container.go killContainer: the preStop hook runs first (it eats into the grace period), then the
+   * stop signal, then SIGKILL when the remaining grace (at least 2 s) runs out. `done` once the container is down.
+   */
+  private killContainer(w: PodWorker, c: ContainerRun, grace: number, done: (exitCode: number) => void): void {
+    const gen = c.generation
+    const preStop = preStopSeconds(c.spec.lifecycle?.preStop)
+    const hook = Math.min(preStop, grace)
+    const remaining = Math.max(MINIMUM_GRACE_PERIOD_SECONDS, grace - hook)
+    this.step(w, hook * NANOS_PER_SECOND, () => {
+      const proc = c.process
+      if (proc === null || c.generation !== gen) {
+        done(c.state.terminated?.exitCode ?? 137)
+        return
+      }
+      let exited = false
+      proc.stop(this.options.launcher.stopSignal(c.spec.image), (code) => {
+        if (exited || c.generation !== gen) return
+        exited = true
+        this.containerStopped(c, code)
+        done(code)
+      })
+      this.step(w, remaining * NANOS_PER_SECOND, () => {
+        if (exited || c.generation !== gen) return
+        exited = true
+        proc.kill()
+        this.containerStopped(c, 137)
+        done(137)
+      })
+    })
   }
 
   private containerStopped(c: ContainerRun, exitCode: number): void {
@@ -478,6 +575,8 @@ export class Kubelet {
     c.generation++
     c.process = null
     c.ready = false
+    c.started = false
+    c.finishedAtNs = this.sim.now
     c.state = {
       terminated: {
         exitCode,
@@ -587,6 +686,11 @@ export class Kubelet {
     })
   }
 }
+
+const PROBE_TYPES: ReadonlyArray<ProbeType> = ["startup", "liveness", "readiness"]
+
+const probeOf = (c: Container, type: ProbeType): Probe | undefined =>
+  type === "readiness" ? c.readinessProbe : type === "liveness" ? c.livenessProbe : c.startupProbe
 
 /** A readiness change the kubelet cannot apply (no such pod on the node, no probe the app can fail). */
 export class AppReadinessError extends Error {

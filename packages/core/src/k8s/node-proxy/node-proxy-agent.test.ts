@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { NANOS_PER_HOUR, NANOS_PER_SECOND, Simulation } from "../../sim/index"
-import { Fabric, Network, PROTO_UDP, parseCidr, parseIpv4, probabilityThreshold, renderSave } from "../../net/index"
+import { Fabric, Network, PROTO_UDP, Packet, applyRestore, parseCidr, parseIpv4, probabilityThreshold, renderSave } from "../../net/index"
+import { servicePortEndpointChain, type SyncCostModel } from "../proxy/index"
 import { RecordLog } from "../../records/index"
 import { decodeManifests, type KubeObject } from "../api/index"
 import { ApiStore } from "../store/index"
@@ -35,7 +36,7 @@ ${eps.map((ip) => `  - addresses: [${ip}]\n    conditions:\n      ready: true\n 
     protocol: UDP
 `
 
-const harness = () => {
+const harness = (cost?: SyncCostModel, cpus?: number) => {
   const sim = new Simulation(9)
   const net = new Network(sim)
   const fabric = new Fabric(net, { lan: parseCidr("192.168.0.0/24") })
@@ -51,6 +52,8 @@ const harness = () => {
     clusterCIDR: "10.244.0.0/16",
     watchDelay: 20_000_000,
     records,
+    ...(cost !== undefined ? { cost } : {}),
+    ...(cpus !== undefined ? { cpus } : {}),
   })
   return { sim, host, store, records, apply, agent, ruleset: fabric.ruleset("node-a") }
 }
@@ -120,5 +123,114 @@ describe("node kube-proxy agent", () => {
     h.agent.start()
     h.sim.run({ until: 7 * S })
     expect(Object.keys(h.records.ofKind("rules").at(-1)?.shares["default/dns:dns"] ?? {})).toEqual(["10.244.1.2:5353", "10.244.1.3:5353"])
+  })
+
+  it("a re-list after a lost watch (node back from a failure) delivers updates and deletions through the normal sync path", () => {
+    const h = harness()
+    const other = `apiVersion: v1
+kind: Service
+metadata:
+  name: other
+spec:
+  clusterIP: 10.96.0.77
+  ports:
+    - port: 80
+`
+    h.apply(objects(["10.244.1.2", "10.244.1.3"]))
+    h.apply(other)
+    h.agent.start()
+    h.sim.run({ until: 2 * S })
+    h.agent.stop()
+    // While the node is away, an endpoint leaves and a Service is deleted; the agent hears neither.
+    h.apply(objects(["10.244.1.2"]))
+    expect(h.store.delete("Service", "default", "other").ok).toBe(true)
+    h.sim.run({ until: 4 * S })
+    h.agent.start()
+    h.sim.run({ until: 8 * S })
+    // Upstream's synced callbacks run once per process; the re-list is ordinary informer events (Replace: the
+    // deleted Service arrives as a deletion), synced by the runner after the restore in flight, never beside it.
+    expect(h.records.ofKind("action").filter((a) => a.verb === "restore-failed")).toEqual([])
+    const save = renderSave(h.ruleset)
+    expect(save).not.toContain("10.96.0.77")
+    expect(save).not.toContain("10.244.1.3")
+    expect(Object.keys(h.records.ofKind("rules").at(-1)?.shares["default/dns:dns"] ?? {})).toEqual(["10.244.1.2:5353"])
+  })
+
+  it("a restore the kernel refuses is recorded and retried with a full sync within syncPeriod; the run goes on", () => {
+    const h = harness()
+    h.apply(objects(["10.244.1.2", "10.244.1.3"]))
+    h.agent.start()
+    h.sim.run({ until: 2 * S })
+    // Someone else's rule jumps to the endpoint's chain: deleting that chain makes iptables-restore fail.
+    const sep = servicePortEndpointChain("default/dns:dns", "udp", "10.244.1.3:5353")
+    applyRestore(h.ruleset, `*nat\n:ADMIN-DEBUG - [0:0]\n-A ADMIN-DEBUG -j ${sep}\nCOMMIT\n`, { noflush: true })
+    h.apply(objects(["10.244.1.2"]))
+    h.sim.run({ until: 3 * S })
+    const failures = () => h.records.ofKind("action").filter((a) => a.verb === "restore-failed")
+    expect(failures()).toHaveLength(1)
+    const first = failures()[0]
+    expect(first?.actor).toBe("kube-proxy/node-a")
+    expect(first?.object).toBe("Node node-a")
+    expect(first?.detail).toBe(
+      `Failed to execute iptables-restore: line ${/line (\d+)/.exec(first?.detail ?? "")?.[1]}: chain ${sep} is deleted but still referenced from chain ADMIN-DEBUG (at "${sep}"); the next sync is a full sync, within 30s`,
+    )
+    // The retry (a full sync, 30 s later) fails the same way while the foreign rule stays.
+    h.sim.run({ until: 33 * S + 500_000_000 })
+    expect(failures()).toHaveLength(2)
+    expect((failures()[1]?.t ?? 0) - (first?.t ?? 0)).toBeGreaterThanOrEqual(30 * S)
+    applyRestore(h.ruleset, "*nat\n:ADMIN-DEBUG - [0:0]\n-X ADMIN-DEBUG\nCOMMIT\n", { noflush: true })
+    h.sim.run({ until: 64 * S })
+    expect(failures()).toHaveLength(2)
+    const last = h.records.ofKind("rules").at(-1)
+    expect(last?.full).toBe(true)
+    expect(Object.keys(last?.shares["default/dns:dns"] ?? {})).toEqual(["10.244.1.2:5353"])
+    expect(renderSave(h.ruleset)).not.toContain(sep)
+  })
+
+  it("a UDP flow opened to the leaving endpoint while the restore runs is cleared once the new rules are in", () => {
+    // A slow restore (400 ms): upstream runs CleanStaleEntries after RestoreAll, so an entry created meanwhile
+    // (the old rules still DNAT to the leaving endpoint) is cleared too; cleaning first would leave it pinned.
+    const h = harness({ base: 400_000_000, perLine: 0 })
+    h.apply(objects(["10.244.1.2", "10.244.1.3"]))
+    h.agent.start()
+    h.sim.run({ until: 2 * S })
+    const ct = h.host.conntrack!
+    const flow = (sport: number, backend: string) => {
+      const e = ct.create(PROTO_UDP, parseIpv4("10.244.1.9"), parseIpv4("10.96.0.53"), sport, 53, h.sim.now)
+      e.replySrc = parseIpv4(backend)
+      e.replySport = 5353
+      e.expires = h.sim.now + 100 * S
+      ct.confirm(e, h.sim.now)
+    }
+    h.apply(objects(["10.244.1.2"]))
+    // The change reaches kube-proxy at 2.02 s; its sync runs until 2.42 s.
+    const during = h.sim.defineKind<null>("flow-during-restore", () => flow(40001, "10.244.1.3"))
+    h.sim.at(2 * S + 200_000_000, during, null)
+    h.sim.run({ until: 2 * S + 300_000_000 })
+    expect(ct.size).toBe(1)
+    h.sim.run({ until: 3 * S })
+    expect(ct.size).toBe(0)
+    expect(h.agent.node.conntrackCleared).toBe(1)
+  })
+
+  it("kube-proxy's start raises the node's conntrack sysctls; a packet refused for a full table is a drop record", () => {
+    // server_linux.go setupConntrack on a stock 64-bit kernel: nf_conntrack_max 32768 × 16 cores, close_wait 1 h;
+    // the established timeout stays at the kernel's 5 days (kube-proxy only raises: conntrack.go setIntSysCtl).
+    const h = harness(undefined, 16)
+    const ct = h.host.conntrack!
+    expect([ct.max, ct.buckets]).toEqual([524288, 262144])
+    expect(h.host.conntrackTimeouts.tcpCloseWait).toBe(3600 * S)
+    expect(h.host.conntrackTimeouts.tcpEstablished).toBe(432000 * S)
+    expect(harness().host.conntrack!.max).toBe(262144)
+    const pkt = new Packet(1, 0)
+    pkt.proto = PROTO_UDP
+    pkt.src = parseIpv4("10.244.1.9")
+    pkt.sport = 40000
+    pkt.dst = parseIpv4("10.96.0.53")
+    pkt.dport = 53
+    ct.onTableFull?.(pkt, 7 * S)
+    expect(h.records.ofKind("drop")).toEqual([
+      { kind: "drop", t: 7 * S, host: "node-a", reason: "conntrack-full", protocol: "udp", src: "10.244.1.9:40000", dst: "10.96.0.53:53" },
+    ])
   })
 })

@@ -1,10 +1,14 @@
-import { type EventKind, type Nanos, type Simulation } from "../../sim/index"
+import { formatDuration, type EventKind, type Nanos, type Simulation } from "../../sim/index"
 import type { Host, RuleParseCache, Ruleset, TableShareCache } from "../../net/index"
 import type { RecordLog } from "../../records/index"
 import type { Kind, ObjectOfKind } from "../api/index"
 import type { ApiStore, Watch, WatchEvent } from "../store/index"
-import { KubeProxy, type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
+import {
+  KubeProxy,
+  type KubeProxyConntrackConfig,
+  type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
 import { endpointShares, type SharesMemo } from "./endpoint-shares"
+import { setupNodeConntrack } from "./node-conntrack"
 import { NodeRuleset } from "./node-ruleset"
 
 export interface NodeProxyAgentOptions {
@@ -26,17 +30,19 @@ export interface NodeProxyAgentOptions {
   readonly tableCache?: TableShareCache
   /** Where `rules` records go; none written without. */
   readonly records?: RecordLog
+  /** The node's CPU count (runtime.NumCPU() on the node), for --conntrack-max-per-core; default 8. */
+  readonly cpus?: number
+  /** kube-proxy's `conntrack` settings; default upstream's (maxPerCore 32768, min 131072, 24 h, 1 h). */
+  readonly conntrack?: KubeProxyConntrackConfig
+  /**
+   * The node's topology.kubernetes.io/zone label, for topology hints (kube-proxy reads its Node's topology
+   * labels: cmd/kube-proxy server.go, pkg/proxy/config NodeTopologyConfig). Node labels are static in kubesim.
+   */
+  readonly zone?: string
 }
 
-interface SyncDone {
-  readonly agent: NodeProxyAgent
-  readonly result: IptablesSyncResult
-}
 
 const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly name: string } }): string => `${o.metadata.namespace ?? ""}/${o.metadata.name}`
-
-/** One event kind per simulation for "a sync's rules have landed": the payload names the agent. */
-const landedKinds = new WeakMap<Simulation, EventKind<SyncDone>>()
 
 /**
  * One node's kube-proxy (iptables mode), wired to the API store and the node's kernel: informers on Services and
@@ -53,11 +59,14 @@ export class NodeProxyAgent {
   private readonly watches: Watch[] = []
   private readonly services = new Map<string, ServiceView>()
   private readonly slices = new Map<string, EndpointSliceView>()
-  private readonly landed: EventKind<SyncDone>
   private started = false
   private readonly sharesMemo: SharesMemo = new Map()
   /** The shares last written to a `rules` record, per service port. */
   private readonly recordedShares = new Map<string, Record<string, number>>()
+  /** The informers have listed once: a later start() re-lists (client-go Reflector relist after a lost watch). */
+  private listed = false
+  /** During a re-list: the keys the new list delivered, so known objects missing from it are deleted. */
+  private relist: { readonly services: Set<string>; readonly slices: Set<string> } | undefined
 
   constructor(
     readonly sim: Simulation,
@@ -70,12 +79,7 @@ export class NodeProxyAgent {
       ...(options.ruleCache !== undefined ? { rules: options.ruleCache } : {}),
       ...(options.tableCache !== undefined ? { tables: options.tableCache } : {}),
     })
-    let landed = landedKinds.get(sim)
-    if (landed === undefined) {
-      landed = sim.defineKind<SyncDone>("node-proxy/rules-landed", (d) => d.agent.onLanded(d.result))
-      landedKinds.set(sim, landed)
-    }
-    this.landed = landed
+    setupNodeConntrack(host, { nodeName: options.nodeName, cpus: options.cpus, conntrack: options.conntrack, records: options.records })
     this.kubeProxy = new KubeProxy(
       sim,
       {
@@ -85,14 +89,15 @@ export class NodeProxyAgent {
         ...(options.minSyncPeriod !== undefined ? { minSyncPeriod: options.minSyncPeriod } : {}),
         ...(options.syncPeriod !== undefined ? { syncPeriod: options.syncPeriod } : {}),
         nfacct: false,
+        ...(options.zone !== undefined ? { zone: options.zone } : {}),
       },
       {
         node: this.node,
         ...(options.cost !== undefined ? { cost: options.cost } : {}),
         ...(options.renderCache !== undefined ? { renderCache: options.renderCache } : {}),
-        onSync: (result, _start, end) => {
-          // The restore lands at `end` (scheduled before this call, so it runs first at that instant).
-          if (result.success) this.sim.at(end, this.landed, { agent: this, result })
+        onRestore: (outcome) => {
+          if (outcome.error === undefined) this.onLanded(outcome.result)
+          else this.onRestoreFailed(outcome.error)
         },
       },
     )
@@ -106,8 +111,35 @@ export class NodeProxyAgent {
     this.watches.push(this.store.watch("Service", (e) => this.onService(e), { delay, sendInitialEvents: true }))
     this.watches.push(this.store.watch("EndpointSlice", (e) => this.onSlice(e), { delay, sendInitialEvents: true }))
     this.kubeProxy.start()
+    if (this.listed) this.relist = { services: new Set(), slices: new Set() }
     // Both initial lists are delivered `delay` from now, before this (scheduled later at the same instant).
     this.sim.after(delay, this.syncedKind(), this)
+  }
+
+  /**
+   * The initial lists are in. The first time, the informers' synced callbacks run (once per process, as
+   * upstream's OnServiceSynced / OnEndpointSlicesSynced). After a re-list, objects the agent knew that the new
+   * list lacks were deleted while it was not watching: client-go's DeltaFIFO.Replace delivers them as deletions.
+   */
+  private onListed(): void {
+    if (!this.listed) {
+      this.listed = true
+      this.kubeProxy.onSynced()
+      return
+    }
+    const seen = this.relist
+    this.relist = undefined
+    if (seen === undefined) return
+    for (const key of [...this.services.keys()].filter((k) => !seen.services.has(k))) {
+      const old = this.services.get(key) as ServiceView
+      this.services.delete(key)
+      this.kubeProxy.onServiceDelete(old)
+    }
+    for (const key of [...this.slices.keys()].filter((k) => !seen.slices.has(k))) {
+      const old = this.slices.get(key) as EndpointSliceView
+      this.slices.delete(key)
+      this.kubeProxy.onEndpointSliceDelete(old)
+    }
   }
 
   /** Stops watching (a failed node's kube-proxy no longer hears the API). Rules already in the kernel stay. */
@@ -120,13 +152,14 @@ export class NodeProxyAgent {
   private syncedKind(): EventKind<NodeProxyAgent> {
     let k = syncedKinds.get(this.sim)
     if (k === undefined) {
-      k = this.sim.defineKind<NodeProxyAgent>("node-proxy/informers-synced", (a) => a.kubeProxy.onSynced())
+      k = this.sim.defineKind<NodeProxyAgent>("node-proxy/informers-synced", (a) => a.onListed())
       syncedKinds.set(this.sim, k)
     }
     return k
   }
 
   private onService(e: WatchEvent<"Service">): void {
+    if (e.type !== "DELETED") this.relist?.services.add(keyOf(e.object))
     this.dispatch(e, this.services, {
       add: (o) => this.kubeProxy.onServiceAdd(o),
       update: (old, o) => this.kubeProxy.onServiceUpdate(old, o),
@@ -135,6 +168,7 @@ export class NodeProxyAgent {
   }
 
   private onSlice(e: WatchEvent<"EndpointSlice">): void {
+    if (e.type !== "DELETED") this.relist?.slices.add(keyOf(e.object))
     this.dispatch(e, this.slices, {
       add: (o) => this.kubeProxy.onEndpointSliceAdd(o),
       update: (old, o) => this.kubeProxy.onEndpointSliceUpdate(old, o),
@@ -179,6 +213,20 @@ export class NodeProxyAgent {
       out[port] = entry
     }
     return out
+  }
+
+  /** proxier.go: `klog.ErrorS(err, "Failed to execute iptables-restore")`, then RetryAfter(syncPeriod) with a full sync. */
+  private onRestoreFailed(error: string): void {
+    const node = this.options.nodeName
+    const retry = this.kubeProxy.proxier.config.syncPeriod
+    this.options.records?.append({
+      kind: "action",
+      t: this.sim.now,
+      actor: `kube-proxy/${node}`,
+      verb: "restore-failed",
+      object: `Node ${node}`,
+      detail: `Failed to execute iptables-restore: ${error}; the next sync is a full sync, within ${formatDuration(retry)}`,
+    })
   }
 
   private onLanded(result: IptablesSyncResult): void {

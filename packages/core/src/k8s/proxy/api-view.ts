@@ -64,7 +64,7 @@ export interface EndpointView {
   readonly conditions?: EndpointConditionsView
   readonly nodeName?: string
   readonly zone?: string
-  readonly hints?: { readonly forZones?: ReadonlyArray<{ readonly name: string }> }
+  readonly hints?: { readonly forZones?: ReadonlyArray<{ readonly name: string }>; readonly forNodes?: ReadonlyArray<{ readonly name: string }> }
 }
 
 export interface EndpointPortView {

@@ -88,4 +88,19 @@ describe("BoundedFrequencyRunner", () => {
   it("rejects maxInterval < minInterval", () => {
     expect(() => new BoundedFrequencyRunner(new Simulation(1), "bad", () => 0, s(2), s(1), 1)).toThrow(/maxInterval/)
   })
+
+  it("hold: a run requested while the function runs outside the loop (the proxier's mutex) starts when it returns", () => {
+    const sim = new Simulation(1)
+    const runner = new BoundedFrequencyRunner(sim, "test", () => ms(10), s(1), s(60), 2)
+    runner.loop()
+    const req = sim.defineKind<null>("request", () => {
+      // A direct call holds the function for 300 ms; a request right after, and one whose wake was already due.
+      runner.run()
+      runner.hold(sim.now + ms(300))
+    })
+    sim.at(ms(100), req, null)
+    sim.run({ until: s(2) })
+    expect(runner.runs).toEqual([ms(400)])
+    expect(runner.freeAt).toBe(ms(410))
+  })
 })

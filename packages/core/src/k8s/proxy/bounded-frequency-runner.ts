@@ -104,6 +104,20 @@ export class BoundedFrequencyRunner {
     return this.sim.now < this.busyUntil
   }
 
+  /** When the run in progress (or a hold) ends; in the past when idle. */
+  get freeAt(): Nanos {
+    return this.busyUntil
+  }
+
+  /**
+   * The managed function is running outside the loop until `until`: upstream's proxier holds its mutex through a
+   * direct syncProxyRules call (OnServiceSynced / OnEndpointSlicesSynced), so a run the loop starts meanwhile blocks
+   * until it returns. Runs requested before then start when it ends; the rate limiter is not charged.
+   */
+  hold(until: Nanos): void {
+    if (until > this.busyUntil) this.busyUntil = until
+  }
+
   /** When the loop is free to look at its channels: now, or when the current run ends. */
   private scheduleWake(): void {
     if (!this.started || this.stopped || this.wakeScheduled !== undefined) return
@@ -112,6 +126,8 @@ export class BoundedFrequencyRunner {
 
   private onWake(): void {
     this.wakeScheduled = undefined
+    // A hold began after this wake was scheduled: look again when it ends.
+    if (this.busy) return this.scheduleWake()
     if (this.retryTime !== undefined) this.doRetry()
     if (this.runRequested) {
       this.runRequested = false

@@ -14,6 +14,8 @@ export interface Endpoint {
   readonly zone: string
   /** Zones from hints.forZones, or undefined when the endpoint carries no zone hints. */
   readonly zoneHints: ReadonlySet<string> | undefined
+  /** Nodes from hints.forNodes (trafficDistribution PreferSameNode), or undefined when there are none. */
+  readonly nodeHints?: ReadonlySet<string> | undefined
   /** discovery/v1 conditions with upstream's nil handling (endpointslicecache.go newEndpointSliceInfo). */
   readonly ready: boolean
   readonly serving: boolean
@@ -29,7 +31,8 @@ export const makeEndpoint = (
   ready: boolean,
   serving: boolean,
   terminating: boolean,
-): Endpoint => ({ ip, port, text: joinHostPort(ip, port), nodeName, zone, zoneHints, ready, serving, terminating })
+  nodeHints?: ReadonlySet<string>,
+): Endpoint => ({ ip, port, text: joinHostPort(ip, port), nodeName, zone, zoneHints, ...(nodeHints !== undefined ? { nodeHints } : {}), ready, serving, terminating })
 
 /** endpointslicecache.go isLocal: the endpoint's nodeName is this (non-empty) node's name. */
 export const isLocalTo = (ep: Endpoint, nodeName: string): boolean => nodeName !== "" && ep.nodeName === nodeName

@@ -26,6 +26,8 @@ interface ServiceSlices {
 /** What `applyEndpointsChanges` changed: upstream's UpdateEndpointsMapResult. */
 export interface UpdateEndpointsMapResult {
   readonly updatedServices: ReadonlySet<NamespacedName>
+  /** A changed service had or has a UDP port: stale UDP conntrack entries may need clearing. */
+  readonly conntrackCleanupRequired: boolean
 }
 
 const sliceInfos = new WeakMap<EndpointSliceView, SliceInfo>()
@@ -53,8 +55,9 @@ const sliceInfoOf = (slice: EndpointSliceView, serviceName: string): SliceInfo =
       if (ip === undefined || !isIpv4(ip)) continue
       const c = e.conditions
       const zoneHints = e.hints?.forZones !== undefined && e.hints.forZones.length > 0 ? new Set(e.hints.forZones.map((z) => z.name)) : undefined
+      const nodeHints = e.hints?.forNodes !== undefined && e.hints.forNodes.length > 0 ? new Set(e.hints.forNodes.map((n) => n.name)) : undefined
       list.push(
-        makeEndpoint(ip, p.port, e.nodeName ?? "", e.zone ?? "", zoneHints, c?.ready ?? true, c?.serving ?? true, c?.terminating ?? false),
+        makeEndpoint(ip, p.port, e.nodeName ?? "", e.zone ?? "", zoneHints, c?.ready ?? true, c?.serving ?? true, c?.terminating ?? false, nodeHints),
       )
     }
   }
@@ -63,7 +66,7 @@ const sliceInfoOf = (slice: EndpointSliceView, serviceName: string): SliceInfo =
     list.sort(compareEndpoints)
     for (let i = 1; i < list.length; i++) if ((list[i] as Endpoint).text === (list[i - 1] as Endpoint).text) hasDuplicates = true
     for (const ep of list) {
-      parts.push(`${ep.text}|${ep.nodeName}|${ep.zone}|${ep.ready ? 1 : 0}${ep.serving ? 1 : 0}${ep.terminating ? 1 : 0}|${ep.zoneHints === undefined ? "" : [...ep.zoneHints].sort().join(",")}`)
+      parts.push(`${ep.text}|${ep.nodeName}|${ep.zone}|${ep.ready ? 1 : 0}${ep.serving ? 1 : 0}${ep.terminating ? 1 : 0}|${ep.zoneHints === undefined ? "" : [...ep.zoneHints].sort().join(",")}|${ep.nodeHints === undefined ? "" : [...ep.nodeHints].sort().join(",")}`)
     }
   }
   const info: SliceInfo = { name: slice.metadata.name, byPort, fingerprint: parts.join(";"), remove: false, hasDuplicates }
@@ -151,10 +154,18 @@ const sameInfo = (a: SliceInfo, b: SliceInfo): boolean => a.remove === b.remove 
 /** EndpointsMap.Update: applies the tracker's pending changes to `map`. */
 export const applyEndpointsChanges = (map: EndpointsMap, tracker: EndpointsChangeTracker): UpdateEndpointsMapResult => {
   const updatedServices = new Set<NamespacedName>()
+  let conntrackCleanupRequired = false
   for (const [nn, change] of tracker.checkout()) {
     updatedServices.add(nn)
     for (const key of change.previous.keys()) map.delete(key)
     for (const [key, list] of change.current) map.set(key, list)
+    // endpointschangetracker.go Update: true once any changed service's previous or current map has a UDP port.
+    if (!conntrackCleanupRequired) conntrackCleanupRequired = hasUdpPort(change.previous) || hasUdpPort(change.current)
   }
-  return { updatedServices }
+  return { updatedServices, conntrackCleanupRequired }
+}
+
+const hasUdpPort = (map: EndpointsMap): boolean => {
+  for (const key of map.keys()) if (key.endsWith("/UDP")) return true
+  return false
 }

@@ -12,9 +12,16 @@ export {
 export { EndpointsChangeTracker, applyEndpointsChanges, type EndpointsMap, type UpdateEndpointsMapResult } from "./endpoints-change-tracker"
 export { categorizeEndpoints, type CategorizedEndpoints } from "./topology"
 export { udpConntrackTargets, isStaleUdpEntry, type UdpConntrackTargets, type UdpConntrackEntryView } from "./conntrack-cleanup"
+export {
+  applyKubeProxyConntrack,
+  conntrackMax,
+  DEFAULT_KUBE_PROXY_CONNTRACK,
+  type KubeProxyConntrackConfig,
+  type NodeConntrackSysctls,
+} from "./conntrack-sysctls"
 export type { Proxier } from "./proxier"
 export { BoundedFrequencyRunner, type RunnerFunction } from "./bounded-frequency-runner"
-export { KubeProxy, DEFAULT_SYNC_COST, type KubeProxyNode, type KubeProxyOptions, type SyncCostModel } from "./kube-proxy"
+export { KubeProxy, DEFAULT_SYNC_COST, type KubeProxyNode, type KubeProxyOptions, type RestoreOutcome, type SyncCostModel } from "./kube-proxy"
 export {
   IptablesProxier,
   FULL_SYNC_PERIOD,

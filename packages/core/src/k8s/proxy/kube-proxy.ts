@@ -1,4 +1,4 @@
-import { NANOS_PER_MICRO, type Nanos, type Simulation } from "../../sim/index"
+import { NANOS_PER_MICRO, type EventKind, type Nanos, type Simulation } from "../../sim/index"
 import type { EndpointSliceView, ServiceView } from "./api-view"
 import { BoundedFrequencyRunner } from "./bounded-frequency-runner"
 import type { UdpConntrackTargets } from "./conntrack-cleanup"
@@ -11,16 +11,15 @@ import type { IptablesRenderCache } from "./iptables/render-cache"
  * The node side of kube-proxy: where its restore payloads land. `apply` is called when the restore completes
  * (at the end of the sync's simulated duration), which is when the new rules start to matter; until then
  * packets follow the old rules. The netfilter layer implements it with
- * `applyRestore(ruleset, payload, { noflush: true })` after ensuring `jumpRules`.
+ * `applyRestore(ruleset, payload, { noflush: true })` after ensuring `jumpRules`; it throws when the kernel
+ * rejects the payload (the table is then unchanged, as iptables-restore's commit is all or nothing).
  */
 export interface KubeProxyNode {
   apply(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined): void
   /** Service chains present in the node's nat table (iptables-save -t nat); optional. */
   natChains?(): Iterable<string>
-  /** UDP conntrack reconciliation after a sync (conntrack/cleanup.go); optional. */
+  /** UDP conntrack reconciliation after a successful restore (conntrack/cleanup.go); optional. */
   cleanConntrack?(targets: UdpConntrackTargets): void
-  /** Validates a payload before the sync commits to it; throw to make the restore fail (e.g. a parse error). */
-  check?(payload: string): void
 }
 
 /** How long a sync takes in simulated time: a fixed part plus a cost per restore line (iptables-restore scales with input). */
@@ -32,30 +31,54 @@ export interface SyncCostModel {
 /** A modest default: 5 ms plus 2 µs per payload line (so 100k lines take ≈ 0.2 s). */
 export const DEFAULT_SYNC_COST: SyncCostModel = { base: 5_000 * NANOS_PER_MICRO, perLine: 2 * NANOS_PER_MICRO }
 
+/** How a sync's restore ended, when it ended. */
+export interface RestoreOutcome {
+  readonly result: IptablesSyncResult
+  readonly start: Nanos
+  readonly end: Nanos
+  /** The kernel's refusal (then the next sync is a full one, within syncPeriod); undefined when the rules are in. */
+  readonly error: string | undefined
+}
+
 export interface KubeProxyOptions {
   readonly node: KubeProxyNode
   readonly cost?: SyncCostModel
   readonly renderCache?: IptablesRenderCache
-  /** Observes every sync (for records and metrics). */
+  /** Observes every sync when it starts (for metrics): the payload is computed, not yet restored. */
   readonly onSync?: (result: IptablesSyncResult, start: Nanos, end: Nanos) => void
+  /** Observes every restore when it ends: applied, or rejected by the kernel. */
+  readonly onRestore?: (outcome: RestoreOutcome) => void
 }
 
 interface PendingApply {
   readonly proxy: KubeProxy
-  readonly payload: string
+  readonly result: IptablesSyncResult
   readonly jumpRules: ReadonlyArray<JumpRule> | undefined
+  readonly start: Nanos
+  readonly end: Nanos
+  /** UDP conntrack cleanup the sync asked for, run only once the restore succeeded (proxier.go: after RestoreAll). */
+  readonly conntrack: UdpConntrackTargets | undefined
 }
 
 /**
  * One node's kube-proxy in iptables mode on the simulation kernel: informer callbacks feed the proxier's change
  * trackers; syncs go through the BoundedFrequencyRunner (minSyncPeriod, burst 2, maxInterval FullSyncPeriod,
  * as proxier.go NewProxier); each sync takes simulated time and its payload reaches the node when it ends.
+ *
+ * Syncs never overlap: upstream's syncProxyRules holds the proxier's mutex through iptables-restore, so a sync
+ * (from the runner or an informer's synced callback) that starts while another's restore is running waits for it.
+ * Without that, a second sync would list the nat chains before the first one's payload landed and delete chains
+ * the first payload's rules still jump to (kubesim issue 14).
  */
 export class KubeProxy {
   readonly proxier: IptablesProxier
   readonly runner: BoundedFrequencyRunner
   private readonly cost: SyncCostModel
-  private readonly applyKind
+  private readonly applyKind: EventKind<PendingApply>
+  private readonly directKind: EventKind<KubeProxy>
+  private readonly syncOnce: () => Nanos
+  /** What the sync in progress handed to its sink (restore, then possibly conntrack cleanup). */
+  private stash: { readonly jumpRules: ReadonlyArray<JumpRule> | undefined; conntrack: UdpConntrackTargets | undefined } | undefined
 
   constructor(
     private readonly sim: Simulation,
@@ -63,38 +86,75 @@ export class KubeProxy {
     private readonly options: KubeProxyOptions,
   ) {
     this.cost = options.cost ?? DEFAULT_SYNC_COST
-    this.applyKind = sim.defineKind<PendingApply>(`kube-proxy-restore:${config.nodeName}`, (p) => p.proxy.options.node.apply(p.payload, p.jumpRules))
-    let pendingPayload: PendingApply | undefined
+    this.applyKind = sim.defineKind<PendingApply>(`kube-proxy-restore:${config.nodeName}`, (p) => p.proxy.land(p))
+    this.directKind = sim.defineKind<KubeProxy>(`kube-proxy-direct-sync:${config.nodeName}`, (kp) => kp.syncDirect())
     const node = options.node
     this.proxier = new IptablesProxier(config, {
       now: () => sim.now,
       renderCache: options.renderCache,
       requestSync: () => this.runner.run(),
-      syncNow: () => void syncOnce(),
+      syncNow: () => this.syncDirect(),
       retryAfter: (after) => this.runner.retryAfter(after),
       sink: {
-        restore: (payload, jumpRules) => {
-          node.check?.(payload)
-          pendingPayload = { proxy: this, payload, jumpRules }
+        // The restore runs for the sync's duration; whether the kernel takes it is known when it lands.
+        restore: (_payload, jumpRules) => {
+          this.stash = { jumpRules, conntrack: undefined }
         },
         natChains: node.natChains === undefined ? undefined : () => (node.natChains as () => Iterable<string>)(),
-        cleanConntrack: node.cleanConntrack === undefined ? undefined : (t) => node.cleanConntrack?.(t),
+        cleanConntrack: (targets) => {
+          if (this.stash !== undefined) this.stash.conntrack = targets
+        },
       },
     })
     // The runner's function: sync, then land the payload when the (simulated) restore finishes.
-    const syncOnce = (): Nanos => {
+    this.syncOnce = (): Nanos => {
       const start = sim.now
-      pendingPayload = undefined
+      this.stash = undefined
       const result = this.proxier.syncProxyRules()
       if (result === undefined) return 0
       const lines = countLines(result.payload)
       const duration = this.cost.base + this.cost.perLine * lines
-      const applied = pendingPayload as PendingApply | undefined
-      if (applied !== undefined) sim.after(duration, this.applyKind, applied)
+      const s = this.takeStash()
+      if (s !== undefined) {
+        const pending: PendingApply = { proxy: this, result, jumpRules: s.jumpRules, start, end: start + duration, conntrack: s.conntrack }
+        sim.after(duration, this.applyKind, pending)
+      }
       this.options.onSync?.(result, start, start + duration)
       return duration
     }
-    this.runner = new BoundedFrequencyRunner(sim, `sync-runner:${config.nodeName}`, syncOnce, this.proxier.config.minSyncPeriod, FULL_SYNC_PERIOD, 2)
+    this.runner = new BoundedFrequencyRunner(sim, `sync-runner:${config.nodeName}`, this.syncOnce, this.proxier.config.minSyncPeriod, FULL_SYNC_PERIOD, 2)
+  }
+
+  private takeStash(): KubeProxy["stash"] {
+    const s = this.stash
+    this.stash = undefined
+    return s
+  }
+
+  /** A direct syncProxyRules call (the informers' synced callbacks): waits for a sync in progress, then runs. */
+  private syncDirect(): void {
+    if (this.runner.busy) {
+      this.sim.at(this.runner.freeAt, this.directKind, this)
+      return
+    }
+    this.runner.hold(this.sim.now + this.syncOnce())
+  }
+
+  /** The restore finishes: the kernel takes the payload whole or refuses it (then: full sync on retry). */
+  private land(p: PendingApply): void {
+    let error: string | undefined
+    try {
+      this.options.node.apply(p.result.payload, p.jumpRules)
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e)
+    }
+    if (error === undefined) {
+      // proxier.go: conntrack.CleanStaleEntries runs after RestoreAll succeeded, never before the new rules are in.
+      if (p.conntrack !== undefined) this.options.node.cleanConntrack?.(p.conntrack)
+    } else {
+      this.proxier.restoreFailed(error)
+    }
+    this.options.onRestore?.({ result: p.result, start: p.start, end: p.end, error })
   }
 
   /** Starts the runner loop (SyncLoop). Call once; the first sync happens when both informers have synced. */

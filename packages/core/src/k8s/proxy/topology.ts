@@ -15,21 +15,35 @@ export interface CategorizedEndpoints {
 
 const EMPTY: ReadonlyArray<Endpoint> = []
 
-type TopologyMode = "" | "PreferSameZone"
+type TopologyMode = "" | "PreferSameZone" | "PreferSameNode"
 
-/** topology.go topologyModeFromHints (zone hints; PreferSameNode is behind a feature gate and not modelled). */
-const topologyModeFromHints = (endpoints: ReadonlyArray<Endpoint>, zone: string): TopologyMode => {
+/**
+ * topology.go topologyModeFromHints, with the PreferSameTrafficDistribution gate on (beta, default on, in 1.34):
+ * PreferSameNode if every ready endpoint has a node hint and one is for this node; else PreferSameZone if every
+ * ready endpoint has a zone hint and one is for this node's zone; else "" (cluster-wide).
+ */
+const topologyModeFromHints = (endpoints: ReadonlyArray<Endpoint>, nodeName: string, zone: string): TopologyMode => {
   let hasReady = false
+  let allHaveNodeHints = true
+  let hasForNode = false
   let allHaveZoneHints = true
   let hasForZone = false
   for (const ep of endpoints) {
     if (!ep.ready) continue
     hasReady = true
+    if (ep.nodeHints === undefined || ep.nodeHints.size === 0) allHaveNodeHints = false
+    else if (ep.nodeHints.has(nodeName)) hasForNode = true
     if (ep.zoneHints === undefined || ep.zoneHints.size === 0) allHaveZoneHints = false
     else if (ep.zoneHints.has(zone)) hasForZone = true
   }
-  return hasReady && allHaveZoneHints && hasForZone ? "PreferSameZone" : ""
+  if (!hasReady) return ""
+  if (allHaveNodeHints && hasForNode) return "PreferSameNode"
+  return allHaveZoneHints && hasForZone ? "PreferSameZone" : ""
 }
+
+/** topology.go availableForTopology (no fallback here: that was decided by the mode). */
+const availableForTopology = (ep: Endpoint, mode: TopologyMode, nodeName: string, zone: string): boolean =>
+  mode === "" ? true : mode === "PreferSameNode" ? (ep.nodeHints?.has(nodeName) ?? false) : (ep.zoneHints?.has(zone) ?? false)
 
 /**
  * pkg/proxy/topology.go CategorizeEndpoints. "Usable" means ready; if there are none, serving-and-terminating
@@ -49,8 +63,9 @@ export const categorizeEndpoints = (
   let clusterEndpoints: ReadonlyArray<Endpoint> = EMPTY
   let topologyMode: TopologyMode = ""
   if (svc.usesClusterEndpoints) {
-    topologyMode = topologyModeFromHints(endpoints, zone)
-    clusterEndpoints = endpoints.filter((ep) => ep.ready && (topologyMode === "" || (ep.zoneHints?.has(zone) ?? false)))
+    topologyMode = topologyModeFromHints(endpoints, nodeName, zone)
+    const mode = topologyMode
+    clusterEndpoints = endpoints.filter((ep) => ep.ready && availableForTopology(ep, mode, nodeName, zone))
     // All ready endpoints: share the caller's array rather than copying it.
     if (clusterEndpoints.length === endpoints.length) clusterEndpoints = endpoints
     if (clusterEndpoints.length === 0) clusterEndpoints = endpoints.filter((ep) => ep.serving && ep.terminating)

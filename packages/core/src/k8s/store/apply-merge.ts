@@ -44,6 +44,9 @@ export const mergeApplied = (applied: KubeObject, live: KubeObject): KubeObject 
       return { ...applied, metadata, spec, status: l.status }
     }
     case "EndpointSlice":
+    case "ConfigMap":
+    case "Secret":
+    case "ServiceAccount":
       return { ...applied, metadata }
     default:
       return { ...applied, metadata, status: (live as typeof applied).status } as KubeObject

@@ -1,4 +1,9 @@
 import {
+  type ConfigMap,
+  type DaemonSet,
+  type Secret,
+  type ServiceAccount,
+  type StatefulSet,
   type Deployment,
   type EndpointSlice,
   type Pod,
@@ -12,7 +17,8 @@ import { humanDuration } from "./human-duration"
 
 /**
  * One printer per kind: the columns of pkg/printers/internalversion/printers.go (`printPod`, `printService`,
- * `printDeployment`, `printReplicaSet`, `printEndpointSlice`), normal and `-o wide`.
+ * `printDeployment`, `printReplicaSet`, `printEndpointSlice`, `printStatefulSet`, `printDaemonSet`,
+ * `printConfigMap`, `printSecret`, `printServiceAccount`), normal and `-o wide`.
  */
 export interface TableColumns<T> {
   readonly headers: ReadonlyArray<string>
@@ -176,4 +182,59 @@ export const endpointSliceColumns: TableColumns<EndpointSlice> = {
     listWithMore(eps.endpoints.flatMap((e) => e.addresses)),
     age(eps.metadata.creationTimestamp, now),
   ],
+}
+
+/** printers.go `printStatefulSet`: READY is readyReplicas/spec.replicas. */
+export const statefulSetColumns: TableColumns<StatefulSet> = {
+  headers: ["NAME", "READY", "AGE"],
+  wideHeaders: ["CONTAINERS", "IMAGES"],
+  row: (ss, now, wide) => {
+    const row = [ss.metadata.name, `${ss.status.readyReplicas ?? 0}/${ss.spec.replicas}`, age(ss.metadata.creationTimestamp, now)]
+    if (wide) row.push(...containersAndImages(ss.spec.template))
+    return row
+  },
+}
+
+/** printers.go `printDaemonSet`: the status counts and the template's nodeSelector (`labels.FormatLabels`). */
+export const daemonSetColumns: TableColumns<DaemonSet> = {
+  headers: ["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"],
+  wideHeaders: ["CONTAINERS", "IMAGES", "SELECTOR"],
+  row: (ds, now, wide) => {
+    const st = ds.status
+    const ns = ds.spec.template.spec.nodeSelector
+    const nodeSelector = ns === undefined || Object.keys(ns).length === 0 ? "<none>" : formatLabelSelector({ matchLabels: ns })
+    const row = [
+      ds.metadata.name,
+      String(st.desiredNumberScheduled),
+      String(st.currentNumberScheduled),
+      String(st.numberReady),
+      String(st.updatedNumberScheduled ?? 0),
+      String(st.numberAvailable ?? 0),
+      nodeSelector,
+      age(ds.metadata.creationTimestamp, now),
+    ]
+    if (wide) row.push(...containersAndImages(ds.spec.template), formatLabelSelector(ds.spec.selector))
+    return row
+  },
+}
+
+/** printers.go `printConfigMap`: DATA counts data and binaryData keys. */
+export const configMapColumns: TableColumns<ConfigMap> = {
+  headers: ["NAME", "DATA", "AGE"],
+  wideHeaders: [],
+  row: (cm, now) => [cm.metadata.name, String(Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length), age(cm.metadata.creationTimestamp, now)],
+}
+
+/** printers.go `printSecret`. */
+export const secretColumns: TableColumns<Secret> = {
+  headers: ["NAME", "TYPE", "DATA", "AGE"],
+  wideHeaders: [],
+  row: (s, now) => [s.metadata.name, s.type, String(Object.keys(s.data ?? {}).length), age(s.metadata.creationTimestamp, now)],
+}
+
+/** printers.go `printServiceAccount`: SECRETS counts `secrets`. */
+export const serviceAccountColumns: TableColumns<ServiceAccount> = {
+  headers: ["NAME", "SECRETS", "AGE"],
+  wideHeaders: [],
+  row: (sa, now) => [sa.metadata.name, String(sa.secrets?.length ?? 0), age(sa.metadata.creationTimestamp, now)],
 }

@@ -2,7 +2,12 @@ import { type Kind, type KubeObject, type ObjectOfKind, infoOf } from "../api/in
 import type { ApiStore } from "../store/index"
 import {
   type TableColumns,
+  configMapColumns,
+  daemonSetColumns,
   deploymentColumns,
+  secretColumns,
+  serviceAccountColumns,
+  statefulSetColumns,
   endpointSliceColumns,
   podColumns,
   replicaSetColumns,
@@ -10,9 +15,9 @@ import {
 } from "./columns"
 import { renderTable } from "./tabwriter"
 
-/** The kinds with a table printer, and the resources `kubectl get all` lists, in its order. */
-export type PrintableKind = "Pod" | "Service" | "Deployment" | "ReplicaSet" | "EndpointSlice"
-export const GET_ALL_KINDS: ReadonlyArray<PrintableKind> = ["Pod", "Service", "Deployment", "ReplicaSet"]
+/** The kinds with a table printer, and the resources `kubectl get all` lists, in its order (core, then apps by name). */
+export type PrintableKind = "Pod" | "Service" | "Deployment" | "ReplicaSet" | "EndpointSlice" | "StatefulSet" | "DaemonSet" | "ConfigMap" | "Secret" | "ServiceAccount"
+export const GET_ALL_KINDS: ReadonlyArray<PrintableKind> = ["Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"]
 
 const columnsOf: { [K in PrintableKind]: TableColumns<ObjectOfKind<K>> } = {
   Pod: podColumns,
@@ -20,6 +25,11 @@ const columnsOf: { [K in PrintableKind]: TableColumns<ObjectOfKind<K>> } = {
   Deployment: deploymentColumns,
   ReplicaSet: replicaSetColumns,
   EndpointSlice: endpointSliceColumns,
+  StatefulSet: statefulSetColumns,
+  DaemonSet: daemonSetColumns,
+  ConfigMap: configMapColumns,
+  Secret: secretColumns,
+  ServiceAccount: serviceAccountColumns,
 }
 
 export interface GetOptions {
@@ -64,7 +74,7 @@ export const getTable = (store: ApiStore, kind: PrintableKind, options: GetOptio
   return rows === undefined ? noResources(options) : renderTable(rows)
 }
 
-/** `kubectl get all`: pods, services, deployments, replicasets; one table each, names prefixed, blank lines between. */
+/** `kubectl get all`: pods, services, daemonsets, deployments, replicasets, statefulsets; one table each, names prefixed, blank lines between. */
 export const getAll = (store: ApiStore, options: GetOptions = {}): string => {
   const tables: string[] = []
   for (const kind of GET_ALL_KINDS) {

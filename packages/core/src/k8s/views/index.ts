@@ -1,5 +1,5 @@
 export { humanDuration } from "./human-duration"
 export { renderTable, TABWRITER_MIN_WIDTH, TABWRITER_PADDING } from "./tabwriter"
-export { type TableColumns, age, podColumns, serviceColumns, deploymentColumns, replicaSetColumns, endpointSliceColumns } from "./columns"
+export { type TableColumns, age, podColumns, serviceColumns, deploymentColumns, replicaSetColumns, endpointSliceColumns, statefulSetColumns, daemonSetColumns, configMapColumns, secretColumns, serviceAccountColumns } from "./columns"
 export { type GetOptions, type PrintableKind, GET_ALL_KINDS, getAll, getTable, selectObjects } from "./get"
 export { asList, toJsonOutput, toYamlOutput } from "./output"

@@ -1,6 +1,6 @@
 import type { Nanos } from "../../sim/index"
-import type { Ipv4 } from "../packet/packet"
-import { IPS_CONFIRMED } from "./ct-state"
+import type { Ipv4, Packet } from "../packet/packet"
+import { IPS_ASSURED, IPS_CONFIRMED } from "./ct-state"
 import { ConntrackEntry, type TupleNode } from "./entry"
 
 /** Hash of a 5-tuple (a murmur3-style mix; any good 32-bit mix works, the order it yields is never observed). */
@@ -15,6 +15,16 @@ export const tupleHash = (src: Ipv4, dst: Ipv4, sport: number, dport: number, pr
 }
 
 /**
+ * nf_conntrack_max and nf_conntrack_buckets as the kernel sizes them on a 64-bit machine with more than 4 GiB:
+ * 262144 buckets and a max factor of 1 (nf_conntrack_core.c nf_conntrack_init_start).
+ */
+export const KERNEL_CONNTRACK_MAX = 262144
+export const KERNEL_CONNTRACK_BUCKETS = 262144
+
+/** nf_conntrack_core.c NF_CT_EVICTION_RANGE: how many hash buckets early_drop looks at. */
+const EVICTION_RANGE = 8
+
+/**
  * The conntrack table of one host: confirmed entries hashed by both tuples (chained buckets, doubled when
  * the load passes 1), and an insertion-ordered list for listing and garbage collection.
  *
@@ -24,17 +34,95 @@ export const tupleHash = (src: Ipv4, dst: Ipv4, sport: number, dport: number, pr
  * needs no timer events and keeps the table bounded). `gc(now)` sweeps everything.
  */
 export class ConntrackTable {
-  private buckets: (TupleNode | null)[] = new Array<TupleNode | null>(256).fill(null)
+  private heads: (TupleNode | null)[] = new Array<TupleNode | null>(256).fill(null)
   private mask = 255
   private count = 0
   private head: ConntrackEntry | null = null
   private tail: ConntrackEntry | null = null
   private cursor: ConntrackEntry | null = null
   private nextId = 1
+  /** net.netfilter.nf_conntrack_max: new connections beyond it need an early drop or are dropped; 0 = no limit. */
+  max = KERNEL_CONNTRACK_MAX
+  private hashsize = KERNEL_CONNTRACK_BUCKETS
+  /** Entries evicted by early_drop (the kernel's `early_drop` statistic). */
+  earlyDrops = 0
+  /** New connections refused because the table was full (the kernel's `drop` statistic). */
+  fullDrops = 0
+  /** Told of each packet refused for a full table (the kernel logs "nf_conntrack: table full, dropping packet"). */
+  onTableFull: ((pkt: Packet, now: Nanos) => void) | null = null
 
   /** Confirmed entries, expired ones not yet collected included. */
   get size(): number {
     return this.count
+  }
+
+  /**
+   * net.netfilter.nf_conntrack_buckets (the `hashsize` module parameter): the kernel's hash size, which decides
+   * what early_drop looks at. Rounded up to a power of two here (so a kernel bucket maps onto this table's own
+   * buckets); the kernel takes any size.
+   */
+  get buckets(): number {
+    return this.hashsize
+  }
+  set buckets(n: number) {
+    if (!Number.isSafeInteger(n) || n < 1 || n > 2 ** 30) throw new RangeError(`nf_conntrack_buckets: expected a whole number in 1..2^30, got ${n}`)
+    let p = 1
+    while (p < n) p *= 2
+    this.hashsize = p
+  }
+
+  /** At nf_conntrack_max (nf_conntrack_core.c __nf_conntrack_alloc: `ct_count >= nf_conntrack_max`). */
+  get full(): boolean {
+    return this.max !== 0 && this.count >= this.max
+  }
+
+  /**
+   * With the table full, room for a new connection whose original tuple hashes to `hash` once early_drop evicted
+   * something (__nf_conntrack_alloc); false means the kernel drops the packet.
+   */
+  admitWhenFull(hash: number, now: Nanos): boolean {
+    if (this.earlyDrop(hash, now)) return true
+    this.fullDrops++
+    return false
+  }
+
+  /**
+   * nf_conntrack_core.c early_drop / early_drop_list: from the new tuple's bucket, up to NF_CT_EVICTION_RANGE
+   * buckets of the kernel's hash table; in the first bucket that has any, every confirmed entry that is not
+   * ASSURED is deleted (expired ones met on the way are collected but do not count). ASSURED entries (a TCP
+   * handshake completed, UDP seen both ways over 2 s) are never evicted.
+   *
+   * The kernel hashes with a boot-time random jhash seed; this table's own mix stands in for it, so which
+   * connections share a bucket differs from a given kernel, while how many candidates are looked at matches.
+   */
+  private earlyDrop(hash: number, now: Nanos): boolean {
+    const hsize = this.hashsize
+    const own = this.heads.length
+    for (let i = 0; i < EVICTION_RANGE; i++) {
+      const kernelBucket = (hash + i) & (hsize - 1)
+      const victims: ConntrackEntry[] = []
+      const expired: ConntrackEntry[] = []
+      // This table's buckets holding that kernel bucket's nodes: every hsize-th one when it is larger, else one
+      // bucket whose nodes are filtered.
+      const step = own >= hsize ? hsize : own
+      for (let b = own >= hsize ? kernelBucket : kernelBucket & this.mask; b < own; b += step) {
+        for (let n = this.heads[b] as TupleNode | null; n !== null; n = n.next) {
+          if ((n.hash & (hsize - 1)) !== kernelBucket) continue
+          const e = n.entry
+          if (e.expires <= now) {
+            if (!expired.includes(e)) expired.push(e)
+          } else if ((e.status & IPS_ASSURED) === 0 && !victims.includes(e)) victims.push(e)
+        }
+        if (own < hsize) break
+      }
+      for (const e of expired) this.delete(e)
+      for (const e of victims) this.delete(e)
+      if (victims.length > 0) {
+        this.earlyDrops += victims.length
+        return true
+      }
+    }
+    return false
   }
 
   /** A new, unconfirmed entry for a first packet (not in the table until `confirm`). */
@@ -44,7 +132,7 @@ export class ConntrackTable {
 
   /** The live entry node for a tuple (either direction), or null. Removes the entry if it has expired. */
   find(src: Ipv4, dst: Ipv4, sport: number, dport: number, proto: number, now: Nanos): TupleNode | null {
-    let n = this.buckets[tupleHash(src, dst, sport, dport, proto) & this.mask] as TupleNode | null
+    let n = this.heads[tupleHash(src, dst, sport, dport, proto) & this.mask] as TupleNode | null
     while (n !== null) {
       const e = n.entry
       if (e.proto === proto) {
@@ -99,7 +187,7 @@ export class ConntrackTable {
     else this.tail.nextInList = e
     this.tail = e
     this.count++
-    if (this.count * 2 > this.buckets.length) this.grow()
+    if (this.count * 2 > this.heads.length) this.grow()
     return true
   }
 
@@ -166,15 +254,15 @@ export class ConntrackTable {
   private link(node: TupleNode, hash: number): void {
     node.hash = hash
     const b = hash & this.mask
-    node.next = this.buckets[b] as TupleNode | null
-    this.buckets[b] = node
+    node.next = this.heads[b] as TupleNode | null
+    this.heads[b] = node
   }
 
   private unlink(node: TupleNode): void {
     const b = node.hash & this.mask
-    let n = this.buckets[b] as TupleNode | null
+    let n = this.heads[b] as TupleNode | null
     if (n === node) {
-      this.buckets[b] = node.next
+      this.heads[b] = node.next
     } else {
       while (n !== null && n.next !== node) n = n.next
       if (n !== null) n.next = node.next
@@ -183,16 +271,16 @@ export class ConntrackTable {
   }
 
   private grow(): void {
-    const old = this.buckets
-    this.buckets = new Array<TupleNode | null>(old.length * 2).fill(null)
-    this.mask = this.buckets.length - 1
+    const old = this.heads
+    this.heads = new Array<TupleNode | null>(old.length * 2).fill(null)
+    this.mask = this.heads.length - 1
     for (let i = 0; i < old.length; i++) {
       let n = old[i] as TupleNode | null
       while (n !== null) {
         const next = n.next
         const b = n.hash & this.mask
-        n.next = this.buckets[b] as TupleNode | null
-        this.buckets[b] = n
+        n.next = this.heads[b] as TupleNode | null
+        this.heads[b] = n
         n = next
       }
     }

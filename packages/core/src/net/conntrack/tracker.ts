@@ -5,7 +5,7 @@ import {
   IPS_ASSURED, IPS_DST_NAT, IPS_SEEN_REPLY, IPS_SRC_NAT,
 } from "./ct-state"
 import type { ConntrackEntry } from "./entry"
-import type { ConntrackTable } from "./table"
+import { tupleHash, type ConntrackTable } from "./table"
 import {
   TCP_CT_CLOSE, TCP_CT_ESTABLISHED, TCP_CT_IGNORE, TCP_CT_INVALID, TCP_CT_NONE, TCP_CT_SYN_RECV, TCP_CT_TIME_WAIT,
   tcpStateTimeout, tcpTransition,
@@ -28,17 +28,20 @@ export const natBits = (e: ConntrackEntry): number =>
  * timeout, and sets `pkt.ct`, `pkt.ctDir` and `pkt.ctState`.
  *
  * A packet that is already tracked (looped back locally) is left as it is.
+ *
+ * Returns false when conntrack drops the packet itself: a new connection with the table at nf_conntrack_max
+ * and nothing early_drop could evict (nf_conntrack_in returns NF_DROP: "nf_conntrack: table full, dropping packet").
  */
-export const conntrackIn = (table: ConntrackTable, t: ConntrackTimeouts, pkt: Packet, now: Nanos): void => {
+export const conntrackIn = (table: ConntrackTable, t: ConntrackTimeouts, pkt: Packet, now: Nanos): boolean => {
   const proto = pkt.proto
   if (proto === PROTO_ICMP) {
     icmpIn(table, pkt, now)
-    return
+    return true
   }
   if (proto !== PROTO_TCP && proto !== PROTO_UDP) {
     pkt.ct = null
     pkt.ctState = CT_UNTRACKED
-    return
+    return true
   }
   let node = table.find(pkt.src, pkt.dst, pkt.sport, pkt.dport, proto, now)
   if (node !== null && proto === PROTO_TCP) {
@@ -50,10 +53,7 @@ export const conntrackIn = (table: ConntrackTable, t: ConntrackTimeouts, pkt: Pa
       node = null
     }
   }
-  if (node === null) {
-    newConnection(table, t, pkt, now)
-    return
-  }
+  if (node === null) return newConnection(table, t, pkt, now)
   const e = node.entry
   const dir = node.dir
   if (proto === PROTO_TCP) {
@@ -62,7 +62,7 @@ export const conntrackIn = (table: ConntrackTable, t: ConntrackTimeouts, pkt: Pa
       // The kernel detaches the entry and the packet is INVALID (nf_conntrack_in: ret <= 0).
       pkt.ct = null
       pkt.ctState = CT_INVALID
-      return
+      return true
     }
     if (next !== TCP_CT_IGNORE) {
       const old = e.tcpState
@@ -89,9 +89,10 @@ export const conntrackIn = (table: ConntrackTable, t: ConntrackTimeouts, pkt: Pa
   pkt.ct = e
   pkt.ctDir = dir
   pkt.ctState = (dir === 1 || (e.status & IPS_SEEN_REPLY) !== 0 ? CT_ESTABLISHED : CT_NEW) | natBits(e)
+  return true
 }
 
-const newConnection = (table: ConntrackTable, t: ConntrackTimeouts, pkt: Packet, now: Nanos): void => {
+const newConnection = (table: ConntrackTable, t: ConntrackTimeouts, pkt: Packet, now: Nanos): boolean => {
   let timeout = t.udpUnreplied
   let state = TCP_CT_NONE
   if (pkt.proto === PROTO_TCP) {
@@ -101,9 +102,16 @@ const newConnection = (table: ConntrackTable, t: ConntrackTimeouts, pkt: Packet,
     if (state === TCP_CT_INVALID || state === TCP_CT_IGNORE) {
       pkt.ct = null
       pkt.ctState = CT_INVALID
-      return
+      return true
     }
     timeout = tcpStateTimeout(t, state)
+  }
+  // init_conntrack → __nf_conntrack_alloc, keyed by the original tuple's hash (resolve_normal_ct).
+  if (table.full && !table.admitWhenFull(tupleHash(pkt.src, pkt.dst, pkt.sport, pkt.dport, pkt.proto), now)) {
+    pkt.ct = null
+    pkt.ctState = CT_INVALID
+    table.onTableFull?.(pkt, now)
+    return false
   }
   const e = table.create(pkt.proto, pkt.src, pkt.dst, pkt.sport, pkt.dport, now)
   e.tcpState = state
@@ -111,6 +119,7 @@ const newConnection = (table: ConntrackTable, t: ConntrackTimeouts, pkt: Packet,
   pkt.ct = e
   pkt.ctDir = 0
   pkt.ctState = CT_NEW
+  return true
 }
 
 /**

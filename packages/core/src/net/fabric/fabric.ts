@@ -18,12 +18,27 @@ export interface FabricOptions {
   /** A default gateway on the LAN for nodes and external hosts; default: an on-link default route. */
   readonly gateway?: Ipv4
   readonly conntrackTimeouts?: ConntrackTimeouts
+  /**
+   * LAN settings by the pair of hosts a packet travels between, instead of `lanLink` for every pair: node ⇄ node
+   * in one zone, node ⇄ node across zones (NodeSpec `zone`), and any pair with a non-node host (external clients
+   * and servers, the load balancer, the upstream DNS).
+   */
+  readonly lanPairs?: LanPairParams
+}
+
+/** See FabricOptions `lanPairs`. */
+export interface LanPairParams {
+  readonly nodes: LinkParams
+  readonly crossZone: LinkParams
+  readonly external: LinkParams
 }
 
 export interface NodeSpec {
   readonly ip: Ipv4
   /** The node's pod CIDR (spec.podCIDR). */
   readonly podCidr: Cidr
+  /** Its zone (`topology.kubernetes.io/zone`), for FabricOptions `lanPairs`; nodes without one share a zone. */
+  readonly zone?: string
 }
 
 export interface LanHostSpec {
@@ -34,6 +49,12 @@ export interface LanHostSpec {
   readonly iptables?: boolean
   /** Extra routes `dst/prefix via gateway` (e.g. a Service CIDR via a node). */
   readonly routes?: ReadonlyArray<{ readonly dst: Cidr; readonly via: Ipv4 }>
+  /**
+   * An internet address outside the LAN (a public web server): the host sits on the LAN segment with a /32, so a
+   * node's on-link default route delivers to it directly — the hop kind's docker bridge gateway (which NATs to
+   * the internet) would take. Default false: the address must lie in the LAN.
+   */
+  readonly beyondLan?: boolean
 }
 
 /** The veth name a pod's interface has on its node: `veth` + 8 hex digits of the pod's name hash (like Calico's `cali…`). */
@@ -55,11 +76,14 @@ export class Fabric {
   readonly pods = new Map<string, { readonly host: Host; readonly node: string; readonly ip: Ipv4; readonly link: Link }>()
   private readonly lanParams: LinkParams
   private readonly vethParams: LinkParams
+  /** LAN pair groups: 0 for non-node hosts, then one per node zone in order of first appearance. */
+  private readonly zoneGroups = new Map<string, number>()
 
   constructor(readonly net: Network, readonly options: FabricOptions) {
     this.lanParams = options.lanLink ?? DEFAULT_LAN
     this.vethParams = options.vethLink ?? DEFAULT_VETH
     this.lan = net.addLink("lan", this.lanParams)
+    if (options.lanPairs !== undefined) this.lan.setPairTable({ groups: 1, between: [options.lanPairs.external] })
   }
 
   /** Adds a node: `eth0` on the LAN, forwarding, conntrack, an iptables ruleset, routes to every other node's pods. */
@@ -73,6 +97,7 @@ export class Fabric {
     })
     h.setNetfilter(new IptablesHooks(ruleset, h))
     this.plugLan(h, spec.ip)
+    if (this.options.lanPairs !== undefined) this.groupNode(h, spec.zone ?? "", this.options.lanPairs)
     for (const other of this.nodes.values()) {
       h.addRoute(other.spec.podCidr.base, other.spec.podCidr.prefix, "eth0", other.spec.ip)
       other.host.addRoute(spec.podCidr.base, spec.podCidr.prefix, "eth0", spec.ip)
@@ -130,22 +155,40 @@ export class Fabric {
 
   /** Adds a host on the LAN (an external client, a load balancer, a DNS server). */
   addLanHost(name: string, spec: LanHostSpec): Host {
-    this.checkLan(name, spec.ip)
+    if (spec.beyondLan !== true) this.checkLan(name, spec.ip)
+    else if (cidrContains(this.options.lan, spec.ip)) throw new Error(`fabric: host ${name}: beyondLan address is inside the LAN ${formatCidr(this.options.lan)}`)
     const h = this.net.addHost(name, {
       forwarding: spec.forwarding ?? false,
       conntrack: spec.iptables ?? false,
       ...(this.options.conntrackTimeouts !== undefined ? { conntrackTimeouts: this.options.conntrackTimeouts } : {}),
     })
     if (spec.iptables === true) h.setNetfilter(new IptablesHooks(new Ruleset(), h))
-    this.plugLan(h, spec.ip)
+    this.plugLan(h, spec.ip, spec.beyondLan === true ? 32 : this.options.lan.prefix)
     for (const r of spec.routes ?? []) h.addRoute(r.dst.base, r.dst.prefix, "eth0", r.via)
     return h
   }
 
-  private plugLan(h: Host, ip: Ipv4): void {
+  /** Puts a node's LAN interface in its zone's group, growing the pair table when the zone is new. */
+  private groupNode(h: Host, zone: string, p: LanPairParams): void {
+    let g = this.zoneGroups.get(zone)
+    if (g === undefined) {
+      g = this.zoneGroups.size + 1
+      this.zoneGroups.set(zone, g)
+      const groups = g + 1
+      const between = Array.from({ length: groups * groups }, (_, i) => {
+        const a = Math.floor(i / groups)
+        const b = i % groups
+        return a === 0 || b === 0 ? p.external : a === b ? p.nodes : p.crossZone
+      })
+      this.lan.setPairTable({ groups, between })
+    }
+    this.lan.setGroup(h.iface("eth0"), g)
+  }
+
+  private plugLan(h: Host, ip: Ipv4, prefix = this.options.lan.prefix): void {
     const eth0 = h.addInterface("eth0")
     this.lan.attach(eth0)
-    h.addAddress("eth0", ip, this.options.lan.prefix)
+    h.addAddress("eth0", ip, prefix)
     h.addRoute(0, 0, "eth0", this.options.gateway ?? 0)
   }
 

@@ -18,7 +18,7 @@ import type { Path, Route } from "../route/route-table"
 import { RouteTable } from "../route/route-table"
 import type { Network } from "../network"
 import type { TcpConnection, TcpHandlers } from "../transport/tcp-connection"
-import { TcpStack, type AcceptHandler, type TcpConnectOptions, type TcpListener } from "../transport/tcp-stack"
+import { TcpStack, type AcceptHandler, type TcpConnectOptions, type TcpListenOptions, type TcpListener } from "../transport/tcp-stack"
 import { UdpStack, type UdpHandlers, type UdpSocket } from "../transport/udp-stack"
 import { Interface } from "./interface"
 import type { HookName, NetfilterHooks } from "./netfilter-hooks"
@@ -77,7 +77,8 @@ export class Host {
   readonly routes = new RouteTable<Interface>()
   readonly lo: Interface
   readonly conntrack: ConntrackTable | null
-  readonly conntrackTimeouts: ConntrackTimeouts
+  /** The nf_conntrack_*_timeout_* sysctls (kube-proxy raises some at start). */
+  conntrackTimeouts: ConntrackTimeouts
   readonly tcp: TcpStack
   readonly udp: UdpStack
   /** The host's own random stream (`host/<name>`): NAT port choice, ephemeral ports. */
@@ -185,8 +186,8 @@ export class Host {
   }
 
   /** Listens on a TCP port of every address; `onAccept` gives each established connection its handlers. */
-  tcpListen(port: number, onAccept: AcceptHandler): TcpListener {
-    return this.tcp.listen(port, onAccept)
+  tcpListen(port: number, onAccept: AcceptHandler, options?: TcpListenOptions): TcpListener {
+    return this.tcp.listen(port, onAccept, options)
   }
 
   /** Binds a UDP socket (port 0: ephemeral). */
@@ -218,8 +219,12 @@ export class Host {
       // A new skb on a new host: no mark, no conntrack yet. A looped-back packet keeps both
       // (nf_conntrack_in: "Previously seen (loopback or untracked)? Ignore.").
       pkt.mark = 0
-      if (this.conntrack !== null) conntrackIn(this.conntrack, this.conntrackTimeouts, pkt, now)
-      else {
+      if (this.conntrack !== null) {
+        if (!conntrackIn(this.conntrack, this.conntrackTimeouts, pkt, now)) {
+          net.drop(pkt, this, "conntrack-full")
+          return
+        }
+      } else {
         pkt.ct = null
         pkt.ctState = CT_UNTRACKED
       }
@@ -290,7 +295,7 @@ export class Host {
       this.net.drop(pkt, this, "host-down")
       return
     }
-    let taken: boolean
+    let taken: boolean | "overflow"
     switch (pkt.proto) {
       case PROTO_TCP:
         taken = this.tcp.receive(pkt)
@@ -304,8 +309,8 @@ export class Host {
       default:
         taken = false
     }
-    if (taken) this.net.delivered(pkt, this)
-    else this.net.drop(pkt, this, "no-socket")
+    if (taken === true) this.net.delivered(pkt, this)
+    else this.net.drop(pkt, this, taken === "overflow" ? "listen-overflow" : "no-socket")
   }
 
   /** ICMP errors go to the socket of the connection they quote (icmp.c icmp_unreach → tcp_v4_err / udp_err). */
@@ -345,8 +350,11 @@ export class Host {
     pkt.outIface = local ? "lo" : (route as Path<Interface>).dev.name
     const attached = pkt.ct !== null
     if (!attached) {
-      if (this.conntrack !== null) conntrackIn(this.conntrack, this.conntrackTimeouts, pkt, now)
-      else pkt.ctState = CT_UNTRACKED
+      if (this.conntrack === null) pkt.ctState = CT_UNTRACKED
+      else if (!conntrackIn(this.conntrack, this.conntrackTimeouts, pkt, now)) {
+        net.drop(pkt, this, "conntrack-full")
+        return "dropped"
+      }
     }
     const nf = this.nf
     let rules = 0

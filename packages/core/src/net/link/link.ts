@@ -14,6 +14,16 @@ export interface LinkParams {
 }
 
 /**
+ * Per-pair settings of a shared segment: each member interface is in a group (`groupOf`, default group 0) and a
+ * packet from group `a` to group `b` takes `between[a * groups + b]` instead of the link's own params (e.g. nodes
+ * in different zones farther apart than nodes in one zone). Checked like `setParams`.
+ */
+export interface LinkPairTable {
+  readonly groups: number
+  readonly between: ReadonlyArray<LinkParams>
+}
+
+/**
  * A link: an L2 segment joining interfaces. A point-to-point link (a veth pair) delivers to the other end;
  * a shared segment (the nodes' LAN) delivers to the member that owns the next-hop address, like ARP would.
  * Loss and jitter are drawn from the stream `link/<name>`, so they are reproducible and independent of all
@@ -26,6 +36,9 @@ export class Link {
   latency: Nanos
   jitter: Nanos
   loss: number
+  /** Per-pair params (null: every packet takes the link's own); see setPairTable. */
+  private pairs: { readonly groups: number; readonly between: ReadonlyArray<Required<LinkParams>> } | null = null
+  private readonly groupOf = new Map<Interface, number>()
 
   constructor(
     private readonly net: Network,
@@ -41,14 +54,36 @@ export class Link {
   }
 
   setParams(p: LinkParams): void {
-    if (!Number.isSafeInteger(p.latency) || p.latency < 0) throw new RangeError(`link ${this.name}: latency ${p.latency} is not a whole number of nanoseconds ≥ 0`)
+    const c = this.checked(p, "")
+    this.latency = c.latency
+    this.jitter = c.jitter
+    this.loss = c.loss
+  }
+
+  /** Installs per-pair params (null removes them). Interfaces not given a group by `setGroup` are in group 0. */
+  setPairTable(t: LinkPairTable | null): void {
+    if (t === null) {
+      this.pairs = null
+      return
+    }
+    if (!Number.isSafeInteger(t.groups) || t.groups < 1 || t.between.length !== t.groups * t.groups) {
+      throw new RangeError(`link ${this.name}: a pair table of ${t.groups} groups needs ${t.groups}² entries, got ${t.between.length}`)
+    }
+    this.pairs = { groups: t.groups, between: t.between.map((p, i) => this.checked(p, ` (group ${Math.floor(i / t.groups)} → ${i % t.groups})`)) }
+  }
+
+  /** Puts a member interface in a group of the pair table. */
+  setGroup(iface: Interface, group: number): void {
+    this.groupOf.set(iface, group)
+  }
+
+  private checked(p: LinkParams, where: string): Required<LinkParams> {
+    if (!Number.isSafeInteger(p.latency) || p.latency < 0) throw new RangeError(`link ${this.name}${where}: latency ${p.latency} is not a whole number of nanoseconds ≥ 0`)
     const jitter = p.jitter ?? 0
-    if (!Number.isSafeInteger(jitter) || jitter < 0) throw new RangeError(`link ${this.name}: jitter ${jitter} is not a whole number of nanoseconds ≥ 0`)
+    if (!Number.isSafeInteger(jitter) || jitter < 0) throw new RangeError(`link ${this.name}${where}: jitter ${jitter} is not a whole number of nanoseconds ≥ 0`)
     const loss = p.loss ?? 0
-    if (!(loss >= 0 && loss <= 1)) throw new RangeError(`link ${this.name}: loss ${loss} is not a probability in [0, 1]`)
-    this.latency = p.latency
-    this.jitter = jitter
-    this.loss = loss
+    if (!(loss >= 0 && loss <= 1)) throw new RangeError(`link ${this.name}${where}: loss ${loss} is not a probability in [0, 1]`)
+    return { latency: p.latency, jitter, loss }
   }
 
   /** Plugs an interface in. A point-to-point link takes two. */
@@ -65,6 +100,7 @@ export class Link {
     const i = this.members.indexOf(iface)
     if (i < 0) return
     this.members.splice(i, 1)
+    this.groupOf.delete(iface)
     iface.link = null
     for (const a of iface.addresses) if (this.neighbors.get(a) === iface) this.neighbors.delete(a)
   }
@@ -101,13 +137,23 @@ export class Link {
       net.drop(pkt, from.host, "no-neighbor")
       return false
     }
-    if (this.loss > 0 && this.rng.next() < this.loss) {
+    let latency = this.latency
+    let jitter = this.jitter
+    let loss = this.loss
+    const pairs = this.pairs
+    if (pairs !== null) {
+      const p = pairs.between[(this.groupOf.get(from) ?? 0) * pairs.groups + (this.groupOf.get(to) ?? 0)] as Required<LinkParams>
+      latency = p.latency
+      jitter = p.jitter
+      loss = p.loss
+    }
+    if (loss > 0 && this.rng.next() < loss) {
       net.drop(pkt, from.host, "link-loss")
       return false
     }
-    let d = this.latency
-    if (this.jitter > 0) {
-      d += Math.round((this.rng.next() * 2 - 1) * this.jitter)
+    let d = latency
+    if (jitter > 0) {
+      d += Math.round((this.rng.next() * 2 - 1) * jitter)
       if (d < 0) d = 0
     }
     pkt.nextIface = to

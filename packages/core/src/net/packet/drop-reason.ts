@@ -25,6 +25,10 @@ export const DROP_REASONS = [
   "not-forwarding",
   /** Conntrack could not give the connection a unique tuple after NAT (nf_nat_core.c found no free port). */
   "nat-clash",
+  /** A new connection with the conntrack table at nf_conntrack_max and nothing to early-drop ("nf_conntrack: table full, dropping packet"). */
+  "conntrack-full",
+  /** A SYN to a listener whose accept queue is full (tcp_conn_request, LINUX_MIB_LISTENOVERFLOWS). */
+  "listen-overflow",
 ] as const
 
 export type DropReason = (typeof DROP_REASONS)[number]

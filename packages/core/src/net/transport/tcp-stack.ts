@@ -16,10 +16,24 @@ export interface TcpConnectOptions {
   readonly connectTimeout?: Nanos
 }
 
+export interface TcpListenOptions {
+  /**
+   * Whether the accept queue is full (include/net/sock.h sk_acceptq_is_full: more than min(backlog, somaxconn)
+   * connections waiting for accept()). While it is, new SYNs are dropped (`listen-overflow`), as tcp_conn_request
+   * does (LINUX_MIB_LISTENOVERFLOWS), and the client's SYN retransmits try again. Default: never full.
+   */
+  readonly acceptQueueFull?: () => boolean
+}
+
 /** A listening socket (`listen()` on every address of the host). */
 export class TcpListener {
   open = true
-  constructor(readonly host: Host, readonly port: number, readonly onAccept: AcceptHandler) {}
+  constructor(
+    readonly host: Host,
+    readonly port: number,
+    readonly onAccept: AcceptHandler,
+    readonly options: TcpListenOptions = {},
+  ) {}
   /** Stops accepting; established connections continue. */
   close(): void {
     if (!this.open) return
@@ -47,10 +61,10 @@ export class TcpStack {
     return this.count
   }
 
-  listen(port: number, onAccept: AcceptHandler): TcpListener {
+  listen(port: number, onAccept: AcceptHandler, options: TcpListenOptions = {}): TcpListener {
     checkPort(port, `host ${this.host.name}: listen`)
     if (this.listeners.has(port)) throw new Error(`host ${this.host.name}: tcp port ${port} is already listening (EADDRINUSE)`)
-    const l = new TcpListener(this.host, port, onAccept)
+    const l = new TcpListener(this.host, port, onAccept, options)
     this.listeners.set(port, l)
     return l
   }
@@ -83,8 +97,11 @@ export class TcpStack {
     return c
   }
 
-  /** An arriving segment; returns whether a socket took it (else the caller counts `no-socket`). */
-  receive(p: Packet): boolean {
+  /**
+   * An arriving segment; returns whether a socket took it (else the caller counts `no-socket`), or "overflow"
+   * for a SYN a full accept queue dropped (the caller counts `listen-overflow`).
+   */
+  receive(p: Packet): boolean | "overflow" {
     const now = this.host.net.sim.now
     const c = this.find(p.dst, p.dport, p.src, p.sport, now)
     if (c !== null) {
@@ -94,6 +111,8 @@ export class TcpStack {
     if ((p.flags & (TCP_SYN | TCP_ACK | TCP_RST)) === TCP_SYN) {
       const l = this.listeners.get(p.dport)
       if (l !== undefined) {
+        // tcp_input.c tcp_conn_request: a full accept queue drops the SYN (no RST; tcp_abort_on_overflow = 0).
+        if (l.options.acceptQueueFull?.() === true) return "overflow"
         const conn = new TcpConnection(this.host, p.dst, p.dport, p.src, p.sport, "SYN_RECV", {})
         this.add(conn)
         conn.acceptSyn()

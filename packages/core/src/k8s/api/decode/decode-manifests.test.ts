@@ -7,6 +7,8 @@ import { decodeObject } from "./decode-object"
 import { formatManifestIssues } from "./manifest-issue"
 
 const SEED = "/work/shared/seed/manifests"
+const SERVED =
+  "v1 Pod, v1 Service, apps/v1 Deployment, apps/v1 ReplicaSet, discovery.k8s.io/v1 EndpointSlice, v1 Namespace, v1 Node, apps/v1 StatefulSet, apps/v1 DaemonSet, v1 ConfigMap, v1 Secret, v1 ServiceAccount"
 const decode = (text: string) => decodeManifests(text, { file: "m.yml" })
 const report = (text: string) => {
   const r = decode(text)
@@ -176,8 +178,8 @@ metadata:
   test("unknown kinds and wrong apiVersions are errors", () => {
     const r = decode("apiVersion: v1\nkind: Deployment\nmetadata: {name: d}\n---\napiVersion: v1\nkind: Ingress\nmetadata: {name: i}\n")
     expect(r.errors.map((e) => [e.document, e.reason, e.message])).toEqual([
-      [1, "UnknownKind", 'resource mapping not found for name: "d" namespace: "": no matches for kind "Deployment" in version "v1"; ensure CRDs are installed first'],
-      [2, "UnknownKind", 'resource mapping not found for name: "i" namespace: "": no matches for kind "Ingress" in version "v1"; ensure CRDs are installed first'],
+      [1, "UnknownKind", `resource mapping not found for name: "d" namespace: "": no matches for kind "Deployment" in version "v1"; ensure CRDs are installed first (kubesim serves ${SERVED})`],
+      [2, "UnknownKind", `resource mapping not found for name: "i" namespace: "": no matches for kind "Ingress" in version "v1"; ensure CRDs are installed first (kubesim serves ${SERVED})`],
     ])
   })
 

@@ -2,8 +2,10 @@ import { Either, ParseResult, type Schema } from "effect"
 import { defaultEndpointSlice, defaultNamespace, defaultNode } from "../defaults/cluster-defaults"
 import { defaultPod } from "../defaults/pod-defaults"
 import { defaultService } from "../defaults/service-defaults"
-import { defaultDeployment, defaultReplicaSet } from "../defaults/workload-defaults"
-import { DEFAULT_NAMESPACE, type Kind, type KubeObject, kindInfo } from "../kinds"
+import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultStatefulSet } from "../defaults/workload-defaults"
+import { defaultConfigMap, defaultSecret, defaultServiceAccount } from "../defaults/config-defaults"
+import { ConfigMapWire, SecretWire, ServiceAccountWire } from "../wire/config-wire"
+import { DEFAULT_NAMESPACE, KINDS, type Kind, type KubeObject, kindInfo } from "../kinds"
 import { formatFieldError } from "../validation/field-error"
 import { type ValidationOptions, validateObject } from "../validation/validate-object"
 import { validateRecreateStrategy } from "../validation/workload-validation"
@@ -11,7 +13,7 @@ import { NamespaceWire, NodeWire } from "../wire/cluster-wire"
 import { EndpointSliceWire } from "../wire/endpoint-slice-wire"
 import { PodWire } from "../wire/pod-wire"
 import { ServiceWire } from "../wire/service-wire"
-import { DeploymentWire, ReplicaSetWire } from "../wire/workload-wire"
+import { DaemonSetWire, DeploymentWire, ReplicaSetWire, StatefulSetWire } from "../wire/workload-wire"
 import type { ManifestIssueReason } from "./manifest-issue"
 import { describeValue, fieldPathText, flattenIssue } from "./schema-issues"
 
@@ -52,7 +54,15 @@ const codecs: Record<Kind, KindCodec> = {
   EndpointSlice: { schema: EndpointSliceWire, build: defaultEndpointSlice },
   Namespace: { schema: NamespaceWire, build: (w) => defaultNamespace(w) },
   Node: { schema: NodeWire, build: (w) => defaultNode(w) },
+  StatefulSet: { schema: StatefulSetWire, build: defaultStatefulSet },
+  DaemonSet: { schema: DaemonSetWire, build: defaultDaemonSet },
+  ConfigMap: { schema: ConfigMapWire, build: defaultConfigMap },
+  Secret: { schema: SecretWire, build: defaultSecret },
+  ServiceAccount: { schema: ServiceAccountWire, build: defaultServiceAccount },
 }
+
+/** The kinds kubesim serves, as the unknown-kind error lists them: `apps/v1 Deployment, v1 Pod, …`. */
+const SUPPORTED_KINDS = KINDS.map((k) => `${k.apiVersion} ${k.kind}`).join(", ")
 
 /** JSON null means "unset" to Kubernetes' decoder: drop null members of objects (array elements stay, and fail). */
 const dropNulls = (v: unknown): unknown => {
@@ -113,8 +123,9 @@ export const decodeObject = (input: unknown, options: DecodeObjectOptions = {}):
   const info = kindInfo(kind)
   if (info === undefined || info.apiVersion !== apiVersion) {
     // kubectl: `resource mapping not found for name: … : no matches for kind "X" in version "v"`.
-    const msg = `resource mapping not found for name: ${JSON.stringify(name ?? "")} namespace: ${JSON.stringify(namespace)}: no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)}; ensure CRDs are installed first`
-    const expected = info === undefined ? "a kind kubesim serves (Namespace, Node, Pod, Service, EndpointSlice, Deployment, ReplicaSet)" : `apiVersion ${info.apiVersion}`
+    // kubectl's text, then what kubesim serves (a real cluster would list its API groups with `kubectl api-resources`).
+    const msg = `resource mapping not found for name: ${JSON.stringify(name ?? "")} namespace: ${JSON.stringify(namespace)}: no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)}; ensure CRDs are installed first (kubesim serves ${SUPPORTED_KINDS})`
+    const expected = info === undefined ? `a kind kubesim serves (${SUPPORTED_KINDS})` : `apiVersion ${info.apiVersion}`
     return result(undefined, [problem("UnknownKind", info === undefined ? ["kind"] : ["apiVersion"], expected, `${apiVersion} ${kind}`, msg)])
   }
   const codec = codecs[info.kind]

@@ -59,7 +59,10 @@ export const defaultEndpointSlice = (w: EndpointSliceWire, namespace: string): E
         targetRef: e.targetRef === undefined ? undefined : defined({ ...e.targetRef, apiVersion: undefined }),
         nodeName: e.nodeName,
         zone: e.zone,
-        hints: e.hints === undefined ? undefined : { forZones: (e.hints.forZones ?? []).map((z) => ({ name: z.name ?? "" })) },
+        hints:
+          e.hints === undefined
+            ? undefined
+            : defined({ forZones: e.hints.forZones?.map((z) => ({ name: z.name ?? "" })), forNodes: e.hints.forNodes?.map((n) => ({ name: n.name ?? "" })) }),
       }),
     ),
     ports: w.ports?.map((p) => defined({ name: p.name ?? "", protocol: (p.protocol ?? "TCP") as Protocol, port: p.port, appProtocol: p.appProtocol })),

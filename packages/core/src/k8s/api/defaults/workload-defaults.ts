@@ -1,5 +1,6 @@
 import type { Deployment, DeploymentStrategy, ReplicaSet } from "../workloads"
-import type { DeploymentWire, ReplicaSetWire } from "../wire/workload-wire"
+import type { DaemonSetWire, DeploymentWire, ReplicaSetWire, StatefulSetWire } from "../wire/workload-wire"
+import type { DaemonSet, DaemonSetUpdateStrategy, StatefulSet, StatefulSetUpdateStrategy } from "../stateful-daemon"
 import { defaultLabelSelector, defaultObjectMeta } from "./meta-defaults"
 import { defaultPodTemplate } from "./pod-defaults"
 
@@ -52,3 +53,59 @@ export const defaultReplicaSet = (w: ReplicaSetWire, namespace: string): Replica
   },
   status: { replicas: 0 },
 })
+
+/**
+ * pkg/apis/apps/v1/defaults.go `SetDefaults_StatefulSet`: podManagementPolicy OrderedReady, updateStrategy
+ * RollingUpdate with partition 0, replicas 1, revisionHistoryLimit 10; ordinals.start 0.
+ */
+export const defaultStatefulSet = (w: StatefulSetWire, namespace: string): StatefulSet => {
+  const s = w.spec
+  const type = s?.updateStrategy?.type ?? "RollingUpdate"
+  const ru = s?.updateStrategy?.rollingUpdate
+  const updateStrategy: StatefulSetUpdateStrategy =
+    type === "RollingUpdate"
+      ? { type, rollingUpdate: { partition: ru?.partition ?? 0, ...(ru?.maxUnavailable !== undefined ? { maxUnavailable: ru.maxUnavailable } : {}) } }
+      : ({ type } as StatefulSetUpdateStrategy)
+  return {
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: defaultObjectMeta(w.metadata, namespace),
+    spec: {
+      replicas: s?.replicas ?? 1,
+      selector: defaultLabelSelector(s?.selector) ?? {},
+      template: defaultPodTemplate(s?.template),
+      serviceName: s?.serviceName ?? "",
+      podManagementPolicy: (s?.podManagementPolicy ?? "OrderedReady") as StatefulSet["spec"]["podManagementPolicy"],
+      updateStrategy,
+      revisionHistoryLimit: s?.revisionHistoryLimit ?? 10,
+      minReadySeconds: s?.minReadySeconds ?? 0,
+      ordinalsStart: s?.ordinals?.start ?? 0,
+    },
+    status: { replicas: 0 },
+  }
+}
+
+/**
+ * pkg/apis/apps/v1/defaults.go `SetDefaults_DaemonSet`: updateStrategy RollingUpdate with maxUnavailable 1 and
+ * maxSurge 0, revisionHistoryLimit 10.
+ */
+export const defaultDaemonSet = (w: DaemonSetWire, namespace: string): DaemonSet => {
+  const s = w.spec
+  const type = s?.updateStrategy?.type ?? "RollingUpdate"
+  const ru = s?.updateStrategy?.rollingUpdate
+  const updateStrategy: DaemonSetUpdateStrategy =
+    type === "RollingUpdate" ? { type, rollingUpdate: { maxUnavailable: ru?.maxUnavailable ?? 1, maxSurge: ru?.maxSurge ?? 0 } } : ({ type } as DaemonSetUpdateStrategy)
+  return {
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: defaultObjectMeta(w.metadata, namespace),
+    spec: {
+      selector: defaultLabelSelector(s?.selector) ?? {},
+      template: defaultPodTemplate(s?.template),
+      updateStrategy,
+      minReadySeconds: s?.minReadySeconds ?? 0,
+      revisionHistoryLimit: s?.revisionHistoryLimit ?? 10,
+    },
+    status: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 },
+  }
+}

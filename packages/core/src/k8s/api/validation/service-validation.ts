@@ -18,6 +18,8 @@ export const MAX_CLIENT_IP_AFFINITY_SECONDS = 86400
 const SERVICE_TYPES = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"] as const
 const AFFINITIES = ["ClientIP", "None"] as const
 const TRAFFIC_POLICIES = ["Cluster", "Local"] as const
+/** validation.go validateServiceTrafficDistribution (1.34: PreferSameZone/PreferSameNode beta, on), in sets.List order. */
+const TRAFFIC_DISTRIBUTIONS = ["PreferClose", "PreferSameNode", "PreferSameZone"] as const
 const IP_FAMILY_POLICIES = ["PreferDualStack", "RequireDualStack", "SingleStack"] as const
 
 /**
@@ -126,6 +128,8 @@ export const validateService = (svc: Service, nodePortRange: NodePortRange = DEF
   }
   const itp = s.internalTrafficPolicy
   if (itp !== undefined && !isOneOf(itp, TRAFFIC_POLICIES)) errs.push(notSupported(String(spec.child("internalTrafficPolicy")), itp, TRAFFIC_POLICIES))
+  const td = s.trafficDistribution
+  if (td !== undefined && !isOneOf(td, TRAFFIC_DISTRIBUTIONS)) errs.push(notSupported(String(spec.child("trafficDistribution")), td, TRAFFIC_DISTRIBUTIONS))
   if (s.healthCheckNodePort !== undefined && !(s.type === "LoadBalancer" && etp === "Local")) {
     errs.push(invalid(String(spec.child("healthCheckNodePort")), s.healthCheckNodePort, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"))
   }

@@ -38,6 +38,22 @@ export const validateUpdate = (next: KubeObject, old: KubeObject): FieldError[] 
     }
   } else if ((next.kind === "Deployment" && old.kind === "Deployment") || (next.kind === "ReplicaSet" && old.kind === "ReplicaSet")) {
     if (!same(next.spec.selector, old.spec.selector)) errs.push(invalid("spec.selector", goLabelSelector(next.spec.selector), "field is immutable"))
+  } else if (next.kind === "StatefulSet" && old.kind === "StatefulSet") {
+    // apps/validation `ValidateStatefulSetUpdate`: only these spec fields may change.
+    const rest = (s: typeof next.spec) => ({ ...s, replicas: 0, ordinalsStart: 0, template: null, updateStrategy: null, revisionHistoryLimit: 0, minReadySeconds: 0 })
+    if (!same(rest(next.spec), rest(old.spec))) {
+      errs.push(forbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"))
+    }
+  } else if (next.kind === "DaemonSet" && old.kind === "DaemonSet") {
+    if (!same(next.spec.selector, old.spec.selector)) errs.push(invalid("spec.selector", goLabelSelector(next.spec.selector), "field is immutable"))
+  } else if ((next.kind === "ConfigMap" && old.kind === "ConfigMap") || (next.kind === "Secret" && old.kind === "Secret")) {
+    // core/validation `ValidateConfigMapUpdate` / `ValidateSecretUpdate`: an immutable object keeps its data.
+    if (next.kind === "Secret" && old.kind === "Secret" && next.type !== old.type) errs.push(invalid("type", next.type, "field is immutable"))
+    if (old.immutable === true) {
+      if (next.immutable !== true) errs.push(forbidden("immutable", "field is immutable when `immutable` is set"))
+      if (!same(next.data, old.data)) errs.push(forbidden("data", "field is immutable when `immutable` is set"))
+      if (next.kind === "ConfigMap" && old.kind === "ConfigMap" && !same(next.binaryData, old.binaryData)) errs.push(forbidden("binaryData", "field is immutable when `immutable` is set"))
+    }
   } else if (next.kind === "EndpointSlice" && old.kind === "EndpointSlice") {
     if (next.addressType !== old.addressType) errs.push(invalid("addressType", next.addressType, "field is immutable"))
   } else if (next.kind === "Pod" && old.kind === "Pod") {

@@ -3,7 +3,8 @@ import type { FieldError } from "./field-error"
 import { validateEndpointSlice, validateNamespace, validateNode } from "./cluster-validation"
 import { validatePod } from "./pod-validation"
 import { type NodePortRange, DEFAULT_NODE_PORT_RANGE, validateService } from "./service-validation"
-import { validateDeployment, validateReplicaSet } from "./workload-validation"
+import { validateDaemonSet, validateDeployment, validateReplicaSet, validateStatefulSet } from "./workload-validation"
+import { validateConfigMap, validateSecret, validateServiceAccount } from "./config-validation"
 
 export interface ValidationOptions {
   readonly nodePortRange?: NodePortRange
@@ -26,5 +27,15 @@ export const validateObject = (obj: KubeObject, options: ValidationOptions = {})
       return validateNamespace(obj)
     case "Node":
       return validateNode(obj)
+    case "StatefulSet":
+      return validateStatefulSet(obj)
+    case "DaemonSet":
+      return validateDaemonSet(obj)
+    case "ConfigMap":
+      return validateConfigMap(obj)
+    case "Secret":
+      return validateSecret(obj)
+    case "ServiceAccount":
+      return validateServiceAccount(obj)
   }
 }

@@ -2,8 +2,9 @@ import type { IntOrString, LabelSelector, Labels } from "../meta"
 import type { PodTemplateSpec } from "../pod"
 import { isEmptySelector, labelSelectorMatches } from "../selector"
 import type { Deployment, ReplicaSet } from "../workloads"
+import type { DaemonSet, StatefulSet } from "../stateful-daemon"
 import { type FieldError, type FieldPath, forbidden, goLabelSelector, goStringMap, invalid, notSupported, path, required } from "./field-error"
-import { nameIsDNSSubdomain, validateAnnotations, validateLabelSelector, validateLabels, validateNonnegative, validateObjectMeta } from "./meta-validation"
+import { nameIsDNSLabel, nameIsDNSSubdomain, validateAnnotations, validateLabelSelector, validateLabels, validateNonnegative, validateObjectMeta } from "./meta-validation"
 import { regexError } from "./names"
 import { isOneOf } from "./ports"
 import { validatePodSpec } from "./pod-validation"
@@ -67,17 +68,7 @@ export const validateDeployment = (d: Deployment): FieldError[] => {
   if (!isOneOf(s.strategy.type, ["Recreate", "RollingUpdate"] as const)) {
     errs.push(notSupported(String(st.child("type")), s.strategy.type, ["Recreate", "RollingUpdate"]))
   } else if (s.strategy.type === "RollingUpdate") {
-    const ru = s.strategy.rollingUpdate
-    const rf = st.child("rollingUpdate")
-    errs.push(...validatePositiveIntOrPercent(ru.maxUnavailable, rf.child("maxUnavailable")))
-    errs.push(...validatePositiveIntOrPercent(ru.maxSurge, rf.child("maxSurge")))
-    if (typeof ru.maxUnavailable === "string" && percentRe.test(ru.maxUnavailable) && percentOrInt(ru.maxUnavailable) > 100) {
-      errs.push(invalid(String(rf.child("maxUnavailable")), ru.maxUnavailable, "must not be greater than 100%"))
-    }
-    const isZero = (v: IntOrString) => (typeof v === "number" ? v === 0 : percentRe.test(v) && percentOrInt(v) === 0)
-    if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge)) {
-      errs.push(invalid(String(rf.child("maxUnavailable")), ru.maxUnavailable, "may not be 0 when `maxSurge` is 0"))
-    }
+    errs.push(...validateSurgeUnavailable(s.strategy.rollingUpdate.maxUnavailable, s.strategy.rollingUpdate.maxSurge, st.child("rollingUpdate")))
   }
   errs.push(...validateNonnegative(s.minReadySeconds, spec.child("minReadySeconds")))
   errs.push(...validateNonnegative(s.revisionHistoryLimit, spec.child("revisionHistoryLimit")))
@@ -106,3 +97,59 @@ export const validateRecreateStrategy = (strategy: { readonly type?: string | un
   strategy?.type === "Recreate" && strategy.rollingUpdate !== undefined
     ? [forbidden(String(path("spec").child("strategy").child("rollingUpdate")), "may not be specified when strategy `type` is 'Recreate'")]
     : []
+
+/** validation.go `ValidateRollingUpdateDaemonSet` / `ValidateRollingUpdateDeployment`: both 0 is invalid. */
+const validateSurgeUnavailable = (maxUnavailable: IntOrString, maxSurge: IntOrString, rf: FieldPath): FieldError[] => {
+  const errs = [...validatePositiveIntOrPercent(maxUnavailable, rf.child("maxUnavailable")), ...validatePositiveIntOrPercent(maxSurge, rf.child("maxSurge"))]
+  if (typeof maxUnavailable === "string" && percentRe.test(maxUnavailable) && percentOrInt(maxUnavailable) > 100) errs.push(invalid(String(rf.child("maxUnavailable")), maxUnavailable, "must not be greater than 100%"))
+  const isZero = (v: IntOrString) => (typeof v === "number" ? v === 0 : percentRe.test(v) && percentOrInt(v) === 0)
+  if (isZero(maxUnavailable) && isZero(maxSurge)) errs.push(invalid(String(rf.child("maxUnavailable")), maxUnavailable, "may not be 0 when `maxSurge` is 0"))
+  return errs
+}
+
+/**
+ * pkg/apis/apps/validation/validation.go `ValidateStatefulSet`: a DNS-label name (`ValidateStatefulSetName`: the
+ * pods' hostnames are `<name>-<ordinal>`), podManagementPolicy and updateStrategy, selector and template.
+ */
+export const validateStatefulSet = (ss: StatefulSet): FieldError[] => {
+  const errs = validateObjectMeta(ss.metadata, true, nameIsDNSLabel)
+  const spec = path("spec")
+  const s = ss.spec
+  if (s.podManagementPolicy !== "OrderedReady" && s.podManagementPolicy !== "Parallel") {
+    errs.push(invalid(String(spec.child("podManagementPolicy")), s.podManagementPolicy, "must be 'OrderedReady' or 'Parallel'"))
+  }
+  const us = spec.child("updateStrategy")
+  if (s.updateStrategy.type === "RollingUpdate") {
+    const ru = s.updateStrategy.rollingUpdate
+    errs.push(...validateNonnegative(ru.partition, us.child("rollingUpdate").child("partition")))
+    if (ru.maxUnavailable !== undefined) {
+      const mf = us.child("rollingUpdate").child("maxUnavailable")
+      errs.push(...validatePositiveIntOrPercent(ru.maxUnavailable, mf))
+      if (percentOrInt(ru.maxUnavailable) === 0) errs.push(invalid(String(mf), ru.maxUnavailable, "must be greater than 0"))
+    }
+  } else if (s.updateStrategy.type !== "OnDelete") {
+    errs.push(invalid(String(us), s.updateStrategy, "must be 'RollingUpdate' or 'OnDelete'"))
+  }
+  errs.push(...validateNonnegative(s.replicas, spec.child("replicas")))
+  errs.push(...validateNonnegative(s.minReadySeconds, spec.child("minReadySeconds")))
+  errs.push(...validateNonnegative(s.ordinalsStart, spec.child("ordinals").child("start")))
+  errs.push(...validateSelectorAndTemplate("statefulset", s.selector, s.template, spec))
+  return errs
+}
+
+/** pkg/apis/apps/validation/validation.go `ValidateDaemonSet`. */
+export const validateDaemonSet = (ds: DaemonSet): FieldError[] => {
+  const errs = validateObjectMeta(ds.metadata, true, nameIsDNSSubdomain)
+  const spec = path("spec")
+  const s = ds.spec
+  errs.push(...validateSelectorAndTemplate("daemonset", s.selector, s.template, spec))
+  const us = spec.child("updateStrategy")
+  if (s.updateStrategy.type === "RollingUpdate") {
+    errs.push(...validateSurgeUnavailable(s.updateStrategy.rollingUpdate.maxUnavailable, s.updateStrategy.rollingUpdate.maxSurge, us.child("rollingUpdate")))
+  } else if (s.updateStrategy.type !== "OnDelete") {
+    errs.push(notSupported(String(us.child("type")), (s.updateStrategy as { type: string }).type, ["OnDelete", "RollingUpdate"]))
+  }
+  errs.push(...validateNonnegative(s.minReadySeconds, spec.child("minReadySeconds")))
+  errs.push(...validateNonnegative(s.revisionHistoryLimit, spec.child("revisionHistoryLimit")))
+  return errs
+}

@@ -11,7 +11,7 @@ export const EndpointWire = Schema.Struct({
   ),
   nodeName: opt(Str),
   zone: opt(Str),
-  hints: opt(Schema.Struct({ forZones: opt(Schema.Array(Schema.Struct({ name: opt(Str) }))) })),
+  hints: opt(Schema.Struct({ forZones: opt(Schema.Array(Schema.Struct({ name: opt(Str) }))), forNodes: opt(Schema.Array(Schema.Struct({ name: opt(Str) }))) })),
 })
 
 export const EndpointPortWire = Schema.Struct({

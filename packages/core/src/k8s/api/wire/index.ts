@@ -1,5 +1,6 @@
 export { NamespaceWire, NodeWire } from "./cluster-wire"
+export { ConfigMapWire, SecretWire, ServiceAccountWire } from "./config-wire"
 export { EndpointSliceWire } from "./endpoint-slice-wire"
 export { PodWire } from "./pod-wire"
 export { ServiceWire } from "./service-wire"
-export { DeploymentWire, ReplicaSetWire } from "./workload-wire"
+export { DaemonSetWire, DeploymentWire, ReplicaSetWire, StatefulSetWire } from "./workload-wire"

@@ -52,3 +52,39 @@ export const chiSquarePValueDf2 = (x: number): number => Math.exp(-x / 2)
 /** The first `rules` record on `node` at or after `t` whose shares satisfy `pred`. */
 export const rulesCaughtUp = (c: Cluster, node: string, t: number, pred: (shares: Readonly<Record<string, Readonly<Record<string, number>>>>) => boolean): number | undefined =>
   c.records.ofKind("rules").find((r) => r.node === node && r.t >= t && pred(r.shares))?.t
+
+/** A busybox pod running the seed's loop `while true; do wget -q -O - URL; sleep SLEEP; done`. */
+export const wgetLoopPod = (name: string, url: string, sleep: string, restartPolicy?: "Never"): string => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+spec:${restartPolicy === undefined ? "" : `\n  restartPolicy: ${restartPolicy}`}
+  containers:
+    - name: busybox
+      image: busybox
+      command: ["sh", "-c", "while true; do wget -q -O - ${url}; sleep ${sleep}; done"]
+`
+
+/**
+ * Deployment `web` (nginx, `replicas`, optional pod-template annotations as a YAML flow map body) and Service `web`
+ * on port 80 (optional `spec.trafficDistribution`).
+ */
+export const webDeploymentAndService = (o: { readonly replicas: number; readonly annotations?: string; readonly trafficDistribution?: string }): string => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: ${o.replicas}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {${o.annotations ?? ""}}
+    spec: {containers: [{name: nginx, image: nginx}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]${o.trafficDistribution === undefined ? "" : `\n  trafficDistribution: ${o.trafficDistribution}`}
+`

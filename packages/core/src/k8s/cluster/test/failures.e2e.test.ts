@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest"
 import { Cluster } from "../cluster"
-import { MS, S, applySeed, requestsOf, rulesCaughtUp, seedManifest } from "./e2e-support"
+import { MS, S, applySeed, requestsOf, rulesCaughtUp, seedManifest, wgetLoopPod } from "./e2e-support"
 
 /** A busybox pod running the seed's loop faster (sleep 0.05), so short windows get sampled. */
-const fastLoop = `apiVersion: v1
-kind: Pod
-metadata:
-  name: loop
-spec:
-  restartPolicy: Never
-  containers:
-    - name: busybox
-      image: busybox
-      command: ["sh", "-c", "while true; do wget -q -O - http://web-service; sleep 0.05; done"]
-`
+const fastLoop = wgetLoopPod("loop", "http://web-service", "0.05", "Never")
 
 describe("requests when a Service loses every pod", () => {
   const c = Cluster.create({ seed: 11 })

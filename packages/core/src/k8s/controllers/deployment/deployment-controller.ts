@@ -5,20 +5,28 @@ import {
   type WorkloadCondition,
   deepEqual,
   isEmptySelector,
+  nanosOfTimestamp,
   timestampAt,
 } from "../../api/index"
 import type { ApiStore } from "../../store/index"
 import type { RecordLog } from "../../../records/index"
-import type { Nanos, Simulation } from "../../../sim/index"
+import { NANOS_PER_MILLI, NANOS_PER_SECOND, type Nanos, type Simulation } from "../../../sim/index"
 import { recordAction } from "../util/actions"
 import type { ControllerDelay } from "../util/delay"
-import { controllerOf, controllerRef, isOwnedBy, keyOf, setCondition, splitKey } from "../util/pods"
+import { controllerOf, controllerRef, isOwnedBy, keyOf, splitKey } from "../util/pods"
 import { computeHash } from "../util/template-hash"
 import { ControllerLoop } from "../util/controller-loop"
 import { controlledByAny, ownedBy } from "../util/selecting"
 import {
   DESIRED_REPLICAS_ANNOTATION,
+  FOUND_NEW_RS_REASON,
   MAX_REPLICAS_ANNOTATION,
+  NEW_REPLICA_SET_REASON,
+  NEW_RS_AVAILABLE_REASON,
+  PAUSED_DEPLOY_REASON,
+  REPLICA_SET_UPDATED_REASON,
+  RESUMED_DEPLOY_REASON,
+  TIMED_OUT_REASON,
   POD_TEMPLATE_HASH_LABEL,
   REVISION_ANNOTATION,
   REVISION_HISTORY_ANNOTATION,
@@ -26,7 +34,12 @@ import {
   availableReplicaCount,
   byCreation,
   copiedAnnotations,
+  deploymentComplete,
+  deploymentCondition,
+  deploymentProgressing,
+  deploymentTimedOut,
   equalIgnoreHash,
+  hasProgressDeadline,
   findNewReplicaSet,
   isSaturated,
   maxRevision,
@@ -34,10 +47,12 @@ import {
   maxUnavailable,
   newRSNewReplicas,
   readyReplicaCount,
+  removeDeploymentCondition,
   replicaCount,
   replicaSetProportion,
   replicasAnnotations,
   revisionOf,
+  setDeploymentCondition,
 } from "./deployment-util"
 
 export interface DeploymentControllerConfig {
@@ -49,6 +64,11 @@ export interface DeploymentControllerConfig {
 }
 
 const ACTOR = "deployment-controller"
+/** deployment_controller.go `maxRetries`: requeues of a failing key before it is dropped. */
+const MAX_RETRIES = 15
+/** client-go workqueue `DefaultControllerRateLimiter`: per-item exponential back-off from 5 ms, capped at 1000 s. */
+const RATE_LIMIT_BASE = 5 * NANOS_PER_MILLI
+const RATE_LIMIT_MAX = 1000 * NANOS_PER_SECOND
 
 const active = (rss: ReadonlyArray<ReplicaSet>): ReplicaSet[] => rss.filter((rs) => rs.spec.replicas > 0)
 
@@ -58,10 +78,14 @@ const active = (rss: ReadonlyArray<ReplicaSet>): ReplicaSet[] => rss.filter((rs)
  * (rolling.go: scale the new ReplicaSet up within replicas + maxSurge, old ones down keeping replicas −
  * maxUnavailable available), Recreate (recreate.go), proportional scaling of a rollout in progress (sync.go
  * `scale`), revision history cleanup, and status with the Available and Progressing conditions.
- * Not modelled: rollback via the deprecated rollbackTo, progress deadline timeouts, adoption of orphaned ReplicaSets.
+ * progressDeadlineSeconds (progress.go: NewReplicaSetCreated / FoundNewReplicaSet / ReplicaSetUpdated /
+ * NewReplicaSetAvailable / ProgressDeadlineExceeded, DeploymentPaused / DeploymentResumed).
+ * Not modelled: rollback via the deprecated rollbackTo, adoption of orphaned ReplicaSets, ReplicaFailure.
  */
 export class DeploymentController {
   private readonly loop: ControllerLoop
+  /** The work queue's `NumRequeues` per key, for the rate limiter. */
+  private readonly requeues = new Map<string, number>()
 
   constructor(
     readonly sim: Simulation,
@@ -93,20 +117,68 @@ export class DeploymentController {
     this.loop.add(key)
   }
 
-  /** deployment_controller.go `syncDeployment`. */
+  /**
+   * deployment_controller.go `processNextWorkItem` → `syncDeployment` → `handleErr`: a failed sync is requeued
+   * rate-limited (workqueue `DefaultControllerRateLimiter`: 5 ms × 2^requeues per key) up to `maxRetries` (15),
+   * a successful one forgets the key.
+   */
   sync(key: string): void {
-    const [ns, name] = splitKey(key)
-    const d = this.store.get("Deployment", ns, name)
-    if (d === undefined || d.metadata.deletionTimestamp !== undefined) return
-    // An empty selector would select every pod in the namespace: upstream refuses to act on it.
-    if (isEmptySelector(d.spec.selector)) return
-    const rsList = ownedBy(this.store, "ReplicaSet", d)
-    if (d.spec.paused === true || this.isScalingEvent(d, rsList)) {
-      this.syncScale(d, rsList)
+    if (this.syncDeployment(key)) {
+      this.requeues.delete(key)
       return
     }
-    if (d.spec.strategy.type === "Recreate") this.rolloutRecreate(d, rsList)
-    else this.rolloutRolling(d, rsList)
+    const n = this.requeues.get(key) ?? 0
+    if (n >= MAX_RETRIES) {
+      this.requeues.delete(key)
+      return
+    }
+    this.addRateLimited(key)
+  }
+
+  /** workqueue `AddRateLimited` with the per-item exponential limiter (the 10 qps bucket never binds here). */
+  private addRateLimited(key: string): void {
+    const n = this.requeues.get(key) ?? 0
+    this.requeues.set(key, n + 1)
+    this.loop.add(key, Math.min(RATE_LIMIT_BASE * 2 ** n, RATE_LIMIT_MAX))
+  }
+
+  /** deployment_controller.go `syncDeployment`; false when the sync failed (upstream returns an error). */
+  private syncDeployment(key: string): boolean {
+    const [ns, name] = splitKey(key)
+    const d0 = this.store.get("Deployment", ns, name)
+    if (d0 === undefined || d0.metadata.deletionTimestamp !== undefined) return true
+    // An empty selector would select every pod in the namespace: upstream refuses to act on it.
+    if (isEmptySelector(d0.spec.selector)) return true
+    const rsList = ownedBy(this.store, "ReplicaSet", d0)
+    const d = this.checkPausedConditions(d0)
+    if (d.spec.paused === true || this.isScalingEvent(d, rsList)) {
+      this.syncScale(d, rsList)
+      return true
+    }
+    if (d.spec.strategy.type === "Recreate") {
+      this.rolloutRecreate(d, rsList)
+      return true
+    }
+    return this.rolloutRolling(d, rsList)
+  }
+
+  /**
+   * sync.go `checkPausedConditions`: pausing or resuming sets Progressing to Unknown (DeploymentPaused /
+   * DeploymentResumed), so time spent paused never counts against the progress deadline.
+   */
+  private checkPausedConditions(d: Deployment): Deployment {
+    if (!hasProgressDeadline(d)) return d
+    const cond = deploymentCondition(d.status, "Progressing")
+    if (cond?.reason === TIMED_OUT_REASON) return d
+    const pausedCondExists = cond?.reason === PAUSED_DEPLOY_REASON
+    const paused = d.spec.paused === true
+    if (paused === pausedCondExists) return d
+    const now = timestampAt(this.sim.now)
+    const status = paused
+      ? setDeploymentCondition(d.status, { type: "Progressing", status: "Unknown", lastUpdateTime: now, lastTransitionTime: now, reason: PAUSED_DEPLOY_REASON, message: "Deployment is paused" })
+      : setDeploymentCondition(d.status, { type: "Progressing", status: "Unknown", lastUpdateTime: now, lastTransitionTime: now, reason: RESUMED_DEPLOY_REASON, message: "Deployment is resumed" })
+    const r = this.store.update({ ...d, status })
+    return r.ok ? r.object : d
   }
 
   /** sync.go `isScalingEvent`: some active ReplicaSet was annotated for a different replica count. */
@@ -131,43 +203,61 @@ export class DeploymentController {
     this.writeStatus(d, this.calculateStatus(newFresh === undefined ? oldFresh : [...oldFresh, newFresh], newFresh, d))
   }
 
-  /** rolling.go `rolloutRolling`. */
-  private rolloutRolling(d0: Deployment, rsList: ReplicaSet[]): void {
+  /** rolling.go `rolloutRolling`; false when cleanupUnhealthyReplicas refused a scale (the sync's error). */
+  private rolloutRolling(d0: Deployment, rsList: ReplicaSet[]): boolean {
     const got = this.getAllReplicaSetsAndSyncRevision(d0, rsList, true)
     const d = got.deployment
-    let newRS = got.newRS
-    if (newRS === undefined) return
-    let oldRSs = got.oldRSs
-    // reconcileNewReplicaSet
-    if (newRS.spec.replicas !== d.spec.replicas) {
-      const target = newRS.spec.replicas > d.spec.replicas ? d.spec.replicas : newRSNewReplicas(d, [...oldRSs, newRS], newRS)
-      const [scaled, rs] = this.scaleReplicaSet(newRS, target, d)
-      newRS = rs
-      if (scaled) return this.syncRolloutStatus([...oldRSs, newRS], newRS, d)
-    }
-    // reconcileOldReplicaSets
-    const oldActive = active(oldRSs)
-    const oldPods = replicaCount(oldActive)
-    if (oldPods > 0) {
-      const allPods = replicaCount([...oldRSs, newRS])
-      const minAvailable = d.spec.replicas - maxUnavailable(d)
-      const newUnavailable = newRS.spec.replicas - Math.min(newRS.status.availableReplicas ?? 0, newRS.spec.replicas)
-      const maxScaledDown = allPods - minAvailable - newUnavailable
-      if (maxScaledDown > 0) {
-        const [cleaned, cleanedCount] = this.cleanupUnhealthyReplicas(oldActive, d, maxScaledDown)
-        oldRSs = oldRSs.map((rs) => cleaned.find((c) => c.metadata.uid === rs.metadata.uid) ?? rs)
-        const scaledDown = this.scaleDownOldReplicaSetsForRollingUpdate([...cleaned, newRS], cleaned, d)
-        if (cleanedCount + scaledDown > 0) return this.syncRolloutStatus([...this.fresh(oldRSs), newRS], newRS, d)
-      }
-    }
+    const newRS = got.newRS
+    if (newRS === undefined) return true
+    const oldRSs = got.oldRSs
     const all = [...oldRSs, newRS]
-    const status = this.calculateStatus(all, newRS, d)
-    if (this.complete(d, status)) this.cleanupDeployment(oldRSs, d)
+    if (this.reconcileNewReplicaSet(newRS, d, all)) {
+      this.syncRolloutStatus(all, newRS, d)
+      return true
+    }
+    const scaledDown = this.reconcileOldReplicaSets(all, active(oldRSs), newRS, d)
+    if (scaledDown === undefined) return false
+    if (scaledDown) {
+      this.syncRolloutStatus(all, newRS, d)
+      return true
+    }
+    // Upstream judges completeness by the status the Deployment carries now, not a freshly calculated one.
+    if (deploymentComplete(d, d.status)) this.cleanupDeployment(oldRSs, d)
     this.syncRolloutStatus(all, newRS, d)
+    return true
   }
 
-  /** rolling.go `cleanupUnhealthyReplicas`: scale down old ReplicaSets by their unavailable replicas first. */
-  private cleanupUnhealthyReplicas(oldRSs: ReplicaSet[], d: Deployment, maxCleanup: number): [ReplicaSet[], number] {
+  /** rolling.go `reconcileNewReplicaSet`: scale the new ReplicaSet to replicas, within replicas + maxSurge in all. */
+  private reconcileNewReplicaSet(newRS: ReplicaSet, d: Deployment, all: ReplicaSet[]): boolean {
+    if (newRS.spec.replicas === d.spec.replicas) return false
+    const target = newRS.spec.replicas > d.spec.replicas ? d.spec.replicas : newRSNewReplicas(d, all, newRS)
+    return this.scaleReplicaSet(newRS, target, d)[0]
+  }
+
+  /**
+   * rolling.go `reconcileOldReplicaSets`: old ReplicaSets may lose as many pods as keeps replicas − maxUnavailable
+   * available, counting the new ReplicaSet's unavailable pods (raw spec − status counts, as upstream: a status not
+   * yet updated after a scale-down counts pods about to go). Unhealthy old pods go first. Undefined on error.
+   */
+  private reconcileOldReplicaSets(all: ReplicaSet[], oldRSs: ReplicaSet[], newRS: ReplicaSet, d: Deployment): boolean | undefined {
+    if (replicaCount(oldRSs) === 0) return false
+    const allPods = replicaCount(all)
+    const minAvailable = d.spec.replicas - maxUnavailable(d)
+    const newUnavailable = newRS.spec.replicas - (newRS.status.availableReplicas ?? 0)
+    const maxScaledDown = allPods - minAvailable - newUnavailable
+    if (maxScaledDown <= 0) return false
+    const cleaned = this.cleanupUnhealthyReplicas(oldRSs, d, maxScaledDown)
+    if (cleaned === undefined) return undefined
+    const scaledDown = this.scaleDownOldReplicaSetsForRollingUpdate([...cleaned.rss, newRS], cleaned.rss, d)
+    return cleaned.count + scaledDown > 0
+  }
+
+  /**
+   * rolling.go `cleanupUnhealthyReplicas`: scale down old ReplicaSets by their unavailable replicas first. A
+   * ReplicaSet reporting more available pods than it wants (a status from before its scale-down) makes upstream
+   * fail the sync ("got invalid request to scale down"); undefined here.
+   */
+  private cleanupUnhealthyReplicas(oldRSs: ReplicaSet[], d: Deployment, maxCleanup: number): { rss: ReplicaSet[]; count: number } | undefined {
     const sorted = oldRSs.slice().sort(byCreation)
     let total = 0
     for (let i = 0; i < sorted.length; i++) {
@@ -175,13 +265,17 @@ export class DeploymentController {
       const rs = sorted[i] as ReplicaSet
       if (rs.spec.replicas === 0) continue
       const avail = rs.status.availableReplicas ?? 0
-      if (rs.spec.replicas <= avail) continue
+      if (rs.spec.replicas === avail) continue
       const n = Math.min(maxCleanup - total, rs.spec.replicas - avail)
+      if (n < 0) {
+        recordAction(this.config.log, this.sim.now, ACTOR, "sync-failed", "ReplicaSet", rs.metadata.namespace, rs.metadata.name, `when cleaning up unhealthy replicas, got invalid request to scale down ${rs.metadata.namespace}/${rs.metadata.name} ${rs.spec.replicas} -> ${rs.spec.replicas - n}`)
+        return undefined
+      }
       const [, updated] = this.scaleReplicaSet(rs, rs.spec.replicas - n, d)
       sorted[i] = updated
       total += n
     }
-    return [sorted, total]
+    return { rss: sorted, count: total }
   }
 
   /** rolling.go `scaleDownOldReplicaSetsForRollingUpdate`. */
@@ -214,9 +308,9 @@ export class DeploymentController {
     if (this.oldPodsRunning(this.fresh(oldRSs))) return this.syncRolloutStatus(all(), newRS, d)
     if (newRS === undefined) newRS = this.getAllReplicaSetsAndSyncRevision(d, this.fresh(rsList), true).newRS
     if (newRS === undefined) return
-    const [scaled, rs] = this.scaleReplicaSet(newRS, d.spec.replicas, d)
-    newRS = rs
-    if (!scaled && this.complete(d, this.calculateStatus(all(), newRS, d))) this.cleanupDeployment(oldRSs, d)
+    newRS = this.scaleReplicaSet(newRS, d.spec.replicas, d)[1]
+    // recreate.go judges completeness by the status the Deployment carries now.
+    if (deploymentComplete(d, d.status)) this.cleanupDeployment(oldRSs, d)
     this.syncRolloutStatus(all(), newRS, d)
   }
 
@@ -249,12 +343,17 @@ export class DeploymentController {
           annotations[REVISION_HISTORY_ANNOTATION] = hist === undefined || hist === "" ? had : `${hist},${had}`
         }
       }
-      let rs = existing
       if (!deepEqual(annotations, existing.metadata.annotations ?? {}) || existing.spec.minReadySeconds !== d.spec.minReadySeconds) {
+        // sync.go `getNewReplicaSet` returns right after this update; the Deployment follows on the next sync.
         const r = this.store.update({ ...existing, metadata: { ...existing.metadata, annotations }, spec: { ...existing.spec, minReadySeconds: d.spec.minReadySeconds } })
-        if (r.ok) rs = r.object
+        return { newRS: r.ok ? r.object : existing, oldRSs, deployment: d }
       }
-      return { newRS: rs, oldRSs, deployment: this.syncDeploymentRevision(d, rs, undefined) }
+      // sync.go: a Deployment that has a deadline but no Progressing condition yet starts counting now.
+      const found: WorkloadCondition | undefined =
+        hasProgressDeadline(d) && deploymentCondition(d.status, "Progressing") === undefined
+          ? { type: "Progressing", status: "True", lastUpdateTime: timestampAt(this.sim.now), lastTransitionTime: timestampAt(this.sim.now), reason: FOUND_NEW_RS_REASON, message: `Found new replica set ${JSON.stringify(existing.metadata.name)}` }
+          : undefined
+      return { newRS: existing, oldRSs, deployment: this.syncDeploymentRevision(d, existing, found) }
     }
     if (!create) return { newRS: undefined, oldRSs, deployment: d }
 
@@ -289,14 +388,16 @@ export class DeploymentController {
     }
     const rs = r.object
     recordAction(this.config.log, this.sim.now, ACTOR, "create", "ReplicaSet", ns, rs.metadata.name, `Scaled up replica set ${rs.metadata.name} from 0 to ${replicas}`)
-    const cond: WorkloadCondition = {
-      type: "Progressing",
-      status: "True",
-      lastUpdateTime: timestampAt(this.sim.now),
-      lastTransitionTime: timestampAt(this.sim.now),
-      reason: "NewReplicaSetCreated",
-      message: `Created new replica set "${rs.metadata.name}"`,
-    }
+    const cond: WorkloadCondition | undefined = hasProgressDeadline(d)
+      ? {
+          type: "Progressing",
+          status: "True",
+          lastUpdateTime: timestampAt(this.sim.now),
+          lastTransitionTime: timestampAt(this.sim.now),
+          reason: NEW_REPLICA_SET_REASON,
+          message: `Created new replica set ${JSON.stringify(rs.metadata.name)}`,
+        }
+      : undefined
     return { newRS: rs, oldRSs, deployment: this.syncDeploymentRevision(d, rs, cond) }
   }
 
@@ -309,7 +410,7 @@ export class DeploymentController {
     const next: Deployment = {
       ...live,
       metadata: needsRev ? { ...live.metadata, annotations: { ...(live.metadata.annotations ?? {}), [REVISION_ANNOTATION]: rev } } : live.metadata,
-      status: cond === undefined ? live.status : { ...live.status, conditions: setCondition(live.status.conditions, cond) },
+      status: cond === undefined ? live.status : setDeploymentCondition(live.status, cond),
     }
     const r = this.store.update(next)
     return r.ok ? r.object : live
@@ -397,12 +498,7 @@ export class DeploymentController {
     return out
   }
 
-  /** deployment_util.go `DeploymentComplete`. */
-  private complete(d: Deployment, s: DeploymentStatus): boolean {
-    return s.updatedReplicas === d.spec.replicas && s.replicas === d.spec.replicas && s.availableReplicas === d.spec.replicas && (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 1)
-  }
-
-  /** sync.go `calculateStatus`. */
+  /** sync.go `calculateStatus`: counts from the ReplicaSets and the Available condition. */
   private calculateStatus(all: ReplicaSet[], newRS: ReplicaSet | undefined, d: Deployment): DeploymentStatus {
     const fresh = this.fresh(all)
     const newFresh = newRS === undefined ? undefined : fresh.find((r) => r.metadata.uid === newRS.metadata.uid)
@@ -413,45 +509,65 @@ export class DeploymentController {
     const cond: WorkloadCondition = ok
       ? { type: "Available", status: "True", lastUpdateTime: now, lastTransitionTime: now, reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability." }
       : { type: "Available", status: "False", lastUpdateTime: now, lastTransitionTime: now, reason: "MinimumReplicasUnavailable", message: "Deployment does not have minimum availability." }
-    const prev = d.status.conditions?.find((c) => c.type === "Available")
-    // `SetDeploymentCondition`: same status and reason is no change at all.
-    const conditions = prev !== undefined && prev.status === cond.status && prev.reason === cond.reason ? d.status.conditions : setCondition(d.status.conditions, cond)
-    return {
+    const base: DeploymentStatus = {
       observedGeneration: d.metadata.generation ?? 1,
       replicas: actualReplicaCount(fresh),
       updatedReplicas: newFresh === undefined ? 0 : newFresh.status.replicas,
       readyReplicas: readyReplicaCount(fresh),
       availableReplicas: available,
       unavailableReplicas: Math.max(0, total - available),
-      ...(conditions !== undefined ? { conditions } : {}),
+      ...(d.status.conditions !== undefined ? { conditions: d.status.conditions } : {}),
       ...(d.status.collisionCount !== undefined ? { collisionCount: d.status.collisionCount } : {}),
     }
+    return setDeploymentCondition(base, cond)
   }
 
-  /** progress.go `syncRolloutStatus`: status plus the Progressing condition. */
+  /**
+   * progress.go `syncRolloutStatus`: status plus the Progressing condition — NewReplicaSetAvailable once complete,
+   * ReplicaSetUpdated (lastUpdateTime refreshed) whenever the rollout made progress, ProgressDeadlineExceeded
+   * (status False) when it made none for progressDeadlineSeconds; `requeueStuckDeployment` schedules the check.
+   */
   private syncRolloutStatus(all: ReplicaSet[], newRS: ReplicaSet | undefined, d0: Deployment): void {
     const d = this.store.get("Deployment", d0.metadata.namespace, d0.metadata.name) ?? d0
     let status = this.calculateStatus(all, newRS, d)
-    if (newRS !== undefined && d.spec.paused !== true) {
+    if (!hasProgressDeadline(d)) status = removeDeploymentCondition(status, "Progressing")
+    const current = deploymentCondition(d.status, "Progressing")
+    const isCompleteDeployment = status.replicas === status.updatedReplicas && current?.reason === NEW_RS_AVAILABLE_REASON
+    if (hasProgressDeadline(d) && !isCompleteDeployment) {
       const now = timestampAt(this.sim.now)
-      const prev = status.conditions?.find((c) => c.type === "Progressing")
-      if (this.complete(d, status)) {
-        if (prev?.reason !== "NewReplicaSetAvailable") {
-          status = { ...status, conditions: setCondition(status.conditions, { type: "Progressing", status: "True", lastUpdateTime: now, lastTransitionTime: now, reason: "NewReplicaSetAvailable", message: `ReplicaSet "${newRS.metadata.name}" has successfully progressed.` }) }
-        }
-      } else if (this.progressing(d, status)) {
-        status = { ...status, conditions: setCondition(status.conditions, { type: "Progressing", status: "True", lastUpdateTime: now, lastTransitionTime: now, reason: "ReplicaSetUpdated", message: `ReplicaSet "${newRS.metadata.name}" is progressing.` }) }
+      const what = newRS === undefined ? `Deployment ${JSON.stringify(d.metadata.name)}` : `ReplicaSet ${JSON.stringify(newRS.metadata.name)}`
+      if (deploymentComplete(d, status)) {
+        status = setDeploymentCondition(status, { type: "Progressing", status: "True", lastUpdateTime: now, lastTransitionTime: now, reason: NEW_RS_AVAILABLE_REASON, message: `${what} has successfully progressed.` })
+      } else if (deploymentProgressing(d, status)) {
+        // Progress refreshes lastUpdateTime even with the same reason (SetDeploymentCondition alone would not).
+        const since = current?.status === "True" && current.lastTransitionTime !== undefined ? current.lastTransitionTime : now
+        const cond: WorkloadCondition = { type: "Progressing", status: "True", lastUpdateTime: now, lastTransitionTime: since, reason: REPLICA_SET_UPDATED_REASON, message: `${what} is progressing.` }
+        status = setDeploymentCondition(removeDeploymentCondition(status, "Progressing"), cond)
+      } else if (deploymentTimedOut(d, status, this.sim.now)) {
+        status = setDeploymentCondition(status, { type: "Progressing", status: "False", lastUpdateTime: now, lastTransitionTime: now, reason: TIMED_OUT_REASON, message: `${what} has timed out progressing.` })
       }
+    }
+    if (deepEqual(d.status, status)) {
+      this.requeueStuckDeployment(d, status)
+      return
     }
     this.writeStatus(d, status)
   }
 
-  /** deployment_util.go `DeploymentProgressing`. */
-  private progressing(d: Deployment, s: DeploymentStatus): boolean {
-    const o = d.status
-    const oldNew = (s.replicas ?? 0) - (s.updatedReplicas ?? 0)
-    const oldOld = (o.replicas ?? 0) - (o.updatedReplicas ?? 0)
-    return (s.updatedReplicas ?? 0) > (o.updatedReplicas ?? 0) || oldNew < oldOld || (s.readyReplicas ?? 0) > (o.readyReplicas ?? 0) || (s.availableReplicas ?? 0) > (o.availableReplicas ?? 0)
+  /**
+   * progress.go `requeueStuckDeployment`: a rollout without progress is looked at again when its deadline passes
+   * (lastUpdateTime + progressDeadlineSeconds − now, plus a second against skew; rate-limited when under a second).
+   */
+  private requeueStuckDeployment(d: Deployment, status: DeploymentStatus): void {
+    const current = deploymentCondition(d.status, "Progressing")
+    if (!hasProgressDeadline(d) || current === undefined) return
+    if (deploymentComplete(d, status) || current.reason === TIMED_OUT_REASON) return
+    const from = current.lastUpdateTime === undefined ? undefined : nanosOfTimestamp(current.lastUpdateTime)
+    if (from === undefined) return
+    const after = from + d.spec.progressDeadlineSeconds * NANOS_PER_SECOND - this.sim.now
+    const key = keyOf(d)
+    if (after < NANOS_PER_SECOND) this.addRateLimited(key)
+    else this.loop.add(key, after + NANOS_PER_SECOND)
   }
 
   private writeStatus(d0: Deployment, status: DeploymentStatus): void {

@@ -1,5 +1,7 @@
-import { type Deployment, type PodTemplateSpec, type ReplicaSet, deepEqual } from "../../api/index"
+import { type Deployment, type DeploymentStatus, type PodTemplateSpec, type ReplicaSet, type WorkloadCondition, deepEqual } from "../../api/index"
 import { resolveFenceposts } from "../util/int-or-percent"
+import { nanosOfTimestamp } from "../../api/index"
+import { NANOS_PER_SECOND, type Nanos } from "../../../sim/index"
 
 /** deployment_util.go annotation keys. */
 export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
@@ -31,14 +33,8 @@ export const replicaCount = (rss: ReadonlyArray<ReplicaSet>): number => rss.redu
 export const actualReplicaCount = (rss: ReadonlyArray<ReplicaSet>): number => rss.reduce((n, rs) => n + rs.status.replicas, 0)
 export const readyReplicaCount = (rss: ReadonlyArray<ReplicaSet>): number => rss.reduce((n, rs) => n + (rs.status.readyReplicas ?? 0), 0)
 
-/**
- * deployment_util.go `GetAvailableReplicaCountForReplicaSets`, each ReplicaSet's count capped at its spec.replicas:
- * a ReplicaSet just scaled down still reports the pods it is about to delete, and since it deletes unavailable
- * pods first, no more than spec.replicas of them stay available. (Upstream sums the raw counts; the cap keeps a
- * stale status from letting two scale-downs in a row breach maxUnavailable.)
- */
-export const availableReplicaCount = (rss: ReadonlyArray<ReplicaSet>): number =>
-  rss.reduce((n, rs) => n + Math.min(rs.status.availableReplicas ?? 0, rs.spec.replicas), 0)
+/** deployment_util.go `GetAvailableReplicaCountForReplicaSets`: the raw sum of status.availableReplicas. */
+export const availableReplicaCount = (rss: ReadonlyArray<ReplicaSet>): number => rss.reduce((n, rs) => n + (rs.status.availableReplicas ?? 0), 0)
 
 /** deployment_util.go `NewRSNewReplicas`. */
 export const newRSNewReplicas = (d: Deployment, all: ReadonlyArray<ReplicaSet>, newRS: ReplicaSet): number => {
@@ -115,4 +111,67 @@ export const replicaSetProportion = (rs: ReplicaSet, d: Deployment, toAdd: numbe
   }
   const allowed = toAdd - added
   return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed)
+}
+
+/** deployment_util.go condition reasons (Progressing, Available). */
+export const NEW_REPLICA_SET_REASON = "NewReplicaSetCreated"
+export const FOUND_NEW_RS_REASON = "FoundNewReplicaSet"
+export const NEW_RS_AVAILABLE_REASON = "NewReplicaSetAvailable"
+export const REPLICA_SET_UPDATED_REASON = "ReplicaSetUpdated"
+export const TIMED_OUT_REASON = "ProgressDeadlineExceeded"
+export const PAUSED_DEPLOY_REASON = "DeploymentPaused"
+export const RESUMED_DEPLOY_REASON = "DeploymentResumed"
+
+/** Go's math.MaxInt32: a progressDeadlineSeconds that means "no deadline" (`HasProgressDeadline`). */
+const MAX_INT32 = 2147483647
+
+/** deployment_util.go `HasProgressDeadline`. */
+export const hasProgressDeadline = (d: Deployment): boolean => d.spec.progressDeadlineSeconds !== MAX_INT32
+
+/** deployment_util.go `GetDeploymentCondition`. */
+export const deploymentCondition = (s: DeploymentStatus, type: string): WorkloadCondition | undefined => s.conditions?.find((c) => c.type === type)
+
+/**
+ * deployment_util.go `SetDeploymentCondition`: no change when status and reason are the same; keeps
+ * lastTransitionTime when only the reason changes; the condition moves to the end of the list.
+ */
+export const setDeploymentCondition = (s: DeploymentStatus, cond: WorkloadCondition): DeploymentStatus => {
+  const cur = deploymentCondition(s, cond.type)
+  if (cur !== undefined && cur.status === cond.status && cur.reason === cond.reason) return s
+  const next = cur !== undefined && cur.status === cond.status && cur.lastTransitionTime !== undefined ? { ...cond, lastTransitionTime: cur.lastTransitionTime } : cond
+  return { ...s, conditions: [...(s.conditions ?? []).filter((c) => c.type !== cond.type), next] }
+}
+
+/** deployment_util.go `RemoveDeploymentCondition`. */
+export const removeDeploymentCondition = (s: DeploymentStatus, type: string): DeploymentStatus => {
+  if (s.conditions === undefined || !s.conditions.some((c) => c.type === type)) return s
+  const rest = s.conditions.filter((c) => c.type !== type)
+  const { conditions: _c, ...others } = s
+  return rest.length === 0 ? others : { ...others, conditions: rest }
+}
+
+/** deployment_util.go `DeploymentComplete`. */
+export const deploymentComplete = (d: Deployment, s: DeploymentStatus): boolean =>
+  s.updatedReplicas === d.spec.replicas && s.replicas === d.spec.replicas && s.availableReplicas === d.spec.replicas && (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 1)
+
+/** deployment_util.go `DeploymentProgressing`: more updated, fewer old, more ready or more available replicas. */
+export const deploymentProgressing = (d: Deployment, s: DeploymentStatus): boolean => {
+  const o = d.status
+  const oldNew = (s.replicas ?? 0) - (s.updatedReplicas ?? 0)
+  const oldOld = (o.replicas ?? 0) - (o.updatedReplicas ?? 0)
+  return (s.updatedReplicas ?? 0) > (o.updatedReplicas ?? 0) || oldNew < oldOld || (s.readyReplicas ?? 0) > (o.readyReplicas ?? 0) || (s.availableReplicas ?? 0) > (o.availableReplicas ?? 0)
+}
+
+/**
+ * deployment_util.go `DeploymentTimedOut`: the Progressing condition's lastUpdateTime is more than
+ * progressDeadlineSeconds before `now` (strictly: `from.Add(delta).Before(now)`).
+ */
+export const deploymentTimedOut = (d: Deployment, s: DeploymentStatus, now: Nanos): boolean => {
+  if (!hasProgressDeadline(d)) return false
+  const c = deploymentCondition(s, "Progressing")
+  if (c === undefined || c.reason === NEW_RS_AVAILABLE_REASON) return false
+  if (c.reason === TIMED_OUT_REASON) return true
+  const from = c.lastUpdateTime === undefined ? undefined : nanosOfTimestamp(c.lastUpdateTime)
+  if (from === undefined) return false
+  return from + d.spec.progressDeadlineSeconds * NANOS_PER_SECOND < now
 }

@@ -19,6 +19,7 @@ import { canonicalJson } from "../util/template-hash"
 import { ControllerLoop } from "../util/controller-loop"
 import { servicesSelecting } from "../util/selecting"
 import { endpointIdentity, endpointPorts, podToEndpoint, shouldPodBeInEndpoints } from "./desired-endpoints"
+import { endpointWithoutHints, hintHeuristicFor } from "./traffic-distribution"
 
 /** The managed-by value of slices this controller owns (`ControllerName`). */
 export const ENDPOINTSLICE_CONTROLLER_NAME = "endpointslice-controller.k8s.io"
@@ -56,7 +57,8 @@ interface Draft {
  * have an IP — grouped by their resolved ports (named targetPorts looked up in each pod's container ports), at most
  * `maxEndpointsPerSlice` a slice, with ready/serving/terminating conditions, nodeName and zone — updated with
  * upstream's placement (keep, fill updated slices, best-fit an unchanged one, else create; a placeholder slice when
- * there are none). Not modelled: topology hints, trafficDistribution, the trigger-time annotation, reacting to
+ * there are none); hints for `spec.trafficDistribution` (traffic-distribution.ts). Not modelled: the topology-mode
+ * annotation's `Auto` hints (topologycache: such Services get no hints), the trigger-time annotation, reacting to
  * slices edited by others.
  */
 export class EndpointSliceController {
@@ -160,11 +162,13 @@ export class EndpointSliceController {
     const toCreate: Draft[] = []
     const toUpdate: Draft[] = []
     const toDelete: EndpointSlice[] = []
+    const unchanged: Draft[] = []
     for (const [k, group] of desiredByPorts) {
       const r = this.reconcileByPortMapping(existingByPorts.get(k) ?? [], group.endpoints, group.ports, labels)
       toCreate.push(...r.create)
       toUpdate.push(...r.update)
       toDelete.push(...r.delete)
+      unchanged.push(...r.unchanged)
     }
     for (const [k, slices] of existingByPorts) if (!desiredByPorts.has(k)) toDelete.push(...slices)
     // A Service with no slices gets a placeholder with no ports and no endpoints.
@@ -173,6 +177,12 @@ export class EndpointSliceController {
       if (toDelete.length === 1 && i === 0) toDelete.length = 0
       else toCreate.push({ name: "", existing: undefined, endpoints: [], labels, ports: [] })
     }
+    // trafficdist.ReconcileHints: unchanged slices with missing or stale hints join the updates; every slice
+    // created or updated gets the heuristic's hints (PreferClose/PreferSameZone/PreferSameNode, else none).
+    const hints = hintHeuristicFor(svc)
+    for (const u of unchanged) if (hints.needsUpdate(u.endpoints)) toUpdate.push(u)
+    for (const d of toCreate) d.endpoints = hints.update(d.endpoints)
+    for (const d of toUpdate) d.endpoints = hints.update(d.endpoints)
     // reconciler.go `finalize`: turn creates into updates of slices that would be deleted.
     while (toCreate.length > 0 && toDelete.length > 0) {
       const d = toDelete.shift() as EndpointSlice
@@ -189,7 +199,12 @@ export class EndpointSliceController {
   }
 
   /** reconciler.go `reconcileByPortMapping`. */
-  private reconcileByPortMapping(existing: EndpointSlice[], desired: Map<string, Endpoint>, ports: EndpointPort[], labels: Labels): { create: Draft[]; update: Draft[]; delete: EndpointSlice[] } {
+  private reconcileByPortMapping(
+    existing: EndpointSlice[],
+    desired: Map<string, Endpoint>,
+    ports: EndpointPort[],
+    labels: Labels,
+  ): { create: Draft[]; update: Draft[]; delete: EndpointSlice[]; unchanged: Draft[] } {
     const max = this.maxEndpointsPerSlice
     const update: Draft[] = []
     const unchanged: Draft[] = []
@@ -203,7 +218,8 @@ export class EndpointSliceController {
         const want = desired.get(id)
         if (want === undefined) continue
         kept.push(want)
-        if (!deepEqual(want, e)) changed = true
+        // EndpointsEqualBeyondHash: hints are the hint heuristic's business, not a change of the endpoint.
+        if (!deepEqual(want, endpointWithoutHints(e))) changed = true
         desired.delete(id)
       }
       const labelsChanged = !deepEqual(s.metadata.labels ?? {}, labels)
@@ -245,7 +261,7 @@ export class EndpointSliceController {
       }
       while (left.length > 0 && fill.endpoints.length < max) fill.endpoints.push(left.shift() as Endpoint)
     }
-    return { create, update, delete: del }
+    return { create, update, delete: del, unchanged }
   }
 
   /** utils.go `setEndpointSliceLabels`: the Service's labels, the headless marker, service-name and managed-by. */

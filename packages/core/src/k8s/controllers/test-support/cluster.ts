@@ -4,6 +4,8 @@ import { RecordLog } from "../../../records/index"
 import { Simulation } from "../../../sim/index"
 import { ServiceAllocator } from "../allocators/service-allocator"
 import { DeploymentController } from "../deployment/deployment-controller"
+import { DaemonSetController } from "../daemonset/daemonset-controller"
+import { StatefulSetController } from "../statefulset/statefulset-controller"
 import { EndpointSliceController } from "../endpointslice/endpointslice-controller"
 import { LoadBalancerController } from "../loadbalancer/load-balancer-controller"
 import { defaultTolerationSecondsAdmission } from "../nodelifecycle/default-tolerations"
@@ -31,6 +33,8 @@ export const testCluster = (seed: number | string, nodes = 3) => {
   const controllers = {
     deployment: new DeploymentController(sim, store, { log }),
     replicaset: new ReplicaSetController(sim, store, { log }),
+    statefulset: new StatefulSetController(sim, store, { log }),
+    daemonset: new DaemonSetController(sim, store, { log }),
     scheduler: new Scheduler(sim, store, { log }),
     endpointslice: new EndpointSliceController(sim, store, { log }),
     nodeLifecycle: new NodeLifecycleController(sim, store, { leases, log }),
@@ -84,4 +88,32 @@ spec:
   ports:
   - port: 80
     targetPort: http
+`
+
+/** A StatefulSet `db` (serviceName db, label app=db); `extra` is inserted into its spec. */
+export const statefulSetManifest = (replicas: number, image = "nginx:1.25", extra = "") => `
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: ${replicas}
+${extra}  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: "${image}", ports: [{containerPort: 80}]}]
+`
+
+/** A DaemonSet `agent` (label app=agent); `podSpecExtra` is inserted into its pod spec. */
+export const daemonSetManifest = (image = "agent:1", podSpecExtra = "") => `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+${podSpecExtra}      containers: [{name: agent, image: "${image}"}]
 `

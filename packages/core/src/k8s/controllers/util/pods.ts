@@ -1,4 +1,4 @@
-import { type KubeObject, type OwnerReference, type Pod, nanosOfTimestamp } from "../../api/index"
+import { type KubeObject, type OwnerReference, type Pod, type PodSpec, type PodTemplateSpec, nanosOfTimestamp, podQosClass } from "../../api/index"
 import { NANOS_PER_SECOND, type Nanos } from "../../../sim/index"
 
 /** pkg/api/v1/pod/util.go `IsPodReady`: the Ready condition is True. */
@@ -78,4 +78,31 @@ export const setCondition = <C extends { readonly type: string; readonly status:
   }
   if (!placed) out.push(next)
   return out
+}
+
+/**
+ * controller_utils.go `GetPodFromTemplate`: a pod of `owner` named `name`, with the template's labels (plus
+ * `labels`), annotations and spec (as `spec` rewrites it); status as the API server sets it on create (Pending, QoS).
+ */
+export const podFromTemplate = (
+  template: PodTemplateSpec,
+  owner: KubeObject,
+  name: string,
+  options: { readonly generateName?: string; readonly labels?: Readonly<Record<string, string>>; readonly spec?: (s: PodSpec) => PodSpec } = {},
+): Pod => {
+  const spec = options.spec === undefined ? template.spec : options.spec(template.spec)
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      ...(options.generateName !== undefined ? { generateName: options.generateName } : {}),
+      namespace: owner.metadata.namespace ?? "default",
+      labels: { ...(template.metadata.labels ?? {}), ...(options.labels ?? {}) },
+      ...(template.metadata.annotations !== undefined ? { annotations: template.metadata.annotations } : {}),
+      ownerReferences: [controllerRef(owner)],
+    },
+    spec,
+    status: { phase: "Pending", qosClass: podQosClass(spec) },
+  }
 }

@@ -34,7 +34,10 @@ export interface IptablesRuleSink {
   restore(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined): void
   /** `iptables-save -t nat` chain names; if absent the proxier remembers what it created. */
   natChains?(): Iterable<string>
-  /** Called after a successful sync that changed something: reconcile UDP conntrack (cleanup.go). */
+  /**
+   * Called after a successful restore when a UDP service port's endpoints changed
+   * (UpdateEndpointsMapResult.ConntrackCleanupRequired): reconcile UDP conntrack (conntrack/cleanup.go).
+   */
   cleanConntrack?(targets: UdpConntrackTargets): void
 }
 
@@ -277,7 +280,9 @@ export class IptablesProxier implements Proxier {
       if (doFullSync) this.lastFullSync = now
       for (const chain of deleted) this.knownNatChains.delete(chain)
       for (const chain of active) if (isServiceChainName(chain)) this.knownNatChains.add(chain)
-      if (serviceUpdate.updatedServices.size > 0 || endpointUpdate.updatedServices.size > 0) {
+      // proxier.go: `if endpointUpdateResult.ConntrackCleanupRequired { conntrack.CleanStaleEntries(...) }`, the
+      // sync's last step, after RestoreAll; a Service change alone does not clean (flows keep their endpoint).
+      if (endpointUpdate.conntrackCleanupRequired) {
         this.options.sink.cleanConntrack?.(udpConntrackTargets(this.svcPortMap, this.endpointsMap))
       }
     } else {
@@ -304,6 +309,17 @@ export class IptablesProxier implements Proxier {
     const { payload: _payload, ...figures } = result
     this.lastResult = figures
     return result
+  }
+
+  /**
+   * The sink applies payloads later (as the simulated iptables-restore finishes) and the kernel refused this
+   * one: the same recovery as a synchronous failure — the change trackers are drained, so the next sync is a
+   * full one, and it runs within syncPeriod (proxier.go syncProxyRules: `proxier.syncRunner.RetryAfter(proxier.syncPeriod)`).
+   */
+  restoreFailed(error: string): void {
+    this.needFullSync = true
+    if (this.lastResult !== undefined) this.lastResult = { ...this.lastResult, success: false, error }
+    this.options.retryAfter?.(this.config.syncPeriod)
   }
 
   /** Service port keys in sorted order (cached until the set of services changes). */

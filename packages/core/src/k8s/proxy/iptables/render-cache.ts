@@ -4,6 +4,16 @@ import type { ResolvedIptablesConfig } from "./config"
 import { ProbabilityCache } from "./probability"
 import { renderServicePort, type ServicePortRules } from "./service-rules"
 
+const nodeHinted = new WeakMap<ReadonlyArray<Endpoint>, boolean>()
+
+/** Whether any endpoint of the (shared, immutable) list carries node hints; memoised per list. */
+const hasNodeHints = (endpoints: ReadonlyArray<Endpoint> | undefined): boolean => {
+  if (endpoints === undefined) return false
+  let v = nodeHinted.get(endpoints)
+  if (v === undefined) nodeHinted.set(endpoints, (v = endpoints.some((e) => e.nodeHints !== undefined)))
+  return v
+}
+
 interface Entry {
   readonly endpoints: ReadonlyArray<Endpoint> | undefined
   readonly rules: ServicePortRules
@@ -29,7 +39,8 @@ export class IptablesRenderCache {
     largeClusterMode: boolean,
   ): ServicePortRules {
     let key = largeClusterMode ? `${cfg.fingerprint}|L` : cfg.fingerprint
-    if (svc.usesLocalEndpoints) key += `|node=${cfg.nodeName}`
+    // Local policy and node hints (PreferSameNode) make the endpoints this node uses its own.
+    if (svc.usesLocalEndpoints || hasNodeHints(endpoints)) key += `|node=${cfg.nodeName}`
     if (svc.loadBalancerSourceRanges.length > 0) key += `|ip=${cfg.nodeIP}`
     let entries = this.byPort.get(svc)
     if (entries === undefined) this.byPort.set(svc, (entries = new Map()))

@@ -1,0 +1,47 @@
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { runs } from "../../../../test-support/runs"
+import { ProgressBar } from "./progress-bar"
+import { RateEstimate } from "./rate-estimate"
+
+describe("progress", () => {
+  it("a smoothed rate stays near the true rate when samples jitter, so the ETA does not jump", () => {
+    // Work done at 1 unit/ms on average, sampled every 50–150 ms with bursts: the raw last-interval rate swings ±50 %,
+    // the smoothed one stays within 10 % once it has seen a few τ.
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 50, max: 150 }), fc.double({ min: 0.5, max: 1.5, noNaN: true })), { minLength: 400, maxLength: 400 }), (steps) => {
+        const r = new RateEstimate(2000)
+        let t = 0
+        let done = 0
+        r.sample(t, done)
+        let rate = Number.NaN
+        for (const [dt, speed] of steps) {
+          t += dt
+          done += dt * speed
+          rate = r.sample(t, done)
+        }
+        // The true mean rate is 1000/s; the EWMA over the last ~2 s averages ~20 samples.
+        expect(Math.abs(rate - 1000) / 1000).toBeLessThan(0.35)
+      }),
+      { numRuns: runs(50) },
+    )
+  })
+
+  it("writes plain lines every log interval when stderr is not a terminal, none before the first interval", () => {
+    let now = 0
+    const out: string[] = []
+    const bar = new ProgressBar({ sink: { write: (t) => out.push(t) }, clock: () => now, total: 100e9, formatAmount: (n) => `${n / 1e9}s`, rateUnit: "events/s", label: "seed 1", terminal: false })
+    bar.update(1e9, 1000)
+    expect(out).toEqual([])
+    now = 5000
+    bar.update(50e9, 500_000)
+    now = 6000
+    bar.update(60e9, 600_000)
+    now = 10_000
+    bar.update(100e9, 1_000_000)
+    bar.done()
+    expect(out).toHaveLength(2)
+    expect(out[0]).toMatch(/^seed 1 50s of 100s \(50\.0%\) · \d+(\.\d)?k events\/s · ETA \ds\n$/)
+    expect(out.every((l) => !l.includes("\r") && !l.includes("\u001b"))).toBe(true)
+  })
+})
