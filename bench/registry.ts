@@ -21,5 +21,7 @@ export interface Benchmark {
   readonly about: string
   /** A smaller run first, so the JIT has seen the code before measurement. */
   readonly warmUp?: () => void
+  /** At most this many measured runs, whatever `--repeat` asks (the scale ladder's rungs run once). */
+  readonly repeat?: number
   readonly run: () => BenchmarkOutcome
 }

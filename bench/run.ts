@@ -83,7 +83,8 @@ const runChild = (b: Benchmark, repeat: number): void => {
   const seconds: number[] = []
   const cpuSeconds: number[] = []
   let last: BenchmarkOutcome | null = null
-  for (let i = 0; i < repeat; i++) {
+  const runs = Math.min(repeat, b.repeat ?? repeat)
+  for (let i = 0; i < runs; i++) {
     const c0 = cpuNow()
     const t0 = performance.now()
     last = b.run()
@@ -109,7 +110,7 @@ const runChild = (b: Benchmark, repeat: number): void => {
     eventsPerSecond: Math.round(out.events / s),
     bestEventsPerSecond: Math.round(out.events / Math.min(...seconds)),
     eventsPerCpuSecond: Math.round(out.events / median(cpuSeconds)),
-    runs: repeat,
+    runs,
     ...figures,
   }
   process.stdout.write(`${JSON.stringify(row)}\n`)

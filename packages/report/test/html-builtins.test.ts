@@ -21,6 +21,9 @@ if (!present && !inCi) console.warn("\n!!! SKIPPING the built-in scenarios' HTML
 const args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 const names = readdirSync(LIBRARY).filter((n) => existsSync(join(LIBRARY, n, "scenario.yaml"))).sort()
+/** Scenarios too big for the suite at full size run their small variant (as the library test does). */
+const VARIANT: Readonly<Record<string, string>> = { "large-cluster": "smoke" }
+const variantOf = (name: string): string => VARIANT[name] ?? "default"
 const WORK = mkdtempSync(join(tmpdir(), "kubesim-html-"))
 const shots = process.env["KUBESIM_SCREENSHOTS"] ?? join(WORK, "shots")
 afterAll(() => rmSync(WORK, { recursive: true, force: true }))
@@ -29,13 +32,13 @@ describe.skipIf(!present && !inCi)("every built-in scenario's HTML report in hea
   beforeAll(() => {
     mkdirSync(shots, { recursive: true })
     for (const name of names) {
-      const r = spawnSync(process.execPath, [BIN, "run", name, "--seed", "1", "--out", "runs"], { cwd: WORK, encoding: "utf8", timeout: 300_000 })
+      const r = spawnSync(process.execPath, [BIN, "run", name, "--variant", variantOf(name), "--seed", "1", "--out", "runs"], { cwd: WORK, encoding: "utf8", timeout: 300_000 })
       expect(r.status, `${name}: ${r.stderr}`).toBe(0)
     }
   }, 900_000)
 
   test.each(names)("%s: labels distinct and whole, no negative time axis, no empty chart", async (name) => {
-    const html = readFileSync(join(WORK, "runs", name, "default", "seed-1", "report.html"), "utf8")
+    const html = readFileSync(join(WORK, "runs", name, variantOf(name), "seed-1", "report.html"), "utf8")
     const userDataDir = mkdtempSync(join(WORK, "chromium-"))
     const context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args, viewport: { width: 1200, height: 900 } })
     try {

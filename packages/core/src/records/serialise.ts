@@ -45,9 +45,10 @@ export const serialiseRecord = (r: RunRecord): string => {
 
 /** Records as JSON Lines text: one line each, each ending in "\n". */
 export const toJsonl = (records: Iterable<RunRecord>): string => {
-  let out = ""
-  for (const r of records) out += serialiseRecord(r) + "\n"
-  return out
+  // Joined once: appending line by line would leave a rope of a million string pieces (tens of MB at scale).
+  const lines: string[] = []
+  for (const r of records) lines.push(serialiseRecord(r))
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`
 }
 
 const value = (kind: string, name: string, type: FieldType, v: unknown): string => {

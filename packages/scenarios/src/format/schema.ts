@@ -100,6 +100,8 @@ export const ClusterSpec = Schema.Struct({
   nodes: opt(Schema.Union(Count, Schema.Array(NodeSpec))),
   podCIDR: opt(Cidr),
   serviceCIDR: opt(Cidr),
+  /** kubelet `--max-pods` on every node (default 110): its pods capacity, which the scheduler enforces. */
+  maxPods: opt(Count),
   proxyMode: opt(ProxyMode),
   /** Controller and component delays by name (e.g. `minSyncPeriod: 1s`), passed to the core's Cluster. */
   delays: opt(Schema.Record({ key: Schema.String, value: DurationText })),

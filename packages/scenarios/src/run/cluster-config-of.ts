@@ -14,6 +14,25 @@ export const KNOWN_DELAYS = ["watch", "minSyncPeriod", "syncPeriod", "nginxStart
 
 const NODE_LAN = "172.18.0.0/16"
 
+/** kube-controller-manager `--node-cidr-mask-size` default for IPv4 (cmd/kube-controller-manager nodeipam options). */
+const NODE_CIDR_MASK_SIZE = 24
+
+/**
+ * Node InternalIPs as docker hands them out on kind's network: in order from 172.18.0.3, past the addresses the
+ * cluster already uses (API server .0.2, the cloud LB .0.250, the upstream resolver .0.254), the load balancer's
+ * pool and the external clients' subnets. Up to 247 nodes this is 172.18.0.3, .4, … as it always was.
+ */
+const nodeAddresses = (lan: net.Cidr, count: number, reserved: ReadonlyArray<net.Cidr>): string[] => {
+  const taken = new Set<number>(["172.18.0.2", "172.18.0.250", "172.18.0.254"].map((ip) => net.parseIpv4(ip)))
+  const out: string[] = []
+  for (let k = 3; out.length < count && k < net.cidrSize(lan) - 1; k++) {
+    const ip = net.cidrAt(lan, k)
+    if (taken.has(ip) || reserved.some((b) => net.cidrContains(b, ip))) continue
+    out.push(net.formatIpv4(ip))
+  }
+  return out
+}
+
 /** External clients' default subnets: 172.18.(10 + i).0/24 for the i-th external client, clear of nodes and the LB pool. */
 const defaultExternalCidr = (i: number): string => `172.18.${10 + i}.0/24`
 
@@ -32,7 +51,24 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
 
   const lan = net.parseCidr(NODE_LAN)
   const podCidr = net.parseCidr(c.podCIDR ?? "10.244.0.0/16")
-  if (podCidr.prefix > 23) issues.push(issueWithMessage(file, "cluster.podCIDR", "a prefix of /23 or shorter", c.podCIDR ?? "", "podCIDR must hold a /24 per node plus the control plane's"))
+  const nodeCidrs = podCidr.prefix > NODE_CIDR_MASK_SIZE ? 0 : 2 ** (NODE_CIDR_MASK_SIZE - podCidr.prefix)
+  // kube-controller-manager's range allocator hands each node a /24 (--node-cidr-mask-size) from the cluster CIDR, the
+  // control plane first; past the last one it fails with cidrset's ErrCIDRRangeNoCIDRsRemaining and the node gets
+  // no podCIDR (event CIDRNotAvailable), so its pods could never get an address: refuse the cluster up front.
+  if (p.nodes.length + 1 > nodeCidrs) {
+    const need = NODE_CIDR_MASK_SIZE - Math.ceil(Math.log2(p.nodes.length + 1))
+    issues.push(
+      issueWithMessage(
+        file,
+        "cluster.podCIDR",
+        `a prefix of /${need} or shorter for ${p.nodes.length} nodes`,
+        c.podCIDR ?? "10.244.0.0/16",
+        `${p.nodes.length} nodes and the control plane need ${p.nodes.length + 1} /${NODE_CIDR_MASK_SIZE} pod CIDRs (kube-controller-manager --node-cidr-mask-size ${NODE_CIDR_MASK_SIZE}) but podCIDR ${net.formatCidr(podCidr)} holds ${nodeCidrs}: the range allocator would fail with "CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range" (CIDRNotAvailable); use a /${need} or larger podCIDR`,
+      ),
+    )
+    // The nodes could not all get a pod CIDR: nothing below can be computed for them.
+    throw new ScenarioError(issues)
+  }
   const serviceCidr = net.parseCidr(c.serviceCIDR ?? "10.96.0.0/12")
   if (serviceCidr.prefix > 24) issues.push(issueWithMessage(file, "cluster.serviceCIDR", "a prefix of /24 or shorter", c.serviceCIDR ?? "", "serviceCIDR too small"))
   const delays = c.delays ?? {}
@@ -49,20 +85,31 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
     issues.push(issueWithMessage(file, "cluster.delays.nginxStartupMax", `a duration ≥ nginxStartupMin (${delays.nginxStartupMin ?? "50ms"})`, delays.nginxStartupMax ?? "", "nginxStartupMax must not be shorter than nginxStartupMin"))
   }
   const externals: ExternalHostPlan[] = []
+  const externalBlocks: net.Cidr[] = []
   let ext = 0
   ;(p.scenario.clients ?? []).forEach((cl, i) => {
     if (cl.external === undefined) return
     const text = cl.external.cidr ?? defaultExternalCidr(ext)
     ext++
     const block = net.parseCidr(text)
+    externalBlocks.push(block)
     if (!net.cidrContainsCidr(lan, block)) issues.push(issueWithMessage(file, `clients[${i}].external.cidr`, `a subnet of the nodes' network ${NODE_LAN}`, text, `external hosts live on the nodes' network ${NODE_LAN}; ${text} is outside it`))
     else if (cl.external.count > net.cidrSize(block) - 2) issues.push(issueWithMessage(file, `clients[${i}].external.count`, `at most ${net.cidrSize(block) - 2} hosts in ${text}`, String(cl.external.count), `${cl.external.count} hosts do not fit in ${text}`))
     else externals.push({ client: cl.name, hosts: Array.from({ length: cl.external.count }, (_, k) => ({ name: `${cl.name}-${k + 1}`, ip: net.formatIpv4(net.cidrAt(block, k + 1)) })) })
   })
+  const reserved = [
+    // The core's default LB pool is 172.18.255.200–249.
+    net.parseCidr(c.loadBalancer?.pool ?? "172.18.255.192/26"),
+    ...externalBlocks,
+  ]
+  const nodeIps = nodeAddresses(lan, p.nodes.length, reserved)
+  if (nodeIps.length < p.nodes.length) {
+    throw new ScenarioError([issueWithMessage(file, "cluster.nodes", `at most ${nodeIps.length} nodes on the nodes' network ${NODE_LAN}`, String(p.nodes.length), `${p.nodes.length} nodes do not fit on the nodes' network ${NODE_LAN}`)])
+  }
   const zones = c.zones ?? []
   const nodes = p.nodes.map((n, i) => {
     const labels = zones.length > 0 && n.labels[cluster.ZONE_LABEL] === undefined ? { ...n.labels, [cluster.ZONE_LABEL]: zones[i % zones.length] as string } : n.labels
-    return { name: n.name, ip: `172.18.0.${3 + i}`, podCIDR: net.formatCidr(net.cidrSubnet(podCidr, 24, i + 1)), ...(Object.keys(labels).length > 0 ? { labels } : {}) }
+    return { name: n.name, ip: nodeIps[i] as string, podCIDR: net.formatCidr(net.cidrSubnet(podCidr, NODE_CIDR_MASK_SIZE, i + 1)), ...(Object.keys(labels).length > 0 ? { labels } : {}) }
   })
   const lbPool = c.loadBalancer?.pool
   checkExternalServers(p, { podCidr, serviceCidr, nodes, externals, lbPool }, issues)
@@ -75,6 +122,7 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
   const config: cluster.ClusterConfigInput = {
     seed,
     nodes,
+    ...(c.maxPods !== undefined ? { maxPods: c.maxPods } : {}),
     clusterCIDR: net.formatCidr(podCidr),
     serviceCIDR: net.formatCidr(serviceCidr),
     // kubeadm: the DNS Service IP is the 10th address of the service CIDR (cmd/kubeadm/app/constants GetDNSIP).

@@ -7,6 +7,7 @@ import { ScenarioError, issueWithMessage } from "../format/scenario-issue"
 import { clientMode, startTraffic, type TrafficDriver } from "../traffic/traffic-drivers"
 import { type PrepareOptions, type PreparedScenario, prepareScenario } from "../validate/prepare-scenario"
 import { clusterConfigOf } from "./cluster-config-of"
+import { checkClusterFits } from "./cluster-memory"
 import { performOperation } from "./operations"
 import { KUBESIM_VERSION, type RunJson } from "./run-json"
 import { renderSummary } from "./summary"
@@ -67,6 +68,7 @@ const POD_WAIT: Nanos = 100_000_000
  */
 export const runScenario = (loaded: LoadedScenario, options: RunOptions): ScenarioRunResult => {
   const prepared = prepareScenario(loaded, options)
+  checkClusterFits(prepared)
   const { config, externals } = clusterConfigOf(prepared, options.seed)
   const c = cluster.Cluster.create(config)
   const sim = c.sim

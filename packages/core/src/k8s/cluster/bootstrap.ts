@@ -5,8 +5,8 @@ import type { ClusterConfig } from "./cluster-config"
  * What a fresh kubeadm cluster holds before the user applies anything, as manifests: the namespaces kubeadm's
  * API server creates, the Node objects (as each kubelet registers them: status.capacity.cpu is the node's CPU count
  * (pkg/kubelet/nodestatus/setters.go MachineInfo: cadvisor's NumCores) and allocatable.cpu the same, kubesim
- * reserving nothing (--kube-reserved/--system-reserved empty by default); memory and the other resources are not
- * modelled), the `kubernetes` Service with its
+ * reserving nothing (--kube-reserved/--system-reserved empty by default); pods is the kubelet's maxPods, 110 by
+ * default; memory and the other resources are not modelled), the `kubernetes` Service with its
  * EndpointSlice (pkg/controlplane/reconcilers: 10.96.0.1:443 → API server :6443), and kubeadm's CoreDNS addon
  * (cmd/kubeadm/app/phases/addons/dns/manifests.go: Deployment `coredns` with `k8s-app: kube-dns`, readiness on the
  * `ready` plugin's :8181/ready, dnsPolicy Default; Service `kube-dns` with ports dns 53/UDP, dns-tcp 53/TCP,
@@ -34,15 +34,17 @@ ${Object.keys(n.labels ?? {})
   podCIDRs: [${n.podCIDR}]
   providerID: kind://docker/kind/${n.name}
 status:
+  capacity:
+    cpu: "${n.cpus ?? DEFAULT_NODE_CPUS}"
+    pods: "${c.maxPods}"
+  allocatable:
+    cpu: "${n.cpus ?? DEFAULT_NODE_CPUS}"
+    pods: "${c.maxPods}"
   addresses:
     - type: InternalIP
       address: ${n.ip}
     - type: Hostname
       address: ${n.name}
-  capacity:
-    cpu: "${n.cpus ?? DEFAULT_NODE_CPUS}"
-  allocatable:
-    cpu: "${n.cpus ?? DEFAULT_NODE_CPUS}"
   conditions:
     - type: Ready
       status: "True"

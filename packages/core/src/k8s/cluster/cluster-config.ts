@@ -115,6 +115,12 @@ export interface ClusterConfig {
   /** kube-proxy on every node: --proxy-mode (iptables or nftables) and its sync periods. */
   readonly proxy: { readonly mode: "iptables" | "nftables"; readonly minSyncPeriod: Nanos; readonly syncPeriod: Nanos }
   readonly delays: ClusterDelays
+  /**
+   * kubelet `--max-pods` (KubeletConfiguration maxPods, default 110: pkg/kubelet/apis/config/v1beta1/defaults.go):
+   * each Node's capacity and allocatable `pods`, which the scheduler's NodeResourcesFit filter enforces
+   * ("Too many pods").
+   */
+  readonly maxPods: number
   /** Per-class link settings; null: the Fabric's defaults on one LAN (what every cluster had before classes). */
   readonly network: ClusterNetwork | null
 }
@@ -135,6 +141,9 @@ export const kindWorkerName = (i: number): string => (i === 0 ? "kind-worker" : 
 
 export const defaultNodes = (n: number): NodeConfig[] =>
   Array.from({ length: n }, (_, i) => ({ name: kindWorkerName(i), ip: `172.18.0.${3 + i}`, podCIDR: `10.244.${1 + i}.0/24` }))
+
+/** kubelet `--max-pods` default (pkg/kubelet/apis/config/v1beta1/defaults.go `SetDefaults_KubeletConfiguration`). */
+export const DEFAULT_MAX_PODS = 110
 
 export const DEFAULT_UPSTREAM_ZONE = "db.example.com A 93.184.216.34\nexample.com A 93.184.216.34\n"
 
@@ -175,6 +184,7 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
       algorithm: c.loadBalancer?.algorithm ?? "random",
       healthCheck: c.loadBalancer?.healthCheck ?? DEFAULT_LB_HEALTH_CHECK,
     },
+    maxPods: c.maxPods ?? DEFAULT_MAX_PODS,
     proxy: { mode: c.proxy?.mode ?? "iptables", minSyncPeriod: c.proxy?.minSyncPeriod ?? 1 * NANOS_PER_SECOND, syncPeriod: c.proxy?.syncPeriod ?? 30 * NANOS_PER_SECOND },
     delays: {
       watch: c.delays?.watch ?? 50 * NANOS_PER_MILLI,
@@ -186,6 +196,7 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
   if (!["random", "round-robin", "five-tuple-hash"].includes(cfg.loadBalancer.algorithm)) {
     throw new ClusterConfigError(`loadBalancer.algorithm: expected "random", "round-robin" or "five-tuple-hash", got ${JSON.stringify(cfg.loadBalancer.algorithm)}`)
   }
+  if (!Number.isInteger(cfg.maxPods) || cfg.maxPods < 1) throw new ClusterConfigError(`maxPods: expected an integer ≥ 1, got ${cfg.maxPods}`)
   const ns = cfg.delays.nginxStartup
   if (!Number.isSafeInteger(ns.min) || !Number.isSafeInteger(ns.max) || ns.min < 0 || ns.max < ns.min) {
     throw new ClusterConfigError(`delays.nginxStartup: expected whole nanoseconds 0 ≤ min ≤ max, got {min: ${ns.min}, max: ${ns.max}}`)

@@ -1,5 +1,5 @@
 import { Simulation, type Nanos } from "../../sim/index"
-import { Fabric, Network, cidrContains, formatIpv4, parseCidr, parseIpv4, renderNftRuleset, renderRestore, renderSave, type Host, type Ruleset } from "../../net/index"
+import { Fabric, Network, cidrContains, formatIpv4, parseCidr, parseIpv4, renderNftRuleset, renderRestore, renderSave, RuleParseCache, TableShareCache, type Host, type Ruleset } from "../../net/index"
 import { RecordLog } from "../../records/index"
 import { AppEnv, DnsServer, HttpServer, zoneAnswerer, type RequestLoop } from "../../apps/index"
 import { nslookupSync, parseResolvConf, renderResolvConf, type CorednsServer } from "../../dns/index"
@@ -116,6 +116,8 @@ export class Cluster {
     for (const n of c.nodes) nodeByIp.set(n.ip, n.name)
     const labellerCtx = { store: this.store, nodeByIp, nodeHost: (name: string) => this.fabric.node(name) }
     const renderCache = new IptablesRenderCache()
+    const ruleCache = new RuleParseCache()
+    const tableCache = new TableShareCache()
     const leases = new NodeLeases()
     const nodeResolv = parseResolvConf(`nameserver ${c.upstreamDns.ip}\n`, "node /etc/resolv.conf")
 
@@ -155,6 +157,8 @@ export class Cluster {
         mode: c.proxy.mode,
         nft: this.fabric.nftRuleset(n.name),
         serviceCIDRs: [c.serviceCIDR],
+        ruleCache,
+        tableCache,
         records: log,
         ...(n.cpus !== undefined ? { cpus: n.cpus } : {}),
         ...(zone !== undefined ? { zone } : {}),

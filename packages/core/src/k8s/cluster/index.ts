@@ -5,6 +5,7 @@ export {
   kindWorkerName,
   ClusterConfigError,
   DEFAULT_UPSTREAM_ZONE,
+  DEFAULT_MAX_PODS,
   type ClusterConfig,
   type ClusterConfigInput,
   type ClusterDelays,

@@ -1,7 +1,7 @@
 import { formatIpv4, parseIpv4, PROTO_TCP, type Host } from "../../net/index"
 import type { ConnectionTuple, RequestLabeller, RequestTarget } from "../../apps/index"
 import type { Service } from "../api/index"
-import type { ApiStore } from "../store/index"
+import { type ApiStore, INDEX_POD_IP, INDEX_SERVICE_IP, INDEX_SERVICE_NODE_PORT } from "../store/index"
 import { servicePortText } from "../node-proxy/index"
 
 /** Where the labeller looks things up. */
@@ -31,7 +31,9 @@ export const requestLabeller = (ctx: LabellerContext, clientNode: string | null)
   return {
     service: (t) => {
       const viaNode = ctx.nodeByIp.has(t.ip)
-      for (const svc of ctx.store.list("Service")) {
+      // The Services that own the address (or node port), through the store's indexes, in namespace/name order.
+      const candidates = viaNode ? ctx.store.byIndex("Service", INDEX_SERVICE_NODE_PORT, String(t.port)) : ctx.store.byIndex("Service", INDEX_SERVICE_IP, t.ip)
+      for (const svc of candidates) {
         const ns = svc.metadata.namespace ?? "default"
         let hit: string | undefined
         if (viaNode) hit = portName(svc, t.port, true)
@@ -55,8 +57,7 @@ export const requestLabeller = (ctx: LabellerContext, clientNode: string | null)
     },
     podOf: (endpoint: string) => {
       const ip = endpoint.slice(0, endpoint.lastIndexOf(":"))
-      for (const p of ctx.store.list("Pod")) if (p.status.podIP === ip) return p.metadata.name
-      return null
+      return ctx.store.byIndex("Pod", INDEX_POD_IP, ip)[0]?.metadata.name ?? null
     },
   }
 }

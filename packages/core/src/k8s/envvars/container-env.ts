@@ -50,13 +50,15 @@ export const expandEnvReferences = (input: string, lookup: (name: string) => str
  * shell: see `ashEnvironmentOrder` for busybox `sh`, which is deterministic and is what the seed shows.
  */
 export const containerEnvironment = (containerEnv: ReadonlyArray<EnvVar>, serviceEnv: ReadonlyArray<EnvVar>): EnvVar[] => {
-  const values = new Map<string, string>()
+  // Service variables are kept as the (shared, immutable) objects given: thousands of pods started against
+  // thousands of Services then hold references, not copies.
+  const values = new Map<string, EnvVar>()
   const service = new Map<string, string>()
   for (const v of serviceEnv) service.set(v.name, v.value)
-  const lookup = (name: string): string | undefined => values.get(name) ?? service.get(name)
-  for (const v of containerEnv) values.set(v.name, expandEnvReferences(v.value, lookup))
-  for (const v of serviceEnv) if (!values.has(v.name)) values.set(v.name, v.value)
-  return [...values].map(([name, value]) => ({ name, value }))
+  const lookup = (name: string): string | undefined => values.get(name)?.value ?? service.get(name)
+  for (const v of containerEnv) values.set(v.name, { name: v.name, value: expandEnvReferences(v.value, lookup) })
+  for (const v of serviceEnv) if (!values.has(v.name)) values.set(v.name, v)
+  return [...values.values()]
 }
 
 /** What `env` prints: one `NAME=value` line per variable, in the environment's order. */

@@ -3,6 +3,14 @@ import { cidrLast, formatCidr, formatIpv4, type Cidr, type Ipv4 } from "../../ne
 /** The node's pod CIDR has no free address left (host-local: "no IP addresses available in range set"). */
 export class IpamExhaustedError extends Error {
   override readonly name = "IpamExhaustedError"
+
+  constructor(
+    /** host-local's own text: `no IP addresses available in range set: <first>-<last>`. */
+    readonly rangeMessage: string,
+    owner: string,
+  ) {
+    super(`host-local: ${rangeMessage} (owner ${owner})`)
+  }
 }
 
 /**
@@ -43,7 +51,7 @@ export class HostLocalIpam {
       this.lastReserved = ip
       return ip
     }
-    throw new IpamExhaustedError(`host-local: no IP addresses available in range set: ${formatIpv4(this.start)}-${formatIpv4(this.end)} (owner ${owner})`)
+    throw new IpamExhaustedError(`no IP addresses available in range set: ${formatIpv4(this.start)}-${formatIpv4(this.end)}`, owner)
   }
 
   /** Releases the address held by `owner` (CNI DEL); a no-op when it holds none. */

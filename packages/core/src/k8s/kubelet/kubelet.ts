@@ -4,15 +4,19 @@ import { resolvConfFor, type KubeletDnsSettings, type ResolvConf } from "../../d
 import type { RecordLog } from "../../records/index"
 import { timestampAt, type Container, type ContainerState, type LifecycleHandler, type Pod, type Probe } from "../api/index"
 import type { ApiStore, Watch, WatchEvent } from "../store/index"
-import { containerEnvironment, serviceEnvVars, type EnvVar } from "../envvars/index"
+import { containerEnvironment, type EnvVar } from "../envvars/index"
 import { normalizeImage, type ContainerLauncher, type ContainerProcess } from "./container-runtime"
-import { HostLocalIpam } from "./host-local-ipam"
+import { HostLocalIpam, IpamExhaustedError } from "./host-local-ipam"
 import { DEFAULT_KUBELET_TIMINGS, checkTimings, type DelayRange, type KubeletTimings } from "./kubelet-timings"
 import { podStatus, type ContainerView } from "./pod-status"
 import { runProbe } from "./probe"
 import { ProbeWorker, type ProbeResult, type ProbeType } from "./probe-worker"
 import { RestartBackoff } from "./restart-backoff"
+import { serviceEnvFor } from "./service-env-cache"
 import { later } from "./thunk-timer"
+
+/** pkg/kubelet/pod_workers.go `workerBackOffPeriod`: a pod sync that failed is retried this long after. */
+export const SANDBOX_RETRY_BACKOFF: Nanos = 10 * NANOS_PER_SECOND
 
 export interface KubeletOptions {
   readonly nodeName: string
@@ -147,7 +151,8 @@ export class Kubelet {
     if (this.running) return
     this.running = true
     this.startedAt = this.sim.now
-    this.watch = this.store.watch("Pod", (e) => this.onPodEvent(e), { delay: this.options.watchDelay, sendInitialEvents: true })
+    // pkg/kubelet/config/apiserver.go `NewSourceApiserver`: the kubelet watches only pods with spec.nodeName=<node>.
+    this.watch = this.store.watch("Pod", (e) => this.onPodEvent(e), { delay: this.options.watchDelay, sendInitialEvents: true, nodeName: this.options.nodeName })
     this.renewLease()
   }
 
@@ -357,7 +362,19 @@ export class Kubelet {
 
   /** RunPodSandbox: an address from host-local IPAM, the pod's namespace on a veth, its resolv.conf. */
   private createSandbox(w: PodWorker): void {
-    const ip = this.ipam.allocate(w.key)
+    let ip: number
+    try {
+      ip = this.ipam.allocate(w.key)
+    } catch (e) {
+      if (!(e instanceof IpamExhaustedError)) throw e
+      // kuberuntime_manager.go `SyncPod`: the FailedCreatePodSandBox event with the CRI error (containerd wraps the
+      // CNI plugin's: host-local allocator.go "no IP addresses available in range set"); the pod stays Pending
+      // (ContainerCreating) and its worker retries after the pod workers' back-off (pod_workers.go
+      // `workerBackOffPeriod`, 10 s).
+      this.action("FailedCreatePodSandBox", w, `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type="host-local" failed (add): failed to allocate for range 0: ${e.rangeMessage}`)
+      this.step(w, SANDBOX_RETRY_BACKOFF, () => this.createSandbox(w))
+      return
+    }
     w.podIp = formatIpv4(ip)
     w.host = this.options.fabric.addPod(this.options.nodeName, w.key, ip)
     w.resolvConf = resolvConfFor(w.pod, this.options.dns).conf
@@ -391,13 +408,12 @@ export class Kubelet {
     const gen = c.generation
     c.containerID = `containerd://${this.hex64()}`
     // kubelet_pods.go makeEnvironmentVariables: the Services that exist when the container starts.
-    const services = this.store.list("Service")
     const own = (c.spec.env ?? []).map((e) => ({ name: e.name, value: e.value ?? "" }))
     const hostname = w.pod.spec.hostname ?? w.pod.metadata.name
     c.env = [
       { name: "PATH", value: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
       { name: "HOSTNAME", value: hostname },
-      ...containerEnvironment(own, serviceEnvVars(services, w.pod.metadata.namespace ?? "default", w.pod.spec.enableServiceLinks)),
+      ...containerEnvironment(own, serviceEnvFor(this.store, w.pod.metadata.namespace ?? "default", w.pod.spec.enableServiceLinks)),
       { name: "HOME", value: "/root" },
     ]
     c.state = { running: { startedAt: now } }

@@ -13,22 +13,43 @@ export const servicePortText = servicePortName
  * Affinity `--rcheck` rules are skipped (a fresh client has no recent entry); the KUBE-MARK-MASQ jump does not end
  * the walk (it returns). Service ports without endpoints (no KUBE-SVC chain) are left out.
  */
-export const endpointShares = (ruleset: Ruleset, services: ServicePortMap): Record<string, Record<string, number>> => {
+export const endpointShares = (ruleset: Ruleset, services: ServicePortMap, memo?: SharesMemo): Record<string, Record<string, number>> => {
+  const found: Array<readonly [string, Record<string, number>]> = []
+  for (const [key, svc] of services) {
+    const known = memo?.get(key)
+    // The chain name is a hash of the service port: computed once per port, not per sync.
+    const chainName = known?.chainName ?? servicePortChains(svc.name.text, svc.protocolLower).cluster
+    const chain = ruleset.chain("nat", chainName)
+    if (chain === undefined) {
+      if (known === undefined) memo?.set(key, { chainName, chain: undefined, entry: null })
+      continue
+    }
+    // A KUBE-SVC chain object is replaced whenever a restore writes it (its SEP targets name their endpoints), so
+    // an unchanged chain has unchanged shares: partial syncs re-walk only the service ports they rewrote.
+    let entry: Record<string, number> | null
+    if (known !== undefined && known.chain === chain) entry = known.entry
+    else {
+      const shares = walk(ruleset, chain)
+      entry = null
+      if (shares.size > 0) {
+        entry = {}
+        for (const ep of [...shares.keys()].sort()) entry[ep] = shares.get(ep) as number
+      }
+      memo?.set(key, { chainName, chain, entry })
+    }
+    if (entry !== null) found.push([key, entry])
+  }
+  found.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
   const out: Record<string, Record<string, number>> = {}
-  const keys = [...services.keys()].sort()
-  for (const key of keys) {
-    const svc = services.get(key)
-    if (svc === undefined) continue
-    const chain = ruleset.chain("nat", servicePortChains(svc.name.text, svc.protocolLower).cluster)
-    if (chain === undefined) continue
-    const shares = walk(ruleset, chain)
-    if (shares.size === 0) continue
-    const entry: Record<string, number> = {}
-    for (const ep of [...shares.keys()].sort()) entry[ep] = shares.get(ep) as number
+  for (const [key, entry] of found) {
+    const svc = services.get(key) as NonNullable<ReturnType<ServicePortMap["get"]>>
     out[servicePortText(svc.name.namespace, svc.name.name, svc.name.port)] = entry
   }
   return out
 }
+
+/** What `endpointShares` last computed per service port, with the chain object it walked. */
+export type SharesMemo = Map<string, { readonly chainName: string; readonly chain: Chain | undefined; readonly entry: Record<string, number> | null }>
 
 const walk = (ruleset: Ruleset, chain: Chain): Map<string, number> => {
   const shares = new Map<string, number>()

@@ -1,5 +1,5 @@
 import { formatDuration, type EventKind, type Nanos, type Simulation } from "../../sim/index"
-import type { Host, NftRuleset, Ruleset } from "../../net/index"
+import type { Host, NftRuleset, RuleParseCache, Ruleset, TableShareCache } from "../../net/index"
 import type { RecordLog } from "../../records/index"
 import type { Kind, ObjectOfKind } from "../api/index"
 import type { ApiStore, Watch, WatchEvent } from "../store/index"
@@ -7,7 +7,7 @@ import {
   KubeProxy,
   type KubeProxyConntrackConfig,
   type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type NftablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
-import { endpointShares } from "./endpoint-shares"
+import { endpointShares, type SharesMemo } from "./endpoint-shares"
 import { nftEndpointShares } from "./nft-endpoint-shares"
 import { NodeNftables } from "./node-nftables"
 import { setupNodeConntrack } from "./node-conntrack"
@@ -26,6 +26,10 @@ export interface NodeProxyAgentOptions {
   readonly syncPeriod?: Nanos
   readonly cost?: SyncCostModel
   readonly renderCache?: IptablesRenderCache
+  /** Parsed rules shared between nodes (net/netfilter rule-cache.ts). */
+  readonly ruleCache?: RuleParseCache
+  /** Restore results shared between nodes in the same table state (net/netfilter shared-tables.ts). */
+  readonly tableCache?: TableShareCache
   /** Where `rules` records go; none written without. */
   readonly records?: RecordLog
   /** kube-proxy's --proxy-mode (default iptables). nftables mode writes `nft` (the node's nftables ruleset). */
@@ -66,6 +70,9 @@ export class NodeProxyAgent {
   private readonly services = new Map<string, ServiceView>()
   private readonly slices = new Map<string, EndpointSliceView>()
   private started = false
+  private readonly sharesMemo: SharesMemo = new Map()
+  /** The shares last written to a `rules` record, per service port. */
+  private readonly recordedShares = new Map<string, Record<string, number>>()
   /** The informers have listed once: a later start() re-lists (client-go Reflector relist after a lost watch). */
   private listed = false
   /** During a re-list: the keys the new list delivered, so known objects missing from it are deleted. */
@@ -78,7 +85,10 @@ export class NodeProxyAgent {
     readonly ruleset: Ruleset,
     readonly options: NodeProxyAgentOptions,
   ) {
-    this.node = new NodeRuleset(host, ruleset)
+    this.node = new NodeRuleset(host, ruleset, {
+      ...(options.ruleCache !== undefined ? { rules: options.ruleCache } : {}),
+      ...(options.tableCache !== undefined ? { tables: options.tableCache } : {}),
+    })
     if (options.mode === "nftables" && options.nft === undefined) throw new Error(`node ${options.nodeName}: nftables mode needs the node's nftables ruleset`)
     this.nftNode = options.mode === "nftables" ? new NodeNftables(host, options.nft as NftRuleset, this.node) : null
     setupNodeConntrack(host, { nodeName: options.nodeName, cpus: options.cpus, conntrack: options.conntrack, records: options.records })
@@ -202,6 +212,28 @@ export class NodeProxyAgent {
   }
 
   /**
+   * The record's `shares`: the service ports whose shares differ from what this node's previous `rules` record
+   * said (every port on the first), so a record costs what the sync changed, not the cluster's size. A port
+   * left out keeps its last recorded shares (as a port without a KUBE-SVC chain always has been).
+   */
+  private changedShares(): Record<string, Record<string, number>> {
+    const all =
+      this.nftNode !== null
+        ? nftEndpointShares(this.nftNode.ruleset, this.kubeProxy.proxier.svcPortMap)
+        : endpointShares(this.ruleset, this.kubeProxy.proxier.svcPortMap, this.sharesMemo)
+    const out: Record<string, Record<string, number>> = {}
+    for (const port in all) {
+      const entry = all[port] as Record<string, number>
+      const last = this.recordedShares.get(port)
+      if (last !== undefined && (last === entry || sameShares(last, entry))) continue
+      this.recordedShares.set(port, entry)
+      out[port] = entry
+    }
+    return out
+  }
+
+  /**
+   * A refused restore: logged as upstream does, then retried with a full sync.
    * iptables/proxier.go: `klog.ErrorS(err, "Failed to execute iptables-restore")`; nftables/proxier.go:
    * `klog.ErrorS(err, "nftables sync failed")`; then RetryAfter(syncPeriod) with a full sync.
    */
@@ -230,12 +262,16 @@ export class NodeProxyAgent {
       full: result.fullSync,
       services: result.servicePorts,
       rules: "rulesWritten" in result ? result.rulesWritten : result.filterRulesLast + result.natRulesLast,
-      shares:
-        this.nftNode !== null
-          ? nftEndpointShares(this.nftNode.ruleset, this.kubeProxy.proxier.svcPortMap)
-          : endpointShares(this.ruleset, this.kubeProxy.proxier.svcPortMap),
+      shares: this.changedShares(),
     })
   }
+}
+
+/** Two share maps with the same endpoints and values (in the same, sorted, order). */
+const sameShares = (a: Record<string, number>, b: Record<string, number>): boolean => {
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k])
 }
 
 const syncedKinds = new WeakMap<Simulation, EventKind<NodeProxyAgent>>()

@@ -1,4 +1,4 @@
-import { applyRestore, formatIpv4, PROTO_UDP, type Host, type Ruleset } from "../../net/index"
+import { applyRestore, formatIpv4, PROTO_UDP, type Host, type RestoreOptions, type RuleParseCache, type Ruleset, type TableShareCache } from "../../net/index"
 import { isStaleUdpEntry, type JumpRule, type KubeProxyNode, type UdpConntrackTargets } from "../proxy/index"
 
 /**
@@ -18,11 +18,21 @@ export class NodeRuleset implements KubeProxyNode {
   constructor(
     readonly host: Host,
     readonly ruleset: Ruleset,
+    /** Parsed rules and whole restore results shared with the other nodes' kube-proxies (most restore the same text). */
+    private readonly shared: { readonly rules?: RuleParseCache; readonly tables?: TableShareCache } = {},
   ) {}
+
+  private get restoreOptions(): RestoreOptions {
+    return {
+      noflush: true,
+      ...(this.shared.rules !== undefined ? { ruleCache: this.shared.rules } : {}),
+      ...(this.shared.tables !== undefined ? { tableCache: this.shared.tables } : {}),
+    }
+  }
 
   apply(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined): void {
     if (jumpRules !== undefined) this.ensureJumpRules(jumpRules)
-    applyRestore(this.ruleset, payload, { noflush: true })
+    applyRestore(this.ruleset, payload, this.restoreOptions)
     this.restores++
   }
 
@@ -57,6 +67,6 @@ export class NodeRuleset implements KubeProxyNode {
     }
     let text = ""
     for (const [table, lines] of byTable) if (lines.length > 0) text += `*${table}\n${lines.join("\n")}\nCOMMIT\n`
-    if (text !== "") applyRestore(this.ruleset, text, { noflush: true })
+    if (text !== "") applyRestore(this.ruleset, text, this.restoreOptions)
   }
 }

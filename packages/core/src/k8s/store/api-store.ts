@@ -17,6 +17,8 @@ import {
 } from "../api/index"
 import { type EventKind, NANOS_PER_SECOND, type Nanos, type Rng, type Simulation } from "../../sim/index"
 import { mergeApplied } from "./apply-merge"
+import { defaultIndexers } from "./indexers"
+import { type IndexFunc, KindIndex } from "./kind-index"
 import { type StoreResult, alreadyExists, conflict, invalid, notFound } from "./store-result"
 import { generateName, uuidV4 } from "./uid"
 import type { Watch, WatchEvent, WatchEventType, WatchOptions } from "./watch"
@@ -49,7 +51,10 @@ export interface ListOptions {
 }
 
 interface Watcher {
+  /** Registration order: deliveries of one write are scheduled in it. */
+  readonly seq: number
   readonly kind: Kind
+  readonly nodeName: string | undefined
   readonly namespace: string | undefined
   readonly selector: LabelSelector | undefined
   readonly delay: Nanos
@@ -62,14 +67,21 @@ interface Delivery {
   readonly event: WatchEvent
 }
 
+/** One write reaching several watchers with the same lag and event type: one kernel event, handlers in order. */
+interface FanOut {
+  readonly watchers: ReadonlyArray<Watcher>
+  readonly event: WatchEvent
+}
+
 const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`
 
-const byNamespaceThenName = (a: KubeObject, b: KubeObject): number => {
-  const an = a.metadata.namespace ?? ""
-  const bn = b.metadata.namespace ?? ""
-  if (an !== bn) return an < bn ? -1 : 1
-  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0
+/** A kind's watchers: those without a node filter, and those of pods' `spec.nodeName=<node>` by node. */
+interface KindWatchers {
+  readonly all: Watcher[]
+  readonly byNode: Map<string, Watcher[]>
 }
+
+const podNodeOf = (o: KubeObject | undefined): string | undefined => (o?.kind === "Pod" && o.spec.nodeName !== undefined && o.spec.nodeName !== "" ? o.spec.nodeName : undefined)
 
 /**
  * The API server and etcd of a simulated cluster: objects by kind/namespace/name, with uid, resourceVersion
@@ -81,12 +93,14 @@ const byNamespaceThenName = (a: KubeObject, b: KubeObject): number => {
  * included); users use `apply` (see apply-merge.ts for what is merged).
  */
 export class ApiStore {
-  private readonly objects = new Map<Kind, Map<string, KubeObject>>()
-  private readonly watchers: Watcher[] = []
+  private readonly objects = new Map<Kind, KindIndex>()
+  private readonly watchers = new Map<Kind, KindWatchers>()
+  private watcherSeq = 0
   private readonly admissions: Admission[] = []
   private readonly gracefulHooks: GracefulDeletionHook[] = []
   private readonly rng: Rng
   private readonly deliver: EventKind<Delivery>
+  private readonly fanOut: EventKind<FanOut>
   private revision = 0
 
   constructor(
@@ -96,6 +110,9 @@ export class ApiStore {
     this.rng = sim.rng(options.rngStream ?? "api/uid")
     this.deliver = sim.defineKind<Delivery>("api/watch", (d) => {
       if (!d.watcher.stopped) d.watcher.handler(d.event)
+    })
+    this.fanOut = sim.defineKind<FanOut>("api/watch-fan-out", (d) => {
+      for (const w of d.watchers) if (!w.stopped) w.handler(d.event)
     })
   }
 
@@ -115,16 +132,54 @@ export class ApiStore {
   }
 
   get<K extends Kind>(kind: K, namespace: string | undefined, name: string): ObjectOfKind<K> | undefined {
-    return this.objects.get(kind)?.get(keyOf(this.nsFor(kind, namespace), name)) as ObjectOfKind<K> | undefined
+    return this.objects.get(kind)?.objects.get(keyOf(this.nsFor(kind, namespace), name)) as ObjectOfKind<K> | undefined
   }
 
-  /** Objects of a kind, optionally filtered, sorted by namespace then name. */
+  /**
+   * Objects of a kind, optionally filtered, sorted by namespace then name. Resolved through the kind's indexes
+   * (namespace, label pairs): the cost is that of the smallest matching bucket, not of the kind.
+   */
   list<K extends Kind>(kind: K, options: ListOptions = {}): ObjectOfKind<K>[] {
-    const out: ObjectOfKind<K>[] = []
-    const m = this.objects.get(kind)
-    if (m === undefined) return out
-    for (const o of m.values()) if (this.matches(o, options.namespace, options.labelSelector)) out.push(o as ObjectOfKind<K>)
-    return out.sort(byNamespaceThenName)
+    const ns = options.namespace === undefined || !infoOf(kind).namespaced ? undefined : options.namespace
+    return this.kindIndex(kind).list(ns, options.labelSelector) as ObjectOfKind<K>[]
+  }
+
+  /**
+   * client-go `Indexer.ByIndex`: objects of `kind` filed under `value` in index `index` (indexers.ts lists the
+   * built-in ones; `addIndex` adds more), in namespace/name order.
+   */
+  byIndex<K extends Kind>(kind: K, index: string, value: string): ObjectOfKind<K>[] {
+    return this.kindIndex(kind).byIndex(index, value) as ObjectOfKind<K>[]
+  }
+
+  /** `byIndex` without the sorting, for folds whose result does not depend on order (sums, counts). */
+  forEachByIndex<K extends Kind>(kind: K, index: string, value: string, f: (o: ObjectOfKind<K>) => void): void {
+    this.kindIndex(kind).forEachInIndex(index, value, f as (o: KubeObject) => void)
+  }
+
+  /** How many objects `byIndex` would return. */
+  countByIndex(kind: Kind, index: string, value: string): number {
+    return this.kindIndex(kind).countByIndex(index, value)
+  }
+
+  /** A counter that changes whenever an object filed under (`index`, `value`) of `kind` is written: a cache key. */
+  indexRevision(kind: Kind, index: string, value: string): number {
+    return this.kindIndex(kind).indexRevision(index, value)
+  }
+
+  /** A counter that changes on every write to `kind`: a cache key for whole-kind derivations. */
+  kindRevision(kind: Kind): number {
+    return this.kindIndex(kind).revision
+  }
+
+  /** client-go `AddIndexers`: another index over `kind` (a name already registered is kept as it is). */
+  addIndex(kind: Kind, name: string, fn: IndexFunc): void {
+    this.kindIndex(kind).addIndex(name, fn)
+  }
+
+  /** How many objects of `kind` are stored. */
+  count(kind: Kind): number {
+    return this.objects.get(kind)?.objects.size ?? 0
   }
 
   /** Every stored object of every kind, in KINDS order then namespace/name. */
@@ -273,7 +328,7 @@ export class ApiStore {
     }
     const rv = ++this.revision
     const gone = { ...live, metadata: { ...live.metadata, resourceVersion: String(rv) } } as ObjectOfKind<K>
-    this.objects.get(kind)?.delete(keyOf(live.metadata.namespace, name))
+    this.objects.get(kind)?.remove(keyOf(live.metadata.namespace, name))
     this.notify("DELETED", gone, undefined, rv)
     return { ok: true, action: "deleted", object: gone }
   }
@@ -283,21 +338,32 @@ export class ApiStore {
    * has one fixed delay and the kernel runs equal times in scheduling order).
    */
   watch<K extends Kind>(kind: K, handler: (event: WatchEvent<K>) => void, options: WatchOptions = {}): Watch {
+    const nodeName = options.nodeName
+    if (nodeName !== undefined && kind !== "Pod") throw new Error(`watch: the spec.nodeName field selector applies to Pods, not ${kind}`)
     const w: Watcher = {
+      seq: this.watcherSeq++,
       kind,
+      nodeName,
       namespace: options.namespace,
       selector: options.labelSelector,
       delay: options.delay ?? 0,
       handler: handler as (event: WatchEvent<any>) => void,
       stopped: false,
     }
-    this.watchers.push(w)
+    const kw = this.kindWatchers(kind)
+    let list = kw.all
+    if (nodeName !== undefined) {
+      list = kw.byNode.get(nodeName) ?? []
+      kw.byNode.set(nodeName, list)
+    }
+    list.push(w)
     if (options.sendInitialEvents === true) {
       for (const o of this.list(kind, { ...(w.namespace !== undefined ? { namespace: w.namespace } : {}), ...(w.selector !== undefined ? { labelSelector: w.selector } : {}) })) {
+        if (nodeName !== undefined && podNodeOf(o) !== nodeName) continue
         this.sim.after(w.delay, this.deliver, { watcher: w, event: { type: "ADDED", object: o } }, Number(o.metadata.resourceVersion ?? 0))
       }
     }
-    const watchers = this.watchers
+    const watchers = list
     return {
       kind,
       get stopped() {
@@ -317,9 +383,29 @@ export class ApiStore {
     return namespace === undefined || namespace === "" ? DEFAULT_NAMESPACE : namespace
   }
 
-  private matches(o: KubeObject, namespace: string | undefined, selector: LabelSelector | undefined): boolean {
+  private matches(o: KubeObject, namespace: string | undefined, selector: LabelSelector | undefined, nodeName?: string): boolean {
     if (namespace !== undefined && o.metadata.namespace !== undefined && o.metadata.namespace !== namespace) return false
+    if (nodeName !== undefined && podNodeOf(o) !== nodeName) return false
     return selector === undefined || labelSelectorMatches(selector, o.metadata.labels)
+  }
+
+  private kindIndex(kind: Kind): KindIndex {
+    let m = this.objects.get(kind)
+    if (m === undefined) {
+      m = new KindIndex(kind)
+      for (const [name, fn] of defaultIndexers(kind)) m.addIndex(name, fn)
+      this.objects.set(kind, m)
+    }
+    return m
+  }
+
+  private kindWatchers(kind: Kind): KindWatchers {
+    let kw = this.watchers.get(kind)
+    if (kw === undefined) {
+      kw = { all: [], byNode: new Map() }
+      this.watchers.set(kind, kw)
+    }
+    return kw
   }
 
   private admit(obj: KubeObject, old: KubeObject | undefined): KubeObject | ReadonlyArray<FieldError> {
@@ -356,25 +442,49 @@ export class ApiStore {
   }
 
   private put(obj: KubeObject): void {
-    let m = this.objects.get(obj.kind)
-    if (m === undefined) {
-      m = new Map()
-      this.objects.set(obj.kind, m)
-    }
-    m.set(keyOf(obj.metadata.namespace, obj.metadata.name), obj)
+    this.kindIndex(obj.kind).put(keyOf(obj.metadata.namespace, obj.metadata.name), obj)
   }
 
-  /** Schedules the event for each watcher of the kind, translating by its filter (ADDED/DELETED on (un)matching). */
+  /**
+   * Schedules the event for each watcher of the kind, translating by its filter (ADDED/DELETED on (un)matching), in
+   * registration order. Node-filtered pod watchers (the kubelets') are reached through their node only.
+   */
   private notify(type: WatchEventType, obj: KubeObject, old: KubeObject | undefined, rv: number): void {
-    for (const w of this.watchers) {
-      if (w.kind !== obj.kind) continue
-      const now = this.matches(obj, w.namespace, w.selector)
+    const kw = this.watchers.get(obj.kind)
+    if (kw === undefined) return
+    let ws: ReadonlyArray<Watcher> = kw.all
+    if (kw.byNode.size > 0) {
+      const a = podNodeOf(obj)
+      const b = podNodeOf(old)
+      const na = a === undefined ? undefined : kw.byNode.get(a)
+      const nb = b === undefined || b === a ? undefined : kw.byNode.get(b)
+      if (na !== undefined || nb !== undefined) ws = [...ws, ...(na ?? []), ...(nb ?? [])].sort((x, y) => x.seq - y.seq)
+    }
+    // Watchers that get the same event after the same lag, one after another, share one kernel event: the separate
+    // deliveries would have run back to back at that instant (consecutive sequence numbers, nothing between them),
+    // so handlers run in the same order either way — a write to a 1,000-node cluster's Services is one event, not
+    // one per kube-proxy.
+    let run: Watcher[] = []
+    let runType: WatchEventType | undefined
+    let runDelay = 0
+    const flush = (): void => {
+      if (run.length === 1) this.sim.after(runDelay, this.deliver, { watcher: run[0] as Watcher, event: { type: runType as WatchEventType, object: obj } }, rv)
+      else if (run.length > 1) this.sim.after(runDelay, this.fanOut, { watchers: run, event: { type: runType as WatchEventType, object: obj } }, rv)
+      run = []
+    }
+    for (const w of ws) {
+      const now = this.matches(obj, w.namespace, w.selector, w.nodeName)
       let t: WatchEventType | undefined
       if (type === "MODIFIED") {
-        const before = old !== undefined && this.matches(old, w.namespace, w.selector)
+        const before = old !== undefined && this.matches(old, w.namespace, w.selector, w.nodeName)
         t = before && now ? "MODIFIED" : now ? "ADDED" : before ? "DELETED" : undefined
       } else if (now) t = type
-      if (t !== undefined) this.sim.after(w.delay, this.deliver, { watcher: w, event: { type: t, object: obj } }, rv)
+      if (t === undefined) continue
+      if (run.length > 0 && (t !== runType || w.delay !== runDelay)) flush()
+      run.push(w)
+      runType = t
+      runDelay = w.delay
     }
+    flush()
   }
 }

@@ -18,6 +18,11 @@ export interface WatchOptions {
    * that starts matching arrives as ADDED, one that stops matching as DELETED.
    */
   readonly labelSelector?: LabelSelector
+  /**
+   * Pods only: the field selector `spec.nodeName=<node>` the kubelet watches with (pkg/kubelet/config/apiserver.go
+   * `NewSourceApiserver`). A pod arrives as ADDED when bound to the node; unbound pods and other nodes' never.
+   */
+  readonly nodeName?: string
   /** How long after the write each event reaches this watcher; default 0 (delivered as a later event at the same instant). */
   readonly delay?: Nanos
   /** Deliver ADDED for every matching object already stored (an informer's initial list), before any change. */

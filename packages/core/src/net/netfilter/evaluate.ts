@@ -4,6 +4,7 @@ import { NetfilterEvalError } from "./errors"
 import type { Chain, Hook, IfaceSpec, Match, Rule, TableName } from "./model"
 import type { EvalContext, NatAction, PacketMeta, Verdict } from "./packet"
 import type { Ruleset } from "./ruleset"
+import { ownChain, sharedChains } from "./shared-tables"
 
 /** Nesting limit for jumps; the kernel's xt_jumpstack is sized by the table's chain count, we only stop loops. */
 const MAX_DEPTH = 256
@@ -109,7 +110,7 @@ export const evaluateHook = (ruleset: Ruleset, table: TableName, hook: Hook, pkt
   for (;;) {
     const rules = cur.rules
     if (i >= rules.length) {
-      if (depth === 0) return policy(v, base, table, pkt, evaluated)
+      if (depth === 0) return policy(v, sharedChains.has(base) ? ownChain(t, base) : base, table, pkt, evaluated)
       depth--
       cur = stackChain[depth] as Chain
       i = stackIndex[depth] as number
@@ -130,7 +131,7 @@ export const evaluateHook = (ruleset: Ruleset, table: TableName, hook: Hook, pkt
         }
       }
     }
-    const r = rules[i] as Rule
+    let r = rules[i] as Rule
     evaluated++
     let matched: boolean
     try {
@@ -143,6 +144,11 @@ export const evaluateHook = (ruleset: Ruleset, table: TableName, hook: Hook, pkt
     if (!matched) {
       i++
       continue
+    }
+    if (sharedChains.has(cur)) {
+      // A chain other nodes hold too (shared-tables.ts): count on this ruleset's own copy.
+      cur = ownChain(t, cur)
+      r = cur.rules[i] as Rule
     }
     r.counters.packets++
     r.counters.bytes += pkt.length
@@ -171,7 +177,7 @@ export const evaluateHook = (ruleset: Ruleset, table: TableName, hook: Hook, pkt
         return v
       }
       case "RETURN":
-        if (depth === 0) return policy(v, base, table, pkt, evaluated)
+        if (depth === 0) return policy(v, sharedChains.has(base) ? ownChain(t, base) : base, table, pkt, evaluated)
         depth--
         cur = stackChain[depth] as Chain
         i = stackIndex[depth] as number

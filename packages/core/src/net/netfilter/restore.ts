@@ -1,7 +1,9 @@
 import { IptablesParseError, RuleSyntaxError } from "./errors"
-import { type Chain, type Counters, type Policy, type Rule, type Table, type TableName, isBuiltinChain, isTableName, newChain, newTable, TABLE_ORDER } from "./model"
+import { type Chain, type Counters, type Policy, type RecentMatch, type Rule, type Table, type TableName, isBuiltinChain, isTableName, newChain, newTable, TABLE_ORDER } from "./model"
 import { parseRuleWords } from "./parse-rule"
 import { renderRuleSave } from "./render-rule"
+import { type RuleParseCache, detach } from "./rule-cache"
+import { type TableShareCache, payloadTables, sharedChains, withOwnCounters } from "./shared-tables"
 import type { Ruleset } from "./ruleset"
 import { tokenize } from "./tokenize"
 
@@ -201,6 +203,13 @@ export interface RestoreOptions {
   counters?: boolean
   /** Remember each rule's text for `renderRestore` (true for restore payloads, false for save dumps). */
   keepText?: boolean
+  /** Share parsed rules with other rulesets restoring the same text (rule-cache.ts); counters stay per ruleset. */
+  ruleCache?: RuleParseCache
+  /**
+   * Share whole restore results with other rulesets that restore the same text onto the same table state
+   * (shared-tables.ts); counters stay per ruleset. `applyRestore` only (it needs the text).
+   */
+  tableCache?: TableShareCache
 }
 
 /** The chain copies one section works on; originals stay untouched until every section has succeeded. */
@@ -224,7 +233,9 @@ class Staging {
   writable(name: string, line: number): Chain {
     const c = this.chains.get(name) ?? err(line, name, `no chain named ${name} in table ${this.table}`)
     if (this.own.has(c)) return c
-    const copy: Chain = { ...c, policyCounters: { ...c.policyCounters }, rules: c.rules.slice(), version: c.version + 1 }
+    // A chain other rulesets hold keeps its rules' counters: the copy gets its own.
+    const rules = sharedChains.has(c) ? c.rules.map(withOwnCounters) : c.rules.slice()
+    const copy: Chain = { ...c, policyCounters: { ...c.policyCounters }, rules, version: c.version + 1 }
     this.own.add(copy)
     this.chains.set(name, copy)
     return copy
@@ -238,7 +249,22 @@ class Staging {
  * error the ruleset is unchanged and an IptablesParseError names the line and token.
  */
 export const applyRestore = (ruleset: Ruleset, text: string, options: RestoreOptions): void => {
+  const cache = options.tableCache
+  if (cache === undefined) return applyPayload(ruleset, parseRestore(text), options)
+  const names = payloadTables(text)
+  // The kernel keeps an nth statistic match's packet count per rule: such rules are never shared.
+  const state = text.includes("--mode nth") ? null : cache.stateKey(ruleset, names)
+  const memoText = `${options.noflush ? "N" : "F"}${options.counters === true ? "C" : "-"}${options.keepText === false ? "-" : "T"}\n${text}`
+  if (state !== null) {
+    const hit = cache.lookup(state, memoText)
+    if (hit !== undefined) {
+      for (const [name, chains] of hit.tables) ruleset.ensureTable(name).chains = chains
+      keepRecentLists(ruleset)
+      return
+    }
+  }
   applyPayload(ruleset, parseRestore(text), options)
+  if (state !== null) cache.remember(state, memoText, ruleset, names)
 }
 
 export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options: RestoreOptions): void => {
@@ -251,7 +277,7 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
       base === undefined ? (ruleset.table(section.table) ?? newTable(section.table)) : { name: section.table, chains: base.chains },
       !options.noflush,
     )
-    for (const c of section.commands) applyCommand(st, c, options.counters ?? false, keepText)
+    for (const c of section.commands) applyCommand(st, c, options.counters ?? false, keepText, options.ruleCache)
     validate(st)
     staged.set(section.table, st)
   }
@@ -259,31 +285,47 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
     const t = ruleset.ensureTable(name)
     t.chains = st.chains
   }
-  // xt_recent lists live while some rule refers to them (recent_mt_check / recent_mt_destroy).
+  keepRecentLists(ruleset)
+}
+
+/** The `recent` matches of a table's rules, remembered per chain map (maps are never changed once installed). */
+const recentByMap = new WeakMap<Map<string, Chain>, RecentMatch[]>()
+
+const recentMatchesOf = (chains: Map<string, Chain>): RecentMatch[] => {
+  let out = recentByMap.get(chains)
+  if (out === undefined) {
+    out = []
+    for (const c of chains.values()) for (const r of c.rules) for (const m of r.matches) if (m.kind === "recent") out.push(m)
+    recentByMap.set(chains, out)
+  }
+  return out
+}
+
+/** xt_recent lists live while some rule refers to them (recent_mt_check / recent_mt_destroy). */
+const keepRecentLists = (ruleset: Ruleset): void => {
   const names = new Set<string>()
   for (const t of ruleset.tables.values()) {
-    for (const c of t.chains.values()) {
-      for (const r of c.rules) for (const m of r.matches) if (m.kind === "recent") {
-        names.add(m.name)
-        ruleset.recent.ensure(m)
-      }
+    for (const m of recentMatchesOf(t.chains)) {
+      names.add(m.name)
+      ruleset.recent.ensure(m)
     }
   }
   ruleset.recent.retainOnly(names)
 }
 
 
-const parseRule = (st: Staging, words: readonly string[], line: number, text: string, counters: Counters | null, keepText: boolean): Rule => {
+const parseRule = (st: Staging, words: readonly string[], line: number, text: string, counters: Counters | null, keepText: boolean, cache?: RuleParseCache): Rule => {
   try {
+    if (cache !== undefined) return cache.parse(text, words, { isChain: (n) => st.chains.has(n) }, counters, keepText)
     const r = parseRuleWords(words, { isChain: (n) => st.chains.has(n) })
-    return { ...r, counters: counters ?? r.counters, restoreText: keepText ? text : null }
+    return { ...r, counters: counters ?? r.counters, restoreText: keepText ? detach(text) : null }
   } catch (e) {
     if (e instanceof RuleSyntaxError) return err(line, e.token, e.detail)
     throw e
   }
 }
 
-const applyCommand = (st: Staging, c: RestoreCommand, useCounters: boolean, keepText: boolean): void => {
+const applyCommand = (st: Staging, c: RestoreCommand, useCounters: boolean, keepText: boolean, cache: RuleParseCache | undefined): void => {
   switch (c.op) {
     case "chain": {
       const existing = st.chains.get(c.chain)
@@ -312,7 +354,7 @@ const applyCommand = (st: Staging, c: RestoreCommand, useCounters: boolean, keep
     case "append":
     case "insert": {
       const ch = st.writable(c.chain, c.line)
-      const r = parseRule(st, c.words, c.line, c.text, useCounters ? c.counters : null, keepText)
+      const r = parseRule(st, c.words, c.line, c.text, useCounters ? c.counters : null, keepText, cache)
       if (c.op === "append") ch.rules.push(r)
       else {
         if (c.position > ch.rules.length + 1) err(c.line, String(c.position), `chain ${c.chain} has only ${ch.rules.length} rules`)

@@ -8,6 +8,7 @@ import { generateName } from "../util/names"
 import { controllerOf, isPodActive, isPodAvailable, isPodReady, keyOf, podFromTemplate, splitKey } from "../util/pods"
 import { computeHash } from "../util/template-hash"
 import { ControllerLoop } from "../util/controller-loop"
+import { controlledByAny } from "../util/selecting"
 import { tolerates } from "../scheduler/node-fit"
 
 export type DaemonSetControllerConfig = ControllerConfig
@@ -105,7 +106,7 @@ export class DaemonSetController {
     if (ds === undefined || ds.metadata.deletionTimestamp !== undefined) return
     const hash = computeHash(ds.spec.template, ds.status.collisionCount)
     const nodes = this.store.list("Node")
-    const owned = this.store.list("Pod", { namespace: ds.metadata.namespace ?? "default" }).filter((p) => controllerOf(p)?.uid === ds.metadata.uid)
+    const owned = controlledByAny(this.store, "Pod", ds.metadata.namespace ?? "default", [ds.metadata.uid])
     // daemon_controller.go `getNodesToDaemonPods`: a terminating pod still occupies its node (no replacement is
     // created until it is gone); only pods both deleted and terminal are left out.
     const byNode = new Map<string, Pod[]>()

@@ -16,6 +16,7 @@ import type { ControllerDelay } from "../util/delay"
 import { controllerOf, controllerRef, isOwnedBy, keyOf, splitKey } from "../util/pods"
 import { computeHash } from "../util/template-hash"
 import { ControllerLoop } from "../util/controller-loop"
+import { controlledByAny, ownedBy } from "../util/selecting"
 import {
   DESIRED_REPLICAS_ANNOTATION,
   FOUND_NEW_RS_REASON,
@@ -148,7 +149,7 @@ export class DeploymentController {
     if (d0 === undefined || d0.metadata.deletionTimestamp !== undefined) return true
     // An empty selector would select every pod in the namespace: upstream refuses to act on it.
     if (isEmptySelector(d0.spec.selector)) return true
-    const rsList = this.store.list("ReplicaSet", { namespace: d0.metadata.namespace ?? "default" }).filter((rs) => isOwnedBy(rs, d0))
+    const rsList = ownedBy(this.store, "ReplicaSet", d0)
     const d = this.checkPausedConditions(d0)
     if (d.spec.paused === true || this.isScalingEvent(d, rsList)) {
       this.syncScale(d, rsList)
@@ -316,10 +317,9 @@ export class DeploymentController {
   /** recreate.go `oldPodsRunning`. */
   private oldPodsRunning(oldRSs: ReplicaSet[]): boolean {
     if (actualReplicaCount(oldRSs) > 0) return true
-    const uids = new Set(oldRSs.map((rs) => rs.metadata.uid))
     const ns = oldRSs[0]?.metadata.namespace
     if (ns === undefined) return false
-    return this.store.list("Pod", { namespace: ns }).some((p) => uids.has(controllerOf(p)?.uid) && p.status.phase !== "Failed" && p.status.phase !== "Succeeded")
+    return controlledByAny(this.store, "Pod", ns, oldRSs.map((rs) => rs.metadata.uid)).some((p) => p.status.phase !== "Failed" && p.status.phase !== "Succeeded")
   }
 
   /**

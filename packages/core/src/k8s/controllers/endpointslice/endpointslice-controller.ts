@@ -9,9 +9,8 @@ import {
   LABEL_MANAGED_BY,
   LABEL_SERVICE_NAME,
   deepEqual,
-  matchesLabels,
 } from "../../api/index"
-import type { ApiStore } from "../../store/index"
+import { type ApiStore, INDEX_SLICE_POD } from "../../store/index"
 import { servicePortName, type EndpointEntry, type RecordLog } from "../../../records/index"
 import type { Nanos, Rng, Simulation } from "../../../sim/index"
 import type { ControllerDelay } from "../util/delay"
@@ -19,6 +18,7 @@ import { generateName } from "../util/names"
 import { controllerRef, keyOf, splitKey } from "../util/pods"
 import { canonicalJson } from "../util/template-hash"
 import { ControllerLoop } from "../util/controller-loop"
+import { servicesSelecting } from "../util/selecting"
 import { endpointIdentity, endpointPorts, podToEndpoint, shouldPodBeInEndpoints } from "./desired-endpoints"
 import { endpointWithoutHints, hintHeuristicFor, topologyAnnotationEnabled } from "./traffic-distribution"
 import { TopologyCache } from "./topology-cache"
@@ -134,20 +134,24 @@ export class EndpointSliceController {
     this.loop.add(key, extra)
   }
 
-  /** endpointslice_controller.go `onPodUpdate` → `queueServiceForEndpointSlice` after the batch period. */
+  /**
+   * endpointslice_controller.go `onPodUpdate` → `queueServiceForEndpointSlice` after the batch period: the Services
+   * selecting the pod (through the store's selector index) and — a pod whose labels stopped matching must still
+   * leave them — the Services whose slices hold it (through the slices' pod index); queued in name order.
+   */
   private podChanged(pod: Pod): void {
     const ns = pod.metadata.namespace ?? "default"
     const batch = this.config.batchPeriod ?? 0
-    for (const svc of this.store.list("Service", { namespace: ns })) {
-      const sel = svc.spec.selector
-      if (sel === undefined) continue
-      if (matchesLabels(sel, pod.metadata.labels) || this.sliceHolds(svc, pod)) this.enqueue(keyOf(svc), batch)
+    const hits = new Map<string, Service>()
+    for (const svc of servicesSelecting(this.store, pod)) hits.set(svc.metadata.name, svc)
+    for (const slice of this.store.byIndex("EndpointSlice", INDEX_SLICE_POD, `${ns}/${pod.metadata.name}`)) {
+      const labels = slice.metadata.labels
+      const svcName = labels?.[LABEL_SERVICE_NAME]
+      if (svcName === undefined || labels?.[LABEL_MANAGED_BY] !== ENDPOINTSLICE_CONTROLLER_NAME || (slice.metadata.namespace ?? "default") !== ns || hits.has(svcName)) continue
+      const svc = this.store.get("Service", ns, svcName)
+      if (svc?.spec.selector !== undefined) hits.set(svcName, svc)
     }
-  }
-
-  /** A pod whose labels stopped matching must still leave the slices that hold it. */
-  private sliceHolds(svc: Service, pod: Pod): boolean {
-    return this.slicesOf(svc.metadata.namespace ?? "default", svc.metadata.name).some((s) => s.endpoints.some((e) => e.targetRef?.name === pod.metadata.name))
+    for (const name of [...hits.keys()].sort()) this.enqueue(keyOf(hits.get(name) as Service), batch)
   }
 
   private slicesOf(ns: string, svcName: string): EndpointSlice[] {
@@ -168,7 +172,7 @@ export class EndpointSliceController {
     }
     if (svc.spec.selector === undefined) return
     const selector = svc.spec.selector
-    const pods = this.store.list("Pod", { namespace: ns }).filter((p) => matchesLabels(selector, p.metadata.labels) && shouldPodBeInEndpoints(p))
+    const pods = this.store.list("Pod", { namespace: ns, labelSelector: { matchLabels: selector } }).filter(shouldPodBeInEndpoints)
     this.reconcile(svc, pods, existing)
     this.record(ns, name, svc)
   }

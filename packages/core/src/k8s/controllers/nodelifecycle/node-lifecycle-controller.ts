@@ -1,5 +1,5 @@
 import { type Node, type NodeCondition, type Pod, type Taint, timestampAt } from "../../api/index"
-import type { ApiStore } from "../../store/index"
+import { type ApiStore, INDEX_POD_NODE } from "../../store/index"
 import type { RecordLog } from "../../../records/index"
 import { type EventId, type EventKind, NANOS_PER_SECOND, type Nanos, type Simulation, hashName } from "../../../sim/index"
 import { tolerates } from "../scheduler/node-fit"
@@ -102,8 +102,7 @@ export class NodeLifecycleController {
     if (!r.ok) return
     recordAction(this.config.log, this.sim.now, ACTOR, "not-ready", "Node", undefined, name, "Kubelet stopped posting node status.")
     // node_lifecycle_controller.go → controller_utils.go `MarkPodsNotReady`.
-    for (const p of this.store.list("Pod")) {
-      if (p.spec.nodeName !== name) continue
+    for (const p of this.store.byIndex("Pod", INDEX_POD_NODE, name)) {
       const ready = p.status.conditions?.find((c) => c.type === "Ready")
       if (ready === undefined || ready.status !== "True") continue
       this.store.update({ ...p, status: { ...p.status, conditions: setCondition(p.status.conditions, { type: "Ready", status: "False", lastTransitionTime: now }) } })
@@ -123,7 +122,7 @@ export class NodeLifecycleController {
       if (key === undefined) recordAction(this.config.log, this.sim.now, ACTOR, "ready", "Node", undefined, node.metadata.name, "taints removed")
       return // the update's own watch event schedules the evictions
     }
-    for (const p of this.store.list("Pod")) if (p.spec.nodeName === node.metadata.name) this.podChanged(p)
+    for (const p of this.store.byIndex("Pod", INDEX_POD_NODE, node.metadata.name)) this.podChanged(p)
   }
 
   /** taint_eviction.go `processPodOnNode`: schedule, keep or cancel the pod's eviction under the node's NoExecute taints. */

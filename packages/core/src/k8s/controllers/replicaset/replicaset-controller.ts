@@ -5,8 +5,9 @@ import { NANOS_PER_SECOND, type Nanos, type Rng, type Simulation } from "../../.
 import { recordAction } from "../util/actions"
 import type { ControllerDelay } from "../util/delay"
 import { generateName } from "../util/names"
-import { controllerOf, controllerRef, isOwnedBy, isPodActive, isPodAvailable, isPodReady, keyOf, splitKey } from "../util/pods"
+import { controllerOf, controllerRef, isPodActive, isPodAvailable, isPodReady, keyOf, splitKey } from "../util/pods"
 import { ControllerLoop } from "../util/controller-loop"
+import { controlledByAny, ownedBy } from "../util/selecting"
 import { podsToDelete } from "./pods-to-delete"
 
 export interface ReplicaSetControllerConfig {
@@ -76,7 +77,7 @@ export class ReplicaSetController {
     const [ns, name] = splitKey(key)
     const rs = this.store.get("ReplicaSet", ns, name)
     if (rs === undefined) return
-    const owned = this.store.list("Pod", { namespace: rs.metadata.namespace ?? "default" }).filter((p) => isOwnedBy(p, rs))
+    const owned = ownedBy(this.store, "Pod", rs)
     const active = owned.filter(isPodActive)
     if (rs.metadata.deletionTimestamp === undefined) this.manageReplicas(active, rs)
     const status = this.calculateStatus(rs, active)
@@ -118,9 +119,8 @@ export class ReplicaSetController {
   private relatedPods(rs: ReplicaSet): Pod[] {
     const owner = controllerOf(rs)
     const ns = rs.metadata.namespace ?? "default"
-    const siblings = owner === undefined ? [rs] : this.store.list("ReplicaSet", { namespace: ns }).filter((r) => controllerOf(r)?.uid === owner.uid)
-    const uids = new Set(siblings.map((r) => r.metadata.uid))
-    return this.store.list("Pod", { namespace: ns }).filter((p) => isPodActive(p) && uids.has(controllerOf(p)?.uid))
+    const siblings = owner === undefined ? [rs] : controlledByAny(this.store, "ReplicaSet", ns, [owner.uid])
+    return controlledByAny(this.store, "Pod", ns, siblings.map((r) => r.metadata.uid)).filter(isPodActive)
   }
 
   /** controller_utils.go `GetPodFromTemplate` + `CreatePods`; the API server sets phase Pending and the QoS class. */

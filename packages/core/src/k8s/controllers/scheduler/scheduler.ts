@@ -1,11 +1,12 @@
-import { type Node, type Pod, type Service, labelSelectorMatches, matchesLabels, timestampAt } from "../../api/index"
-import type { ApiStore, StoreResult } from "../../store/index"
+import { type LabelSelector, type Node, type Pod, labelSelectorMatches, matchesLabels, timestampAt } from "../../api/index"
+import { type ApiStore, INDEX_POD_NODE, type StoreResult } from "../../store/index"
 import type { RecordLog } from "../../../records/index"
 import type { Nanos, Rng, Simulation } from "../../../sim/index"
 import { recordAction } from "../util/actions"
 import type { ControllerDelay } from "../util/delay"
 import { controllerOf, keyOf, setCondition, splitKey } from "../util/pods"
 import { ControllerLoop } from "../util/controller-loop"
+import { servicesSelecting } from "../util/selecting"
 import { nodeAllocatable, nodeReadyStatus, nonzeroRequests, podRequests, untoleratedTaint } from "./node-fit"
 
 /** Binds a pod to a node (the API's pods/binding subresource). */
@@ -24,6 +25,20 @@ export interface SchedulerConfig {
 
 const ACTOR = "scheduler"
 const SCHEDULER_NAME = "default-scheduler"
+
+/**
+ * What the scheduler's cache keeps per node (pkg/scheduler/framework `NodeInfo`: Requested, NonZeroRequested,
+ * Pods), from the pods bound there that are neither Succeeded nor Failed; recomputed only when a pod filed under
+ * the node in the store changes.
+ */
+interface NodeInfo {
+  readonly revision: number
+  readonly count: number
+  readonly cpu: number
+  readonly mem: number
+  readonly nonzeroCpu: number
+  readonly nonzeroMem: number
+}
 
 /** How each node scored; exported for tests. */
 export interface NodeScore {
@@ -47,6 +62,7 @@ export class Scheduler {
   /** The "scheduler" stream: scheduling-cycle delays and `selectHost` ties. */
   private readonly rng: Rng
   private readonly unschedulable = new Set<string>()
+  private readonly nodeInfos = new Map<string, NodeInfo>()
 
   constructor(
     readonly sim: Simulation,
@@ -92,11 +108,10 @@ export class Scheduler {
     const pod = this.store.get("Pod", ns, name)
     if (pod === undefined || !this.pending(pod)) return
     const nodes = this.store.list("Node")
-    const pods = this.store.list("Pod")
     const reasons = new Map<string, number>()
     const feasible: Node[] = []
     for (const node of nodes) {
-      const why = this.filter(pod, node, pods)
+      const why = this.filter(pod, node)
       if (why === undefined) feasible.push(node)
       else reasons.set(why, (reasons.get(why) ?? 0) + 1)
     }
@@ -111,7 +126,7 @@ export class Scheduler {
       }
       return
     }
-    const scores = this.score(pod, feasible, pods)
+    const scores = this.score(pod, feasible)
     const chosen = this.selectHost(scores)
     const r = (this.config.bind ?? this.defaultBind)(pod, chosen)
     if (!r.ok) {
@@ -122,7 +137,7 @@ export class Scheduler {
   }
 
   /** The first failing filter as upstream's FailedScheduling reason text, or undefined when the pod fits. */
-  private filter(pod: Pod, node: Node, pods: ReadonlyArray<Pod>): string | undefined {
+  private filter(pod: Pod, node: Node): string | undefined {
     if (node.spec.unschedulable === true && !(pod.spec.tolerations ?? []).some((t) => t.key === "node.kubernetes.io/unschedulable" && (t.operator === "Exists" || t.operator === undefined))) {
       return "node(s) were unschedulable"
     }
@@ -138,16 +153,7 @@ export class Scheduler {
     if (pod.spec.nodeSelector !== undefined && !matchesLabels(pod.spec.nodeSelector, node.metadata.labels)) return "node(s) didn't match Pod's node affinity/selector"
     const alloc = nodeAllocatable(node)
     const want = podRequests(pod)
-    let cpu = 0
-    let mem = 0
-    let count = 0
-    for (const p of pods) {
-      if (p.spec.nodeName !== node.metadata.name || p.status.phase === "Succeeded" || p.status.phase === "Failed") continue
-      const r = podRequests(p)
-      cpu += r.milliCpu
-      mem += r.memory
-      count++
-    }
+    const { cpu, mem, count } = this.nodeInfo(node.metadata.name)
     if (alloc.pods !== undefined && count + 1 > alloc.pods) return "Too many pods"
     if (alloc.milliCpu !== undefined && want.milliCpu > 0 && cpu + want.milliCpu > alloc.milliCpu) return "Insufficient cpu"
     if (alloc.memory !== undefined && want.memory > 0 && mem + want.memory > alloc.memory) return "Insufficient memory"
@@ -155,28 +161,30 @@ export class Scheduler {
   }
 
   /** NodeResourcesFit (LeastAllocated) and PodTopologySpread (system default constraints, simplified) scores. */
-  score(pod: Pod, nodes: ReadonlyArray<Node>, pods: ReadonlyArray<Pod>): NodeScore[] {
+  score(pod: Pod, nodes: ReadonlyArray<Node>): NodeScore[] {
     const wLeast = this.config.weights?.leastAllocated ?? 1
     const wSpread = this.config.weights?.spread ?? 2
     const selectors = this.defaultSelectors(pod)
     const want = nonzeroRequests(pod)
     const counts = new Map<string, number>()
-    const used = new Map<string, { cpu: number; mem: number }>()
-    for (const p of pods) {
-      const n = p.spec.nodeName
-      if (n === undefined || n === "" || p.status.phase === "Succeeded" || p.status.phase === "Failed") continue
-      const r = nonzeroRequests(p)
-      const u = used.get(n) ?? { cpu: 0, mem: 0 }
-      used.set(n, { cpu: u.cpu + r.milliCpu, mem: u.mem + r.memory })
-      if (selectors.length > 0 && p.metadata.namespace === pod.metadata.namespace && p.metadata.deletionTimestamp === undefined && selectors.every((s) => s(p))) {
-        counts.set(n, (counts.get(n) ?? 0) + 1)
+    // The pods every selector matches: candidates from the first selector (resolved through the store's label
+    // index), each checked against all of them.
+    const first = selectors[0]
+    if (first !== undefined) {
+      for (const p of this.store.list("Pod", { namespace: pod.metadata.namespace ?? "default", labelSelector: first })) {
+        const n = p.spec.nodeName
+        if (n === undefined || n === "" || p.status.phase === "Succeeded" || p.status.phase === "Failed") continue
+        if (p.metadata.namespace === pod.metadata.namespace && p.metadata.deletionTimestamp === undefined && selectors.every((s) => labelSelectorMatches(s, p.metadata.labels))) {
+          counts.set(n, (counts.get(n) ?? 0) + 1)
+        }
       }
     }
     let maxCount = 0
     for (const node of nodes) maxCount = Math.max(maxCount, counts.get(node.metadata.name) ?? 0)
     return nodes.map((node) => {
       const a = nodeAllocatable(node)
-      const u = used.get(node.metadata.name) ?? { cpu: 0, mem: 0 }
+      const info = this.nodeInfo(node.metadata.name)
+      const u = { cpu: info.nonzeroCpu, mem: info.nonzeroMem }
       // least_allocated.go `leastRequestedScore`: (capacity − requested) · 100 / capacity, 0 when over capacity.
       const least = (cap: number | undefined, req: number) => (cap === undefined || cap === 0 || req > cap ? 0 : Math.floor(((cap - req) * 100) / cap))
       const leastAllocated = Math.floor((least(a.milliCpu, u.cpu + want.milliCpu) + least(a.memory, u.mem + want.memory)) / 2)
@@ -187,19 +195,45 @@ export class Scheduler {
   }
 
   /** `helper.DefaultSelector`: the selectors of the Services and the owning ReplicaSet that select this pod. */
-  private defaultSelectors(pod: Pod): Array<(p: Pod) => boolean> {
-    const out: Array<(p: Pod) => boolean> = []
+  private defaultSelectors(pod: Pod): LabelSelector[] {
+    const out: LabelSelector[] = []
     const ns = pod.metadata.namespace ?? "default"
-    for (const s of this.store.list("Service", { namespace: ns }) as Service[]) {
+    for (const s of servicesSelecting(this.store, pod)) {
       const sel = s.spec.selector
-      if (sel !== undefined && Object.keys(sel).length > 0 && matchesLabels(sel, pod.metadata.labels)) out.push((p) => matchesLabels(sel, p.metadata.labels))
+      if (sel !== undefined && Object.keys(sel).length > 0) out.push({ matchLabels: sel })
     }
     const ref = controllerOf(pod)
     if (ref !== undefined && ref.kind === "ReplicaSet") {
       const rs = this.store.get("ReplicaSet", ns, ref.name)
-      if (rs !== undefined) out.push((p) => labelSelectorMatches(rs.spec.selector, p.metadata.labels))
+      if (rs !== undefined) out.push(rs.spec.selector)
     }
     return out
+  }
+
+  /** The node's NodeInfo, recomputed from the pods filed under it when one of them changed since the last look. */
+  private nodeInfo(node: string): NodeInfo {
+    const revision = this.store.indexRevision("Pod", INDEX_POD_NODE, node)
+    const cached = this.nodeInfos.get(node)
+    if (cached !== undefined && cached.revision === revision) return cached
+    let count = 0
+    let cpu = 0
+    let mem = 0
+    let nonzeroCpu = 0
+    let nonzeroMem = 0
+    // Integer sums: the order pods are visited in does not matter.
+    this.store.forEachByIndex("Pod", INDEX_POD_NODE, node, (p) => {
+      if (p.status.phase === "Succeeded" || p.status.phase === "Failed") return
+      const r = podRequests(p)
+      const nz = nonzeroRequests(p)
+      count++
+      cpu += r.milliCpu
+      mem += r.memory
+      nonzeroCpu += nz.milliCpu
+      nonzeroMem += nz.memory
+    })
+    const info: NodeInfo = { revision, count, cpu, mem, nonzeroCpu, nonzeroMem }
+    this.nodeInfos.set(node, info)
+    return info
   }
 
   /** schedule_one.go `selectHost`: the highest total, ties sampled uniformly (reservoir sampling). */

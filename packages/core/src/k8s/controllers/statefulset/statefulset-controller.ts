@@ -6,6 +6,7 @@ import type { ControllerConfig } from "../util/controller-config"
 import { controllerOf, isPodAvailable, isPodReady, isTerminating, keyOf, podFromTemplate, splitKey } from "../util/pods"
 import { computeHash } from "../util/template-hash"
 import { ControllerLoop } from "../util/controller-loop"
+import { controlledByAny } from "../util/selecting"
 
 export type StatefulSetControllerConfig = ControllerConfig
 
@@ -69,7 +70,7 @@ export class StatefulSetController {
     const [ns, name] = splitKey(key)
     const set = this.store.get("StatefulSet", ns, name)
     if (set === undefined || set.metadata.deletionTimestamp !== undefined) return
-    const pods = this.store.list("Pod", { namespace: set.metadata.namespace ?? "default" }).filter((p) => controllerOf(p)?.uid === set.metadata.uid)
+    const pods = controlledByAny(this.store, "Pod", set.metadata.namespace ?? "default", [set.metadata.uid])
     // stateful_set_control.go `getStatefulSetRevisions`: the collision count (0 until a collision) is always hashed.
     const updateRevision = `${set.metadata.name}-${computeHash(set.spec.template, set.status.collisionCount ?? 0)}`
     const known = this.revisions.get(set.metadata.uid ?? "") ?? new Map<string, PodTemplateSpec>()

@@ -1,0 +1,22 @@
+/**
+ * The scale ladder (issue 13): 10 / 100 / 1,000 / 5,000 nodes with 100 / 1,000 / 5,000 / 10,000 Services of
+ * 5–15 endpoints each, built from manifests, every kube-proxy synced, then ~100k requests from clients on many
+ * nodes. Rows `scale-<nodes>n-<services>s` with buildSeconds, syncSeconds, requestsPerSecond, peakRssMB, events.
+ * Each rung runs once in its own process (no warm-up: the big rungs take minutes): `pnpm bench -- --filter scale-`.
+ */
+import type { Benchmark } from "./registry"
+import { type Rung, podsOf, runRung } from "./scale/ladder"
+
+const rung = (r: Rung): Benchmark => ({
+  name: `scale-${r.nodes}n-${r.services}s`,
+  about: `${r.nodes} nodes, ${r.services} Services, ${podsOf(r.services)} nginx pods, ${r.clients} clients, ~${r.requests} requests`,
+  repeat: 1,
+  run: () => runRung(r),
+})
+
+export const benchmarks: Benchmark[] = [
+  rung({ nodes: 10, services: 100, clients: 10, requests: 100_000 }),
+  rung({ nodes: 100, services: 1_000, clients: 50, requests: 100_000 }),
+  rung({ nodes: 1_000, services: 5_000, clients: 100, requests: 100_000, podCIDR: "10.128.0.0/12" }),
+  rung({ nodes: 5_000, services: 10_000, clients: 200, requests: 100_000, podCIDR: "10.128.0.0/12" }),
+]

@@ -1,0 +1,83 @@
+import fc from "fast-check"
+import { describe, expect, test } from "vitest"
+import { runs } from "../../../../../test-support/runs"
+import { makeRng } from "../../sim/index"
+import { formatIpv4 } from "../addr/index"
+import { type EvalContext, RecentTables, Ruleset, applyRestore, evaluateHook, packetMeta, renderSave } from "./index"
+import { RuleParseCache } from "./rule-cache"
+import { TableShareCache } from "./shared-tables"
+
+const svcPayload = (services: number, version: number) => {
+  const lines = ["*nat", ":KUBE-SERVICES - [0:0]", ":KUBE-SVC-A - [0:0]"]
+  for (let i = 0; i < services; i++) lines.push(`-A KUBE-SERVICES -d ${formatIpv4(0x0a600000 + i)}/32 -p tcp -m tcp --dport 80 -j KUBE-SVC-A`)
+  lines.push(`-A KUBE-SVC-A -j DNAT --to-destination 10.244.1.${version}:80`, "COMMIT")
+  return `${lines.join("\n")}\n`
+}
+const jump = "*nat\n-I PREROUTING -j KUBE-SERVICES\n-I OUTPUT -j KUBE-SERVICES\nCOMMIT\n"
+
+const ctx = (): EvalContext => ({ now: 0, rng: makeRng(1, "n"), isLocal: () => false, recent: new RecentTables() })
+const send = (rs: Ruleset, svc: number) => evaluateHook(rs, "nat", "PREROUTING", packetMeta({ dst: 0x0a600000 + svc, proto: 6, dport: 80 }), ctx())
+
+describe("TableShareCache: nodes restoring the same payloads onto the same state share the result", () => {
+  test("a shared result is installed by reference, counted per node (copied on first count), and replayed payloads equal separate restores", () => {
+    const cache = new TableShareCache()
+    const rules = new RuleParseCache()
+    const opts = { noflush: true, tableCache: cache, ruleCache: rules }
+    const nodes = [new Ruleset(), new Ruleset(), new Ruleset()]
+    for (const rs of nodes) {
+      applyRestore(rs, svcPayload(40, 2), opts)
+      applyRestore(rs, jump, opts)
+    }
+    expect(cache.misses).toBe(2)
+    expect(cache.hits).toBe(4)
+    const [a, b, c] = nodes as [Ruleset, Ruleset, Ruleset]
+    expect(a.table("nat")?.chains).toBe(b.table("nat")?.chains)
+    // Node a counts a packet: its own copy of the chains it traversed; b and c still read zeros.
+    expect(send(a, 7).nat?.toIp).toBe(0x0af40102)
+    expect(a.table("nat")?.chains).not.toBe(b.table("nat")?.chains)
+    expect(renderSave(b, { counters: true })).toBe(renderSave(c, { counters: true }))
+    expect(renderSave(a, { counters: true })).not.toBe(renderSave(b, { counters: true }))
+    expect(a.chain("nat", "KUBE-SVC-A")?.rules[0]?.counters.packets).toBe(1)
+    expect(b.chain("nat", "KUBE-SVC-A")?.rules[0]?.counters.packets).toBe(0)
+    // Next sync: a (private now) restores on its own, b and c share again; all equal separate restores.
+    for (const rs of nodes) applyRestore(rs, svcPayload(40, 3), opts)
+    const alone = new Ruleset()
+    applyRestore(alone, svcPayload(40, 2), { noflush: true })
+    applyRestore(alone, jump, { noflush: true })
+    applyRestore(alone, svcPayload(40, 3), { noflush: true })
+    for (const rs of nodes) expect(renderSave(rs)).toBe(renderSave(alone))
+    expect(b.table("nat")?.chains).toBe(c.table("nat")?.chains)
+    expect(a.chain("nat", "PREROUTING")?.rules[0]?.counters.packets).toBe(1)
+    expect(b.chain("nat", "PREROUTING")?.rules[0]?.counters.packets).toBe(0)
+  })
+
+  test("any interleaving of restores and packets on several nodes gives each node the verdicts, rules and counters it would have alone", () => {
+    const step = fc.oneof(
+      fc.record({ op: fc.constant("restore" as const), node: fc.nat(2), version: fc.integer({ min: 1, max: 3 }), services: fc.constantFrom(5, 40) }),
+      fc.record({ op: fc.constant("packet" as const), node: fc.nat(2), svc: fc.nat(45) }),
+    )
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+        const cache = new TableShareCache()
+        const shared = [new Ruleset(), new Ruleset(), new Ruleset()]
+        const alone = [new Ruleset(), new Ruleset(), new Ruleset()]
+        for (let n = 0; n < 3; n++) {
+          for (const text of [svcPayload(5, 1), jump]) {
+            applyRestore(shared[n] as Ruleset, text, { noflush: true, tableCache: cache })
+            applyRestore(alone[n] as Ruleset, text, { noflush: true })
+          }
+        }
+        for (const s of steps) {
+          const x = shared[s.node] as Ruleset
+          const y = alone[s.node] as Ruleset
+          if (s.op === "restore") {
+            applyRestore(x, svcPayload(s.services, s.version), { noflush: true, tableCache: cache })
+            applyRestore(y, svcPayload(s.services, s.version), { noflush: true })
+          } else expect(send(x, s.svc)).toEqual(send(y, s.svc))
+        }
+        for (let n = 0; n < 3; n++) expect(renderSave(shared[n] as Ruleset, { counters: true })).toBe(renderSave(alone[n] as Ruleset, { counters: true }))
+      }),
+      { numRuns: runs(150) },
+    )
+  })
+})

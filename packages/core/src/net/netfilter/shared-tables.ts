@@ -1,0 +1,116 @@
+import type { Chain, Rule, Table, TableName } from "./model"
+import type { Ruleset } from "./ruleset"
+
+/**
+ * Chains that several rulesets' tables may hold at once (a restore result handed to every node that restored the
+ * same payload onto the same table). They are never changed in place: evaluation copies one into the counting
+ * ruleset before bumping a counter (`ownChain`), and a restore that writes to one works on a copy (restore.ts
+ * `Staging.writable`, which then also copies the rules' counters).
+ */
+export const sharedChains = new WeakSet<Chain>()
+
+/** A table's chain map that is shared between rulesets, with its id in memo keys. */
+const sharedMaps = new WeakMap<Map<string, Chain>, number>()
+
+/**
+ * The calling ruleset's own copy of a shared chain of table `t`, put in its place (the table's map copied first
+ * when the map itself is shared), with its own counters starting from the shared chain's. Returns the copy
+ * already made if an earlier count did this.
+ */
+export const ownChain = (t: Table, chain: Chain): Chain => {
+  const mine = t.chains.get(chain.name)
+  if (mine !== undefined && mine !== chain && !sharedChains.has(mine)) return mine
+  if (sharedMaps.has(t.chains)) t.chains = new Map(t.chains)
+  const copy: Chain = { ...chain, policyCounters: { ...chain.policyCounters }, rules: chain.rules.map(withOwnCounters) }
+  t.chains.set(chain.name, copy)
+  return copy
+}
+
+export const withOwnCounters = (r: Rule): Rule => ({ ...r, counters: { packets: r.counters.packets, bytes: r.counters.bytes } })
+
+interface Outcome {
+  readonly tables: ReadonlyArray<readonly [TableName, Map<string, Chain>]>
+}
+
+const pristine = (chains: Map<string, Chain>): boolean => {
+  for (const c of chains.values()) {
+    if (c.rules.length > 0 || c.policyCounters.packets !== 0 || c.policyCounters.bytes !== 0) return false
+  }
+  return true
+}
+
+/**
+ * Memoised restores (issue 13 "rules shared across nodes"): `(table state, payload text) → table state`. Most
+ * nodes' kube-proxies write the same payloads at the same moments onto the same tables, so the first node to
+ * restore a payload onto a given state builds the result and every other node in that state takes the same
+ * chains — per-node memory then grows with what is node-specific (rules written only there, chains that
+ * counted packets there), not with the cluster's rule count. A state is a shared chain map (by identity) or a
+ * pristine table (no rules, zero policy counters: by name and policies); a ruleset whose table has chains of its
+ * own (it counted packets, or restored something no other node did) restores on its own, as before.
+ * Exactness: a hit installs what applying the payload to an identical table produced; chains stay immutable
+ * while shared (see `sharedChains`); errors are never memoised (every node re-parses and fails alike).
+ */
+export class TableShareCache {
+  private nextId = 1
+  private readonly bySharedState = new WeakMap<Map<string, Chain>, Map<string, Outcome>>()
+  private readonly byPristineState = new Map<string, Outcome>()
+  hits = 0
+  misses = 0
+
+  /** The memo key of `ruleset`'s current state for the tables `names`, or null when it has chains of its own. */
+  stateKey(ruleset: Ruleset, names: ReadonlyArray<TableName>): { readonly anchor: Map<string, Chain> | null; readonly key: string } | null {
+    let anchor: Map<string, Chain> | null = null
+    let key = ""
+    for (const name of names) {
+      const chains = ruleset.table(name)?.chains
+      if (chains === undefined) {
+        key += `${name}:absent;`
+        continue
+      }
+      const id = sharedMaps.get(chains)
+      if (id !== undefined) {
+        anchor ??= chains
+        key += `${name}:#${id};`
+      } else if (pristine(chains)) {
+        key += `${name}:${[...chains.values()].map((c) => `${c.name}/${c.policy ?? "-"}`).join(",")};`
+      } else return null
+    }
+    return { anchor, key }
+  }
+
+  lookup(state: { readonly anchor: Map<string, Chain> | null; readonly key: string }, text: string): Outcome | undefined {
+    const hit = state.anchor === null ? this.byPristineState.get(`${state.key}\n${text}`) : this.bySharedState.get(state.anchor)?.get(`${state.key}\n${text}`)
+    if (hit !== undefined) this.hits++
+    else this.misses++
+    return hit
+  }
+
+  /** Marks the restored tables of `ruleset` shared and remembers them as the outcome of `text` on `state`. */
+  remember(state: { readonly anchor: Map<string, Chain> | null; readonly key: string }, text: string, ruleset: Ruleset, names: ReadonlyArray<TableName>): void {
+    const tables: Array<readonly [TableName, Map<string, Chain>]> = []
+    for (const name of names) {
+      const t = ruleset.table(name)
+      if (t === undefined) continue
+      if (!sharedMaps.has(t.chains)) sharedMaps.set(t.chains, this.nextId++)
+      for (const c of t.chains.values()) sharedChains.add(c)
+      tables.push([name, t.chains])
+    }
+    const outcome: Outcome = { tables }
+    if (state.anchor === null) this.byPristineState.set(`${state.key}\n${text}`, outcome)
+    else {
+      let m = this.bySharedState.get(state.anchor)
+      if (m === undefined) this.bySharedState.set(state.anchor, (m = new Map()))
+      m.set(`${state.key}\n${text}`, outcome)
+    }
+  }
+}
+
+/** The tables a restore payload's `*table` lines name, in order (without parsing the rest). */
+export const payloadTables = (text: string): TableName[] => {
+  const out: TableName[] = []
+  for (const m of text.matchAll(/^\*(raw|mangle|filter|nat)\s*$/gm)) {
+    const name = m[1] as TableName
+    if (!out.includes(name)) out.push(name)
+  }
+  return out
+}

@@ -1,0 +1,54 @@
+import { getHeapStatistics } from "node:v8"
+import { type ScenarioIssue, ScenarioError, issueWithMessage } from "../format/scenario-issue"
+import type { PreparedScenario } from "../validate/prepare-scenario"
+
+/**
+ * What a cluster of this size costs in memory, measured on the scale ladder (README, Performance): per pod (API
+ * object, kubelet worker, network namespace, EndpointSlice entry, records), per node (host, kubelet, kube-proxy,
+ * its own copy of rules it counted packets on) and per node × Service port (each kube-proxy's service and
+ * endpoint maps; the rules themselves are shared between nodes). A lower bound — runs measured 2–4× this with
+ * their records — so it refuses at once only what cannot fit; it does not predict.
+ */
+const BYTES_PER_POD = 40_000
+const BYTES_PER_NODE = 1_000_000
+const BYTES_PER_NODE_SERVICE = 400
+
+export interface ClusterSize {
+  readonly nodes: number
+  readonly services: number
+  readonly pods: number
+  readonly bytes: number
+}
+
+/** The cluster the scenario's manifests ask for: nodes, Services, and pods (bare pods and workload replicas). */
+export const clusterSize = (p: PreparedScenario): ClusterSize => {
+  let services = 0
+  let pods = 0
+  for (const m of [...p.manifests, ...[...p.actionObjects.values()].flat()]) {
+    const o = m.object
+    if (o.kind === "Service") services++
+    else if (o.kind === "Pod") pods++
+    else if (o.kind === "Deployment" || o.kind === "ReplicaSet") pods += o.spec.replicas ?? 1
+  }
+  const nodes = p.nodes.length
+  return { nodes, services, pods, bytes: pods * BYTES_PER_POD + nodes * BYTES_PER_NODE + nodes * services * BYTES_PER_NODE_SERVICE }
+}
+
+const gb = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GB`
+
+/**
+ * Refuses, before anything is built, a cluster whose estimated size exceeds the JavaScript heap this process
+ * may use (`limit`, default V8's heap_size_limit): the error names the size asked for and how to raise the limit.
+ */
+export const checkClusterFits = (p: PreparedScenario, limit: number = getHeapStatistics().heap_size_limit): void => {
+  const size = clusterSize(p)
+  if (size.bytes <= limit) return
+  const issue: ScenarioIssue = issueWithMessage(
+    p.file,
+    "cluster.nodes",
+    `a cluster that fits in ${gb(limit)} of heap`,
+    `${size.nodes} nodes`,
+    `the cluster asked for — ${size.nodes} nodes, ${size.services} Services, ${size.pods} pods — needs about ${gb(size.bytes)} of memory, more than this process's ${gb(limit)} heap limit; run fewer nodes or Services, or raise the limit (NODE_OPTIONS=--max-old-space-size=${Math.ceil((size.bytes * 1.25) / 2 ** 20)})`,
+  )
+  throw new ScenarioError([issue])
+}
