@@ -351,7 +351,8 @@ describe("kubectl, busybox, hubble and conntrack at a simulated time", () => {
     expect(pod.out).toMatch(/\nEvents:\n {2}Type +Reason +Age +From +Message\n/)
     const node = kubesim("describe", "node", "kind-worker", "--run", RUN).out
     expect(node).toMatch(/\nNon-terminated Pods: +\(\d+ in total\)\n/)
-    expect(node).toContain("\nCapacity:\n  cpu:  8\nAllocatable:\n  cpu:  8\n")
+    // kubectl aligns each block with a tabwriter: `cpu:` pads to `pods:` (describe.go describeNode, LEVEL_1 "%s:\t%s")
+    expect(node).toContain("\nCapacity:\n  cpu:   8\n  pods:  110\nAllocatable:\n  cpu:   8\n  pods:  110\n")
   })
 
   it("logs: a web pod's nginx access log in the combined format; busybox's wget output", () => {

@@ -198,6 +198,35 @@ export const errorTimelineChart = (id: string, run: RunReport): ChartSpec | null
   }
 }
 
+/**
+ * The run's DNS queries by answer: what each lookup cost (the search-list walk's NXDOMAINs beside the answers
+ * that ended it). null when the run made no lookups.
+ */
+export const dnsQueriesChart = (id: string, run: RunReport): ChartSpec | null => {
+  const d = run.dns
+  if (d.lookups === 0) return null
+  const values = [
+    { answer: "NXDOMAIN", queries: d.nxdomain },
+    { answer: "answered (NOERROR, other)", queries: Math.max(0, d.queries - d.nxdomain - d.timeouts) },
+    { answer: "timed out", queries: d.timeouts },
+  ]
+  return {
+    id,
+    title: `DNS queries by answer: ${d.queries} queries for ${d.lookups} lookups (${Math.round((d.queriesPerLookup ?? 0) * 100) / 100} per lookup)`,
+    spec: {
+      ...base,
+      width: 520,
+      height: 22 * values.length,
+      data: { values },
+      mark: { type: "bar", color: "#4c78a8" },
+      encoding: {
+        y: { field: "answer", type: "nominal", sort: null, title: null, axis: { labelLimit: 360 } },
+        x: { field: "queries", type: "quantitative", title: "queries" },
+      },
+    },
+  }
+}
+
 const percent = (level: number): string => `${Math.round(level * 1000) / 10} %`
 
 /**

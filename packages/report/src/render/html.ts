@@ -1,7 +1,7 @@
 import type { Comparison } from "../compare/comparison"
 import type { RunReport, ServiceReport } from "../metrics/report-types"
 import type { Report } from "../report"
-import { comparisonChart, differenceChart, errorTimelineChart, fairnessChart, phaseBarsChart, podBarsChart, stickinessChart } from "./charts"
+import { comparisonChart, differenceChart, dnsQueriesChart, errorTimelineChart, fairnessChart, phaseBarsChart, podBarsChart, stickinessChart } from "./charts"
 import type { ChartSpec } from "./charts"
 import { counts, formatNanos, formatP, percent, sig, sourceIpText } from "./format"
 import { failedShare, runTitle } from "./markdown"
@@ -69,6 +69,7 @@ const runParts = (i: number, run: RunReport): Part[] => [
     `${run.dns.queries} queries in ${run.dns.lookups} lookups (${sig(run.dns.queriesPerLookup)} per lookup, at most ${run.dns.maxQueriesPerLookup}); ` +
       `NXDOMAIN ${percent(run.dns.nxdomainShare)}; timed out ${run.dns.timeouts}.`,
   ),
+  ...chart(dnsQueriesChart(`run${i}-dns`, run)),
   "</section>",
 ]
 

@@ -21,7 +21,7 @@ spec:
 
 describe("cluster limits are reported as a real cluster reports them, and the run goes on", () => {
   it("maxPods: nodes advertise pods capacity 110 by default; pods beyond it stay Pending with the scheduler's FitError", () => {
-    expect(Cluster.create({ nodeCount: 1 }).store.get("Node", undefined, "kind-worker")?.status.allocatable).toEqual({ pods: "110" })
+    expect(Cluster.create({ nodeCount: 1 }).store.get("Node", undefined, "kind-worker")?.status.allocatable).toEqual({ cpu: "8", pods: "110" })
     const c = Cluster.create({ seed: 2, nodeCount: 2, maxPods: 4 })
     c.apply(deployment(9), { file: "web.yml" })
     c.runUntil(30 * S)
