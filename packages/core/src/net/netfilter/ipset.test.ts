@@ -35,7 +35,7 @@ const withSets = (): Ruleset => {
   return rs
 }
 
-const ctx = (rs: Ruleset): EvalContext => ({ now: 0, rng: makeRng(1), isLocal: (a) => a === ip("192.168.0.10"), recent: rs.recent, ipsets: rs.ipsets, linear: true })
+const ctx = (rs: Ruleset): EvalContext => ({ now: 0, rng: makeRng(1, "test"), isLocal: (a) => a === ip("192.168.0.10"), recent: rs.recent, ipsets: rs.ipsets, linear: true })
 
 describe("-m set --match-set (xt_set.c)", () => {
   it("iptables-save prints the match as libxt_set does, and restore round-trips it", () => {
