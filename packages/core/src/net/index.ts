@@ -37,6 +37,7 @@ export type { NetfilterHooks, HookName, HookNat, HookVerdict } from "./host/netf
 export { IptablesHooks } from "./host/iptables-hooks"
 export { NetfilterStack } from "./host/netfilter-stack"
 export * from "./nftables/index"
+export * from "./ipvs/index"
 export { ConntrackTable, KERNEL_CONNTRACK_MAX, KERNEL_CONNTRACK_BUCKETS } from "./conntrack/table"
 export { ConntrackEntry } from "./conntrack/entry"
 export { conntrackTimeouts, DEFAULT_CONNTRACK_TIMEOUTS, type ConntrackTimeouts } from "./conntrack/timeouts"

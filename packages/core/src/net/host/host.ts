@@ -23,6 +23,7 @@ import { UdpStack, type UdpHandlers, type UdpSocket } from "../transport/udp-sta
 import { IcmpEchoStack, type IcmpEchoHandlers, type IcmpEchoSocket } from "../transport/icmp-echo"
 import { Interface } from "./interface"
 import type { HookName, NetfilterHooks } from "./netfilter-hooks"
+import { IPVS_DROP, IPVS_PASS, IPVS_UNREACHABLE, type IpvsConn, type IpvsTable } from "../ipvs/index"
 
 export interface HostOptions {
   /** net.ipv4.ip_forward: nodes and routers forward, pods and clients do not. Default false. */
@@ -97,6 +98,8 @@ export class Host {
   /** The flow-hash key, drawn on first use from stream `fib/<name>` (the kernel's boot-time random). */
   private multipathSeed = -1
   private nf: NetfilterHooks | null
+  /** The IP Virtual Server table (kube-proxy's IPVS mode); null: the ip_vs module is not loaded. */
+  ipvs: IpvsTable | null = null
   private readonly local = new Set<Ipv4>()
   private primary: Ipv4 = 0
 
@@ -254,6 +257,9 @@ export class Host {
         const r = this.filterHook(nf, "INPUT", pkt, now)
         if (r === DROPPED) return
         rules += r
+      }
+      if (this.ipvs !== null && (pkt.proto === PROTO_TCP || pkt.proto === PROTO_UDP) && this.ipvsLocalIn(this.ipvs, pkt, now, rules)) return
+      if (nf !== null) {
         if (nf.hasNat) {
           const r2 = this.natHook(nf, "INPUT", MANIP_SRC, pkt, now)
           if (r2 === DROPPED) return
@@ -292,6 +298,7 @@ export class Host {
       if (r === DROPPED) return
       rules += r
     }
+    if (this.ipvs !== null) this.ipvsReply(this.ipvs, pkt, now)
     pkt.ttl--
     if (nf !== null && nf.hasNat) {
       const r = this.natHook(nf, "POSTROUTING", MANIP_SRC, pkt, now)
@@ -443,6 +450,85 @@ export class Host {
       return
     }
     link.send(route.dev, pkt, route.via !== 0 ? route.via : pkt.dst, delay)
+  }
+
+  // ------------------------------------------------------------------ IPVS (net/netfilter/ipvs/ip_vs_core.c)
+
+  /**
+   * IPVS at LOCAL_IN, after the filter table and before nat INPUT: ip_vs_reply4 (NF_IP_PRI_NAT_SRC - 2) un-NATs
+   * a real server's reply to a client on this host; ip_vs_remote_request4 (NF_IP_PRI_NAT_SRC - 1) takes a
+   * packet for a virtual service and sends it on to the real server. True when the packet was taken.
+   */
+  private ipvsLocalIn(vs: IpvsTable, pkt: Packet, now: Nanos, rules: number): boolean {
+    if (this.ipvsReply(vs, pkt, now)) return false
+    const r = vs.inbound(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, pkt.flags, now)
+    if (r === IPVS_PASS) return false
+    if (r === IPVS_UNREACHABLE) {
+      // ip_vs_leave: a virtual service without an available real server answers port-unreachable.
+      this.net.drop(pkt, this, "rejected")
+      this.sendIcmpError(pkt, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH)
+      return true
+    }
+    if (r === IPVS_DROP) {
+      this.net.drop(pkt, this, "filtered")
+      return true
+    }
+    this.ipvsNatXmit(r, pkt, now, rules)
+    return true
+  }
+
+  /** ip_vs_out: a reply from a real server gets the virtual address and port back as its source. */
+  private ipvsReply(vs: IpvsTable, pkt: Packet, now: Nanos): boolean {
+    if (pkt.proto !== PROTO_TCP && pkt.proto !== PROTO_UDP) return false
+    const cp = vs.outbound(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, pkt.flags, now)
+    if (cp === null) return false
+    pkt.src = cp.vaddr
+    pkt.sport = cp.vport
+    return true
+  }
+
+  /**
+   * ip_vs_xmit.c ip_vs_nat_xmit with net/ipv4/vs/conntrack=1 (kube-proxy sets it): the destination becomes the
+   * real server, the still unconfirmed conntrack entry's reply tuple is altered to expect it
+   * (ip_vs_update_conntrack), and the packet goes out through LOCAL_OUT (filter OUTPUT) and POSTROUTING, where
+   * kube-proxy's masquerade rule can bind SNAT.
+   */
+  private ipvsNatXmit(cp: IpvsConn, pkt: Packet, now: Nanos, rules: number): void {
+    const net = this.net
+    const e = pkt.ct as ConntrackEntry | null
+    if (e !== null && pkt.ctDir === 0 && (e.status & IPS_CONFIRMED) === 0) {
+      e.replySrc = cp.dest.address
+      e.replySport = cp.dest.port
+    }
+    pkt.dst = cp.dest.address
+    pkt.dport = cp.dest.port
+    const local = this.isLocal(pkt.dst)
+    const route = local ? null : this.outputPath(pkt, now)
+    if (!local && route === null) {
+      net.drop(pkt, this, "no-route")
+      return
+    }
+    pkt.inIface = ""
+    pkt.outIface = local ? "lo" : (route as Path<Interface>).dev.name
+    const nf = this.nf
+    if (nf !== null) {
+      const r = this.filterHook(nf, "OUTPUT", pkt, now)
+      if (r === DROPPED) return
+      rules += r
+      if (nf.hasNat) {
+        const r2 = this.natHook(nf, "POSTROUTING", MANIP_SRC, pkt, now)
+        if (r2 === DROPPED) return
+        rules += r2
+      }
+    }
+    if (!this.confirm(pkt, now)) return
+    const delay = this.processingDelay + rules * net.costPerRule
+    if (local) {
+      pkt.nextIface = this.lo
+      net.sim.after(delay, net.arriveKind, pkt, pkt.id)
+      return
+    }
+    this.transmit(route as Path<Interface>, pkt, delay)
   }
 
   // ------------------------------------------------------------------ hooks

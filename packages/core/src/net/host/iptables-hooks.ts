@@ -19,6 +19,7 @@ export class IptablesHooks implements NetfilterHooks {
       rng: host.net.sim.rng(`netfilter/${host.name}`),
       isLocal: (ip: Ipv4) => host.isLocal(ip),
       recent: ruleset.recent,
+      ipsets: ruleset.ipsets,
     }
   }
 

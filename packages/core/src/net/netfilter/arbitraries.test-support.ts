@@ -52,7 +52,7 @@ const segs = (proto: "tcp" | "udp" | "sctp" | "icmp" | null): fc.Arbitrary<Seg[]
       mark: opt(fc.tuple(fc.boolean(), mark, fc.option(mark, { nil: null })).map(([inv, m, k]) => `-m mark ${inv ? "! " : ""}--mark ${hex(m)}${k === null ? "" : `/${hex(k)}`}`)),
       addrtype: opt(fc.constantFrom("-m addrtype --dst-type LOCAL", "-m addrtype ! --src-type LOCAL", "-m addrtype --src-type LOCAL --dst-type UNICAST,MULTICAST")),
       conntrack: opt(fc.constantFrom("-m conntrack --ctstate NEW", "-m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT", "-m conntrack --ctstate INVALID")),
-      unknown: opt(fc.constantFrom("-m nfacct --nfacct-name localhost_nps_accepted_pkts", "-m set --match-set KUBE-X dst,dst")),
+      unknown: opt(fc.constantFrom("-m nfacct --nfacct-name localhost_nps_accepted_pkts", "-m physdev --physdev-in eth0")),
     })
     .map((r) => [
       ...(proto === null ? [] : [`-p ${proto}`]),

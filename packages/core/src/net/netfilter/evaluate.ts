@@ -70,6 +70,12 @@ const matchOne = (m: Match, pkt: PacketMeta, ctx: EvalContext): boolean => {
     }
     case "conntrack":
       return ((pkt.ctState & m.ctstate) !== 0) !== m.invert
+    case "set": {
+      const set = ctx.ipsets?.get(m.name)
+      // xt_set.c set_match_v4_checkentry refuses a rule naming a set that does not exist.
+      if (set === undefined) throw new NetfilterEvalError(`-m set --match-set ${m.name}: the set does not exist`)
+      return set.matchPacket(pkt.proto, pkt.src, pkt.dst, pkt.sport, pkt.dport, m.srcBits, m.flags.length) !== m.invert
+    }
     case "unknown":
       throw new NetfilterEvalError(`a packet reached "-m ${m.module} ${m.args.join(" ")}", which the simulator does not model`)
   }

@@ -46,6 +46,7 @@ export {
   CT_DNAT,
 } from "./packet"
 export { Ruleset } from "./ruleset"
+export { IpSet, IpSets, IpSetError, IPSET_TYPES, type IpSetType } from "./ipset"
 export { RecentTables, RecentTable, RecentEntry, type RecentOptions } from "./recent"
 export { probabilityThreshold, thresholdProbability, formatThreshold, kubeProxyProbability } from "./statistic"
 export { formatFixed } from "./format-fixed"

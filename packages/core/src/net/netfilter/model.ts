@@ -88,6 +88,7 @@ export type Match =
       readonly invertDst: boolean
     }
   | { readonly kind: "conntrack"; readonly ctstate: number; readonly invert: boolean }
+  | SetMatch
   | UnknownMatch
 
 export type RecentCommand = "set" | "rcheck" | "update" | "remove"
@@ -106,6 +107,17 @@ export interface RecentMatch {
   readonly name: string
   readonly mask: Ipv4
   readonly side: "source" | "dest"
+}
+
+/** `-m set --match-set NAME dst,dst` (xt_set.c, revision 4 as current iptables writes it). */
+export interface SetMatch {
+  readonly kind: "set"
+  readonly name: string
+  /** The flags as given, one per dimension ("src" or "dst"). */
+  readonly flags: ReadonlyArray<"src" | "dst">
+  /** Bit i set: dimension i is the packet's source. */
+  readonly srcBits: number
+  readonly invert: boolean
 }
 
 /** A match module the simulator does not model; kept verbatim and only an error if a packet reaches it. */

@@ -43,6 +43,19 @@ export const MATCH_OPTIONS: Readonly<Record<string, Readonly<Record<string, Opti
     "--mask": o(1),
   },
   mark: { "--mark": o(1, true) },
+  // libxt_set.c set_opts_v4.
+  set: {
+    "--match-set": o(2, true),
+    "--return-nomatch": unmodelled(0, false),
+    "--update-counters": unmodelled(0, true),
+    "--update-subcounters": unmodelled(0, true),
+    "--packets-eq": unmodelled(1, true),
+    "--packets-lt": unmodelled(1, false),
+    "--packets-gt": unmodelled(1, false),
+    "--bytes-eq": unmodelled(1, true),
+    "--bytes-lt": unmodelled(1, false),
+    "--bytes-gt": unmodelled(1, false),
+  },
   addrtype: {
     "--src-type": o(1, true),
     "--dst-type": o(1, true),

@@ -2,6 +2,7 @@ import type { Ipv4 } from "../addr/index"
 import type { Nanos, Rng } from "../../sim/index"
 import type { RejectWith, TableName } from "./model"
 import type { RecentTables } from "./recent"
+import type { IpSets } from "./ipset"
 
 export const PROTO_ICMP = 1
 export const PROTO_TCP = 6
@@ -68,6 +69,8 @@ export interface EvalContext {
   /** True for addresses assigned to this host (addrtype LOCAL). */
   isLocal(ip: Ipv4): boolean
   recent: RecentTables
+  /** The namespace's ipsets, for `-m set` (absent: a rule using a set cannot be evaluated). */
+  ipsets?: IpSets
   trace?: RuleTracer
   /** Force rule-by-rule evaluation even where a compiled index exists (for cross-checking). */
   linear?: boolean

@@ -413,6 +413,21 @@ const buildMatch = (g: Group, proto: ProtoSpec | null): Match => {
       const side = sides.length === 0 || sides[sides.length - 1]?.name === "--rsource" ? "source" : "dest"
       return { kind: "recent", command, invert: cmd.invert, seconds: secs, reap, hitcount: hits, rttl, name, mask, side }
     }
+    case "set": {
+      const ms = first(["--match-set"])
+      if (ms === undefined) return fail("-m set", "-m set needs --match-set NAME FLAGS")
+      const name = ms.values[0] as string
+      const flagText = ms.values[1] as string
+      // libxt_set.h get_set_byname / parse_dirs: at most IPSET_DIM_MAX (6) flags, each src or dst.
+      const flags = flagText.split(",")
+      if (flags.length > 6 || flags.some((f) => f !== "src" && f !== "dst")) fail(flagText, 'bad --match-set flags (expected "src" or "dst" per dimension, comma separated, e.g. dst,dst)')
+      if (name === "" || name.length > 31) fail(name, "bad ipset name (1 to 31 characters)")
+      let srcBits = 0
+      flags.forEach((f, i) => {
+        if (f === "src") srcBits |= 1 << i
+      })
+      return { kind: "set", name, flags: flags as Array<"src" | "dst">, srcBits, invert: ms.invert }
+    }
     case "mark": {
       const m = first(["--mark"])
       if (m === undefined) return fail("-m mark", "-m mark needs --mark")

@@ -80,6 +80,9 @@ export const renderMatch = (m: Match): string => {
       parts.push(`--name ${m.name}`, `--mask ${formatIpv4(m.mask)}`, m.side === "source" ? "--rsource" : "--rdest")
       return parts.join(" ")
     }
+    case "set":
+      // libxt_set.c set_save_v4 → print_match("--match-set"): "! " before the option when inverted.
+      return `-m set ${m.invert ? "! " : ""}--match-set ${m.name} ${m.flags.join(",")}`
     case "mark":
       // libxt_mark.c `mark_mt_save` / `print_mark`: the mask only if not 0xffffffff.
       return `-m mark ${m.invert ? "! " : ""}--mark ${hex(m.mark)}${m.mask === 0xffffffff ? "" : `/${hex(m.mask)}`}`

@@ -281,6 +281,14 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
     validate(st)
     staged.set(section.table, st)
   }
+  // libxt_set.c get_set_byname: a rule naming a set that does not exist fails the whole restore.
+  for (const st of staged.values()) {
+    for (const c of st.chains.values()) {
+      for (const r of c.rules) for (const m of r.matches) if (m.kind === "set" && ruleset.ipsets.get(m.name) === undefined) {
+        err(0, m.name, `Set ${m.name} doesn't exist (chain ${c.name}: create it with ipset before the rules that use it)`)
+      }
+    }
+  }
   for (const [name, st] of staged) {
     const t = ruleset.ensureTable(name)
     t.chains = st.chains

@@ -1,4 +1,5 @@
 import { type RecentOptions, RecentTables } from "./recent"
+import { IpSets } from "./ipset"
 import { type Chain, type Table, type TableName, newTable } from "./model"
 
 /**
@@ -9,6 +10,8 @@ import { type Chain, type Table, type TableName, newTable } from "./model"
 export class Ruleset {
   readonly tables = new Map<TableName, Table>()
   readonly recent: RecentTables
+  /** The namespace's ipsets (kube-proxy's IPVS mode keeps its Service addresses and ports in them). */
+  readonly ipsets = new IpSets()
 
   constructor(options: { tables?: readonly TableName[]; recent?: RecentOptions } = {}) {
     for (const t of options.tables ?? ["filter", "nat"]) this.tables.set(t, newTable(t))
