@@ -6,7 +6,7 @@ import type { RunReport } from "./metrics/report-types"
 import type { Run } from "./records/run"
 
 /** The schema identifier of the JSON report; bumped on any incompatible change (README.md documents it). */
-export const reportSchema = "kubesim-report/1"
+export const reportSchema = "kubesim-report/2"
 
 /** A report over one or more runs: each run's metrics, and a comparison when there are several variants or seeds. */
 export interface Report {

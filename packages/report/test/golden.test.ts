@@ -29,7 +29,7 @@ describe("golden report (UPDATE_GOLDEN=1 rewrites)", () => {
   test("html", async () => check("report.html", await renderHtml(report)))
   test("the JSON holds the fields scripts rely on", () => {
     const json = JSON.parse(renderJson(report)) as { schema: string; runs: Array<Record<string, any>> }
-    expect(json.schema).toBe("kubesim-report/1")
+    expect(json.schema).toBe("kubesim-report/2")
     const run = json.runs[0]!
     expect(Object.keys(run["requests"])).toEqual(["total", "byOutcome", "byCause", "failedShare"])
     const svc = run["services"][0]

@@ -102,7 +102,7 @@ describe("per-phase distribution", () => {
     expect(md).toContain("Per phase")
     expect(md).toMatch(/\n\| steady \| 0 \| /)
     expect(md).toMatch(/\n\| pinned \| 1 min 0 s \| /)
-    expect(reportSchema).toBe("kubesim-report/1")
+    expect(reportSchema).toBe("kubesim-report/2")
   })
 })
 
