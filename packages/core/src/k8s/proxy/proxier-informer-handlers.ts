@@ -1,9 +1,12 @@
-import type { Nanos } from "../../sim/index"
+import { NANOS_PER_HOUR, type Nanos } from "../../sim/index"
 import type { EndpointSliceView, ServiceView } from "./api-view"
 import { udpConntrackTargets, type UdpConntrackTargets } from "./conntrack-cleanup"
 import { EndpointsChangeTracker, type EndpointsMap } from "./endpoints-change-tracker"
 import type { Proxier } from "./proxier"
 import { ServiceChangeTracker, type ServicePortMap } from "./service-change-tracker"
+
+/** pkg/proxy/util FullSyncPeriod: a full resync at least hourly. */
+export const FULL_SYNC_PERIOD: Nanos = NANOS_PER_HOUR
 
 /** How a proxier reaches the kube-proxy process's sync runner (BoundedFrequencyRunner). */
 export interface ProxierRunnerHooks {
@@ -116,6 +119,11 @@ export abstract class ProxierCore<Config extends ProxierCoreConfig, Figures exte
   /** proxier.go Sync: ask the runner for a sync as soon as its rate limit allows. */
   sync(): void {
     this.hooks.requestSync?.()
+  }
+
+  /** proxier.go syncProxyRules: `doFullSync := proxier.needFullSync || (time.Since(proxier.lastFullSync) > proxyutil.FullSyncPeriod)`. */
+  protected fullSyncDue(now: Nanos): boolean {
+    return this.needFullSync || now - this.lastFullSync > FULL_SYNC_PERIOD
   }
 
   /**

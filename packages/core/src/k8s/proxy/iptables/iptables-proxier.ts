@@ -1,4 +1,4 @@
-import { NANOS_PER_HOUR, type Nanos } from "../../../sim/index"
+import type { Nanos } from "../../../sim/index"
 import { applyEndpointsChanges } from "../endpoints-change-tracker"
 import { ProxierCore, type ProxierConntrackSink, type ProxierRunnerHooks, type ProxierSyncFigures } from "../proxier-informer-handlers"
 import { applyServiceChanges } from "../service-change-tracker"
@@ -20,8 +20,8 @@ import { chainLine } from "./service-rules"
 
 /** proxier.go largeClusterEndpointsThreshold. */
 export const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000
-/** pkg/proxy/util FullSyncPeriod: a full resync at least hourly. */
-export const FULL_SYNC_PERIOD: Nanos = NANOS_PER_HOUR
+/** pkg/proxy/util FullSyncPeriod (kept exported here for existing importers). */
+export { FULL_SYNC_PERIOD } from "../proxier-informer-handlers"
 
 /**
  * Where the proxier's output goes: the node's netfilter. `restore` applies the payload as
@@ -83,7 +83,7 @@ export class IptablesProxier extends ProxierCore<ResolvedIptablesConfig, Omit<Ip
     if (!this.initialized) return undefined
     const cfg = this.config
     const now = this.options.now()
-    const doFullSync = this.needFullSync || now - this.lastFullSync > FULL_SYNC_PERIOD
+    const doFullSync = this.fullSyncDue(now)
 
     const serviceUpdate = applyServiceChanges(this.svcPortMap, this.serviceChanges)
     const endpointUpdate = applyEndpointsChanges(this.endpointsMap, this.endpointsChanges)

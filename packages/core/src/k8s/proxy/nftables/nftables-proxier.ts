@@ -2,7 +2,6 @@ import { NANOS_PER_SECOND, type Nanos } from "../../../sim/index"
 import { applyEndpointsChanges } from "../endpoints-change-tracker"
 import { parseIpv4Cidr } from "../ip"
 import { resolveIptablesConfig, ProxyConfigError, type IptablesProxierConfig, type ResolvedIptablesConfig } from "../iptables/config"
-import { FULL_SYNC_PERIOD } from "../iptables/iptables-proxier"
 import { ProxierCore, type ProxierConntrackSink, type ProxierRunnerHooks, type ProxierSyncFigures } from "../proxier-informer-handlers"
 import { applyServiceChanges } from "../service-change-tracker"
 import { setupNFTables } from "./base-rules"
@@ -81,7 +80,7 @@ export class NftablesProxier extends ProxierCore<ResolvedIptablesConfig, Omit<Nf
     if (!this.initialized) return undefined
     const cfg = this.config
     const now = this.options.now()
-    const doFullSync = this.needFullSync || now - this.lastFullSync > FULL_SYNC_PERIOD
+    const doFullSync = this.fullSyncDue(now)
     const serviceUpdate = applyServiceChanges(this.svcPortMap, this.serviceChanges)
     const endpointUpdate = applyEndpointsChanges(this.endpointsMap, this.endpointsChanges)
 
