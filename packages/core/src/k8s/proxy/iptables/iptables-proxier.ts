@@ -1,9 +1,7 @@
-import { NANOS_PER_HOUR, type Nanos } from "../../../sim/index"
-import type { EndpointSliceView, ServiceView } from "../api-view"
-import { udpConntrackTargets, type UdpConntrackTargets } from "../conntrack-cleanup"
-import { applyEndpointsChanges, EndpointsChangeTracker, type EndpointsMap } from "../endpoints-change-tracker"
-import type { Proxier } from "../proxier"
-import { applyServiceChanges, ServiceChangeTracker, type ServicePortMap } from "../service-change-tracker"
+import type { Nanos } from "../../../sim/index"
+import { applyEndpointsChanges } from "../endpoints-change-tracker"
+import { ProxierCore, type ProxierConntrackSink, type ProxierRunnerHooks, type ProxierSyncFigures } from "../proxier-informer-handlers"
+import { applyServiceChanges } from "../service-change-tracker"
 import {
   isServiceChainName,
   KUBE_EXTERNAL_SERVICES,
@@ -22,60 +20,39 @@ import { chainLine } from "./service-rules"
 
 /** proxier.go largeClusterEndpointsThreshold. */
 export const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000
-/** pkg/proxy/util FullSyncPeriod: a full resync at least hourly. */
-export const FULL_SYNC_PERIOD: Nanos = NANOS_PER_HOUR
+/** pkg/proxy/util FullSyncPeriod (kept exported here for existing importers). */
+export { FULL_SYNC_PERIOD } from "../proxier-informer-handlers"
 
 /**
  * Where the proxier's output goes: the node's netfilter. `restore` applies the payload as
  * `iptables-restore --noflush --counters` would (and, on full syncs, first ensures `jumpRules`); it throws if
  * the kernel rejects the payload, which makes the proxier retry after syncPeriod with a full sync.
  */
-export interface IptablesRuleSink {
+export interface IptablesRuleSink extends ProxierConntrackSink {
   restore(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined): void
   /** `iptables-save -t nat` chain names; if absent the proxier remembers what it created. */
   natChains?(): Iterable<string>
-  /**
-   * Called after a successful restore when a UDP service port's endpoints changed
-   * (UpdateEndpointsMapResult.ConntrackCleanupRequired): reconcile UDP conntrack (conntrack/cleanup.go).
-   */
-  cleanConntrack?(targets: UdpConntrackTargets): void
 }
 
 /** What one syncProxyRules call did. */
-export interface IptablesSyncResult {
-  readonly fullSync: boolean
+export interface IptablesSyncResult extends ProxierSyncFigures {
   /** The restore payload (both tables), as kube-proxy hands it to iptables-restore. */
   readonly payload: string
-  readonly success: boolean
-  readonly error: string | undefined
   readonly largeClusterMode: boolean
-  readonly servicePorts: number
-  readonly endpoints: number
   /** sync_proxy_rules_iptables_last{table="filter"} / {table="nat"}. */
   readonly filterRulesLast: number
   readonly natRulesLast: number
   /** sync_proxy_rules_iptables_total{table="nat"}: rules in the table after this sync. */
   readonly natRulesTotal: number
-  readonly deletedChains: number
-  readonly noLocalEndpointsInternal: number
-  readonly noLocalEndpointsExternal: number
 }
 
-export interface IptablesProxierOptions {
+/** The runner hooks (requestSync, syncNow, retryAfter) are ProxierCore's. */
+export interface IptablesProxierOptions extends ProxierRunnerHooks {
   /** The simulated clock, for FullSyncPeriod and the large-cluster stale-chain GC interval. */
   readonly now: () => Nanos
   readonly sink: IptablesRuleSink
   /** Share rendered rules between the proxiers of many nodes (default: a private cache). */
   readonly renderCache?: IptablesRenderCache
-  /** Called when a change needs a sync (the kube-proxy process routes it to its BoundedFrequencyRunner). */
-  readonly requestSync?: () => void
-  /**
-   * How the informers' synced callbacks run their one direct sync (default: syncProxyRules here and now); the
-   * kube-proxy process routes it through its timing model.
-   */
-  readonly syncNow?: () => void
-  /** Called when a sync failed: retry no later than `after` (BoundedFrequencyRunner.RetryAfter). */
-  readonly retryAfter?: (after: Nanos) => void
 }
 
 /**
@@ -83,72 +60,16 @@ export interface IptablesProxierOptions {
  * Output (the restore payload) is byte-identical to upstream's, modulo the order of services, which upstream
  * takes from Go map iteration (random) and this proxier from the sorted ServicePortName (deterministic).
  */
-export class IptablesProxier implements Proxier {
-  readonly config: ResolvedIptablesConfig
-  private readonly serviceChanges = new ServiceChangeTracker()
-  private readonly endpointsChanges: EndpointsChangeTracker
-  readonly svcPortMap: ServicePortMap = new Map()
-  readonly endpointsMap: EndpointsMap = new Map()
+export class IptablesProxier extends ProxierCore<ResolvedIptablesConfig, Omit<IptablesSyncResult, "payload">> {
   private sortedKeys: string[] | undefined = []
-  private servicesSynced = false
-  private endpointSlicesSynced = false
-  private needFullSync = true
-  private lastFullSync = -Infinity
   private lastIPTablesCleanup = -Infinity
   /** Service chains believed to exist in the kernel's nat table (when the sink cannot list them). */
   private readonly knownNatChains = new Set<string>()
   private readonly cache: IptablesRenderCache
-  /** The last sync's figures (without its payload, which can be megabytes per node). */
-  lastResult: Omit<IptablesSyncResult, "payload"> | undefined
 
   constructor(config: IptablesProxierConfig, private readonly options: IptablesProxierOptions) {
-    this.config = resolveIptablesConfig(config)
-    this.endpointsChanges = new EndpointsChangeTracker(this.config.nodeName)
+    super(resolveIptablesConfig(config), options)
     this.cache = options.renderCache ?? new IptablesRenderCache()
-  }
-
-  get initialized(): boolean {
-    return this.servicesSynced && this.endpointSlicesSynced
-  }
-
-  onServiceAdd(service: ServiceView): void {
-    this.serviceUpdate(undefined, service)
-  }
-  onServiceUpdate(oldService: ServiceView, service: ServiceView): void {
-    this.serviceUpdate(oldService, service)
-  }
-  onServiceDelete(service: ServiceView): void {
-    this.serviceUpdate(service, undefined)
-  }
-  private serviceUpdate(previous: ServiceView | undefined, current: ServiceView | undefined): void {
-    if (this.serviceChanges.update(previous, current) && this.initialized) this.sync()
-  }
-  onServiceSynced(): void {
-    this.servicesSynced = true
-    // Synced callbacks sync unconditionally, once per lifetime.
-    this.syncDirect()
-  }
-  onEndpointSliceAdd(slice: EndpointSliceView): void {
-    if (this.endpointsChanges.endpointSliceUpdate(slice, false) && this.initialized) this.sync()
-  }
-  onEndpointSliceUpdate(_oldSlice: EndpointSliceView, slice: EndpointSliceView): void {
-    if (this.endpointsChanges.endpointSliceUpdate(slice, false) && this.initialized) this.sync()
-  }
-  onEndpointSliceDelete(slice: EndpointSliceView): void {
-    if (this.endpointsChanges.endpointSliceUpdate(slice, true) && this.initialized) this.sync()
-  }
-  onEndpointSlicesSynced(): void {
-    this.endpointSlicesSynced = true
-    this.syncDirect()
-  }
-
-  private syncDirect(): void {
-    if (this.options.syncNow !== undefined) this.options.syncNow()
-    else this.syncProxyRules()
-  }
-
-  sync(): void {
-    this.options.requestSync?.()
   }
 
   /** proxier.go forceSyncProxyRules: the canary chain vanished or node topology changed. */
@@ -162,7 +83,7 @@ export class IptablesProxier implements Proxier {
     if (!this.initialized) return undefined
     const cfg = this.config
     const now = this.options.now()
-    const doFullSync = this.needFullSync || now - this.lastFullSync > FULL_SYNC_PERIOD
+    const doFullSync = this.fullSyncDue(now)
 
     const serviceUpdate = applyServiceChanges(this.svcPortMap, this.serviceChanges)
     const endpointUpdate = applyEndpointsChanges(this.endpointsMap, this.endpointsChanges)
@@ -276,20 +197,10 @@ export class IptablesProxier implements Proxier {
       error = e instanceof Error ? e.message : String(e)
     }
     if (success) {
-      this.needFullSync = false
-      if (doFullSync) this.lastFullSync = now
       for (const chain of deleted) this.knownNatChains.delete(chain)
       for (const chain of active) if (isServiceChainName(chain)) this.knownNatChains.add(chain)
-      // proxier.go: `if endpointUpdateResult.ConntrackCleanupRequired { conntrack.CleanStaleEntries(...) }`, the
-      // sync's last step, after RestoreAll; a Service change alone does not clean (flows keep their endpoint).
-      if (endpointUpdate.conntrackCleanupRequired) {
-        this.options.sink.cleanConntrack?.(udpConntrackTargets(this.svcPortMap, this.endpointsMap))
-      }
-    } else {
-      // The change trackers are already drained: only a full sync can recover.
-      this.needFullSync = true
-      this.options.retryAfter?.(cfg.syncPeriod)
     }
+    this.finishSync(success, doFullSync, now, endpointUpdate.conntrackCleanupRequired, this.options.sink)
     const natRuleLines = natRules.length
     const result: IptablesSyncResult = {
       fullSync: doFullSync,
@@ -309,17 +220,6 @@ export class IptablesProxier implements Proxier {
     const { payload: _payload, ...figures } = result
     this.lastResult = figures
     return result
-  }
-
-  /**
-   * The sink applies payloads later (as the simulated iptables-restore finishes) and the kernel refused this
-   * one: the same recovery as a synchronous failure — the change trackers are drained, so the next sync is a
-   * full one, and it runs within syncPeriod (proxier.go syncProxyRules: `proxier.syncRunner.RetryAfter(proxier.syncPeriod)`).
-   */
-  restoreFailed(error: string): void {
-    this.needFullSync = true
-    if (this.lastResult !== undefined) this.lastResult = { ...this.lastResult, success: false, error }
-    this.options.retryAfter?.(this.config.syncPeriod)
   }
 
   /** Service port keys in sorted order (cached until the set of services changes). */

@@ -1,12 +1,9 @@
 import { NANOS_PER_SECOND, type Nanos } from "../../../sim/index"
-import type { EndpointSliceView, ServiceView } from "../api-view"
-import { udpConntrackTargets, type UdpConntrackTargets } from "../conntrack-cleanup"
-import { applyEndpointsChanges, EndpointsChangeTracker, type EndpointsMap } from "../endpoints-change-tracker"
+import { applyEndpointsChanges } from "../endpoints-change-tracker"
 import { parseIpv4Cidr } from "../ip"
 import { resolveIptablesConfig, ProxyConfigError, type IptablesProxierConfig, type ResolvedIptablesConfig } from "../iptables/config"
-import { FULL_SYNC_PERIOD } from "../iptables/iptables-proxier"
-import type { Proxier } from "../proxier"
-import { applyServiceChanges, ServiceChangeTracker, type ServicePortMap } from "../service-change-tracker"
+import { ProxierCore, type ProxierConntrackSink, type ProxierRunnerHooks, type ProxierSyncFigures } from "../proxier-informer-handlers"
+import { applyServiceChanges } from "../service-change-tracker"
 import { setupNFTables } from "./base-rules"
 import { isAffinitySetName, isNftServiceChainName, KUBE_PROXY_TABLE } from "./names"
 import { renderNftServicePort } from "./service-rules"
@@ -18,39 +15,28 @@ export interface NftablesProxierConfig extends IptablesProxierConfig {
 }
 
 /** Where the transaction goes: `nft -f -` on the node. Throws if the kernel rejects it (then a full sync follows). */
-export interface NftablesRuleSink {
+export interface NftablesRuleSink extends ProxierConntrackSink {
   run(transaction: string): void
   /** `nft list chains` / `nft list sets` names in table ip kube-proxy; if absent the proxier remembers its own. */
   listChains?(): Iterable<string>
   listSets?(): Iterable<string>
-  cleanConntrack?(targets: UdpConntrackTargets): void
 }
 
-export interface NftablesSyncResult {
-  readonly fullSync: boolean
+export interface NftablesSyncResult extends ProxierSyncFigures {
   /** What this sync ran with `nft -f`: the stale-chain deletion transaction (if any), then the sync's transaction. */
   readonly payload: string
-  readonly success: boolean
-  readonly error: string | undefined
-  readonly servicePorts: number
-  readonly endpoints: number
   /** Service ports whose chains this transaction rewrote. */
   readonly servicesWritten: number
   /** Rules written (`add rule` lines). */
   readonly rulesWritten: number
   /** Map and set elements added plus deleted. */
   readonly elementsChanged: number
-  readonly deletedChains: number
-  readonly noLocalEndpointsInternal: number
-  readonly noLocalEndpointsExternal: number
 }
 
-export interface NftablesProxierOptions {
+/** The runner hooks (requestSync, syncNow, retryAfter) are ProxierCore's. */
+export interface NftablesProxierOptions extends ProxierRunnerHooks {
   readonly now: () => Nanos
   readonly sink: NftablesRuleSink
-  readonly requestSync?: () => void
-  readonly syncNow?: () => void
-  readonly retryAfter?: (after: Nanos) => void
 }
 
 // proxier.go: stale chains are flushed at once but deleted only a second later (kernels before 6.2 notice a
@@ -66,27 +52,17 @@ const P = `ip ${KUBE_PROXY_TABLE}`
  * partial sync rewrites only the chains of services that changed and adds/deletes only the elements that
  * changed (proxier.go skipServiceUpdate, nftElementStorage).
  */
-export class NftablesProxier implements Proxier {
-  readonly config: ResolvedIptablesConfig
+export class NftablesProxier extends ProxierCore<ResolvedIptablesConfig, Omit<NftablesSyncResult, "payload">> {
   readonly serviceCIDRs: ReadonlyArray<string>
-  private readonly serviceChanges = new ServiceChangeTracker()
-  private readonly endpointsChanges: EndpointsChangeTracker
-  readonly svcPortMap: ServicePortMap = new Map()
-  readonly endpointsMap: EndpointsMap = new Map()
-  private servicesSynced = false
-  private endpointSlicesSynced = false
-  private needFullSync = true
-  private lastFullSync = -Infinity
   /** Elements believed to be in the kernel (`<set> { … }` text), as nftElementStorage keeps them. */
   private elements = new Set<string>()
   private readonly knownChains = new Set<string>()
   private readonly knownSets = new Set<string>()
   /** Chains flushed as stale, with when; deleted once STALE_CHAIN_DELAY has passed. */
   private readonly staleChains = new Map<string, Nanos>()
-  lastResult: Omit<NftablesSyncResult, "payload"> | undefined
 
   constructor(config: NftablesProxierConfig, private readonly options: NftablesProxierOptions) {
-    this.config = resolveIptablesConfig(config)
+    super(resolveIptablesConfig(config), options)
     const cidrs: string[] = []
     for (const s of config.serviceCIDRs ?? []) {
       const c = parseIpv4Cidr(s)
@@ -97,47 +73,6 @@ export class NftablesProxier implements Proxier {
       cidrs.push(c.text)
     }
     this.serviceCIDRs = cidrs
-    this.endpointsChanges = new EndpointsChangeTracker(this.config.nodeName)
-  }
-
-  get initialized(): boolean {
-    return this.servicesSynced && this.endpointSlicesSynced
-  }
-  onServiceAdd(service: ServiceView): void {
-    this.serviceUpdate(undefined, service)
-  }
-  onServiceUpdate(oldService: ServiceView, service: ServiceView): void {
-    this.serviceUpdate(oldService, service)
-  }
-  onServiceDelete(service: ServiceView): void {
-    this.serviceUpdate(service, undefined)
-  }
-  private serviceUpdate(previous: ServiceView | undefined, current: ServiceView | undefined): void {
-    if (this.serviceChanges.update(previous, current) && this.initialized) this.sync()
-  }
-  onServiceSynced(): void {
-    this.servicesSynced = true
-    this.syncDirect()
-  }
-  onEndpointSliceAdd(slice: EndpointSliceView): void {
-    if (this.endpointsChanges.endpointSliceUpdate(slice, false) && this.initialized) this.sync()
-  }
-  onEndpointSliceUpdate(_old: EndpointSliceView, slice: EndpointSliceView): void {
-    if (this.endpointsChanges.endpointSliceUpdate(slice, false) && this.initialized) this.sync()
-  }
-  onEndpointSliceDelete(slice: EndpointSliceView): void {
-    if (this.endpointsChanges.endpointSliceUpdate(slice, true) && this.initialized) this.sync()
-  }
-  onEndpointSlicesSynced(): void {
-    this.endpointSlicesSynced = true
-    this.syncDirect()
-  }
-  private syncDirect(): void {
-    if (this.options.syncNow !== undefined) this.options.syncNow()
-    else this.syncProxyRules()
-  }
-  sync(): void {
-    this.options.requestSync?.()
   }
 
   /** proxier.go syncProxyRules. Undefined before both informers have synced. */
@@ -145,7 +80,7 @@ export class NftablesProxier implements Proxier {
     if (!this.initialized) return undefined
     const cfg = this.config
     const now = this.options.now()
-    const doFullSync = this.needFullSync || now - this.lastFullSync > FULL_SYNC_PERIOD
+    const doFullSync = this.fullSyncDue(now)
     const serviceUpdate = applyServiceChanges(this.svcPortMap, this.serviceChanges)
     const endpointUpdate = applyEndpointsChanges(this.endpointsMap, this.endpointsChanges)
 
@@ -242,23 +177,15 @@ export class NftablesProxier implements Proxier {
       error = e instanceof Error ? e.message : String(e)
     }
     if (success) {
-      this.needFullSync = false
-      if (doFullSync) this.lastFullSync = now
       this.elements = want
       for (const c of newlyStale) this.staleChains.set(c, now)
       for (const c of activeChains) this.knownChains.add(c)
       for (const s of staleSets) this.knownSets.delete(s)
       for (const s of activeSets) this.knownSets.add(s)
-      // nftables/proxier.go, as iptables': `if endpointUpdateResult.ConntrackCleanupRequired { conntrack.CleanStaleEntries(...) }`
-      // after the transaction ran; a Service change alone does not clean (flows keep their endpoint).
-      if (endpointUpdate.conntrackCleanupRequired) {
-        this.options.sink.cleanConntrack?.(udpConntrackTargets(this.svcPortMap, this.endpointsMap))
-      }
-    } else {
-      // The change trackers are drained: only a full sync (maps flushed and refilled) can recover.
-      this.needFullSync = true
-      this.options.retryAfter?.(cfg.syncPeriod)
     }
+    // As iptables': conntrack cleanup after the transaction ran; on failure the maps are flushed and refilled by
+    // the full sync that follows (nftables/proxier.go).
+    this.finishSync(success, doFullSync, now, endpointUpdate.conntrackCleanupRequired, this.options.sink)
     let rulesWritten = 0
     for (const l of lines) if (l.startsWith("add rule ")) rulesWritten++
     const result: NftablesSyncResult = {
@@ -278,16 +205,5 @@ export class NftablesProxier implements Proxier {
     const { payload: _p, ...figures } = result
     this.lastResult = figures
     return result
-  }
-
-  /**
-   * The transaction passed `nft -c` but the kernel refused it when it ran (its state changed in between): the
-   * same recovery as a refusal at sync time — the next sync is a full one (maps flushed and refilled, every
-   * chain rewritten), within syncPeriod (nftables/proxier.go syncProxyRules: `proxier.syncRunner.RetryAfter(proxier.syncPeriod)`).
-   */
-  restoreFailed(error: string): void {
-    this.needFullSync = true
-    if (this.lastResult !== undefined) this.lastResult = { ...this.lastResult, success: false, error }
-    this.options.retryAfter?.(this.config.syncPeriod)
   }
 }

@@ -1,0 +1,163 @@
+import { NANOS_PER_HOUR, type Nanos } from "../../sim/index"
+import type { EndpointSliceView, ServiceView } from "./api-view"
+import { udpConntrackTargets, type UdpConntrackTargets } from "./conntrack-cleanup"
+import { EndpointsChangeTracker, type EndpointsMap } from "./endpoints-change-tracker"
+import type { Proxier } from "./proxier"
+import { ServiceChangeTracker, type ServicePortMap } from "./service-change-tracker"
+
+/** pkg/proxy/util FullSyncPeriod: a full resync at least hourly. */
+export const FULL_SYNC_PERIOD: Nanos = NANOS_PER_HOUR
+
+/** How a proxier reaches the kube-proxy process's sync runner (BoundedFrequencyRunner). */
+export interface ProxierRunnerHooks {
+  /** Called when a change needs a sync (the kube-proxy process routes it to its BoundedFrequencyRunner). */
+  readonly requestSync?: () => void
+  /** How the informers' synced callbacks run their one direct sync (default: syncProxyRules here and now). */
+  readonly syncNow?: () => void
+  /** Called when a sync failed: retry no later than `after` (BoundedFrequencyRunner.RetryAfter). */
+  readonly retryAfter?: (after: Nanos) => void
+}
+
+/** The configuration fields the shared part reads. */
+export interface ProxierCoreConfig {
+  readonly nodeName: string
+  readonly syncPeriod: Nanos
+}
+
+/** What every mode's sink offers besides writing rules. */
+export interface ProxierConntrackSink {
+  /**
+   * Called after a successful sync when a UDP service port's endpoints changed
+   * (UpdateEndpointsMapResult.ConntrackCleanupRequired): reconcile UDP conntrack (conntrack/cleanup.go).
+   */
+  cleanConntrack?(targets: UdpConntrackTargets): void
+}
+
+/** What one syncProxyRules call did, in every mode (each mode's result adds its payload and own figures). */
+export interface ProxierSyncFigures {
+  readonly fullSync: boolean
+  readonly success: boolean
+  readonly error: string | undefined
+  readonly servicePorts: number
+  readonly endpoints: number
+  readonly deletedChains: number
+  readonly noLocalEndpointsInternal: number
+  readonly noLocalEndpointsExternal: number
+}
+
+/**
+ * What the iptables and nftables proxiers share: the informer callbacks and the change trackers they feed.
+ * Upstream each mode has its own copy of these handlers (pkg/proxy/iptables/proxier.go and
+ * pkg/proxy/nftables/proxier.go: OnServiceAdd/Update/Delete, OnServiceSynced, OnEndpointSlice*,
+ * OnEndpointSlicesSynced, isInitialized, Sync), all on pkg/proxy's ServiceChangeTracker and
+ * EndpointsChangeTracker; here they are written once. A mode supplies syncProxyRules.
+ */
+export abstract class ProxierCore<Config extends ProxierCoreConfig, Figures extends ProxierSyncFigures> implements Proxier {
+  protected readonly serviceChanges = new ServiceChangeTracker()
+  protected readonly endpointsChanges: EndpointsChangeTracker
+  readonly svcPortMap: ServicePortMap = new Map()
+  readonly endpointsMap: EndpointsMap = new Map()
+  private servicesSynced = false
+  private endpointSlicesSynced = false
+  /** proxier.go needFullSync: the first sync, and any after a failed one, rewrites everything. */
+  protected needFullSync = true
+  protected lastFullSync = -Infinity
+  /** The last sync's figures (without its payload, which can be megabytes per node). */
+  lastResult: Figures | undefined
+
+  constructor(
+    readonly config: Config,
+    private readonly hooks: ProxierRunnerHooks,
+  ) {
+    this.endpointsChanges = new EndpointsChangeTracker(config.nodeName)
+  }
+
+  /** proxier.go syncProxyRules: a mode writes its rules from svcPortMap and endpointsMap. */
+  abstract syncProxyRules(): unknown
+
+  /** proxier.go isInitialized: both informers have delivered their initial lists. */
+  get initialized(): boolean {
+    return this.servicesSynced && this.endpointSlicesSynced
+  }
+
+  onServiceAdd(service: ServiceView): void {
+    this.serviceUpdate(undefined, service)
+  }
+  onServiceUpdate(oldService: ServiceView, service: ServiceView): void {
+    this.serviceUpdate(oldService, service)
+  }
+  onServiceDelete(service: ServiceView): void {
+    this.serviceUpdate(service, undefined)
+  }
+  private serviceUpdate(previous: ServiceView | undefined, current: ServiceView | undefined): void {
+    if (this.serviceChanges.update(previous, current) && this.initialized) this.sync()
+  }
+  onServiceSynced(): void {
+    this.servicesSynced = true
+    // Synced callbacks sync unconditionally, once per lifetime.
+    this.syncDirect()
+  }
+  onEndpointSliceAdd(slice: EndpointSliceView): void {
+    if (this.endpointsChanges.endpointSliceUpdate(slice, false) && this.initialized) this.sync()
+  }
+  onEndpointSliceUpdate(_oldSlice: EndpointSliceView, slice: EndpointSliceView): void {
+    if (this.endpointsChanges.endpointSliceUpdate(slice, false) && this.initialized) this.sync()
+  }
+  onEndpointSliceDelete(slice: EndpointSliceView): void {
+    if (this.endpointsChanges.endpointSliceUpdate(slice, true) && this.initialized) this.sync()
+  }
+  onEndpointSlicesSynced(): void {
+    this.endpointSlicesSynced = true
+    this.syncDirect()
+  }
+
+  private syncDirect(): void {
+    if (this.hooks.syncNow !== undefined) this.hooks.syncNow()
+    else this.syncProxyRules()
+  }
+
+  /** proxier.go Sync: ask the runner for a sync as soon as its rate limit allows. */
+  sync(): void {
+    this.hooks.requestSync?.()
+  }
+
+  /** proxier.go syncProxyRules: `doFullSync := proxier.needFullSync || (time.Since(proxier.lastFullSync) > proxyutil.FullSyncPeriod)`. */
+  protected fullSyncDue(now: Nanos): boolean {
+    return this.needFullSync || now - this.lastFullSync > FULL_SYNC_PERIOD
+  }
+
+  /**
+   * The end of syncProxyRules, after the mode's own bookkeeping. On success: `if
+   * endpointUpdateResult.ConntrackCleanupRequired { conntrack.CleanStaleEntries(...) }` after the kernel took the
+   * rules (a Service change alone does not clean: flows keep their endpoint). On failure the change trackers are
+   * already drained, so only a full sync can recover, within syncPeriod
+   * (`proxier.syncRunner.RetryAfter(proxier.syncPeriod)`).
+   */
+  protected finishSync(
+    success: boolean,
+    doFullSync: boolean,
+    now: Nanos,
+    conntrackCleanupRequired: boolean,
+    sink: ProxierConntrackSink,
+  ): void {
+    if (success) {
+      this.needFullSync = false
+      if (doFullSync) this.lastFullSync = now
+      if (conntrackCleanupRequired) sink.cleanConntrack?.(udpConntrackTargets(this.svcPortMap, this.endpointsMap))
+    } else {
+      this.needFullSync = true
+      this.hooks.retryAfter?.(this.config.syncPeriod)
+    }
+  }
+
+  /**
+   * The sink applies payloads later (as the simulated iptables-restore / nft finishes) and the kernel refused
+   * this one: the same recovery as a refusal at sync time — the next sync is a full one, within syncPeriod
+   * (proxier.go syncProxyRules: `proxier.syncRunner.RetryAfter(proxier.syncPeriod)`).
+   */
+  restoreFailed(error: string): void {
+    this.needFullSync = true
+    if (this.lastResult !== undefined) this.lastResult = { ...this.lastResult, success: false, error }
+    this.hooks.retryAfter?.(this.config.syncPeriod)
+  }
+}
