@@ -1,5 +1,5 @@
 import { NANOS_PER_MICRO, NANOS_PER_MILLI, NANOS_PER_SECOND, type Nanos } from "../../sim/index"
-import type { LinkParams } from "../../net/index"
+import type { IpvsScheduler, LinkParams } from "../../net/index"
 import { DEFAULT_KUBELET_TIMINGS, type DelayRange, type KubeletTimings } from "../kubelet/index"
 import { NGINX_STARTUP_DEFAULT } from "./image-launcher"
 
@@ -112,8 +112,14 @@ export interface ClusterConfig {
     readonly algorithm: LoadBalancerAlgorithm
     readonly healthCheck: LoadBalancerHealthCheck
   }
-  /** kube-proxy on every node: --proxy-mode (iptables or nftables) and its sync periods. */
-  readonly proxy: { readonly mode: "iptables" | "nftables"; readonly minSyncPeriod: Nanos; readonly syncPeriod: Nanos }
+  /** kube-proxy on every node: --proxy-mode and its sync periods. */
+  readonly proxy: {
+    readonly mode: ProxyMode
+    readonly minSyncPeriod: Nanos
+    readonly syncPeriod: Nanos
+    /** KubeProxyIPVSConfiguration (used in ipvs mode only). */
+    readonly ipvs: IpvsProxyConfig
+  }
   readonly delays: ClusterDelays
   /**
    * kubelet `--max-pods` (KubeletConfiguration maxPods, default 110: pkg/kubelet/apis/config/v1beta1/defaults.go):
@@ -125,12 +131,29 @@ export interface ClusterConfig {
   readonly network: ClusterNetwork | null
 }
 
+/** kube-proxy's --proxy-mode (pkg/proxy/apis/config/types.go ProxyMode; kubesim models Linux's three). */
+export type ProxyMode = "iptables" | "nftables" | "ipvs"
+
+/**
+ * KubeProxyIPVSConfiguration (pkg/proxy/apis/config/types.go): the scheduler (empty → rr, proxier.go NewProxier)
+ * and the `ipvsadm --set` timeouts; a zero timeout leaves the kernel's value (900 s / 120 s / 300 s), as
+ * upstream only calls ConfigureTimeouts when one of them is non-zero.
+ */
+export interface IpvsProxyConfig {
+  readonly scheduler: IpvsScheduler
+  readonly tcpTimeout: Nanos
+  readonly tcpFinTimeout: Nanos
+  readonly udpTimeout: Nanos
+}
+
+export const DEFAULT_IPVS_PROXY_CONFIG: IpvsProxyConfig = { scheduler: "rr", tcpTimeout: 0, tcpFinTimeout: 0, udpTimeout: 0 }
+
 export type ClusterConfigInput = Partial<Omit<ClusterConfig, "delays" | "loadBalancer" | "proxy" | "upstreamDns" | "network">> & {
   /** Classes left out take DEFAULT_NETWORK's (crossZone: `nodes`' settings). */
   readonly network?: Partial<ClusterNetwork>
   readonly delays?: Partial<ClusterDelays>
   readonly loadBalancer?: Partial<ClusterConfig["loadBalancer"]>
-  readonly proxy?: Partial<ClusterConfig["proxy"]>
+  readonly proxy?: Partial<Omit<ClusterConfig["proxy"], "ipvs">> & { readonly ipvs?: Partial<IpvsProxyConfig> }
   readonly upstreamDns?: Partial<ClusterConfig["upstreamDns"]>
   /** Shorthand for `nodes`: this many kind workers. */
   readonly nodeCount?: number
@@ -185,7 +208,12 @@ export const resolveClusterConfig = (c: ClusterConfigInput = {}): ClusterConfig 
       healthCheck: c.loadBalancer?.healthCheck ?? DEFAULT_LB_HEALTH_CHECK,
     },
     maxPods: c.maxPods ?? DEFAULT_MAX_PODS,
-    proxy: { mode: c.proxy?.mode ?? "iptables", minSyncPeriod: c.proxy?.minSyncPeriod ?? 1 * NANOS_PER_SECOND, syncPeriod: c.proxy?.syncPeriod ?? 30 * NANOS_PER_SECOND },
+    proxy: {
+      mode: c.proxy?.mode ?? "iptables",
+      minSyncPeriod: c.proxy?.minSyncPeriod ?? 1 * NANOS_PER_SECOND,
+      syncPeriod: c.proxy?.syncPeriod ?? 30 * NANOS_PER_SECOND,
+      ipvs: { ...DEFAULT_IPVS_PROXY_CONFIG, ...c.proxy?.ipvs },
+    },
     delays: {
       watch: c.delays?.watch ?? 50 * NANOS_PER_MILLI,
       kubelet: c.delays?.kubelet ?? DEFAULT_KUBELET_TIMINGS,

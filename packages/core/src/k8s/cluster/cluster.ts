@@ -31,6 +31,11 @@ import { requestLabeller } from "./request-labeller"
 import { ServiceRecorder } from "./service-records"
 
 /** Manifests that could not be applied: every problem, with file, document, line and field. */
+/** Until the IPVS proxier lands (issue 15): the scenario layer rejects `proxyMode: ipvs` before a Cluster is built. */
+const ipvsNotModelled = (): never => {
+  throw new Error("kube-proxy's ipvs mode is not modelled yet")
+}
+
 export class ClusterApplyError extends Error {
   override readonly name = "ClusterApplyError"
 }
@@ -154,7 +159,7 @@ export class Cluster {
         minSyncPeriod: c.proxy.minSyncPeriod,
         syncPeriod: c.proxy.syncPeriod,
         renderCache,
-        mode: c.proxy.mode,
+        mode: c.proxy.mode === "ipvs" ? ipvsNotModelled() : c.proxy.mode,
         nft: this.fabric.nftRuleset(n.name),
         serviceCIDRs: [c.serviceCIDR],
         ruleCache,

@@ -17,6 +17,9 @@ export {
   type ExternalServerConfig,
   DEFAULT_NETWORK,
   ZONE_LABEL,
+  type ProxyMode,
+  type IpvsProxyConfig,
+  DEFAULT_IPVS_PROXY_CONFIG,
 } from "./cluster-config"
 export { CloudLoadBalancer, LB_FLOW_IDLE_TIMEOUT, type CloudLoadBalancerOptions } from "./cloud-load-balancer"
 export { LbFlowTable, type FlowPick } from "./lb-flow-table"
