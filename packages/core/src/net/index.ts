@@ -27,6 +27,7 @@ export {
 export { DROP_REASONS, type DropReason } from "./packet/drop-reason"
 export { PacketCounters, type CountersSnapshot } from "./packet/counters"
 export { RouteTable, type Route, type Path, type Nexthop } from "./route/route-table"
+export { SharedRoutes, type SharedRoute } from "./route/shared-routes"
 export { fibMultipathHash, selectMultipath, type MultipathHashPolicy } from "./route/multipath"
 export { Link, type LinkPairTable, type LinkParams } from "./link/link"
 export { Network, type NetworkOptions } from "./network"

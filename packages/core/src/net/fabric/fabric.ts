@@ -9,6 +9,7 @@ import { NetfilterStack } from "../host/netfilter-stack"
 import { NftRuleset } from "../nftables/index"
 import type { Link, LinkParams } from "../link/link"
 import type { Network } from "../network"
+import { SharedRoutes } from "../route/shared-routes"
 
 export interface FabricOptions {
   /** The nodes' LAN; node and external addresses must lie in it. */
@@ -81,6 +82,8 @@ export class Fabric {
   private readonly vethParams: LinkParams
   /** LAN pair groups: 0 for non-node hosts, then one per node zone in order of first appearance. */
   private readonly zoneGroups = new Map<string, number>()
+  /** The nodes' pod CIDR routes, shared by every node's table (a node's own is not in its table). */
+  private readonly podRoutes = new SharedRoutes()
 
   constructor(readonly net: Network, readonly options: FabricOptions) {
     this.lanParams = options.lanLink ?? DEFAULT_LAN
@@ -102,10 +105,9 @@ export class Fabric {
     h.setNetfilter(new NetfilterStack(ruleset, nft, h))
     this.plugLan(h, spec.ip)
     if (this.options.lanPairs !== undefined) this.groupNode(h, spec.zone ?? "", this.options.lanPairs)
-    for (const other of this.nodes.values()) {
-      h.addRoute(other.spec.podCidr.base, other.spec.podCidr.prefix, "eth0", other.spec.ip)
-      other.host.addRoute(spec.podCidr.base, spec.podCidr.prefix, "eth0", spec.ip)
-    }
+    // host-gw: every node routes each other node's pod CIDR via that node (kindnet's routes), held once for all.
+    h.routes.attachShared(this.podRoutes, h, h.iface("eth0"))
+    this.podRoutes.add(spec.podCidr.base, spec.podCidr.prefix, spec.ip, h)
     this.nodes.set(name, { host: h, spec, ruleset, nft })
     return h
   }

@@ -1,4 +1,5 @@
 import type { Ipv4 } from "../packet/packet"
+import type { SharedRoute, SharedRoutes } from "./shared-routes"
 
 /** Where a route sends a packet: the gateway (`via`, 0 = on-link) and the device. */
 export interface Path<D> {
@@ -39,6 +40,24 @@ export class RouteTable<D> {
   private readonly byLen = new Map<number, Map<number, Route<D>>>()
   /** Distinct prefix lengths present, longest first. */
   private lens: number[] = []
+  /** Routes held in common with other tables (`attachShared`), seen through `sharedDev`; null when none. */
+  private shared: SharedRoutes | null = null
+  private sharedDev: D | undefined
+  private sharedOwner: unknown
+  /** Shared routes deleted from this table. */
+  private hidden: Set<SharedRoute> | null = null
+  /** This table's Route for each shared route it has looked up (made on first use: traffic decides how many). */
+  private readonly sharedViews = new Map<SharedRoute, Route<D>>()
+
+  /**
+   * Makes the routes of `shared` part of this table, through `dev`, but for those `owner` stands for (a node's
+   * own pod CIDR). A route added here with the same dst/prefixLen replaces the shared one, as `ip route replace`.
+   */
+  attachShared(shared: SharedRoutes, owner: unknown, dev: D): void {
+    this.shared = shared
+    this.sharedOwner = owner
+    this.sharedDev = dev
+  }
 
   add(dst: Ipv4, prefixLen: number, dev: D, via: Ipv4 = 0): Route<D> {
     if (!Number.isInteger(prefixLen) || prefixLen < 0 || prefixLen > 32) {
@@ -86,14 +105,22 @@ export class RouteTable<D> {
 
   /** Removes the route for exactly `dst/prefixLen`; returns whether one existed. */
   delete(dst: Ipv4, prefixLen: number): boolean {
+    const s = this.visibleShared(dst, prefixLen)
+    if (s !== undefined) (this.hidden ??= new Set()).add(s)
     const m = this.byLen.get(prefixLen)
-    if (m === undefined) return false
+    if (m === undefined) return s !== undefined
     const ok = m.delete((dst & maskOf(prefixLen)) >>> 0)
     if (m.size === 0) {
       this.byLen.delete(prefixLen)
       this.lens = [...this.byLen.keys()].sort((a, b) => b - a)
     }
-    return ok
+    return ok || s !== undefined
+  }
+
+  /** The shared route for exactly `dst/prefixLen` if this table holds it. */
+  private visibleShared(dst: Ipv4, prefixLen: number): SharedRoute | undefined {
+    const s = this.shared?.get(dst, prefixLen)
+    return s !== undefined && s.owner !== this.sharedOwner && this.hidden?.has(s) !== true ? s : undefined
   }
 
   /** Removes every route through `dev` (the kernel flushes a device's routes when it goes away). */
@@ -103,26 +130,47 @@ export class RouteTable<D> {
       if (m.size === 0) this.byLen.delete(len)
     }
     this.lens = [...this.byLen.keys()].sort((a, b) => b - a)
+    // The kernel flushes the routes through a device that goes away, shared ones included.
+    if (this.shared !== null && dev === this.sharedDev) this.shared = null
   }
 
   /** The most specific route to `ip`, or null. */
   lookup(ip: Ipv4): Route<D> | null {
     const lens = this.lens
+    let own: Route<D> | null = null
     for (let i = 0; i < lens.length; i++) {
       const len = lens[i] as number
       const r = (this.byLen.get(len) as Map<number, Route<D>>).get((ip & maskOf(len)) >>> 0)
-      if (r !== undefined) return r
+      if (r !== undefined) {
+        own = r
+        break
+      }
     }
-    return null
+    if (this.shared === null) return own
+    const s = this.shared.lookup(ip, this.sharedOwner, own === null ? -1 : own.prefixLen, this.hidden)
+    return s === undefined ? own : this.viewOf(s)
+  }
+
+  private viewOf(s: SharedRoute): Route<D> {
+    let r = this.sharedViews.get(s)
+    if (r === undefined) {
+      r = { dst: s.dst, prefixLen: s.prefixLen, via: s.via, dev: this.sharedDev as D, nexthops: null }
+      this.sharedViews.set(s, r)
+    }
+    return r
   }
 
   /** All routes, most specific first, then by destination (deterministic, like `ip route` sorted). */
   list(): Route<D>[] {
-    const out: Route<D>[] = []
-    for (const len of this.lens) {
-      const rs = [...(this.byLen.get(len) as Map<number, Route<D>>).values()].sort((a, b) => a.dst - b.dst)
-      out.push(...rs)
+    const all: Route<D>[] = []
+    for (const m of this.byLen.values()) all.push(...m.values())
+    if (this.shared !== null) {
+      for (const s of this.shared.all()) {
+        if (s.owner !== this.sharedOwner && this.hidden?.has(s) !== true && this.byLen.get(s.prefixLen)?.has(s.dst) !== true) {
+          all.push(this.sharedViews.get(s) ?? { dst: s.dst, prefixLen: s.prefixLen, via: s.via, dev: this.sharedDev as D, nexthops: null })
+        }
+      }
     }
-    return out
+    return all.sort((a, b) => b.prefixLen - a.prefixLen || a.dst - b.dst)
   }
 }
