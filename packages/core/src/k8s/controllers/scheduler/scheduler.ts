@@ -7,6 +7,7 @@ import type { ControllerDelay } from "../util/delay"
 import { controllerOf, keyOf, setCondition, splitKey } from "../util/pods"
 import { ControllerLoop } from "../util/controller-loop"
 import { servicesSelecting } from "../util/selecting"
+import { numFeasibleNodesToFind } from "./feasible-nodes"
 import { nodeAllocatable, nodeReadyStatus, nonzeroRequests, podRequests, untoleratedTaint } from "./node-fit"
 
 /** Binds a pod to a node (the API's pods/binding subresource). */
@@ -55,7 +56,9 @@ export interface NodeScore {
  * their not-ready/unreachable taints would), scored by NodeResourcesFit LeastAllocated (cpu and memory, requests
  * defaulted to 100m / 200Mi) plus the default PodTopologySpread (fewest pods of the same Service/ReplicaSet
  * selector on the node), and bound to the best node; ties are broken by reservoir sampling on the "scheduler"
- * stream, as `selectHost`. Pods that fit nowhere wait for a node or pod change.
+ * stream, as `selectHost`. From 100 nodes on, a cycle filters only until `numFeasibleNodesToFind` nodes fit, from a
+ * start index that rotates round the node list (percentageOfNodesToScore's adaptive default; the list is in name
+ * order where upstream's snapshot interleaves zones). Pods that fit nowhere wait for a node or pod change.
  */
 export class Scheduler {
   private readonly loop: ControllerLoop
@@ -63,6 +66,11 @@ export class Scheduler {
   private readonly rng: Rng
   private readonly unschedulable = new Set<string>()
   private readonly nodeInfos = new Map<string, NodeInfo>()
+  /** schedule_one.go `nextStartNodeIndex`: where the next cycle's filtering starts in the node list. */
+  private nextStartNodeIndex = 0
+  /** The node list (namespace/name order) and the Node kind revision it was read at. */
+  private nodes: ReadonlyArray<Node> = []
+  private nodesAt = -1
 
   constructor(
     readonly sim: Simulation,
@@ -107,14 +115,23 @@ export class Scheduler {
     const [ns, name] = splitKey(key)
     const pod = this.store.get("Pod", ns, name)
     if (pod === undefined || !this.pending(pod)) return
-    const nodes = this.store.list("Node")
+    const nodes = this.nodeList()
     const reasons = new Map<string, number>()
     const feasible: Node[] = []
-    for (const node of nodes) {
+    // schedule_one.go `findNodesThatPassFilters`: filter from where the last cycle stopped, round the list, until
+    // `numFeasibleNodesToFind` nodes fit (every node below 100 nodes, so small clusters filter all, from 0); the
+    // start then moves past the nodes processed (`nextStartNodeIndex`), giving every node the same chance to be
+    // examined. Upstream's parallel filter may look at a few more nodes than it keeps; this is its sequential form.
+    const all = nodes.length
+    const toFind = numFeasibleNodesToFind(all)
+    let processed = 0
+    for (; processed < all && feasible.length < toFind; processed++) {
+      const node = nodes[(this.nextStartNodeIndex + processed) % all] as Node
       const why = this.filter(pod, node)
       if (why === undefined) feasible.push(node)
       else reasons.set(why, (reasons.get(why) ?? 0) + 1)
     }
+    if (all > 0) this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % all
     if (feasible.length === 0) {
       this.unschedulable.add(key)
       const detail = `0/${nodes.length} nodes are available: ${[...reasons].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([r, n]) => `${n} ${r}`).join(", ")}.`
@@ -158,6 +175,16 @@ export class Scheduler {
     if (alloc.milliCpu !== undefined && want.milliCpu > 0 && cpu + want.milliCpu > alloc.milliCpu) return "Insufficient cpu"
     if (alloc.memory !== undefined && want.memory > 0 && mem + want.memory > alloc.memory) return "Insufficient memory"
     return undefined
+  }
+
+  /** The Nodes in namespace/name order, re-read only when a Node was written since the last cycle. */
+  private nodeList(): ReadonlyArray<Node> {
+    const at = this.store.kindRevision("Node")
+    if (at !== this.nodesAt) {
+      this.nodes = this.store.list("Node")
+      this.nodesAt = at
+    }
+    return this.nodes
   }
 
   /** NodeResourcesFit (LeastAllocated) and PodTopologySpread (system default constraints, simplified) scores. */
