@@ -20,8 +20,24 @@ const quantity = (text: string | undefined, parse: (t: string) => number, what: 
   }
 }
 
+/**
+ * Memoised per object: store objects are replaced, never changed in place, and a scheduling cycle reads the same
+ * pod's and nodes' quantities once per node it looks at (NodeInfo's `Requested`/`Allocatable` are precomputed upstream).
+ */
+const memo = <O extends object, R>(f: (o: O) => R): ((o: O) => R) => {
+  const cache = new WeakMap<O, R>()
+  return (o) => {
+    let r = cache.get(o)
+    if (r === undefined) {
+      r = f(o)
+      cache.set(o, r)
+    }
+    return r
+  }
+}
+
 /** The sum of the containers' requests (what NodeResourcesFit filters on). */
-export const podRequests = (pod: Pod): PodRequests => {
+export const podRequests = memo((pod: Pod): PodRequests => {
   let cpu = 0
   let mem = 0
   for (const c of pod.spec.containers) {
@@ -29,10 +45,10 @@ export const podRequests = (pod: Pod): PodRequests => {
     mem += quantity(c.resources?.requests?.memory, wholeUnits, `pod ${pod.metadata.name} container ${c.name} requests.memory`)
   }
   return { milliCpu: cpu, memory: mem }
-}
+})
 
 /** `GetNonzeroRequests`: missing requests count as 100m CPU / 200 MiB for scoring. */
-export const nonzeroRequests = (pod: Pod): PodRequests => {
+export const nonzeroRequests = memo((pod: Pod): PodRequests => {
   let cpu = 0
   let mem = 0
   for (const c of pod.spec.containers) {
@@ -42,7 +58,7 @@ export const nonzeroRequests = (pod: Pod): PodRequests => {
     mem += rm === undefined ? DEFAULT_MEMORY_REQUEST : wholeUnits(rm)
   }
   return { milliCpu: cpu, memory: mem }
-}
+})
 
 export interface NodeAllocatable {
   readonly milliCpu: number | undefined
@@ -50,7 +66,7 @@ export interface NodeAllocatable {
   readonly pods: number | undefined
 }
 
-export const nodeAllocatable = (node: Node): NodeAllocatable => {
+export const nodeAllocatable = memo((node: Node): NodeAllocatable => {
   const a = node.status.allocatable ?? node.status.capacity ?? {}
   const n = node.metadata.name
   return {
@@ -58,7 +74,7 @@ export const nodeAllocatable = (node: Node): NodeAllocatable => {
     memory: a.memory === undefined ? undefined : quantity(a.memory, wholeUnits, `node ${n} allocatable.memory`),
     pods: a.pods === undefined ? undefined : quantity(a.pods, wholeUnits, `node ${n} allocatable.pods`),
   }
-}
+})
 
 /** core/v1 `Toleration.ToleratesTaint`. */
 export const tolerates = (t: Toleration, taint: Taint): boolean => {
