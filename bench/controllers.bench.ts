@@ -26,7 +26,34 @@ const scaleUp = (pods: number, nodes: number) => {
   return { events: c.sim.eventsProcessed - events0, seconds: wall, pods, nodes, slices: c.store.list("EndpointSlice").length }
 }
 
+/**
+ * The scheduler at cluster size: `deployments` Deployments of `replicas` pods (no Services) created at once on
+ * `nodes` stand-in nodes, run until every pod is bound and Ready. From 100 nodes a scheduling cycle filters only
+ * `numFeasibleNodesToFind` nodes (420 of 1,000), as kube-scheduler's default percentageOfNodesToScore.
+ */
+const schedule = (nodes: number, deployments: number, replicas: number) => {
+  const c = testCluster(1, nodes)
+  c.sim.run({ until: seconds(1) })
+  const events0 = c.sim.eventsProcessed
+  const t0 = performance.now()
+  const yaml: string[] = []
+  for (let i = 0; i < deployments; i++) yaml.push(webDeployment(replicas).replaceAll("web-deploy", `web-${i}`).replaceAll("app: web", `app: web-${i}`))
+  c.apply(yaml.join("\n---\n"))
+  c.sim.run({ until: c.sim.now + seconds(60) })
+  const wall = (performance.now() - t0) / 1000
+  const pods = c.store.list("Pod")
+  const ready = pods.filter((p) => p.status.conditions?.some((x) => x.type === "Ready" && x.status === "True")).length
+  if (ready !== deployments * replicas) throw new Error(`controllers bench: ${ready} ready pods of ${deployments * replicas}`)
+  return { events: c.sim.eventsProcessed - events0, seconds: wall, pods: ready, nodes, nodesUsed: new Set(pods.map((p) => p.spec.nodeName)).size }
+}
+
 export const benchmarks: Benchmark[] = [
+  {
+    name: "controllers: schedule 10,000 pods (100 Deployments) onto 1,000 nodes",
+    about: "ReplicaSet syncs and one scheduling cycle per pod over 1,000 nodes until every pod is Ready",
+    warmUp: () => void schedule(200, 10, 50),
+    run: () => schedule(1_000, 100, 100),
+  },
   {
     name: "controllers: scale a Deployment 1 → 1000 pods (12 nodes)",
     about: "Deployment/ReplicaSet/scheduler/EndpointSlice syncs until 1000 pods are Ready and in the Service's slices",

@@ -5,7 +5,7 @@ import { DEFAULT_LEASE_RENEW_INTERVAL, type NodeLeases } from "../nodelifecycle/
 import { setCondition } from "../util/pods"
 
 export interface FakeKubeletOptions {
-  /** Third octet of the node's pod addresses: pods get 10.244.<index>.<n>. */
+  /** The node's number: pods get 10.244.<index>.<n> (10.245.<index − 256>.<n> from 256 on), the node 192.168.0.<index>. */
   readonly index: number
   /** Bind → Running and Ready. Default 500 ms. */
   readonly startDelay?: Nanos
@@ -106,7 +106,9 @@ export class FakeKubelet {
       return
     }
     const now = timestampAt(this.sim.now)
-    const ip = pod.status.podIP ?? `10.244.${this.options.index}.${this.next++}`
+    const i = this.options.index
+    const ip = pod.status.podIP ?? `10.${244 + (i >> 8)}.${i & 255}.${this.next++}`
+    const hostIP = `192.168.${i >> 8}.${i & 255}`
     let conditions = pod.status.conditions
     for (const type of ["PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready"]) conditions = setCondition(conditions, { type, status: "True", lastTransitionTime: now })
     this.store.update({
@@ -115,8 +117,8 @@ export class FakeKubelet {
         ...pod.status,
         phase: "Running",
         conditions,
-        hostIP: `192.168.0.${this.options.index}`,
-        hostIPs: [{ ip: `192.168.0.${this.options.index}` }],
+        hostIP,
+        hostIPs: [{ ip: hostIP }],
         podIP: ip,
         podIPs: [{ ip }],
         startTime: pod.status.startTime ?? now,
