@@ -25,6 +25,9 @@ export interface SchedulerConfig {
 }
 
 const ACTOR = "scheduler"
+
+/** least_allocated.go `leastRequestedScore`: (capacity − requested) · 100 / capacity, 0 when over capacity. */
+const least = (cap: number | undefined, req: number): number => (cap === undefined || cap === 0 || req > cap ? 0 : Math.floor(((cap - req) * 100) / cap))
 const SCHEDULER_NAME = "default-scheduler"
 
 /**
@@ -212,8 +215,6 @@ export class Scheduler {
       const a = nodeAllocatable(node)
       const info = this.nodeInfo(node.metadata.name)
       const u = { cpu: info.nonzeroCpu, mem: info.nonzeroMem }
-      // least_allocated.go `leastRequestedScore`: (capacity − requested) · 100 / capacity, 0 when over capacity.
-      const least = (cap: number | undefined, req: number) => (cap === undefined || cap === 0 || req > cap ? 0 : Math.floor(((cap - req) * 100) / cap))
       const leastAllocated = Math.floor((least(a.milliCpu, u.cpu + want.milliCpu) + least(a.memory, u.mem + want.memory)) / 2)
       const c = counts.get(node.metadata.name) ?? 0
       const spread = maxCount === 0 ? 100 : Math.floor((100 * (maxCount - c)) / maxCount)
