@@ -22,6 +22,8 @@ export interface RungOutcome {
   readonly [figure: string]: number
   readonly events: number
   readonly seconds: number
+  /** CPU seconds of this process (user + system): what a loaded, shared machine's wall times hide. */
+  readonly cpuSeconds: number
   readonly buildSeconds: number
   readonly syncSeconds: number
   readonly requestsPerSecond: number
@@ -104,6 +106,7 @@ export const runRung = (r: Rung, progress = false): RungOutcome => {
   return {
     events: result.events,
     seconds: (end - t0) / 1000,
+    cpuSeconds: round(cpuSecondsOf(process.cpuUsage())),
     buildSeconds: round((readyAt - t0) / 1000),
     syncSeconds: round((syncedAt - readyAt) / 1000),
     requestsPerSecond: Math.round(requests.length / ((end - trafficAt) / 1000)),
@@ -116,3 +119,4 @@ export const runRung = (r: Rung, progress = false): RungOutcome => {
 }
 
 const round = (x: number): number => Number(x.toFixed(2))
+const cpuSecondsOf = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6
