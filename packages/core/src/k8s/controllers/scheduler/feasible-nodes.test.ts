@@ -34,36 +34,38 @@ metadata: { name: ${name}, namespace: default }
 spec: { ${node === undefined ? "" : `nodeName: ${node}, `}containers: [{ name: c, image: nginx:1.25 }] }
 `
 
+/**
+ * `nodes` stand-in nodes, every one but the `empty`-th (in the scheduler's name order) holding a pod already — that
+ * one scores best (LeastAllocated) wherever the filter sees it — then a pod "first" scheduled at 3 s.
+ */
+const oneEmptyNode = (nodes: number, empty: number) => {
+  const c = testCluster(3, nodes)
+  c.sim.run({ until: seconds(1) })
+  const order = c.store.list("Node").map((n) => n.metadata.name)
+  const emptyNode = order[empty] as string
+  c.apply(order.filter((n) => n !== emptyNode).map((n) => pod(`bound-${n}`, n)).join("---\n"))
+  c.sim.run({ until: seconds(2) })
+  c.apply(pod("first"))
+  c.sim.run({ until: seconds(3) })
+  const placed = (name: string) => c.store.get("Pod", "default", name)?.spec.nodeName
+  return { c, order, emptyNode, placed }
+}
+
 describe("the scheduler's filter window (nextStartNodeIndex)", () => {
   it("on 150 nodes a cycle looks at 100 nodes from where the last one stopped: the emptiest node wins only once in the window", () => {
-    const c = testCluster(3, 150)
-    c.sim.run({ until: seconds(1) })
-    const order = c.store.list("Node").map((n) => n.metadata.name)
-    const empty = order[120] as string
-    // Every node but one holds a pod already: that one scores best (LeastAllocated) wherever the filter sees it.
-    c.apply(order.filter((n) => n !== empty).map((n) => pod(`bound-${n}`, n)).join("---\n"))
-    c.sim.run({ until: seconds(2) })
-    c.apply(pod("first"))
-    c.sim.run({ until: seconds(3) })
-    const first = order.indexOf(c.store.get("Pod", "default", "first")?.spec.nodeName ?? "")
+    const { c, order, emptyNode, placed } = oneEmptyNode(150, 120)
+    const first = order.indexOf(placed("first") ?? "")
     // The first cycle filters nodes 0–99 and stops: node 120 is not seen.
     expect(first).toBeGreaterThanOrEqual(0)
     expect(first).toBeLessThan(100)
     c.apply(pod("second"))
     c.sim.run({ until: seconds(4) })
     // The second starts at 100 and sees it.
-    expect(c.store.get("Pod", "default", "second")?.spec.nodeName).toBe(empty)
+    expect(placed("second")).toBe(emptyNode)
   })
 
   it("below 100 nodes every node is filtered: the emptiest node wins at once", () => {
-    const c = testCluster(3, 99)
-    c.sim.run({ until: seconds(1) })
-    const order = c.store.list("Node").map((n) => n.metadata.name)
-    const empty = order[98] as string
-    c.apply(order.filter((n) => n !== empty).map((n) => pod(`bound-${n}`, n)).join("---\n"))
-    c.sim.run({ until: seconds(2) })
-    c.apply(pod("first"))
-    c.sim.run({ until: seconds(3) })
-    expect(c.store.get("Pod", "default", "first")?.spec.nodeName).toBe(empty)
+    const { emptyNode, placed } = oneEmptyNode(99, 98)
+    expect(placed("first")).toBe(emptyNode)
   })
 })
