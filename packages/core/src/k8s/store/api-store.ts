@@ -144,6 +144,12 @@ export class ApiStore {
     return this.kindIndex(kind).list(ns, options.labelSelector) as ObjectOfKind<K>[]
   }
 
+  /** `list` without the sorting, for folds whose result does not depend on order (sums, counts). */
+  forEachMatching<K extends Kind>(kind: K, options: ListOptions, f: (o: ObjectOfKind<K>) => void): void {
+    const ns = options.namespace === undefined || !infoOf(kind).namespaced ? undefined : options.namespace
+    this.kindIndex(kind).forEachMatching(ns, options.labelSelector, f as (o: KubeObject) => void)
+  }
+
   /**
    * client-go `Indexer.ByIndex`: objects of `kind` filed under `value` in index `index` (indexers.ts lists the
    * built-in ones; `addIndex` adds more), in namespace/name order.

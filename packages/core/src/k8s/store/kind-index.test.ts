@@ -84,7 +84,11 @@ describe("the store's indexes", () => {
         expect(every.length).toBe(store.count("Pod"))
         expect(names(every)).toEqual(names([...every].sort(byNamespaceThenName)))
         const naive = every.filter((p) => (ns === undefined || p.metadata.namespace === ns) && (sel === undefined || labelSelectorMatches(sel, p.metadata.labels)))
-        expect(names(store.list("Pod", { ...(ns !== undefined ? { namespace: ns } : {}), ...(sel !== undefined ? { labelSelector: sel } : {}) }))).toEqual(names(naive))
+        const options = { ...(ns !== undefined ? { namespace: ns } : {}), ...(sel !== undefined ? { labelSelector: sel } : {}) }
+        expect(names(store.list("Pod", options))).toEqual(names(naive))
+        const visited: Pod[] = []
+        store.forEachMatching("Pod", options, (p) => visited.push(p))
+        expect(names(visited.sort(byNamespaceThenName))).toEqual(names(naive))
         for (const n of ["n1", "n2"]) expect(names(store.byIndex("Pod", INDEX_POD_NODE, n))).toEqual(names(every.filter((p) => p.spec.nodeName === n)))
         for (const u of ["rs-1", "rs-2"]) {
           expect(names(store.byIndex("Pod", INDEX_CONTROLLER_UID, u))).toEqual(names(every.filter((p) => p.metadata.ownerReferences?.[0]?.uid === u)))

@@ -140,6 +140,26 @@ export class KindIndex {
    */
   list(namespace: string | undefined, selector: LabelSelector | undefined): KubeObject[] {
     if (namespace === undefined && selector === undefined) return this.all()
+    const best = this.candidates(namespace, selector)
+    if (best === undefined) return this.all().filter((o) => this.matches(o, namespace, selector))
+    return this.collect(best, namespace, selector)
+  }
+
+  /** What `list` returns, in no particular order and without building it (for order-free folds: sums, counts). */
+  forEachMatching(namespace: string | undefined, selector: LabelSelector | undefined, f: (o: KubeObject) => void): void {
+    const best = namespace === undefined && selector === undefined ? undefined : this.candidates(namespace, selector)
+    if (best === undefined) {
+      for (const o of this.objects.values()) if (this.matches(o, namespace, selector)) f(o)
+      return
+    }
+    for (const key of best) {
+      const o = this.objects.get(key) as KubeObject
+      if (this.matches(o, namespace, selector)) f(o)
+    }
+  }
+
+  /** The smallest candidate set `list` filters (namespace or label buckets), or undefined for every object. */
+  private candidates(namespace: string | undefined, selector: LabelSelector | undefined): ReadonlySet<string> | undefined {
     let best: ReadonlySet<string> | undefined = namespace === undefined ? undefined : (this.byNamespace.get(namespace) ?? EMPTY)
     if (selector !== undefined) {
       const ml = selector.matchLabels
@@ -160,8 +180,7 @@ export class KindIndex {
         best = union
       }
     }
-    if (best === undefined) return this.all().filter((o) => this.matches(o, namespace, selector))
-    return this.collect(best, namespace, selector)
+    return best
   }
 
   /** Every object, in namespace/name order (kept sorted between additions and removals). */

@@ -201,13 +201,14 @@ export class Scheduler {
     // index), each checked against all of them.
     const first = selectors[0]
     if (first !== undefined) {
-      for (const p of this.store.list("Pod", { namespace: pod.metadata.namespace ?? "default", labelSelector: first })) {
+      // Counts per node: the order pods are visited in does not matter.
+      this.store.forEachMatching("Pod", { namespace: pod.metadata.namespace ?? "default", labelSelector: first }, (p) => {
         const n = p.spec.nodeName
-        if (n === undefined || n === "" || p.status.phase === "Succeeded" || p.status.phase === "Failed") continue
+        if (n === undefined || n === "" || p.status.phase === "Succeeded" || p.status.phase === "Failed") return
         if (p.metadata.namespace === pod.metadata.namespace && p.metadata.deletionTimestamp === undefined && selectors.every((s) => labelSelectorMatches(s, p.metadata.labels))) {
           counts.set(n, (counts.get(n) ?? 0) + 1)
         }
-      }
+      })
     }
     let maxCount = 0
     for (const node of nodes) maxCount = Math.max(maxCount, counts.get(node.metadata.name) ?? 0)
