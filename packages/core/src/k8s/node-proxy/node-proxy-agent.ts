@@ -7,7 +7,7 @@ import {
   KubeProxy,
   type KubeProxyConntrackConfig,
   type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type NftablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
-import { endpointShares, type SharesMemo } from "./endpoint-shares"
+import { changedEndpointShares, sameShares, type RecordedSharesMemo } from "./endpoint-shares"
 import { nftEndpointShares } from "./nft-endpoint-shares"
 import { NodeNftables } from "./node-nftables"
 import { setupNodeConntrack } from "./node-conntrack"
@@ -70,7 +70,7 @@ export class NodeProxyAgent {
   private readonly services = new Map<string, ServiceView>()
   private readonly slices = new Map<string, EndpointSliceView>()
   private started = false
-  private readonly sharesMemo: SharesMemo = new Map()
+  private readonly sharesMemo: RecordedSharesMemo = new Map()
   /** The shares last written to a `rules` record, per service port. */
   private readonly recordedShares = new Map<string, Record<string, number>>()
   /** The informers have listed once: a later start() re-lists (client-go Reflector relist after a lost watch). */
@@ -217,10 +217,9 @@ export class NodeProxyAgent {
    * left out keeps its last recorded shares (as a port without a KUBE-SVC chain always has been).
    */
   private changedShares(): Record<string, Record<string, number>> {
-    const all =
-      this.nftNode !== null
-        ? nftEndpointShares(this.nftNode.ruleset, this.kubeProxy.proxier.svcPortMap)
-        : endpointShares(this.ruleset, this.kubeProxy.proxier.svcPortMap, this.sharesMemo)
+    const proxier = this.kubeProxy.proxier
+    if (this.nftNode === null) return changedEndpointShares(this.ruleset, proxier.svcPortMap, proxier.sortedServiceKeys, this.sharesMemo)
+    const all = nftEndpointShares(this.nftNode.ruleset, proxier.svcPortMap)
     const out: Record<string, Record<string, number>> = {}
     for (const port in all) {
       const entry = all[port] as Record<string, number>
@@ -265,13 +264,6 @@ export class NodeProxyAgent {
       shares: this.changedShares(),
     })
   }
-}
-
-/** Two share maps with the same endpoints and values (in the same, sorted, order). */
-const sameShares = (a: Record<string, number>, b: Record<string, number>): boolean => {
-  const ka = Object.keys(a)
-  const kb = Object.keys(b)
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k])
 }
 
 const syncedKinds = new WeakMap<Simulation, EventKind<NodeProxyAgent>>()

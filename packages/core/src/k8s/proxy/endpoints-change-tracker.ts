@@ -109,8 +109,8 @@ export class EndpointsChangeTracker {
   }
 
   /** checkoutChanges: {previous, current} endpoints of every Service with pending slices, then marks them applied. */
-  checkout(): Map<NamespacedName, { previous: EndpointsMap; current: EndpointsMap }> {
-    const out = new Map<NamespacedName, { previous: EndpointsMap; current: EndpointsMap }>()
+  checkout(): Map<NamespacedName, EndpointsChange> {
+    const out = new Map<NamespacedName, EndpointsChange>()
     for (const [nn, tracker] of this.services) {
       if (tracker.pending.size === 0) continue
       const previous = this.endpointsMapOf(tracker.applied)
@@ -134,28 +134,74 @@ export class EndpointsChangeTracker {
       for (const [key, list] of only.byPort) if (list.length > 0) map.set(key, list)
       return map
     }
-    const merged = new Map<string, Map<string, Endpoint>>()
+    // Several slices: the merge is shared too (by the slices' identities), unless an `ip:port` appears twice,
+    // when the local copy wins and the answer is this node's own.
     const names = [...slices.keys()].sort()
-    for (const name of names) {
-      const info = slices.get(name) as SliceInfo
-      for (const [key, list] of info.byPort) {
-        let set = merged.get(key)
-        if (set === undefined) merged.set(key, (set = new Map()))
-        for (const ep of list) if (!set.has(ep.text) || isLocalTo(ep, this.nodeName)) set.set(ep.text, ep)
+    let key = ""
+    for (const name of names) key += `${sliceInfoId(slices.get(name) as SliceInfo)},`
+    let memo = mergedMaps.get(key)
+    if (memo === undefined) {
+      if (mergedMaps.size >= MERGED_MEMO_LIMIT) mergedMaps.clear()
+      const first = mergeSlices(names, slices, "")
+      mergedMaps.set(key, (memo = first.duplicates ? { map: undefined, byNode: new Map() } : { map: first.map, byNode: undefined }))
+    }
+    if (memo.map !== undefined) return memo.map
+    const byNode = memo.byNode as Map<string, EndpointsMap>
+    let mine = byNode.get(this.nodeName)
+    if (mine === undefined) byNode.set(this.nodeName, (mine = mergeSlices(names, slices, this.nodeName).map))
+    return mine
+  }
+}
+
+/** Merged endpoint maps of several slices, by the slices' ids (a memo: cleared when it grows past the limit). */
+const mergedMaps = new Map<string, { readonly map: EndpointsMap | undefined; readonly byNode: Map<string, EndpointsMap> | undefined }>()
+const MERGED_MEMO_LIMIT = 1 << 14
+const sliceIds = new WeakMap<SliceInfo, number>()
+let nextSliceId = 1
+const sliceInfoId = (info: SliceInfo): number => {
+  let id = sliceIds.get(info)
+  if (id === undefined) sliceIds.set(info, (id = nextSliceId++))
+  return id
+}
+
+/** getEndpointsMap's merge of the named slices (in name order); `duplicates` when an `ip:port` was in two. */
+const mergeSlices = (names: ReadonlyArray<string>, slices: ReadonlyMap<string, SliceInfo>, nodeName: string): { map: EndpointsMap; duplicates: boolean } => {
+  const map: EndpointsMap = new Map()
+  let duplicates = false
+  const merged = new Map<string, Map<string, Endpoint>>()
+  for (const name of names) {
+    const info = slices.get(name) as SliceInfo
+    for (const [key, list] of info.byPort) {
+      let set = merged.get(key)
+      if (set === undefined) merged.set(key, (set = new Map()))
+      for (const ep of list) {
+        const seen = set.has(ep.text)
+        if (seen) duplicates = true
+        if (!seen || isLocalTo(ep, nodeName)) set.set(ep.text, ep)
       }
     }
-    for (const [key, set] of merged) if (set.size > 0) map.set(key, [...set.values()].sort(compareEndpoints))
-    return map
   }
+  for (const [key, set] of merged) if (set.size > 0) map.set(key, [...set.values()].sort(compareEndpoints))
+  return { map, duplicates }
 }
 
 const sameInfo = (a: SliceInfo, b: SliceInfo): boolean => a.remove === b.remove && a.fingerprint === b.fingerprint
 
 /** EndpointsMap.Update: applies the tracker's pending changes to `map`. */
-export const applyEndpointsChanges = (map: EndpointsMap, tracker: EndpointsChangeTracker): UpdateEndpointsMapResult => {
+export const applyEndpointsChanges = (map: EndpointsMap, tracker: EndpointsChangeTracker): UpdateEndpointsMapResult =>
+  applyEndpointsChangeSet(map, tracker.checkout())
+
+/** One Service's endpoints before and after the changes a tracker checked out. */
+export interface EndpointsChange {
+  readonly previous: EndpointsMap
+  readonly current: EndpointsMap
+}
+
+/** EndpointsMap.Update for changes already checked out of a tracker. */
+export const applyEndpointsChangeSet = (map: EndpointsMap, changes: ReadonlyMap<NamespacedName, EndpointsChange>): UpdateEndpointsMapResult => {
   const updatedServices = new Set<NamespacedName>()
   let conntrackCleanupRequired = false
-  for (const [nn, change] of tracker.checkout()) {
+  for (const [nn, change] of changes) {
     updatedServices.add(nn)
     for (const key of change.previous.keys()) map.delete(key)
     for (const [key, list] of change.current) map.set(key, list)

@@ -5,7 +5,7 @@ import { namespacedName, type NamespacedName } from "./service-port-name"
 /** All ports of all Services, keyed by ServicePortName key (pkg/proxy/servicechangetracker.go ServicePortMap). */
 export type ServicePortMap = Map<string, ServicePortInfo>
 
-interface ServiceChange {
+export interface ServiceChange {
   readonly previous: ServicePortMap
   current: ServicePortMap
 }
@@ -85,10 +85,14 @@ export class ServiceChangeTracker {
 }
 
 /** ServicePortMap.Update: applies the tracker's pending changes to `map`. */
-export const applyServiceChanges = (map: ServicePortMap, tracker: ServiceChangeTracker): UpdateServiceMapResult => {
+export const applyServiceChanges = (map: ServicePortMap, tracker: ServiceChangeTracker): UpdateServiceMapResult =>
+  applyServiceChangeSet(map, tracker.checkout())
+
+/** ServicePortMap.Update for changes already checked out of a tracker. */
+export const applyServiceChangeSet = (map: ServicePortMap, changes: ReadonlyMap<NamespacedName, ServiceChange>): UpdateServiceMapResult => {
   const updatedServices = new Set<NamespacedName>()
   const deletedUDPClusterIPs = new Set<string>()
-  for (const [nn, change] of tracker.checkout()) {
+  for (const [nn, change] of changes) {
     updatedServices.add(nn)
     for (const [key, info] of change.current) map.set(key, info)
     for (const [key, info] of change.previous) {

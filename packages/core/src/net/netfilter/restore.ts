@@ -3,7 +3,8 @@ import { type Chain, type Counters, type Policy, type RecentMatch, type Rule, ty
 import { parseRuleWords } from "./parse-rule"
 import { renderRuleSave } from "./render-rule"
 import { type RuleParseCache, detach } from "./rule-cache"
-import { type TableShareCache, payloadTables, sharedChains, withOwnCounters } from "./shared-tables"
+import { type TableShareCache, isSharedMap, payloadTables, sharedChains, withOwnCounters } from "./shared-tables"
+import { planFits, planSharedRestore } from "./chain-share"
 import type { Ruleset } from "./ruleset"
 import { tokenize } from "./tokenize"
 
@@ -251,6 +252,7 @@ class Staging {
 export const applyRestore = (ruleset: Ruleset, text: string, options: RestoreOptions): void => {
   const cache = options.tableCache
   if (cache === undefined) return applyPayload(ruleset, parseRestore(text), options)
+  if (options.noflush && options.counters !== true && options.keepText !== false && restoreShared(ruleset, text, cache)) return
   const names = payloadTables(text)
   // The kernel keeps an nth statistic match's packet count per rule: such rules are never shared.
   const state = text.includes("--mode nth") ? null : cache.stateKey(ruleset, names)
@@ -284,8 +286,11 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
   // libxt_set.c get_set_byname: a rule naming a set that does not exist fails the whole restore.
   for (const st of staged.values()) {
     for (const c of st.chains.values()) {
-      for (const r of c.rules) for (const m of r.matches) if (m.kind === "set" && ruleset.ipsets.get(m.name) === undefined) {
-        err(0, m.name, `Set ${m.name} doesn't exist (chain ${c.name}: create it with ipset before the rules that use it)`)
+      for (const r of c.rules) for (const m of r.matches) if (m.kind === "set") {
+        withSetRules.add(ruleset)
+        if (ruleset.ipsets.get(m.name) === undefined) {
+          err(0, m.name, `Set ${m.name} doesn't exist (chain ${c.name}: create it with ipset before the rules that use it)`)
+        }
       }
     }
   }
@@ -296,7 +301,64 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
   keepRecentLists(ruleset)
 }
 
-/** The `recent` matches of a table's rules, remembered per chain map (maps are never changed once installed). */
+/** Rulesets whose tables have held rules naming ipsets: every restore re-checks those (the ordinary restore). */
+const withSetRules = new WeakSet<Ruleset>()
+
+/**
+ * The shared-chain restore (chain-share.ts): when the payload only declares, fills and deletes its own user
+ * chains and this ruleset's tables give its parse the same answers, install the shared chains by reference
+ * (in place: the ruleset's own chain maps; a map other rulesets hold takes the ordinary path). False: not taken.
+ */
+const restoreShared = (ruleset: Ruleset, text: string, cache: TableShareCache): boolean => {
+  if (withSetRules.has(ruleset)) return false
+  const plan = cache.plan(text, () => {
+    try {
+      return planSharedRestore(ruleset, parseRestore(text))
+    } catch (e) {
+      if (e instanceof IptablesParseError) return null
+      throw e
+    }
+  })
+  if (plan === null) return false
+  for (const s of plan.sections) {
+    const t = ruleset.table(s.table)
+    if (t !== undefined && isSharedMap(t.chains)) return false
+  }
+  if (!planFits(ruleset, plan)) return false
+  cache.planHits++
+  let recent = false
+  for (const s of plan.sections) {
+    const t = ruleset.ensureTable(s.table)
+    if (s.recent) recent = true
+    for (const step of s.steps) {
+      const old = t.chains.get(step.name)
+      if (old !== undefined && !recent && hasRecent(old)) recent = true
+      if (step.chain === null) t.chains.delete(step.name)
+      else t.chains.set(step.name, step.chain)
+    }
+  }
+  // Without xt_recent rules coming or going, the lists in use are the same ones.
+  if (recent) {
+    for (const s of plan.sections) {
+      const chains = ruleset.table(s.table)?.chains
+      if (chains !== undefined) recentByMap.delete(chains)
+    }
+    keepRecentLists(ruleset)
+  }
+  return true
+}
+
+const recentInChain = new WeakMap<Chain, boolean>()
+const hasRecent = (c: Chain): boolean => {
+  let v = recentInChain.get(c)
+  if (v === undefined) recentInChain.set(c, (v = c.rules.some((r) => r.matches.some((m) => m.kind === "recent"))))
+  return v
+}
+
+/**
+ * The `recent` matches of a table's rules, remembered per chain map (maps are not changed once installed, except
+ * by `restoreShared`, which drops the entry when it changes which chains hold recent matches).
+ */
 const recentByMap = new WeakMap<Map<string, Chain>, RecentMatch[]>()
 
 const recentMatchesOf = (chains: Map<string, Chain>): RecentMatch[] => {
