@@ -1,5 +1,5 @@
 import { formatIpv4, thresholdProbability, type Chain, type Ruleset } from "../../net/index"
-import { servicePortChains, type ServicePortMap } from "../proxy/index"
+import { servicePortChains, servicePortChainsOf, type ServicePortMap } from "../proxy/index"
 import { servicePortName } from "../../records/index"
 
 /** A service port's name in records (kube-proxy's ServicePortName.String()). */
@@ -74,7 +74,7 @@ export const changedEndpointShares = (
     const svc = services.get(key)
     if (svc === undefined) continue
     let m = memo.get(key)
-    if (m === undefined) memo.set(key, (m = { chainName: servicePortChains(svc.name.text, svc.protocolLower).cluster, chain: undefined, entry: null, recorded: undefined }))
+    if (m === undefined) memo.set(key, (m = { chainName: servicePortChainsOf(svc).cluster, chain: undefined, entry: null, recorded: undefined }))
     const chain = nat?.get(m.chainName)
     if (chain === undefined) continue
     if (m.chain !== chain) {

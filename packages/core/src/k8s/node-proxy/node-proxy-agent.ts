@@ -6,6 +6,8 @@ import type { ApiStore, Watch, WatchEvent } from "../store/index"
 import {
   KubeProxy,
   type KubeProxyConntrackConfig,
+  servicePortKeyOfChain,
+  type ServicePortMap,
   type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type NftablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
 import { changedEndpointShares, sameShares, type RecordedSharesMemo } from "./endpoint-shares"
 import { nftEndpointShares } from "./nft-endpoint-shares"
@@ -218,7 +220,12 @@ export class NodeProxyAgent {
    */
   private changedShares(): Record<string, Record<string, number>> {
     const proxier = this.kubeProxy.proxier
-    if (this.nftNode === null) return changedEndpointShares(this.ruleset, proxier.svcPortMap, proxier.sortedServiceKeys, this.sharesMemo)
+    if (this.nftNode === null) {
+      // Only ports whose KUBE-SVC chain a restore rewrote can have new shares (an unchanged chain has unchanged
+      // SEP targets): walk those, in key order; all of them when the restores could not say what they wrote.
+      const keys = portsToWalk(this.node.takeWrittenNat(), proxier.svcPortMap, proxier.sortedServiceKeys)
+      return changedEndpointShares(this.ruleset, proxier.svcPortMap, keys, this.sharesMemo)
+    }
     const all = nftEndpointShares(this.nftNode.ruleset, proxier.svcPortMap)
     const out: Record<string, Record<string, number>> = {}
     for (const port in all) {
@@ -264,6 +271,22 @@ export class NodeProxyAgent {
       shares: this.changedShares(),
     })
   }
+}
+
+/**
+ * The service ports (sorted keys) whose KUBE-SVC chain is among the nat chains restores wrote: all of them when
+ * the restores could not say (`written` null) or wrote a chain of a port not known here.
+ */
+const portsToWalk = (written: ReadonlySet<string> | null, services: ServicePortMap, all: ReadonlyArray<string>): ReadonlyArray<string> => {
+  if (written === null) return all
+  const keys: string[] = []
+  for (const chain of written) {
+    if (!chain.startsWith("KUBE-SVC-")) continue
+    const key = servicePortKeyOfChain(chain)
+    if (key === undefined) return all
+    if (services.has(key)) keys.push(key)
+  }
+  return keys.sort()
 }
 
 const syncedKinds = new WeakMap<Simulation, EventKind<NodeProxyAgent>>()

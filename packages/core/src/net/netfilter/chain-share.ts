@@ -29,6 +29,8 @@ export interface SharedSection {
   /** Chains the section leaves in place: name → the installed chain. */
   readonly installed: ReadonlyMap<string, Chain>
   readonly deleted: ReadonlySet<string>
+  /** Every chain the section declares or deletes (what a ruleset's table changes in). */
+  readonly written: ReadonlySet<string>
   /** "Is NAME a chain?" asked of the ruleset's table during parsing, with the answer the shared parse got. */
   readonly asked: ReadonlyArray<readonly [string, boolean]>
   /** Jump targets of the installed chains that the section itself does not leave in place. */
@@ -129,7 +131,7 @@ export const planSharedRestore = (ruleset: Ruleset, payload: RestorePayload): Sh
         if (!recent && r.matches.some((m) => m.kind === "recent")) recent = true
       }
     }
-    sections.push({ table: section.table, steps: finalSteps, installed, deleted, asked, outsideTargets: [...outside], recent })
+    sections.push({ table: section.table, steps: finalSteps, installed, deleted, written: new Set(own.keys()), asked, outsideTargets: [...outside], recent })
   }
   return { sections }
 }

@@ -211,6 +211,11 @@ export interface RestoreOptions {
    * (shared-tables.ts); counters stay per ruleset. `applyRestore` only (it needs the text).
    */
   tableCache?: TableShareCache
+  /**
+   * Told, after a successful restore, which chains of each table it may have changed: their names, or null
+   * when it cannot say (a flush of the table, or a whole shared table installed). Chains not named are as before.
+   */
+  onWritten?: (table: TableName, chains: ReadonlySet<string> | null) => void
 }
 
 /** The chain copies one section works on; originals stay untouched until every section has succeeded. */
@@ -252,7 +257,7 @@ class Staging {
 export const applyRestore = (ruleset: Ruleset, text: string, options: RestoreOptions): void => {
   const cache = options.tableCache
   if (cache === undefined) return applyPayload(ruleset, parseRestore(text), options)
-  if (options.noflush && options.counters !== true && options.keepText !== false && restoreShared(ruleset, text, cache)) return
+  if (options.noflush && options.counters !== true && options.keepText !== false && restoreShared(ruleset, text, cache, options.onWritten)) return
   const names = payloadTables(text)
   // The kernel keeps an nth statistic match's packet count per rule: such rules are never shared.
   const state = text.includes("--mode nth") ? null : cache.stateKey(ruleset, names)
@@ -261,6 +266,7 @@ export const applyRestore = (ruleset: Ruleset, text: string, options: RestoreOpt
     const hit = cache.lookup(state, memoText)
     if (hit !== undefined) {
       for (const [name, chains] of hit.tables) ruleset.ensureTable(name).chains = chains
+      for (const [name] of hit.tables) options.onWritten?.(name, null)
       keepRecentLists(ruleset)
       return
     }
@@ -299,6 +305,29 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
     t.chains = st.chains
   }
   keepRecentLists(ruleset)
+  if (options.onWritten !== undefined) reportWritten(payload, options.noflush, options.onWritten)
+}
+
+/** The chains each section's commands name (a restore with noflush leaves every other chain as it was). */
+const reportWritten = (payload: RestorePayload, noflush: boolean, report: NonNullable<RestoreOptions["onWritten"]>): void => {
+  const byTable = new Map<TableName, Set<string> | null>()
+  for (const section of payload.sections) {
+    let names = byTable.get(section.table)
+    if (names === null) continue
+    if (!noflush) {
+      byTable.set(section.table, null)
+      continue
+    }
+    if (names === undefined) byTable.set(section.table, (names = new Set()))
+    for (const c of section.commands) {
+      if (c.op === "flush" && c.chain === null) {
+        byTable.set(section.table, null)
+        break
+      }
+      names.add(c.chain as string)
+    }
+  }
+  for (const [table, names] of byTable) report(table, names)
 }
 
 /** Rulesets whose tables have held rules naming ipsets: every restore re-checks those (the ordinary restore). */
@@ -309,7 +338,7 @@ const withSetRules = new WeakSet<Ruleset>()
  * chains and this ruleset's tables give its parse the same answers, install the shared chains by reference
  * (in place: the ruleset's own chain maps; a map other rulesets hold takes the ordinary path). False: not taken.
  */
-const restoreShared = (ruleset: Ruleset, text: string, cache: TableShareCache): boolean => {
+const restoreShared = (ruleset: Ruleset, text: string, cache: TableShareCache, onWritten: RestoreOptions["onWritten"]): boolean => {
   if (withSetRules.has(ruleset)) return false
   const plan = cache.plan(text, () => {
     try {
@@ -345,6 +374,7 @@ const restoreShared = (ruleset: Ruleset, text: string, cache: TableShareCache): 
     }
     keepRecentLists(ruleset)
   }
+  if (onWritten !== undefined) for (const s of plan.sections) onWritten(s.table, s.written)
   return true
 }
 
