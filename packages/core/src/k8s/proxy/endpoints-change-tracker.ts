@@ -127,11 +127,16 @@ export class EndpointsChangeTracker {
 
   /** getEndpointsMap: merge the service's slices; the same `ip:port` in several slices is one endpoint, the local copy winning. */
   private endpointsMapOf(slices: ReadonlyMap<string, SliceInfo>): EndpointsMap {
-    const map: EndpointsMap = new Map()
+    if (slices.size === 0) return NO_ENDPOINTS
     const only = slices.size === 1 ? (slices.values().next().value as SliceInfo) : undefined
     if (only !== undefined && !only.hasDuplicates) {
       // One slice: its sorted lists are already the answer, shared with every other node.
-      for (const [key, list] of only.byPort) if (list.length > 0) map.set(key, list)
+      let map = singleSliceMaps.get(only)
+      if (map === undefined) {
+        map = new Map()
+        for (const [key, list] of only.byPort) if (list.length > 0) map.set(key, list)
+        singleSliceMaps.set(only, map)
+      }
       return map
     }
     // Several slices: the merge is shared too (by the slices' identities), unless an `ip:port` appears twice,
@@ -152,6 +157,10 @@ export class EndpointsChangeTracker {
     return mine
   }
 }
+
+/** The endpoints of no slice; and of one slice, memoised on it (the maps handed out are never changed). */
+const NO_ENDPOINTS: EndpointsMap = new Map()
+const singleSliceMaps = new WeakMap<SliceInfo, EndpointsMap>()
 
 /** Merged endpoint maps of several slices, by the slices' ids (a memo: cleared when it grows past the limit). */
 const mergedMaps = new Map<string, { readonly map: EndpointsMap | undefined; readonly byNode: Map<string, EndpointsMap> | undefined }>()

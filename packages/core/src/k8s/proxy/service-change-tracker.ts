@@ -18,13 +18,16 @@ export interface UpdateServiceMapResult {
   readonly deletedUDPClusterIPs: ReadonlySet<string>
 }
 
+/** The ports of no Service (shared: the maps a tracker hands out are never changed). */
+const NO_PORTS: ServicePortMap = new Map()
+
 // The per-Service port records are node-independent: memoise them on the Service object itself, so a thousand
 // nodes' trackers share one record per port instead of building a thousand.
 const portsOfService = new WeakMap<ServiceView, ServicePortMap>()
 
 /** servicechangetracker.go serviceToServiceMap: the Service's ports, or an empty map if kube-proxy ignores it. */
 export const serviceToServicePortMap = (svc: ServiceView | undefined): ServicePortMap => {
-  if (svc === undefined) return new Map()
+  if (svc === undefined) return NO_PORTS
   const cached = portsOfService.get(svc)
   if (cached !== undefined) return cached
   const map: ServicePortMap = new Map()

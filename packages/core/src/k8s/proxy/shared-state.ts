@@ -1,7 +1,5 @@
-import type { Endpoint } from "./endpoint"
 import { applyEndpointsChangeSet, type EndpointsChange, type EndpointsMap, type UpdateEndpointsMapResult } from "./endpoints-change-tracker"
 import { applyServiceChangeSet, type ServiceChange, type ServicePortMap, type UpdateServiceMapResult } from "./service-change-tracker"
-import type { ServicePortInfo } from "./service-port"
 import type { NamespacedName } from "./service-port-name"
 
 /**
@@ -51,7 +49,7 @@ export interface ProxyTransition {
 
 const objectIds = new WeakMap<object, number>()
 let nextObjectId = 1
-/** A stable number for an immutable record (port info, endpoint list), for keys and hashes. */
+/** A stable number for an immutable record (port info, endpoint list, a Service's port or endpoints map), for keys and hashes. */
 const idOf = (o: object): number => {
   let id = objectIds.get(o)
   if (id === undefined) objectIds.set(o, (id = nextObjectId++))
@@ -172,20 +170,15 @@ const rehash = (
   return h
 }
 
-/** The identity of a change set: per changed Service (sorted), its new port records and endpoint lists. */
+/**
+ * The identity of a change set: per changed Service, in the order the changes arrived, the identity of its new
+ * port map and endpoints map (both memoised on the API objects, so every node names the same maps alike). The
+ * order only matters for sharing: two orders of the same changes are two keys for the same outcome.
+ */
 const changeKey = (services: ReadonlyMap<NamespacedName, ServiceChange>, endpoints: ReadonlyMap<NamespacedName, EndpointsChange>): string => {
   if (services.size === 0 && endpoints.size === 0) return ""
-  const parts: string[] = []
-  for (const [nn, change] of services) {
-    let s = `s ${nn}`
-    for (const [k, info] of change.current) s += ` ${k}=${idOf(info as ServicePortInfo)}`
-    parts.push(s)
-  }
-  for (const [nn, change] of endpoints) {
-    let s = `e ${nn}`
-    for (const [k, list] of change.current) s += ` ${k}=${idOf(list as ReadonlyArray<Endpoint>)}`
-    parts.push(s)
-  }
-  parts.sort()
-  return parts.join("\n")
+  let key = ""
+  for (const [nn, change] of services) key += `s ${nn}=${idOf(change.current)}\n`
+  for (const [nn, change] of endpoints) key += `e ${nn}=${idOf(change.current)}\n`
+  return key
 }
