@@ -1,5 +1,6 @@
 import { LABEL_SERVICE_NAME, type EndpointSliceView, type Protocol } from "./api-view"
 import { compareEndpoints, isLocalTo, makeEndpoint, type Endpoint } from "./endpoint"
+import { identityOf } from "./identity"
 import { isIpv4 } from "./ip"
 import { makeServicePortName, namespacedName, type NamespacedName } from "./service-port-name"
 
@@ -143,7 +144,7 @@ export class EndpointsChangeTracker {
     // when the local copy wins and the answer is this node's own.
     const names = [...slices.keys()].sort()
     let key = ""
-    for (const name of names) key += `${sliceInfoId(slices.get(name) as SliceInfo)},`
+    for (const name of names) key += `${identityOf(slices.get(name) as SliceInfo)},`
     let memo = mergedMaps.get(key)
     if (memo === undefined) {
       if (mergedMaps.size >= MERGED_MEMO_LIMIT) mergedMaps.clear()
@@ -165,14 +166,6 @@ const singleSliceMaps = new WeakMap<SliceInfo, EndpointsMap>()
 /** Merged endpoint maps of several slices, by the slices' ids (a memo: cleared when it grows past the limit). */
 const mergedMaps = new Map<string, { readonly map: EndpointsMap | undefined; readonly byNode: Map<string, EndpointsMap> | undefined }>()
 const MERGED_MEMO_LIMIT = 1 << 14
-const sliceIds = new WeakMap<SliceInfo, number>()
-let nextSliceId = 1
-const sliceInfoId = (info: SliceInfo): number => {
-  let id = sliceIds.get(info)
-  if (id === undefined) sliceIds.set(info, (id = nextSliceId++))
-  return id
-}
-
 /** getEndpointsMap's merge of the named slices (in name order); `duplicates` when an `ip:port` was in two. */
 const mergeSlices = (names: ReadonlyArray<string>, slices: ReadonlyMap<string, SliceInfo>, nodeName: string): { map: EndpointsMap; duplicates: boolean } => {
   const map: EndpointsMap = new Map()

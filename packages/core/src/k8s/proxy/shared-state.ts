@@ -1,3 +1,4 @@
+import { identityOf } from "./identity"
 import { applyEndpointsChangeSet, type EndpointsChange, type EndpointsMap, type UpdateEndpointsMapResult } from "./endpoints-change-tracker"
 import { applyServiceChangeSet, type ServiceChange, type ServicePortMap, type UpdateServiceMapResult } from "./service-change-tracker"
 import type { NamespacedName } from "./service-port-name"
@@ -47,20 +48,11 @@ export interface ProxyTransition {
   readonly memo: Map<string, unknown>
 }
 
-const objectIds = new WeakMap<object, number>()
-let nextObjectId = 1
-/** A stable number for an immutable record (port info, endpoint list, a Service's port or endpoints map), for keys and hashes. */
-const idOf = (o: object): number => {
-  let id = objectIds.get(o)
-  if (id === undefined) objectIds.set(o, (id = nextObjectId++))
-  return id
-}
-
 /** FNV-1a of a string, mixed with a record id: one map entry's contribution to a state's hash. */
 const entryHash = (key: string, value: object, salt: number): number => {
   let h = 0x811c9dc5 ^ salt
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
-  return Math.imul(h ^ idOf(value), 0x9e3779b1) >>> 0
+  return Math.imul(h ^ identityOf(value), 0x9e3779b1) >>> 0
 }
 const SVC = 0x5f3759df
 const EPS = 0x2545f491
@@ -178,7 +170,7 @@ const rehash = (
 const changeKey = (services: ReadonlyMap<NamespacedName, ServiceChange>, endpoints: ReadonlyMap<NamespacedName, EndpointsChange>): string => {
   if (services.size === 0 && endpoints.size === 0) return ""
   let key = ""
-  for (const [nn, change] of services) key += `s ${nn}=${idOf(change.current)}\n`
-  for (const [nn, change] of endpoints) key += `e ${nn}=${idOf(change.current)}\n`
+  for (const [nn, change] of services) key += `s ${nn}=${identityOf(change.current)}\n`
+  for (const [nn, change] of endpoints) key += `e ${nn}=${identityOf(change.current)}\n`
   return key
 }
