@@ -79,7 +79,7 @@ export const changedEndpointShares = (
     if (chain === undefined) continue
     if (m.chain !== chain) {
       m.chain = chain
-      m.entry = sharesEntry(walk(ruleset, chain))
+      m.entry = sharedWalk(ruleset, chain)
     }
     const entry = m.entry
     if (entry === null) continue
@@ -97,6 +97,22 @@ export const sameShares = (a: Record<string, number>, b: Record<string, number>)
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k])
 }
 
+/** A KUBE-SVC chain's shares with the KUBE-SEP chains they were read from (chains shared between nodes). */
+const walks = new WeakMap<Chain, { readonly visited: ReadonlyArray<readonly [string, Chain | undefined]>; readonly entry: Record<string, number> | null }>()
+
+/**
+ * `walk` of a KUBE-SVC chain, shared by every node holding the same chain object and the same KUBE-SEP chain
+ * objects (net/netfilter chain-share.ts installs them by reference): one walk and one record entry for them all.
+ */
+const sharedWalk = (ruleset: Ruleset, chain: Chain): Record<string, number> | null => {
+  const known = walks.get(chain)
+  if (known !== undefined && known.visited.every(([name, sep]) => ruleset.chain("nat", name) === sep)) return known.entry
+  const visited: Array<readonly [string, Chain | undefined]> = []
+  const entry = sharesEntry(walk(ruleset, chain, visited))
+  if (known === undefined) walks.set(chain, { visited, entry })
+  return entry
+}
+
 const sharesEntry = (shares: Map<string, number>): Record<string, number> | null => {
   if (shares.size === 0) return null
   const entry: Record<string, number> = {}
@@ -104,7 +120,7 @@ const sharesEntry = (shares: Map<string, number>): Record<string, number> | null
   return entry
 }
 
-const walk = (ruleset: Ruleset, chain: Chain): Map<string, number> => {
+const walk = (ruleset: Ruleset, chain: Chain, visited?: Array<readonly [string, Chain | undefined]>): Map<string, number> => {
   const shares = new Map<string, number>()
   let remaining = 1
   for (const r of chain.rules) {
@@ -118,7 +134,9 @@ const walk = (ruleset: Ruleset, chain: Chain): Map<string, number> => {
     // Source/destination restrictions (e.g. a rule only for traffic from outside) would make the share depend on
     // the client; kube-proxy's KUBE-SVC endpoint jumps carry none.
     if (skip || r.src !== null) continue
-    const dest = dnatDestination(ruleset.chain("nat", r.target.chain))
+    const sep = ruleset.chain("nat", r.target.chain)
+    visited?.push([r.target.chain, sep])
+    const dest = dnatDestination(sep)
     const share = remaining * Math.min(1, p)
     if (dest !== undefined && share > 0) shares.set(dest, (shares.get(dest) ?? 0) + share)
     remaining -= share

@@ -52,7 +52,13 @@ export interface NodeProxyAgentOptions {
 }
 
 
-const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly name: string } }): string => `${o.metadata.namespace ?? ""}/${o.metadata.name}`
+// Informer cache keys, memoised on the (shared, immutable) API object: every node's cache holds the same strings.
+const keys = new WeakMap<object, string>()
+const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly name: string } }): string => {
+  let k = keys.get(o)
+  if (k === undefined) keys.set(o, (k = `${o.metadata.namespace ?? ""}/${o.metadata.name}`))
+  return k
+}
 
 /**
  * One node's kube-proxy (iptables mode, or nftables mode with `mode: "nftables"`), wired to the API store and the node's kernel: informers on Services and

@@ -21,7 +21,8 @@ interface SliceInfo {
 
 interface ServiceSlices {
   readonly applied: Map<string, SliceInfo>
-  readonly pending: Map<string, SliceInfo>
+  /** Created on the first pending change (most Services of a cluster have none at any moment). */
+  pending: Map<string, SliceInfo> | undefined
 }
 
 /** What `applyEndpointsChanges` changed: upstream's UpdateEndpointsMapResult. */
@@ -82,6 +83,8 @@ const sliceInfoOf = (slice: EndpointSliceView, serviceName: string): SliceInfo =
  */
 export class EndpointsChangeTracker {
   private readonly services = new Map<NamespacedName, ServiceSlices>()
+  /** Services with pending slices, in the order their first pending change arrived. */
+  private readonly dirty = new Set<NamespacedName>()
 
   constructor(readonly nodeName: string) {}
 
@@ -97,32 +100,39 @@ export class EndpointsChangeTracker {
       ? { name: slice.metadata.name, byPort: new Map(), fingerprint: "", remove: true, hasDuplicates: false }
       : sliceInfoOf(slice, serviceName)
     let tracker = this.services.get(nn)
-    if (tracker === undefined) this.services.set(nn, (tracker = { applied: new Map(), pending: new Map() }))
+    if (tracker === undefined) this.services.set(nn, (tracker = { applied: new Map(), pending: undefined }))
     // esInfoChanged
-    const pending = tracker.pending.get(info.name)
+    const pending = tracker.pending?.get(info.name)
     const applied = tracker.applied.get(info.name)
     let changed: boolean
     if (pending !== undefined) changed = !sameInfo(info, pending)
     else if (applied !== undefined) changed = !sameInfo(info, applied)
     else changed = !info.remove
-    if (changed) tracker.pending.set(info.name, info)
+    if (changed) {
+      tracker.pending ??= new Map()
+      tracker.pending.set(info.name, info)
+      this.dirty.add(nn)
+    }
     return changed
   }
 
   /** checkoutChanges: {previous, current} endpoints of every Service with pending slices, then marks them applied. */
   checkout(): Map<NamespacedName, EndpointsChange> {
     const out = new Map<NamespacedName, EndpointsChange>()
-    for (const [nn, tracker] of this.services) {
-      if (tracker.pending.size === 0) continue
+    // Only the Services with pending slices (a sync costs what changed, not the number of Services).
+    for (const nn of this.dirty) {
+      const tracker = this.services.get(nn)
+      if (tracker === undefined || tracker.pending === undefined) continue
       const previous = this.endpointsMapOf(tracker.applied)
       for (const [name, info] of tracker.pending) {
         if (info.remove) tracker.applied.delete(name)
         else tracker.applied.set(name, info)
       }
-      tracker.pending.clear()
+      tracker.pending = undefined
       out.set(nn, { previous, current: this.endpointsMapOf(tracker.applied) })
       if (tracker.applied.size === 0) this.services.delete(nn)
     }
+    this.dirty.clear()
     return out
   }
 
