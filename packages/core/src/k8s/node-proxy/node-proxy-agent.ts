@@ -7,6 +7,7 @@ import {
   KubeProxy,
   type KubeProxyConntrackConfig,
   servicePortKeyOfChain,
+  identityOf,
   type ServicePortMap,
   type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type NftablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
 import { changedEndpointShares, sameShares, type RecordedSharesMemo } from "./endpoint-shares"
@@ -230,7 +231,7 @@ export class NodeProxyAgent {
       // Only ports whose KUBE-SVC chain a restore rewrote can have new shares (an unchanged chain has unchanged
       // SEP targets): walk those, in key order; all of them when the restores could not say what they wrote.
       const keys = portsToWalk(this.node.takeWrittenNat(), proxier.svcPortMap, proxier.sortedServiceKeys)
-      return changedEndpointShares(this.ruleset, proxier.svcPortMap, keys, this.sharesMemo)
+      return internShares(changedEndpointShares(this.ruleset, proxier.svcPortMap, keys, this.sharesMemo))
     }
     const all = nftEndpointShares(this.nftNode.ruleset, proxier.svcPortMap)
     const out: Record<string, Record<string, number>> = {}
@@ -293,6 +294,22 @@ const portsToWalk = (written: ReadonlySet<string> | null, services: ServicePortM
     if (services.has(key)) keys.push(key)
   }
   return keys.sort()
+}
+
+/**
+ * One object for every node's identical `shares` (the same ports with the same, shared, entries): nodes in step
+ * record the same changes at once, and records are kept for the run's end. Recent ones only (a small memo).
+ */
+const sharesSeen = new Map<string, Record<string, Record<string, number>>>()
+const SHARES_MEMO = 64
+const internShares = (shares: Record<string, Record<string, number>>): Record<string, Record<string, number>> => {
+  let key = ""
+  for (const port in shares) key += `${port}=${identityOf(shares[port] as object)};`
+  const known = sharesSeen.get(key)
+  if (known !== undefined) return known
+  if (sharesSeen.size >= SHARES_MEMO) sharesSeen.delete(sharesSeen.keys().next().value as string)
+  sharesSeen.set(key, shares)
+  return shares
 }
 
 const syncedKinds = new WeakMap<Simulation, EventKind<NodeProxyAgent>>()
