@@ -47,7 +47,7 @@ const config = { nodeName: "node-0", nodeIPs: ["192.168.0.2"], clusterCIDR: "10.
 const bench = (n: number) => ({
   name: `first-packet cost: ${n} services, iptables vs nftables`,
   about: "rules a new connection walks, × 20 ns, p50/p99 over 1,000 random Services",
-  // The figures are simulated time (deterministic); the 30k build takes ~25 s of wall time, so one run.
+  // The figures are simulated time (deterministic); the 30k build takes 12–25 s of wall time, so one run.
   ...(n >= 30_000 ? { repeat: 1 } : {}),
   run() {
     const w = world(n)
