@@ -1,6 +1,6 @@
 /**
  * kube-proxy iptables-mode scale: sync time and memory for many services on one node, and for many nodes
- * sharing rendered rules (IptablesRenderCache). Wall-clock timing is the point of a benchmark, so it lives here,
+ * sharing rendered rules and proxier states (IptablesRenderCache, ProxyStateStore). Wall-clock timing is the point of a benchmark, so it lives here,
  * never in the simulator.
  */
 import type { EndpointSliceView, ServiceView } from "../packages/core/src/k8s/proxy/api-view"
@@ -119,6 +119,8 @@ const manyNodes = (nodes: number, services: number, eps: number) => ({
       heapMB: mem,
       heapMBPerNode: mem / nodes,
       renderCacheHitRate: cache.hits / Math.max(1, cache.hits + cache.misses),
+      // Proxiers taking a step another already took share its state, rendered rules and payload.
+      sharedStateHitRate: cache.states.hits / Math.max(1, cache.states.hits + cache.states.misses),
       payloadMBTotal: sink.bytes / 2 ** 20,
     }
   },

@@ -1,5 +1,5 @@
 import { formatIpv4, thresholdProbability, type Chain, type Ruleset } from "../../net/index"
-import { servicePortChains, type ServicePortMap } from "../proxy/index"
+import { servicePortChains, servicePortChainsOf, type ServicePortMap } from "../proxy/index"
 import { servicePortName } from "../../records/index"
 
 /** A service port's name in records (kube-proxy's ServicePortName.String()). */
@@ -29,12 +29,7 @@ export const endpointShares = (ruleset: Ruleset, services: ServicePortMap, memo?
     let entry: Record<string, number> | null
     if (known !== undefined && known.chain === chain) entry = known.entry
     else {
-      const shares = walk(ruleset, chain)
-      entry = null
-      if (shares.size > 0) {
-        entry = {}
-        for (const ep of [...shares.keys()].sort()) entry[ep] = shares.get(ep) as number
-      }
+      entry = sharesEntry(walk(ruleset, chain))
       memo?.set(key, { chainName, chain, entry })
     }
     if (entry !== null) found.push([key, entry])
@@ -51,7 +46,81 @@ export const endpointShares = (ruleset: Ruleset, services: ServicePortMap, memo?
 /** What `endpointShares` last computed per service port, with the chain object it walked. */
 export type SharesMemo = Map<string, { readonly chainName: string; readonly chain: Chain | undefined; readonly entry: Record<string, number> | null }>
 
-const walk = (ruleset: Ruleset, chain: Chain): Map<string, number> => {
+interface RecordedShares {
+  readonly chainName: string
+  chain: Chain | undefined
+  entry: Record<string, number> | null
+  /** What the node's last `rules` record said for this port (kept while the port has no chain). */
+  recorded: Record<string, number> | undefined
+}
+
+/** Per service port: the chain last walked, its shares, and the shares last recorded. */
+export type RecordedSharesMemo = Map<string, RecordedShares>
+
+/**
+ * The `rules` record's shares: `endpointShares` restricted to the ports whose shares differ from what `memo`
+ * says was last recorded (and remembered as recorded), in the same (service port key) order. Walks only the
+ * KUBE-SVC chains a restore replaced since; an unchanged port costs two map lookups and allocates nothing.
+ */
+export const changedEndpointShares = (
+  ruleset: Ruleset,
+  services: ServicePortMap,
+  sortedKeys: ReadonlyArray<string>,
+  memo: RecordedSharesMemo,
+): Record<string, Record<string, number>> => {
+  const out: Record<string, Record<string, number>> = {}
+  const nat = ruleset.table("nat")?.chains
+  for (const key of sortedKeys) {
+    const svc = services.get(key)
+    if (svc === undefined) continue
+    let m = memo.get(key)
+    if (m === undefined) memo.set(key, (m = { chainName: servicePortChainsOf(svc).cluster, chain: undefined, entry: null, recorded: undefined }))
+    const chain = nat?.get(m.chainName)
+    if (chain === undefined) continue
+    if (m.chain !== chain) {
+      m.chain = chain
+      m.entry = sharedWalk(ruleset, chain)
+    }
+    const entry = m.entry
+    if (entry === null) continue
+    if (m.recorded !== undefined && (m.recorded === entry || sameShares(m.recorded, entry))) continue
+    m.recorded = entry
+    out[servicePortText(svc.name.namespace, svc.name.name, svc.name.port)] = entry
+  }
+  return out
+}
+
+/** Two share maps with the same endpoints and values (in the same, sorted, order). */
+export const sameShares = (a: Record<string, number>, b: Record<string, number>): boolean => {
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k])
+}
+
+/** A KUBE-SVC chain's shares with the KUBE-SEP chains they were read from (chains shared between nodes). */
+const walks = new WeakMap<Chain, { readonly visited: ReadonlyArray<readonly [string, Chain | undefined]>; readonly entry: Record<string, number> | null }>()
+
+/**
+ * `walk` of a KUBE-SVC chain, shared by every node holding the same chain object and the same KUBE-SEP chain
+ * objects (net/netfilter chain-share.ts installs them by reference): one walk and one record entry for them all.
+ */
+const sharedWalk = (ruleset: Ruleset, chain: Chain): Record<string, number> | null => {
+  const known = walks.get(chain)
+  if (known !== undefined && known.visited.every(([name, sep]) => ruleset.chain("nat", name) === sep)) return known.entry
+  const visited: Array<readonly [string, Chain | undefined]> = []
+  const entry = sharesEntry(walk(ruleset, chain, visited))
+  if (known === undefined) walks.set(chain, { visited, entry })
+  return entry
+}
+
+const sharesEntry = (shares: Map<string, number>): Record<string, number> | null => {
+  if (shares.size === 0) return null
+  const entry: Record<string, number> = {}
+  for (const ep of [...shares.keys()].sort()) entry[ep] = shares.get(ep) as number
+  return entry
+}
+
+const walk = (ruleset: Ruleset, chain: Chain, visited?: Array<readonly [string, Chain | undefined]>): Map<string, number> => {
   const shares = new Map<string, number>()
   let remaining = 1
   for (const r of chain.rules) {
@@ -65,7 +134,9 @@ const walk = (ruleset: Ruleset, chain: Chain): Map<string, number> => {
     // Source/destination restrictions (e.g. a rule only for traffic from outside) would make the share depend on
     // the client; kube-proxy's KUBE-SVC endpoint jumps carry none.
     if (skip || r.src !== null) continue
-    const dest = dnatDestination(ruleset.chain("nat", r.target.chain))
+    const sep = ruleset.chain("nat", r.target.chain)
+    visited?.push([r.target.chain, sep])
+    const dest = dnatDestination(sep)
     const share = remaining * Math.min(1, p)
     if (dest !== undefined && share > 0) shares.set(dest, (shares.get(dest) ?? 0) + share)
     remaining -= share

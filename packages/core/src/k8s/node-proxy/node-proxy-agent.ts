@@ -6,8 +6,11 @@ import type { ApiStore, Watch, WatchEvent } from "../store/index"
 import {
   KubeProxy,
   type KubeProxyConntrackConfig,
+  servicePortKeyOfChain,
+  identityOf,
+  type ServicePortMap,
   type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type NftablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
-import { endpointShares, type SharesMemo } from "./endpoint-shares"
+import { changedEndpointShares, sameShares, type RecordedSharesMemo } from "./endpoint-shares"
 import { nftEndpointShares } from "./nft-endpoint-shares"
 import { NodeNftables } from "./node-nftables"
 import { setupNodeConntrack } from "./node-conntrack"
@@ -50,7 +53,13 @@ export interface NodeProxyAgentOptions {
 }
 
 
-const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly name: string } }): string => `${o.metadata.namespace ?? ""}/${o.metadata.name}`
+// Informer cache keys, memoised on the (shared, immutable) API object: every node's cache holds the same strings.
+const keys = new WeakMap<object, string>()
+const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly name: string } }): string => {
+  let k = keys.get(o)
+  if (k === undefined) keys.set(o, (k = `${o.metadata.namespace ?? ""}/${o.metadata.name}`))
+  return k
+}
 
 /**
  * One node's kube-proxy (iptables mode, or nftables mode with `mode: "nftables"`), wired to the API store and the node's kernel: informers on Services and
@@ -70,7 +79,7 @@ export class NodeProxyAgent {
   private readonly services = new Map<string, ServiceView>()
   private readonly slices = new Map<string, EndpointSliceView>()
   private started = false
-  private readonly sharesMemo: SharesMemo = new Map()
+  private readonly sharesMemo: RecordedSharesMemo = new Map()
   /** The shares last written to a `rules` record, per service port. */
   private readonly recordedShares = new Map<string, Record<string, number>>()
   /** The informers have listed once: a later start() re-lists (client-go Reflector relist after a lost watch). */
@@ -217,10 +226,14 @@ export class NodeProxyAgent {
    * left out keeps its last recorded shares (as a port without a KUBE-SVC chain always has been).
    */
   private changedShares(): Record<string, Record<string, number>> {
-    const all =
-      this.nftNode !== null
-        ? nftEndpointShares(this.nftNode.ruleset, this.kubeProxy.proxier.svcPortMap)
-        : endpointShares(this.ruleset, this.kubeProxy.proxier.svcPortMap, this.sharesMemo)
+    const proxier = this.kubeProxy.proxier
+    if (this.nftNode === null) {
+      // Only ports whose KUBE-SVC chain a restore rewrote can have new shares (an unchanged chain has unchanged
+      // SEP targets): walk those, in key order; all of them when the restores could not say what they wrote.
+      const keys = portsToWalk(this.node.takeWrittenNat(), proxier.svcPortMap, proxier.sortedServiceKeys)
+      return internShares(changedEndpointShares(this.ruleset, proxier.svcPortMap, keys, this.sharesMemo))
+    }
+    const all = nftEndpointShares(this.nftNode.ruleset, proxier.svcPortMap)
     const out: Record<string, Record<string, number>> = {}
     for (const port in all) {
       const entry = all[port] as Record<string, number>
@@ -267,11 +280,36 @@ export class NodeProxyAgent {
   }
 }
 
-/** Two share maps with the same endpoints and values (in the same, sorted, order). */
-const sameShares = (a: Record<string, number>, b: Record<string, number>): boolean => {
-  const ka = Object.keys(a)
-  const kb = Object.keys(b)
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k])
+/**
+ * The service ports (sorted keys) whose KUBE-SVC chain is among the nat chains restores wrote: all of them when
+ * the restores could not say (`written` null) or wrote a chain of a port not known here.
+ */
+const portsToWalk = (written: ReadonlySet<string> | null, services: ServicePortMap, all: ReadonlyArray<string>): ReadonlyArray<string> => {
+  if (written === null) return all
+  const keys: string[] = []
+  for (const chain of written) {
+    if (!chain.startsWith("KUBE-SVC-")) continue
+    const key = servicePortKeyOfChain(chain)
+    if (key === undefined) return all
+    if (services.has(key)) keys.push(key)
+  }
+  return keys.sort()
+}
+
+/**
+ * One object for every node's identical `shares` (the same ports with the same, shared, entries): nodes in step
+ * record the same changes at once, and records are kept for the run's end. Recent ones only (a small memo).
+ */
+const sharesSeen = new Map<string, Record<string, Record<string, number>>>()
+const SHARES_MEMO = 64
+const internShares = (shares: Record<string, Record<string, number>>): Record<string, Record<string, number>> => {
+  let key = ""
+  for (const port in shares) key += `${port}=${identityOf(shares[port] as object)};`
+  const known = sharesSeen.get(key)
+  if (known !== undefined) return known
+  if (sharesSeen.size >= SHARES_MEMO) sharesSeen.delete(sharesSeen.keys().next().value as string)
+  sharesSeen.set(key, shares)
+  return shares
 }
 
 const syncedKinds = new WeakMap<Simulation, EventKind<NodeProxyAgent>>()

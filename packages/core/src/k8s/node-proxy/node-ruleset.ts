@@ -14,6 +14,8 @@ export class NodeRuleset implements KubeProxyNode {
   restores = 0
   /** UDP conntrack entries deleted by cleanup, over the run. */
   conntrackCleared = 0
+  /** nat chains restores may have changed since `takeWrittenNat` (null: any of them). */
+  private writtenNat: Set<string> | null = null
 
   constructor(
     readonly host: Host,
@@ -22,9 +24,23 @@ export class NodeRuleset implements KubeProxyNode {
     private readonly shared: { readonly rules?: RuleParseCache; readonly tables?: TableShareCache } = {},
   ) {}
 
+  private readonly onWritten = (table: string, chains: ReadonlySet<string> | null): void => {
+    if (table !== "nat" || this.writtenNat === null) return
+    if (chains === null) this.writtenNat = null
+    else for (const c of chains) this.writtenNat.add(c)
+  }
+
+  /** The nat chains restores may have changed since the last call (null: unknown, any), then forgets them. */
+  takeWrittenNat(): ReadonlySet<string> | null {
+    const out = this.writtenNat
+    this.writtenNat = new Set()
+    return out
+  }
+
   private get restoreOptions(): RestoreOptions {
     return {
       noflush: true,
+      onWritten: this.onWritten,
       ...(this.shared.rules !== undefined ? { ruleCache: this.shared.rules } : {}),
       ...(this.shared.tables !== undefined ? { tableCache: this.shared.tables } : {}),
     }

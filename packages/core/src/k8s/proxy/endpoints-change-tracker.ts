@@ -1,5 +1,6 @@
 import { LABEL_SERVICE_NAME, type EndpointSliceView, type Protocol } from "./api-view"
 import { compareEndpoints, isLocalTo, makeEndpoint, type Endpoint } from "./endpoint"
+import { identityOf } from "./identity"
 import { isIpv4 } from "./ip"
 import { makeServicePortName, namespacedName, type NamespacedName } from "./service-port-name"
 
@@ -20,7 +21,8 @@ interface SliceInfo {
 
 interface ServiceSlices {
   readonly applied: Map<string, SliceInfo>
-  readonly pending: Map<string, SliceInfo>
+  /** Created on the first pending change (most Services of a cluster have none at any moment). */
+  pending: Map<string, SliceInfo> | undefined
 }
 
 /** What `applyEndpointsChanges` changed: upstream's UpdateEndpointsMapResult. */
@@ -81,6 +83,8 @@ const sliceInfoOf = (slice: EndpointSliceView, serviceName: string): SliceInfo =
  */
 export class EndpointsChangeTracker {
   private readonly services = new Map<NamespacedName, ServiceSlices>()
+  /** Services with pending slices, in the order their first pending change arrived. */
+  private readonly dirty = new Set<NamespacedName>()
 
   constructor(readonly nodeName: string) {}
 
@@ -96,66 +100,120 @@ export class EndpointsChangeTracker {
       ? { name: slice.metadata.name, byPort: new Map(), fingerprint: "", remove: true, hasDuplicates: false }
       : sliceInfoOf(slice, serviceName)
     let tracker = this.services.get(nn)
-    if (tracker === undefined) this.services.set(nn, (tracker = { applied: new Map(), pending: new Map() }))
+    if (tracker === undefined) this.services.set(nn, (tracker = { applied: new Map(), pending: undefined }))
     // esInfoChanged
-    const pending = tracker.pending.get(info.name)
+    const pending = tracker.pending?.get(info.name)
     const applied = tracker.applied.get(info.name)
     let changed: boolean
     if (pending !== undefined) changed = !sameInfo(info, pending)
     else if (applied !== undefined) changed = !sameInfo(info, applied)
     else changed = !info.remove
-    if (changed) tracker.pending.set(info.name, info)
+    if (changed) {
+      tracker.pending ??= new Map()
+      tracker.pending.set(info.name, info)
+      this.dirty.add(nn)
+    }
     return changed
   }
 
   /** checkoutChanges: {previous, current} endpoints of every Service with pending slices, then marks them applied. */
-  checkout(): Map<NamespacedName, { previous: EndpointsMap; current: EndpointsMap }> {
-    const out = new Map<NamespacedName, { previous: EndpointsMap; current: EndpointsMap }>()
-    for (const [nn, tracker] of this.services) {
-      if (tracker.pending.size === 0) continue
+  checkout(): Map<NamespacedName, EndpointsChange> {
+    const out = new Map<NamespacedName, EndpointsChange>()
+    // Only the Services with pending slices (a sync costs what changed, not the number of Services).
+    for (const nn of this.dirty) {
+      const tracker = this.services.get(nn)
+      if (tracker === undefined || tracker.pending === undefined) continue
       const previous = this.endpointsMapOf(tracker.applied)
       for (const [name, info] of tracker.pending) {
         if (info.remove) tracker.applied.delete(name)
         else tracker.applied.set(name, info)
       }
-      tracker.pending.clear()
+      tracker.pending = undefined
       out.set(nn, { previous, current: this.endpointsMapOf(tracker.applied) })
       if (tracker.applied.size === 0) this.services.delete(nn)
     }
+    this.dirty.clear()
     return out
   }
 
   /** getEndpointsMap: merge the service's slices; the same `ip:port` in several slices is one endpoint, the local copy winning. */
   private endpointsMapOf(slices: ReadonlyMap<string, SliceInfo>): EndpointsMap {
-    const map: EndpointsMap = new Map()
+    if (slices.size === 0) return NO_ENDPOINTS
     const only = slices.size === 1 ? (slices.values().next().value as SliceInfo) : undefined
     if (only !== undefined && !only.hasDuplicates) {
       // One slice: its sorted lists are already the answer, shared with every other node.
-      for (const [key, list] of only.byPort) if (list.length > 0) map.set(key, list)
+      let map = singleSliceMaps.get(only)
+      if (map === undefined) {
+        map = new Map()
+        for (const [key, list] of only.byPort) if (list.length > 0) map.set(key, list)
+        singleSliceMaps.set(only, map)
+      }
       return map
     }
-    const merged = new Map<string, Map<string, Endpoint>>()
+    // Several slices: the merge is shared too (by the slices' identities), unless an `ip:port` appears twice,
+    // when the local copy wins and the answer is this node's own.
     const names = [...slices.keys()].sort()
-    for (const name of names) {
-      const info = slices.get(name) as SliceInfo
-      for (const [key, list] of info.byPort) {
-        let set = merged.get(key)
-        if (set === undefined) merged.set(key, (set = new Map()))
-        for (const ep of list) if (!set.has(ep.text) || isLocalTo(ep, this.nodeName)) set.set(ep.text, ep)
+    let key = ""
+    for (const name of names) key += `${identityOf(slices.get(name) as SliceInfo)},`
+    let memo = mergedMaps.get(key)
+    if (memo === undefined) {
+      if (mergedMaps.size >= MERGED_MEMO_LIMIT) mergedMaps.clear()
+      const first = mergeSlices(names, slices, "")
+      mergedMaps.set(key, (memo = first.duplicates ? { map: undefined, byNode: new Map() } : { map: first.map, byNode: undefined }))
+    }
+    if (memo.map !== undefined) return memo.map
+    const byNode = memo.byNode as Map<string, EndpointsMap>
+    let mine = byNode.get(this.nodeName)
+    if (mine === undefined) byNode.set(this.nodeName, (mine = mergeSlices(names, slices, this.nodeName).map))
+    return mine
+  }
+}
+
+/** The endpoints of no slice; and of one slice, memoised on it (the maps handed out are never changed). */
+const NO_ENDPOINTS: EndpointsMap = new Map()
+const singleSliceMaps = new WeakMap<SliceInfo, EndpointsMap>()
+
+/** Merged endpoint maps of several slices, by the slices' ids (a memo: cleared when it grows past the limit). */
+const mergedMaps = new Map<string, { readonly map: EndpointsMap | undefined; readonly byNode: Map<string, EndpointsMap> | undefined }>()
+const MERGED_MEMO_LIMIT = 1 << 14
+/** getEndpointsMap's merge of the named slices (in name order); `duplicates` when an `ip:port` was in two. */
+const mergeSlices = (names: ReadonlyArray<string>, slices: ReadonlyMap<string, SliceInfo>, nodeName: string): { map: EndpointsMap; duplicates: boolean } => {
+  const map: EndpointsMap = new Map()
+  let duplicates = false
+  const merged = new Map<string, Map<string, Endpoint>>()
+  for (const name of names) {
+    const info = slices.get(name) as SliceInfo
+    for (const [key, list] of info.byPort) {
+      let set = merged.get(key)
+      if (set === undefined) merged.set(key, (set = new Map()))
+      for (const ep of list) {
+        const seen = set.has(ep.text)
+        if (seen) duplicates = true
+        if (!seen || isLocalTo(ep, nodeName)) set.set(ep.text, ep)
       }
     }
-    for (const [key, set] of merged) if (set.size > 0) map.set(key, [...set.values()].sort(compareEndpoints))
-    return map
   }
+  for (const [key, set] of merged) if (set.size > 0) map.set(key, [...set.values()].sort(compareEndpoints))
+  return { map, duplicates }
 }
 
 const sameInfo = (a: SliceInfo, b: SliceInfo): boolean => a.remove === b.remove && a.fingerprint === b.fingerprint
 
 /** EndpointsMap.Update: applies the tracker's pending changes to `map`. */
-export const applyEndpointsChanges = (map: EndpointsMap, tracker: EndpointsChangeTracker): UpdateEndpointsMapResult => {
+export const applyEndpointsChanges = (map: EndpointsMap, tracker: EndpointsChangeTracker): UpdateEndpointsMapResult =>
+  applyEndpointsChangeSet(map, tracker.checkout())
+
+/** One Service's endpoints before and after the changes a tracker checked out. */
+export interface EndpointsChange {
+  readonly previous: EndpointsMap
+  readonly current: EndpointsMap
+}
+
+/** EndpointsMap.Update for changes already checked out of a tracker. */
+export const applyEndpointsChangeSet = (map: EndpointsMap, changes: ReadonlyMap<NamespacedName, EndpointsChange>): UpdateEndpointsMapResult => {
   const updatedServices = new Set<NamespacedName>()
   let conntrackCleanupRequired = false
-  for (const [nn, change] of tracker.checkout()) {
+  for (const [nn, change] of changes) {
     updatedServices.add(nn)
     for (const key of change.previous.keys()) map.delete(key)
     for (const [key, list] of change.current) map.set(key, list)

@@ -34,6 +34,8 @@ export {
 } from "./iptables/iptables-proxier"
 export { resolveIptablesConfig, ProxyConfigError, type IptablesProxierConfig, type ResolvedIptablesConfig } from "./iptables/config"
 export { IptablesRenderCache } from "./iptables/render-cache"
+export { identityOf } from "./identity"
+export { chainsFor as servicePortChainsOf, servicePortKeyOfChain } from "./iptables/service-rules"
 export { IPTABLES_JUMP_RULES, type JumpRule } from "./iptables/jump-chains"
 export { canonicalOrder, ruleComment, IptablesDumpError } from "./iptables/canonical-order"
 export {

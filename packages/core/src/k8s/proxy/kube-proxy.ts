@@ -148,7 +148,7 @@ export class KubeProxy {
       this.stash = undefined
       const result: IptablesSyncResult | NftablesSyncResult | undefined = this.proxier.syncProxyRules()
       if (result === undefined) return 0
-      const lines = countLines(result.payload)
+      const lines = "payloadLines" in result ? result.payloadLines : countLines(result.payload)
       const duration = this.cost.base + this.cost.perLine * lines
       const s = this.takeStash()
       if (s !== undefined || !result.success) {

@@ -1,9 +1,10 @@
 import { NANOS_PER_HOUR, type Nanos } from "../../sim/index"
 import type { EndpointSliceView, ServiceView } from "./api-view"
 import { udpConntrackTargets, type UdpConntrackTargets } from "./conntrack-cleanup"
-import { EndpointsChangeTracker, type EndpointsMap } from "./endpoints-change-tracker"
+import { applyEndpointsChanges, EndpointsChangeTracker, type EndpointsMap, type UpdateEndpointsMapResult } from "./endpoints-change-tracker"
 import type { Proxier } from "./proxier"
-import { ServiceChangeTracker, type ServicePortMap } from "./service-change-tracker"
+import { applyServiceChanges, ServiceChangeTracker, type ServicePortMap, type UpdateServiceMapResult } from "./service-change-tracker"
+import type { ProxyState, ProxyStateStore, ProxyTransition } from "./shared-state"
 
 /** pkg/proxy/util FullSyncPeriod: a full resync at least hourly. */
 export const FULL_SYNC_PERIOD: Nanos = NANOS_PER_HOUR
@@ -55,8 +56,12 @@ export interface ProxierSyncFigures {
 export abstract class ProxierCore<Config extends ProxierCoreConfig, Figures extends ProxierSyncFigures> implements Proxier {
   protected readonly serviceChanges = new ServiceChangeTracker()
   protected readonly endpointsChanges: EndpointsChangeTracker
-  readonly svcPortMap: ServicePortMap = new Map()
-  readonly endpointsMap: EndpointsMap = new Map()
+  private readonly ownSvcPortMap: ServicePortMap = new Map()
+  private readonly ownEndpointsMap: EndpointsMap = new Map()
+  /** With a shared store: the state this proxier's last sync applied (its maps are the store's, immutable). */
+  protected state: ProxyState | undefined
+  /** With a shared store: the step the last sync took (its memo holds what the sync derived from it). */
+  protected transition: ProxyTransition | undefined
   private servicesSynced = false
   private endpointSlicesSynced = false
   /** proxier.go needFullSync: the first sync, and any after a failed one, rewrites everything. */
@@ -68,8 +73,49 @@ export abstract class ProxierCore<Config extends ProxierCoreConfig, Figures exte
   constructor(
     readonly config: Config,
     private readonly hooks: ProxierRunnerHooks,
+    /** Share the ServicePortMap / EndpointsMap (and what a mode derives from them) with other nodes' proxiers. */
+    private readonly stateStore?: ProxyStateStore,
   ) {
     this.endpointsChanges = new EndpointsChangeTracker(config.nodeName)
+    if (stateStore !== undefined) {
+      this.state = stateStore.empty
+      stateStore.move(undefined, this.state)
+    }
+  }
+
+  /** All ports of all Services as of the last sync (ServicePortMap); read-only. */
+  get svcPortMap(): ServicePortMap {
+    return this.state?.svcPortMap ?? this.ownSvcPortMap
+  }
+  /** The endpoints of every service port as of the last sync (EndpointsMap); read-only. */
+  get endpointsMap(): EndpointsMap {
+    return this.state?.endpointsMap ?? this.ownEndpointsMap
+  }
+
+  /** The keys of `svcPortMap` in sorted order (shared by every proxier in the same state). */
+  get sortedServiceKeys(): ReadonlyArray<string> {
+    return this.state?.sortedKeys ?? [...this.ownSvcPortMap.keys()].sort()
+  }
+
+  /**
+   * The start of syncProxyRules: `serviceUpdateResult := proxier.svcPortMap.Update(proxier.serviceChanges)` and
+   * `endpointUpdateResult := proxier.endpointsMap.Update(proxier.endpointsChanges)`; with a shared store the
+   * step is taken once for every proxier making it (`this.state` / `this.transition` then say where it led).
+   */
+  protected applyChanges(): { readonly serviceUpdate: UpdateServiceMapResult; readonly endpointUpdate: UpdateEndpointsMapResult } {
+    const store = this.stateStore
+    const from = this.state
+    if (store === undefined || from === undefined) {
+      return {
+        serviceUpdate: applyServiceChanges(this.ownSvcPortMap, this.serviceChanges),
+        endpointUpdate: applyEndpointsChanges(this.ownEndpointsMap, this.endpointsChanges),
+      }
+    }
+    const t = store.advance(from, this.serviceChanges.checkout(), this.endpointsChanges.checkout())
+    store.move(from, t.to)
+    this.state = t.to
+    this.transition = t
+    return t
   }
 
   /** proxier.go syncProxyRules: a mode writes its rules from svcPortMap and endpointsMap. */

@@ -5,7 +5,7 @@ import { namespacedName, type NamespacedName } from "./service-port-name"
 /** All ports of all Services, keyed by ServicePortName key (pkg/proxy/servicechangetracker.go ServicePortMap). */
 export type ServicePortMap = Map<string, ServicePortInfo>
 
-interface ServiceChange {
+export interface ServiceChange {
   readonly previous: ServicePortMap
   current: ServicePortMap
 }
@@ -18,13 +18,16 @@ export interface UpdateServiceMapResult {
   readonly deletedUDPClusterIPs: ReadonlySet<string>
 }
 
+/** The ports of no Service (shared: the maps a tracker hands out are never changed). */
+const NO_PORTS: ServicePortMap = new Map()
+
 // The per-Service port records are node-independent: memoise them on the Service object itself, so a thousand
 // nodes' trackers share one record per port instead of building a thousand.
 const portsOfService = new WeakMap<ServiceView, ServicePortMap>()
 
 /** servicechangetracker.go serviceToServiceMap: the Service's ports, or an empty map if kube-proxy ignores it. */
 export const serviceToServicePortMap = (svc: ServiceView | undefined): ServicePortMap => {
-  if (svc === undefined) return new Map()
+  if (svc === undefined) return NO_PORTS
   const cached = portsOfService.get(svc)
   if (cached !== undefined) return cached
   const map: ServicePortMap = new Map()
@@ -85,10 +88,14 @@ export class ServiceChangeTracker {
 }
 
 /** ServicePortMap.Update: applies the tracker's pending changes to `map`. */
-export const applyServiceChanges = (map: ServicePortMap, tracker: ServiceChangeTracker): UpdateServiceMapResult => {
+export const applyServiceChanges = (map: ServicePortMap, tracker: ServiceChangeTracker): UpdateServiceMapResult =>
+  applyServiceChangeSet(map, tracker.checkout())
+
+/** ServicePortMap.Update for changes already checked out of a tracker. */
+export const applyServiceChangeSet = (map: ServicePortMap, changes: ReadonlyMap<NamespacedName, ServiceChange>): UpdateServiceMapResult => {
   const updatedServices = new Set<NamespacedName>()
   const deletedUDPClusterIPs = new Set<string>()
-  for (const [nn, change] of tracker.checkout()) {
+  for (const [nn, change] of changes) {
     updatedServices.add(nn)
     for (const [key, info] of change.current) map.set(key, info)
     for (const [key, info] of change.previous) {

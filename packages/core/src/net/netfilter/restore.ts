@@ -3,7 +3,8 @@ import { type Chain, type Counters, type Policy, type RecentMatch, type Rule, ty
 import { parseRuleWords } from "./parse-rule"
 import { renderRuleSave } from "./render-rule"
 import { type RuleParseCache, detach } from "./rule-cache"
-import { type TableShareCache, payloadTables, sharedChains, withOwnCounters } from "./shared-tables"
+import { type TableShareCache, isSharedMap, payloadTables, sharedChains, withOwnCounters } from "./shared-tables"
+import { planFits, planSharedRestore } from "./chain-share"
 import type { Ruleset } from "./ruleset"
 import { tokenize } from "./tokenize"
 
@@ -210,6 +211,11 @@ export interface RestoreOptions {
    * (shared-tables.ts); counters stay per ruleset. `applyRestore` only (it needs the text).
    */
   tableCache?: TableShareCache
+  /**
+   * Told, after a successful restore, which chains of each table it may have changed: their names, or null
+   * when it cannot say (a flush of the table, or a whole shared table installed). Chains not named are as before.
+   */
+  onWritten?: (table: TableName, chains: ReadonlySet<string> | null) => void
 }
 
 /** The chain copies one section works on; originals stay untouched until every section has succeeded. */
@@ -251,6 +257,7 @@ class Staging {
 export const applyRestore = (ruleset: Ruleset, text: string, options: RestoreOptions): void => {
   const cache = options.tableCache
   if (cache === undefined) return applyPayload(ruleset, parseRestore(text), options)
+  if (options.noflush && options.counters !== true && options.keepText !== false && restoreShared(ruleset, text, cache, options.onWritten)) return
   const names = payloadTables(text)
   // The kernel keeps an nth statistic match's packet count per rule: such rules are never shared.
   const state = text.includes("--mode nth") ? null : cache.stateKey(ruleset, names)
@@ -259,6 +266,7 @@ export const applyRestore = (ruleset: Ruleset, text: string, options: RestoreOpt
     const hit = cache.lookup(state, memoText)
     if (hit !== undefined) {
       for (const [name, chains] of hit.tables) ruleset.ensureTable(name).chains = chains
+      for (const [name] of hit.tables) options.onWritten?.(name, null)
       keepRecentLists(ruleset)
       return
     }
@@ -284,8 +292,11 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
   // libxt_set.c get_set_byname: a rule naming a set that does not exist fails the whole restore.
   for (const st of staged.values()) {
     for (const c of st.chains.values()) {
-      for (const r of c.rules) for (const m of r.matches) if (m.kind === "set" && ruleset.ipsets.get(m.name) === undefined) {
-        err(0, m.name, `Set ${m.name} doesn't exist (chain ${c.name}: create it with ipset before the rules that use it)`)
+      for (const r of c.rules) for (const m of r.matches) if (m.kind === "set") {
+        withSetRules.add(ruleset)
+        if (ruleset.ipsets.get(m.name) === undefined) {
+          err(0, m.name, `Set ${m.name} doesn't exist (chain ${c.name}: create it with ipset before the rules that use it)`)
+        }
       }
     }
   }
@@ -294,9 +305,90 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
     t.chains = st.chains
   }
   keepRecentLists(ruleset)
+  if (options.onWritten !== undefined) reportWritten(payload, options.noflush, options.onWritten)
 }
 
-/** The `recent` matches of a table's rules, remembered per chain map (maps are never changed once installed). */
+/** The chains each section's commands name (a restore with noflush leaves every other chain as it was). */
+const reportWritten = (payload: RestorePayload, noflush: boolean, report: NonNullable<RestoreOptions["onWritten"]>): void => {
+  const byTable = new Map<TableName, Set<string> | null>()
+  for (const section of payload.sections) {
+    let names = byTable.get(section.table)
+    if (names === null) continue
+    if (!noflush) {
+      byTable.set(section.table, null)
+      continue
+    }
+    if (names === undefined) byTable.set(section.table, (names = new Set()))
+    for (const c of section.commands) {
+      if (c.op === "flush" && c.chain === null) {
+        byTable.set(section.table, null)
+        break
+      }
+      names.add(c.chain as string)
+    }
+  }
+  for (const [table, names] of byTable) report(table, names)
+}
+
+/** Rulesets whose tables have held rules naming ipsets: every restore re-checks those (the ordinary restore). */
+const withSetRules = new WeakSet<Ruleset>()
+
+/**
+ * The shared-chain restore (chain-share.ts): when the payload only declares, fills and deletes its own user
+ * chains and this ruleset's tables give its parse the same answers, install the shared chains by reference
+ * (in place: the ruleset's own chain maps; a map other rulesets hold takes the ordinary path). False: not taken.
+ */
+const restoreShared = (ruleset: Ruleset, text: string, cache: TableShareCache, onWritten: RestoreOptions["onWritten"]): boolean => {
+  if (withSetRules.has(ruleset)) return false
+  const plan = cache.plan(text, () => {
+    try {
+      return planSharedRestore(ruleset, parseRestore(text))
+    } catch (e) {
+      if (e instanceof IptablesParseError) return null
+      throw e
+    }
+  })
+  if (plan === null) return false
+  for (const s of plan.sections) {
+    const t = ruleset.table(s.table)
+    if (t !== undefined && isSharedMap(t.chains)) return false
+  }
+  if (!planFits(ruleset, plan)) return false
+  cache.planHits++
+  let recent = false
+  for (const s of plan.sections) {
+    const t = ruleset.ensureTable(s.table)
+    if (s.recent) recent = true
+    for (const step of s.steps) {
+      const old = t.chains.get(step.name)
+      if (old !== undefined && !recent && hasRecent(old)) recent = true
+      if (step.chain === null) t.chains.delete(step.name)
+      else t.chains.set(step.name, step.chain)
+    }
+  }
+  // Without xt_recent rules coming or going, the lists in use are the same ones.
+  if (recent) {
+    for (const s of plan.sections) {
+      const chains = ruleset.table(s.table)?.chains
+      if (chains !== undefined) recentByMap.delete(chains)
+    }
+    keepRecentLists(ruleset)
+  }
+  if (onWritten !== undefined) for (const s of plan.sections) onWritten(s.table, s.written)
+  return true
+}
+
+const recentInChain = new WeakMap<Chain, boolean>()
+const hasRecent = (c: Chain): boolean => {
+  let v = recentInChain.get(c)
+  if (v === undefined) recentInChain.set(c, (v = c.rules.some((r) => r.matches.some((m) => m.kind === "recent"))))
+  return v
+}
+
+/**
+ * The `recent` matches of a table's rules, remembered per chain map (maps are not changed once installed, except
+ * by `restoreShared`, which drops the entry when it changes which chains hold recent matches).
+ */
 const recentByMap = new WeakMap<Map<string, Chain>, RecentMatch[]>()
 
 const recentMatchesOf = (chains: Map<string, Chain>): RecentMatch[] => {

@@ -15,11 +15,26 @@ const svcPayload = (services: number, version: number) => {
 }
 const jump = "*nat\n-I PREROUTING -j KUBE-SERVICES\n-I OUTPUT -j KUBE-SERVICES\nCOMMIT\n"
 
+// A second service chain, its deletion (kube-proxy's stale-chain lines) and a node's own rule that jumps to it.
+const extraPayloads = {
+  addB: "*nat\n:KUBE-SVC-B - [0:0]\n:KUBE-EXT-B - [0:0]\n-A KUBE-EXT-B -j KUBE-SVC-B\n-A KUBE-SVC-B -m recent --name b --set -j DNAT --to-destination 10.244.2.1:80\nCOMMIT\n",
+  deleteB: "*nat\n:KUBE-SVC-B - [0:0]\n:KUBE-EXT-B - [0:0]\n-X KUBE-SVC-B\n-X KUBE-EXT-B\nCOMMIT\n",
+  foreignB: "*nat\n-I OUTPUT -j KUBE-SVC-B\nCOMMIT\n",
+}
+const outcome = (f: () => void): string => {
+  try {
+    f()
+    return "ok"
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e)
+  }
+}
+
 const ctx = (): EvalContext => ({ now: 0, rng: makeRng(1, "n"), isLocal: () => false, recent: new RecentTables() })
 const send = (rs: Ruleset, svc: number) => evaluateHook(rs, "nat", "PREROUTING", packetMeta({ dst: 0x0a600000 + svc, proto: 6, dport: 80 }), ctx())
 
-describe("TableShareCache: nodes restoring the same payloads onto the same state share the result", () => {
-  test("a shared result is installed by reference, counted per node (copied on first count), and replayed payloads equal separate restores", () => {
+describe("TableShareCache: nodes restoring the same payloads share the result", () => {
+  test("payloads that only declare, fill and delete their own chains install shared chains, counted per node (copied on first count)", () => {
     const cache = new TableShareCache()
     const rules = new RuleParseCache()
     const opts = { noflush: true, tableCache: cache, ruleCache: rules }
@@ -28,25 +43,26 @@ describe("TableShareCache: nodes restoring the same payloads onto the same state
       applyRestore(rs, svcPayload(40, 2), opts)
       applyRestore(rs, jump, opts)
     }
-    expect(cache.misses).toBe(2)
-    expect(cache.hits).toBe(4)
+    // The service payload is planned once and installed three times; the jump payload (-I) is restored per node.
+    expect([cache.planMisses, cache.planHits]).toEqual([2, 3])
     const [a, b, c] = nodes as [Ruleset, Ruleset, Ruleset]
-    expect(a.table("nat")?.chains).toBe(b.table("nat")?.chains)
+    expect(a.chain("nat", "KUBE-SERVICES")).toBe(b.chain("nat", "KUBE-SERVICES"))
+    expect(a.chain("nat", "KUBE-SVC-A")).toBe(c.chain("nat", "KUBE-SVC-A"))
     // Node a counts a packet: its own copy of the chains it traversed; b and c still read zeros.
     expect(send(a, 7).nat?.toIp).toBe(0x0af40102)
-    expect(a.table("nat")?.chains).not.toBe(b.table("nat")?.chains)
+    expect(a.chain("nat", "KUBE-SVC-A")).not.toBe(b.chain("nat", "KUBE-SVC-A"))
     expect(renderSave(b, { counters: true })).toBe(renderSave(c, { counters: true }))
     expect(renderSave(a, { counters: true })).not.toBe(renderSave(b, { counters: true }))
     expect(a.chain("nat", "KUBE-SVC-A")?.rules[0]?.counters.packets).toBe(1)
     expect(b.chain("nat", "KUBE-SVC-A")?.rules[0]?.counters.packets).toBe(0)
-    // Next sync: a (private now) restores on its own, b and c share again; all equal separate restores.
+    // Next sync: every node takes the new shared chains; all equal separate restores, a keeps its PREROUTING count.
     for (const rs of nodes) applyRestore(rs, svcPayload(40, 3), opts)
     const alone = new Ruleset()
     applyRestore(alone, svcPayload(40, 2), { noflush: true })
     applyRestore(alone, jump, { noflush: true })
     applyRestore(alone, svcPayload(40, 3), { noflush: true })
     for (const rs of nodes) expect(renderSave(rs)).toBe(renderSave(alone))
-    expect(b.table("nat")?.chains).toBe(c.table("nat")?.chains)
+    expect(a.chain("nat", "KUBE-SVC-A")).toBe(c.chain("nat", "KUBE-SVC-A"))
     expect(a.chain("nat", "PREROUTING")?.rules[0]?.counters.packets).toBe(1)
     expect(b.chain("nat", "PREROUTING")?.rules[0]?.counters.packets).toBe(0)
   })
@@ -55,6 +71,7 @@ describe("TableShareCache: nodes restoring the same payloads onto the same state
     const step = fc.oneof(
       fc.record({ op: fc.constant("restore" as const), node: fc.nat(2), version: fc.integer({ min: 1, max: 3 }), services: fc.constantFrom(5, 40) }),
       fc.record({ op: fc.constant("packet" as const), node: fc.nat(2), svc: fc.nat(45) }),
+      fc.record({ op: fc.constantFrom("addB" as const, "deleteB" as const, "foreignB" as const), node: fc.nat(2) }),
     )
     fc.assert(
       fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
@@ -70,10 +87,13 @@ describe("TableShareCache: nodes restoring the same payloads onto the same state
         for (const s of steps) {
           const x = shared[s.node] as Ruleset
           const y = alone[s.node] as Ruleset
-          if (s.op === "restore") {
-            applyRestore(x, svcPayload(s.services, s.version), { noflush: true, tableCache: cache })
-            applyRestore(y, svcPayload(s.services, s.version), { noflush: true })
-          } else expect(send(x, s.svc)).toEqual(send(y, s.svc))
+          if (s.op === "packet") {
+            expect(send(x, s.svc)).toEqual(send(y, s.svc))
+            continue
+          }
+          const text = s.op === "restore" ? svcPayload(s.services, s.version) : extraPayloads[s.op]
+          // Both take the payload, or both refuse it with the same error (and stay unchanged).
+          expect(outcome(() => applyRestore(x, text, { noflush: true, tableCache: cache }))).toBe(outcome(() => applyRestore(y, text, { noflush: true })))
         }
         for (let n = 0; n < 3; n++) expect(renderSave(shared[n] as Ruleset, { counters: true })).toBe(renderSave(alone[n] as Ruleset, { counters: true }))
       }),

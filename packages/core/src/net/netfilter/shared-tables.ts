@@ -1,5 +1,8 @@
 import type { Chain, Rule, Table, TableName } from "./model"
+import type { SharedPlan } from "./chain-share"
 import type { Ruleset } from "./ruleset"
+
+const PLAN_MEMO = 16
 
 /**
  * Chains that several rulesets' tables may hold at once (a restore result handed to every node that restored the
@@ -11,6 +14,9 @@ export const sharedChains = new WeakSet<Chain>()
 
 /** A table's chain map that is shared between rulesets, with its id in memo keys. */
 const sharedMaps = new WeakMap<Map<string, Chain>, number>()
+
+/** Whether a table's chain map is held by several rulesets (then it is never changed in place). */
+export const isSharedMap = (chains: Map<string, Chain>): boolean => sharedMaps.has(chains)
 
 /**
  * The calling ruleset's own copy of a shared chain of table `t`, put in its place (the table's map copied first
@@ -54,8 +60,29 @@ export class TableShareCache {
   private nextId = 1
   private readonly bySharedState = new WeakMap<Map<string, Chain>, Map<string, Outcome>>()
   private readonly byPristineState = new Map<string, Outcome>()
+  /** Shared-chain plans of recent payloads (chain-share.ts), most recently used last. */
+  private readonly plans = new Map<string, SharedPlan | null>()
   hits = 0
   misses = 0
+  /** Restores that installed shared chains (chain-share.ts), and payloads planned for it. */
+  planHits = 0
+  planMisses = 0
+
+  /** The shared-chain plan of `text` (built by `build`, against the first ruleset to restore it), or null if it has none. */
+  plan(text: string, build: () => SharedPlan | null): SharedPlan | null {
+    const known = this.plans.get(text)
+    if (known !== undefined) {
+      this.plans.delete(text)
+      this.plans.set(text, known)
+      return known
+    }
+    this.planMisses++
+    const plan = build()
+    // The nodes of a cluster restore a handful of distinct payloads at a time; the keys are whole payloads.
+    if (this.plans.size >= PLAN_MEMO) this.plans.delete(this.plans.keys().next().value as string)
+    this.plans.set(text, plan)
+    return plan
+  }
 
   /** The memo key of `ruleset`'s current state for the tables `names`, or null when it has chains of its own. */
   stateKey(ruleset: Ruleset, names: ReadonlyArray<TableName>): { readonly anchor: Map<string, Chain> | null; readonly key: string } | null {

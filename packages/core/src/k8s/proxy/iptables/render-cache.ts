@@ -1,13 +1,14 @@
 import type { Endpoint } from "../endpoint"
 import type { ServicePortInfo } from "../service-port"
 import type { ResolvedIptablesConfig } from "./config"
+import { ProxyStateStore } from "../shared-state"
 import { ProbabilityCache } from "./probability"
 import { renderServicePort, type ServicePortRules } from "./service-rules"
 
 const nodeHinted = new WeakMap<ReadonlyArray<Endpoint>, boolean>()
 
 /** Whether any endpoint of the (shared, immutable) list carries node hints; memoised per list. */
-const hasNodeHints = (endpoints: ReadonlyArray<Endpoint> | undefined): boolean => {
+export const hasNodeHints = (endpoints: ReadonlyArray<Endpoint> | undefined): boolean => {
   if (endpoints === undefined) return false
   let v = nodeHinted.get(endpoints)
   if (v === undefined) nodeHinted.set(endpoints, (v = endpoints.some((e) => e.nodeHints !== undefined)))
@@ -29,6 +30,8 @@ interface Entry {
 export class IptablesRenderCache {
   private readonly byPort = new WeakMap<ServicePortInfo, Map<string, Entry>>()
   readonly probabilities = new ProbabilityCache()
+  /** The proxiers' shared ServicePortMap / EndpointsMap states (and the payloads derived from them). */
+  readonly states = new ProxyStateStore()
   hits = 0
   misses = 0
 

@@ -39,11 +39,20 @@ export const chainLine = (chain: string): string => `:${chain} - [0:0]`
 const chainsOf = new WeakMap<ServicePortInfo, ServicePortChains>()
 const sepChainsOf = new WeakMap<ServicePortInfo, Map<string, string>>()
 
+/** KUBE-SVC chain name → the service port key it was computed for (names are hashes of the port; never reused). */
+const portKeyOfClusterChain = new Map<string, string>()
+
 export const chainsFor = (svc: ServicePortInfo): ServicePortChains => {
   let c = chainsOf.get(svc)
-  if (c === undefined) chainsOf.set(svc, (c = servicePortChains(svc.name.text, svc.protocolLower)))
+  if (c === undefined) {
+    chainsOf.set(svc, (c = servicePortChains(svc.name.text, svc.protocolLower)))
+    portKeyOfClusterChain.set(c.cluster, svc.name.key)
+  }
   return c
 }
+
+/** The service port key whose KUBE-SVC chain is `chain`, if a port with that chain was ever rendered. */
+export const servicePortKeyOfChain = (chain: string): string | undefined => portKeyOfClusterChain.get(chain)
 
 export const endpointChainFor = (svc: ServicePortInfo, ep: Endpoint): string => {
   let m = sepChainsOf.get(svc)
