@@ -72,6 +72,8 @@ export class Packet {
   ctState = 0
   /** Total IP length in bytes. */
   length = 0
+  /** skb->ipvs_property with its IPVS connection (`-m ipvs`); per host, like the mark. */
+  ipvs: { readonly proto: number; readonly vaddr: Ipv4; readonly vport: number; readonly reply: boolean } | null = null
 
   // --- headers ---
   /** Unique per network, in creation order. */
