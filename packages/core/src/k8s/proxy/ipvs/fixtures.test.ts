@@ -1,0 +1,181 @@
+import { describe, expect, it } from "vitest"
+import type { Ruleset } from "../../../net/index"
+import type { EndpointView } from "../api-view"
+import { service, slice, startProxier } from "../test-support/fixtures"
+import { fakeIpvsProxier } from "../test-support/ipvs-node"
+
+// Upstream's fixtures of pkg/proxy/ipvs/proxier_test.go, asserted as upstream's checkIPVS / checkIPSet /
+// checkIptables do: the virtual servers with their real servers, the sets' entries, and per chain the
+// (jump target, matched set) of each rule kube-proxy wrote, in order.
+
+/** checkIptables' view of a chain: `target` or `target set` per rule. */
+const chain = (rs: Ruleset, table: "nat" | "filter", name: string): string[] =>
+  (rs.chain(table, name)?.rules ?? []).map((r) => {
+    const t = r.target
+    const target = t.kind === "chain" ? t.chain : t.kind
+    const set = r.matches.find((m) => m.kind === "set")
+    return set === undefined ? target : `${target} ${set.kind === "set" ? set.name : ""}`
+  })
+
+const svc1 = (spec: Parameters<typeof service>[2], lb?: string[]) => service("ns1", "svc1", { clusterIP: "10.20.30.41", ...spec }, lb)
+const eps1 = (endpoints: EndpointView[], protocol: "TCP" | "UDP" = "TCP") => slice("ns1", "svc1", 1, endpoints, [{ name: "p80", port: 80, protocol }])
+const local = (ip: string): EndpointView => ({ addresses: [ip], nodeName: "test-node" })
+const remote = (ip: string): EndpointView => ({ addresses: [ip], nodeName: "other-hostname" })
+
+describe("pkg/proxy/ipvs/proxier_test.go fixtures", () => {
+  it("TestLoadBalancer: ClusterIP and LB virtual servers (no node addresses: no NodePort ones), KUBE-LOAD-BALANCER set and chains", () => {
+    const { proxier, kernel } = fakeIpvsProxier()
+    startProxier(proxier, [svc1({ type: "LoadBalancer", ports: [{ name: "p80", port: 80, protocol: "TCP", nodePort: 3001 }] }, ["1.2.3.4"])], [eps1([{ addresses: ["10.180.0.1"] }])])
+    expect(kernel.state()).toEqual(["TCP 1.2.3.4:80 rr -> 10.180.0.1:80/1", "TCP 10.20.30.41:80 rr -> 10.180.0.1:80/1"])
+    expect(kernel.sets()[`KUBE-LOAD-BALANCER`]).toEqual(["1.2.3.4,tcp:80"])
+    expect(chain(kernel.ruleset, "nat", "KUBE-SERVICES")).toEqual([
+      "RETURN",
+      "KUBE-LOAD-BALANCER KUBE-LOAD-BALANCER",
+      "KUBE-MARK-MASQ KUBE-CLUSTER-IP",
+      "KUBE-NODE-PORT",
+      "ACCEPT KUBE-CLUSTER-IP",
+      "ACCEPT KUBE-LOAD-BALANCER",
+    ])
+    expect(chain(kernel.ruleset, "nat", "KUBE-LOAD-BALANCER")).toEqual(["KUBE-MARK-MASQ"])
+    // Both Service addresses are on kube-ipvs0 and in KUBE-IPVS-IPS.
+    expect([...kernel.dummy].sort()).toEqual(["1.2.3.4", "10.20.30.41"])
+    expect(kernel.sets()["KUBE-IPVS-IPS"]).toEqual(["1.2.3.4", "10.20.30.41"])
+  })
+
+  it("TestOnlyLocalLoadBalancing: the LB virtual server gets only the local endpoint; KUBE-LOAD-BALANCER-LOCAL returns before masquerading", () => {
+    const { proxier, kernel } = fakeIpvsProxier()
+    const s = svc1({ type: "LoadBalancer", externalTrafficPolicy: "Local", ports: [{ name: "p80", port: 80, protocol: "TCP", nodePort: 3001 }] }, ["1.2.3.4"])
+    startProxier(proxier, [s], [eps1([local("10.180.0.1"), remote("10.180.1.1")])])
+    expect(kernel.state()).toEqual(["TCP 1.2.3.4:80 rr -> 10.180.0.1:80/1", "TCP 10.20.30.41:80 rr -> 10.180.0.1:80/1 10.180.1.1:80/1"])
+    expect(kernel.sets()["KUBE-LOAD-BALANCER"]).toEqual(["1.2.3.4,tcp:80"])
+    expect(kernel.sets()["KUBE-LOAD-BALANCER-LOCAL"]).toEqual(["1.2.3.4,tcp:80"])
+    // The local endpoint is also in KUBE-LOOP-BACK (hairpin masquerade).
+    expect(kernel.sets()["KUBE-LOOP-BACK"]).toEqual(["10.180.0.1,tcp:80,10.180.0.1"])
+    expect(chain(kernel.ruleset, "nat", "KUBE-SERVICES")).toEqual([
+      "RETURN",
+      "KUBE-LOAD-BALANCER KUBE-LOAD-BALANCER",
+      "KUBE-MARK-MASQ KUBE-CLUSTER-IP",
+      "KUBE-NODE-PORT",
+      "ACCEPT KUBE-CLUSTER-IP",
+      "ACCEPT KUBE-LOAD-BALANCER",
+    ])
+    expect(chain(kernel.ruleset, "nat", "KUBE-LOAD-BALANCER")).toEqual(["RETURN KUBE-LOAD-BALANCER-LOCAL", "KUBE-MARK-MASQ"])
+    expect(chain(kernel.ruleset, "nat", "KUBE-POSTROUTING")[0]).toBe("MASQUERADE KUBE-LOOP-BACK")
+  })
+
+  it("TestOnlyLocalNodePorts: nodePortAddresses 100.101.102.0/24 → one NodePort virtual server with the local endpoint; both NodePort sets", () => {
+    const { proxier, kernel } = fakeIpvsProxier({ nodePortAddresses: ["100.101.102.0/24", "2001:db8::0/64"] })
+    const s = svc1({ type: "NodePort", externalTrafficPolicy: "Local", ports: [{ name: "p80", port: 80, protocol: "TCP", nodePort: 3001 }] })
+    startProxier(proxier, [s], [eps1([local("10.180.0.1"), remote("10.180.1.1")])])
+    expect(kernel.state()).toEqual(["TCP 10.20.30.41:80 rr -> 10.180.0.1:80/1 10.180.1.1:80/1", "TCP 100.101.102.103:3001 rr -> 10.180.0.1:80/1"])
+    expect(kernel.sets()["KUBE-NODE-PORT-TCP"]).toEqual(["3001"])
+    expect(kernel.sets()["KUBE-NODE-PORT-LOCAL-TCP"]).toEqual(["3001"])
+    expect(chain(kernel.ruleset, "nat", "KUBE-SERVICES")).toEqual(["RETURN", "KUBE-MARK-MASQ KUBE-CLUSTER-IP", "KUBE-NODE-PORT", "ACCEPT KUBE-CLUSTER-IP"])
+    expect(chain(kernel.ruleset, "nat", "KUBE-NODE-PORT")).toEqual(["RETURN KUBE-NODE-PORT-LOCAL-TCP", "KUBE-MARK-MASQ KUBE-NODE-PORT-TCP"])
+    expect(chain(kernel.ruleset, "filter", "KUBE-NODE-PORT")).toEqual(["ACCEPT KUBE-HEALTH-CHECK-NODE-PORT"])
+    // Node IPs are not bound to kube-ipvs0.
+    expect([...kernel.dummy]).toEqual(["10.20.30.41"])
+  })
+
+  it("TestHealthCheckNodePort: only Local LoadBalancer Services' health-check ports are in KUBE-HEALTH-CHECK-NODE-PORT", () => {
+    const { proxier, kernel } = fakeIpvsProxier({ nodePortAddresses: ["100.101.102.0/24"] })
+    const lb = (name: string, hc: number, policy: "Local" | "Cluster") =>
+      service("ns1", name, { type: "LoadBalancer", clusterIP: "10.20.30.41", externalTrafficPolicy: policy, healthCheckNodePort: hc, ports: [{ name: "p80", port: 80, protocol: "TCP", nodePort: 3000 }] })
+    startProxier(proxier, [lb("valid-svc1", 30000, "Local"), lb("valid-svc2", 30001, "Local"), lb("invalid-svc3", 30002, "Cluster")], [])
+    expect(kernel.sets()["KUBE-HEALTH-CHECK-NODE-PORT"]).toEqual(["30000", "30001"])
+    expect(chain(kernel.ruleset, "nat", "KUBE-NODE-PORT")).toEqual(["RETURN KUBE-NODE-PORT-LOCAL-TCP", "KUBE-MARK-MASQ KUBE-NODE-PORT-TCP"])
+    expect(chain(kernel.ruleset, "filter", "KUBE-NODE-PORT")).toEqual(["ACCEPT KUBE-HEALTH-CHECK-NODE-PORT"])
+  })
+
+  it("TestLoadBalancerSourceRanges: KUBE-LOAD-BALANCER-FW / -SOURCE-CIDR and the filter chains; the node (outside the range) is kept off the VIP", () => {
+    const { proxier, kernel } = fakeIpvsProxier()
+    const s = svc1({ type: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/8"], ports: [{ name: "p80", port: 80, protocol: "TCP" }] }, ["1.2.3.4"])
+    startProxier(proxier, [s], [eps1([{ addresses: ["10.180.0.1"] }])])
+    expect(kernel.state()).toEqual(["TCP 1.2.3.4:80 rr -> 10.180.0.1:80/1", "TCP 10.20.30.41:80 rr -> 10.180.0.1:80/1"])
+    expect(kernel.sets()["KUBE-LOAD-BALANCER"]).toEqual(["1.2.3.4,tcp:80"])
+    expect(kernel.sets()["KUBE-LOAD-BALANCER-FW"]).toEqual(["1.2.3.4,tcp:80"])
+    expect(kernel.sets()["KUBE-LOAD-BALANCER-SOURCE-CIDR"]).toEqual(["1.2.3.4,tcp:80,10.0.0.0/8"])
+    expect(chain(kernel.ruleset, "filter", "KUBE-PROXY-FIREWALL")).toEqual(["KUBE-SOURCE-RANGES-FIREWALL KUBE-LOAD-BALANCER-FW"])
+    expect(chain(kernel.ruleset, "filter", "KUBE-SOURCE-RANGES-FIREWALL")).toEqual(["RETURN KUBE-LOAD-BALANCER-SOURCE-CIDR", "DROP"])
+    expect(kernel.last).toContain("-A KUBE-IPVS-OUT-FILTER -s 1.2.3.4 -m ipvs --vaddr 1.2.3.4 --vproto tcp --vport 80 -j DROP\n")
+  })
+
+  it("TestAcceptIPVSTraffic: ClusterIP with externalIPs, LoadBalancer and NodePort Services → KUBE-SERVICES in upstream's order", () => {
+    const { proxier, kernel } = fakeIpvsProxier()
+    const port = [{ name: "p80", port: 80, protocol: "TCP" as const, nodePort: 80 }]
+    startProxier(
+      proxier,
+      [
+        service("ns1", "svc1", { type: "ClusterIP", clusterIP: "10.20.30.40", externalIPs: ["5.6.7.8"], ports: port }),
+        service("ns1", "svc2", { type: "LoadBalancer", clusterIP: "10.20.30.41", ports: port }, ["1.2.3.4"]),
+        service("ns1", "svc3", { type: "NodePort", clusterIP: "10.20.30.42", ports: port }),
+      ],
+      [],
+    )
+    expect(chain(kernel.ruleset, "nat", "KUBE-SERVICES")).toEqual([
+      "RETURN",
+      "KUBE-LOAD-BALANCER KUBE-LOAD-BALANCER",
+      "KUBE-MARK-MASQ KUBE-CLUSTER-IP",
+      "KUBE-MARK-MASQ KUBE-EXTERNAL-IP",
+      "ACCEPT KUBE-EXTERNAL-IP",
+      "ACCEPT KUBE-EXTERNAL-IP",
+      "KUBE-NODE-PORT",
+      "ACCEPT KUBE-CLUSTER-IP",
+      "ACCEPT KUBE-LOAD-BALANCER",
+    ])
+    expect(kernel.last).toContain(
+      '-A KUBE-SERVICES -m comment --comment "Kubernetes service external ip + port for masquerade and filter purpose" -m set --match-set KUBE-EXTERNAL-IP dst,dst -m physdev ! --physdev-is-in -m addrtype ! --src-type LOCAL -j ACCEPT\n',
+    )
+  })
+
+  it("TestOnlyLocalExternalIPs: the externalIP virtual server gets only the local endpoint; KUBE-EXTERNAL-IP-LOCAL", () => {
+    const { proxier, kernel } = fakeIpvsProxier()
+    const s = svc1({ type: "NodePort", externalTrafficPolicy: "Local", externalIPs: ["50.60.70.81", "2012::51", "127.0.0.1"], ports: [{ name: "p80", port: 80, protocol: "TCP" }] })
+    startProxier(proxier, [s], [eps1([local("10.180.0.1"), remote("10.180.1.1")])])
+    // ipvs filters out by IP family: 3 virtual servers (ClusterIP, 50.60.70.81, 127.0.0.1).
+    expect(kernel.state()).toEqual([
+      "TCP 10.20.30.41:80 rr -> 10.180.0.1:80/1 10.180.1.1:80/1",
+      "TCP 127.0.0.1:80 rr -> 10.180.0.1:80/1",
+      "TCP 50.60.70.81:80 rr -> 10.180.0.1:80/1",
+    ])
+    expect(kernel.sets()["KUBE-EXTERNAL-IP-LOCAL"]).toEqual(["127.0.0.1,tcp:80", "50.60.70.81,tcp:80"])
+    expect(kernel.sets()["KUBE-EXTERNAL-IP"]).toBeUndefined()
+  })
+
+  it("TestSessionAffinity: ClientIP affinity makes every virtual server persistent for 10800 s", () => {
+    const { proxier, kernel } = fakeIpvsProxier({}, ["100.101.102.103"])
+    const s = svc1({
+      type: "NodePort",
+      externalIPs: ["50.60.70.81"],
+      sessionAffinity: "ClientIP",
+      sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } },
+      ports: [{ name: "p80", port: 80, protocol: "TCP", nodePort: 3001 }],
+    })
+    startProxier(proxier, [s], [])
+    expect(kernel.state()).toEqual([
+      "TCP 10.20.30.41:80 rr persistent 10800 -> ",
+      "TCP 100.101.102.103:3001 rr persistent 10800 -> ",
+      "TCP 50.60.70.81:80 rr persistent 10800 -> ",
+    ])
+  })
+
+  it("TestClusterIPNoEndpoint: a virtual server without real servers; KUBE-CLUSTER-IP still holds the address", () => {
+    const { proxier, kernel } = fakeIpvsProxier()
+    startProxier(proxier, [svc1({ ports: [{ name: "p80", port: 80, protocol: "TCP" }] })], [])
+    expect(kernel.state()).toEqual(["TCP 10.20.30.41:80 rr -> "])
+    expect(kernel.sets()["KUBE-CLUSTER-IP"]).toEqual(["10.20.30.41,tcp:80"])
+  })
+
+  it("scheduler and masquerade variants: wrr from config; masqueradeAll; no local detector → src,dst", () => {
+    const a = fakeIpvsProxier({ scheduler: "wrr", masqueradeAll: true })
+    startProxier(a.proxier, [svc1({ ports: [{ name: "p80", port: 80, protocol: "TCP" }] })], [eps1([{ addresses: ["10.180.0.1"] }])])
+    expect(a.kernel.state()).toEqual(["TCP 10.20.30.41:80 wrr -> 10.180.0.1:80/1"])
+    expect(a.kernel.last).toContain('--match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ\n')
+    const b = fakeIpvsProxier({ clusterCIDR: undefined })
+    startProxier(b.proxier, [svc1({ ports: [{ name: "p80", port: 80, protocol: "TCP" }] })], [])
+    expect(b.kernel.last).toContain('--match-set KUBE-CLUSTER-IP src,dst -j KUBE-MARK-MASQ\n')
+    const c = fakeIpvsProxier()
+    startProxier(c.proxier, [svc1({ ports: [{ name: "p80", port: 80, protocol: "TCP" }] })], [])
+    expect(c.kernel.last).toContain('--match-set KUBE-CLUSTER-IP dst,dst ! -s 10.0.0.0/24 -j KUBE-MARK-MASQ\n')
+  })
+})
