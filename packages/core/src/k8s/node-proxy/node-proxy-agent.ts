@@ -6,10 +6,12 @@ import type { ApiStore, Watch, WatchEvent } from "../store/index"
 import {
   KubeProxy,
   type KubeProxyConntrackConfig,
-  type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type NftablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
+  type EndpointSliceView, type IpvsProxierConfig, type IptablesRenderCache, type ServiceView, type SyncCostModel, type SyncResult } from "../proxy/index"
 import { endpointShares, type SharesMemo } from "./endpoint-shares"
 import { nftEndpointShares } from "./nft-endpoint-shares"
 import { NodeNftables } from "./node-nftables"
+import { ipvsEndpointShares } from "./ipvs-endpoint-shares"
+import { NodeIpvs } from "./node-ipvs"
 import { setupNodeConntrack } from "./node-conntrack"
 import { NodeRuleset } from "./node-ruleset"
 
@@ -32,8 +34,13 @@ export interface NodeProxyAgentOptions {
   readonly tableCache?: TableShareCache
   /** Where `rules` records go; none written without. */
   readonly records?: RecordLog
-  /** kube-proxy's --proxy-mode (default iptables). nftables mode writes `nft` (the node's nftables ruleset). */
-  readonly mode?: "iptables" | "nftables"
+  /**
+   * kube-proxy's --proxy-mode (default iptables). nftables mode writes `nft` (the node's nftables ruleset); ipvs
+   * mode loads the host's IPVS (`host.ipvs`), adds kube-ipvs0 and keeps its ipsets in `ruleset`.
+   */
+  readonly mode?: "iptables" | "nftables" | "ipvs"
+  /** KubeProxyIPVSConfiguration (ipvs mode): scheduler and the `ipvsadm --set` timeouts (0: the kernel's). */
+  readonly ipvs?: Pick<IpvsProxierConfig, "scheduler" | "tcpTimeout" | "tcpFinTimeout" | "udpTimeout">
   /** The node's nftables ruleset; required in nftables mode. */
   readonly nft?: NftRuleset
   /** --cluster's Service CIDRs (nftables mode drops traffic to unallocated ClusterIPs in them). */
@@ -53,7 +60,7 @@ export interface NodeProxyAgentOptions {
 const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly name: string } }): string => `${o.metadata.namespace ?? ""}/${o.metadata.name}`
 
 /**
- * One node's kube-proxy (iptables mode, or nftables mode with `mode: "nftables"`), wired to the API store and the node's kernel: informers on Services and
+ * One node's kube-proxy (iptables mode, nftables mode with `mode: "nftables"`, IPVS mode with `mode: "ipvs"`), wired to the API store and the node's kernel: informers on Services and
  * EndpointSlices (watch with `watchDelay`, initial list first, as client-go's ListAndWatch), the proxy module's
  * `KubeProxy` (change trackers → BoundedFrequencyRunner with minSyncPeriod, burst 2 → syncProxyRules), the
  * payload restored into the node's Ruleset with `--noflush`, stale UDP conntrack cleared, and a `rules` record
@@ -64,6 +71,8 @@ export class NodeProxyAgent {
   readonly node: NodeRuleset
   /** The nftables side in nftables mode (null in iptables mode). */
   readonly nftNode: NodeNftables | null
+  /** The IPVS side in ipvs mode (null otherwise). */
+  readonly ipvsNode: NodeIpvs | null
   /** Syncs whose rules have landed. */
   syncs = 0
   private readonly watches: Watch[] = []
@@ -91,6 +100,7 @@ export class NodeProxyAgent {
     })
     if (options.mode === "nftables" && options.nft === undefined) throw new Error(`node ${options.nodeName}: nftables mode needs the node's nftables ruleset`)
     this.nftNode = options.mode === "nftables" ? new NodeNftables(host, options.nft as NftRuleset, this.node) : null
+    this.ipvsNode = options.mode === "ipvs" ? new NodeIpvs(host, ruleset.ipsets) : null
     setupNodeConntrack(host, { nodeName: options.nodeName, cpus: options.cpus, conntrack: options.conntrack, records: options.records })
     this.kubeProxy = new KubeProxy(
       sim,
@@ -103,10 +113,12 @@ export class NodeProxyAgent {
         nfacct: false,
         ...(options.serviceCIDRs !== undefined ? { serviceCIDRs: options.serviceCIDRs } : {}),
         ...(options.zone !== undefined ? { zone: options.zone } : {}),
+        ...(options.ipvs ?? {}),
       },
       {
         node: this.node,
         ...(this.nftNode !== null ? { nftNode: this.nftNode } : {}),
+        ...(this.ipvsNode !== null ? { ipvsNode: this.ipvsNode } : {}),
         ...(options.cost !== undefined ? { cost: options.cost } : {}),
         ...(options.renderCache !== undefined ? { renderCache: options.renderCache } : {}),
         onRestore: (outcome) => {
@@ -217,10 +229,13 @@ export class NodeProxyAgent {
    * left out keeps its last recorded shares (as a port without a KUBE-SVC chain always has been).
    */
   private changedShares(): Record<string, Record<string, number>> {
+    const services = this.kubeProxy.proxier.svcPortMap
     const all =
       this.nftNode !== null
-        ? nftEndpointShares(this.nftNode.ruleset, this.kubeProxy.proxier.svcPortMap)
-        : endpointShares(this.ruleset, this.kubeProxy.proxier.svcPortMap, this.sharesMemo)
+        ? nftEndpointShares(this.nftNode.ruleset, services)
+        : this.ipvsNode !== null
+          ? ipvsEndpointShares(this.ipvsNode.ipvs, services)
+          : endpointShares(this.ruleset, services, this.sharesMemo)
     const out: Record<string, Record<string, number>> = {}
     for (const port in all) {
       const entry = all[port] as Record<string, number>
@@ -250,7 +265,7 @@ export class NodeProxyAgent {
     })
   }
 
-  private onLanded(result: IptablesSyncResult | NftablesSyncResult): void {
+  private onLanded(result: SyncResult): void {
     this.syncs++
     const records = this.options.records
     if (records === undefined) return
@@ -258,10 +273,10 @@ export class NodeProxyAgent {
       kind: "rules",
       t: this.sim.now,
       node: this.options.nodeName,
-      mode: this.nftNode !== null ? "nftables" : "iptables",
+      mode: this.options.mode ?? "iptables",
       full: result.fullSync,
       services: result.servicePorts,
-      rules: "rulesWritten" in result ? result.rulesWritten : result.filterRulesLast + result.natRulesLast,
+      rules: "rulesWritten" in result ? result.rulesWritten : "operations" in result ? appendRules(result.payload) : result.filterRulesLast + result.natRulesLast,
       shares: this.changedShares(),
     })
   }
@@ -272,6 +287,13 @@ const sameShares = (a: Record<string, number>, b: Record<string, number>): boole
   const ka = Object.keys(a)
   const kb = Object.keys(b)
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k])
+}
+
+/** The `-A` lines of an iptables-restore payload (IPVS mode's iptables rules). */
+const appendRules = (payload: string): number => {
+  let n = 0
+  for (let i = payload.indexOf("\n-A "); i >= 0; i = payload.indexOf("\n-A ", i + 1)) n++
+  return n
 }
 
 const syncedKinds = new WeakMap<Simulation, EventKind<NodeProxyAgent>>()

@@ -28,3 +28,6 @@ export interface IpvsKernel extends ProxierConntrackSink {
    */
   restore(payload: string, jumpRules: ReadonlyArray<JumpRule>): void
 }
+
+/** What the kube-proxy process takes from the node in IPVS mode: the kernel without the restore (that is the node's iptables side). */
+export type IpvsKubeProxyNode = Omit<IpvsKernel, "restore" | "cleanConntrack">

@@ -131,7 +131,8 @@ export class IpvsProxier extends ProxierCore<ResolvedIpvsConfig, Omit<IpvsSyncRe
     const kernel = this.options.kernel
     const table = kernel.ipvs
     const now = this.options.now()
-    const doFullSync = this.fullSyncDue(now)
+    // Every IPVS sync rewrites everything (upstream has no partial sync in this mode).
+    const doFullSync = true
     applyServiceChanges(this.svcPortMap, this.serviceChanges)
     const endpointUpdate = applyEndpointsChanges(this.endpointsMap, this.endpointsChanges)
     this.ops = 0
