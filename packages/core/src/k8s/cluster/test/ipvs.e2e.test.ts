@@ -42,7 +42,7 @@ describe("seed walkthrough in IPVS mode", () => {
       const dummy = n.host.iface("kube-ipvs0").addresses.map(formatIpv4)
       expect(dummy).toContain(ip)
       expect(dummy).toContain("10.96.0.10")
-      const list = renderIpvsadmList(n.host.ipvs!)
+      const list = renderIpvsadmList(n.host.ipvs!, c.sim.now)
       expect(list).toContain(`TCP  ${ip}:80 rr`)
       expect(list).toContain("UDP  10.96.0.10:53 rr")
       const save = c.iptablesSave(name)
@@ -64,7 +64,7 @@ describe("seed walkthrough in IPVS mode", () => {
     const t0 = c.sim.now
     applySeed(c, "service_sa.yml")
     c.runUntil(t0 + 65 * S)
-    expect(renderIpvsadmList(c.nodes.get(busyboxNode)!.host.ipvs!)).toMatch(/rr persistent 10800/)
+    expect(renderIpvsadmList(c.nodes.get(busyboxNode)!.host.ipvs!, c.sim.now)).toMatch(/rr persistent 10800/)
     const later = requestsOf(c, "busybox", t0 + 5 * S)
     expect(later.length).toBeGreaterThan(40)
     expect(later.every((r) => r.outcome === "ok")).toBe(true)
