@@ -6,7 +6,7 @@ import { LIBRARY_DIR, loadBuiltinScenario, runScenario } from "../src/index"
 import { runBuiltin } from "./library-support"
 
 const SEEDS = [1, 2, 3]
-const run = (variant: "default" | "nftables", seed: number) =>
+const run = (variant: "default" | "nftables" | "ipvs", seed: number) =>
   variant === "default" ? runBuiltin("proxy-modes", seed) : runScenario(loadBuiltinScenario("proxy-modes"), { seed, variant })
 
 const requests = (r: ReturnType<typeof run>) => r.records.filter((x): x is records.RequestRecord => x.kind === "request")
@@ -18,8 +18,8 @@ const uniformP = (counts: ReadonlyArray<number>): number => {
   return Math.exp(-counts.reduce((s, c) => s + ((c - e) * (c - e)) / e, 0) / 2)
 }
 
-describe("proxy-modes: iptables and nftables over seeds 1–3", () => {
-  const runs = SEEDS.map((seed) => ({ seed, ipt: run("default", seed), nft: run("nftables", seed) }))
+describe("proxy-modes: iptables, nftables and IPVS over seeds 1–3", () => {
+  const runs = SEEDS.map((seed) => ({ seed, ipt: run("default", seed), nft: run("nftables", seed), ipvs: run("ipvs", seed) }))
 
   test("each variant's kube-proxy writes its own mode; nftables rules records give 1/N to within 2^-31", () => {
     for (const { ipt, nft } of runs) {
@@ -34,22 +34,48 @@ describe("proxy-modes: iptables and nftables over seeds 1–3", () => {
     }
   })
 
-  test("the nftables variant is deterministic too (byte-identical records and trace hash)", () => {
+  test("the nftables and IPVS variants are deterministic too (byte-identical records and trace hash)", () => {
     const again = run("nftables", 1)
     expect(again.traceHash).toBe(runs[0]!.nft.traceHash)
     expect(again.recordsJsonl).toBe(runs[0]!.nft.recordsJsonl)
+    const ipvs = run("ipvs", 1)
+    expect(ipvs.traceHash).toBe(runs[0]!.ipvs.traceHash)
+    expect(ipvs.recordsJsonl).toBe(runs[0]!.ipvs.recordsJsonl)
   })
 
-  test("common random numbers: both variants issue the same requests at the same times", () => {
-    for (const { ipt, nft } of runs) {
-      const key = (r: ReturnType<typeof run>) => requests(r).map((x) => `${x.client}@${x.t}`).sort().join(",")
-      expect(key(nft)).toBe(key(ipt))
+  test("IPVS: rules records say ipvs with exactly 1/3 per web endpoint; rr spreads the one client's steady requests exactly", () => {
+    for (const { ipvs } of runs) {
+      const rules = ipvs.records.filter((x): x is records.RulesRecord => x.kind === "rules")
+      expect(new Set(rules.map((x) => x.mode))).toEqual(new Set(["ipvs"]))
+      const last = rules.filter((x) => x.shares["default/web"] !== undefined).at(-1)
+      expect(Object.values(last?.shares["default/web"] ?? {})).toEqual([1 / 3, 1 / 3, 1 / 3])
+      // One client pod on one node: its node's rr virtual server cycles through the three pods.
+      const steady = requests(ipvs).filter((x) => x.phase === "steady" && x.service === "default/web" && x.pod !== null)
+      const perPod = new Map<string, number>()
+      for (const x of steady) perPod.set(x.pod as string, (perPod.get(x.pod as string) ?? 0) + 1)
+      expect(perPod.size).toBe(3)
+      expect(Math.max(...perPod.values()) - Math.min(...perPod.values())).toBeLessThanOrEqual(1)
     }
   })
 
-  test("steady phase: web spreads evenly over the three pods in both modes", () => {
-    for (const { ipt, nft } of runs) {
-      for (const r of [ipt, nft]) {
+  test("the IPVS variant's golden summary", () => {
+    const golden = join(LIBRARY_DIR, "proxy-modes", "summary.ipvs.seed-1.md")
+    const summary = runs[0]!.ipvs.summary
+    if (process.env.UPDATE_GOLDEN === "1") writeFileSync(golden, summary)
+    expect(summary).toBe(readFileSync(golden, "utf8"))
+  })
+
+  test("common random numbers: both variants issue the same requests at the same times", () => {
+    for (const { ipt, nft, ipvs } of runs) {
+      const key = (r: ReturnType<typeof run>) => requests(r).map((x) => `${x.client}@${x.t}`).sort().join(",")
+      expect(key(nft)).toBe(key(ipt))
+      expect(key(ipvs)).toBe(key(ipt))
+    }
+  })
+
+  test("steady phase: web spreads evenly over the three pods in every mode", () => {
+    for (const { ipt, nft, ipvs } of runs) {
+      for (const r of [ipt, nft, ipvs]) {
         const perPod = new Map<string, number>()
         for (const x of requests(r)) if (x.phase === "steady" && x.service === "default/web" && x.pod !== null) perPod.set(x.pod, (perPod.get(x.pod) ?? 0) + 1)
         expect(perPod.size).toBe(3)
@@ -58,9 +84,9 @@ describe("proxy-modes: iptables and nftables over seeds 1–3", () => {
     }
   })
 
-  test("steady phase: the ClientIP Service keeps its one client on one pod in both modes", () => {
-    for (const { ipt, nft } of runs) {
-      for (const r of [ipt, nft]) {
+  test("steady phase: the ClientIP Service keeps its one client on one pod in every mode", () => {
+    for (const { ipt, nft, ipvs } of runs) {
+      for (const r of [ipt, nft, ipvs]) {
         const pods = new Set(requests(r).filter((x) => x.phase === "steady" && x.service === "default/web-sticky").map((x) => x.pod))
         expect(pods.size).toBe(1)
       }
@@ -74,9 +100,9 @@ describe("proxy-modes: iptables and nftables over seeds 1–3", () => {
     expect(summary).toBe(readFileSync(golden, "utf8"))
   })
 
-  test("failures happen only during the rollout, in both modes", () => {
-    for (const { ipt, nft } of runs) {
-      for (const r of [ipt, nft]) for (const x of requests(r)) if (x.outcome === "failed") expect(x.phase).toBe("rollout")
+  test("failures happen only during the rollout, in every mode", () => {
+    for (const { ipt, nft, ipvs } of runs) {
+      for (const r of [ipt, nft, ipvs]) for (const x of requests(r)) if (x.outcome === "failed") expect(x.phase).toBe("rollout")
     }
   })
 })
