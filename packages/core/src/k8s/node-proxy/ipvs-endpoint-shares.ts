@@ -13,8 +13,8 @@ export const ipvsEndpointShares = (table: IpvsTable, services: ServicePortMap): 
   const out: Record<string, Record<string, number>> = {}
   for (const key of [...services.keys()].sort()) {
     const svc = services.get(key)
-    if (svc === undefined || svc.clusterIP === "") continue
-    const vs = table.getService(svc.protocol === "UDP" ? "UDP" : "TCP", parseIpv4(svc.clusterIP), svc.port)
+    if (svc === undefined || svc.clusterIP === "" || (svc.protocol !== "TCP" && svc.protocol !== "UDP")) continue
+    const vs = table.getService(svc.protocol, parseIpv4(svc.clusterIP), svc.port)
     if (vs === null) continue
     const usable = vs.dests.filter((d) => d.weight > 0)
     if (usable.length === 0) continue

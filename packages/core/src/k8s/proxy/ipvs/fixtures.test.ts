@@ -166,6 +166,15 @@ describe("pkg/proxy/ipvs/proxier_test.go fixtures", () => {
     expect(kernel.sets()["KUBE-CLUSTER-IP"]).toEqual(["10.20.30.41,tcp:80"])
   })
 
+  it("SCTP NodePort: KUBE-NODE-PORT-SCTP-HASH holds node IP,sctp:port (hash:ip,port); no virtual server (the kernel model has TCP and UDP)", () => {
+    const { proxier, kernel } = fakeIpvsProxier({}, ["100.101.102.103"])
+    startProxier(proxier, [svc1({ type: "NodePort", ports: [{ name: "p80", port: 80, protocol: "SCTP", nodePort: 3001 }] })], [])
+    expect(kernel.state()).toEqual([])
+    expect(kernel.sets()["KUBE-NODE-PORT-SCTP-HASH"]).toEqual(["100.101.102.103,sctp:3001"])
+    expect(kernel.sets()["KUBE-CLUSTER-IP"]).toEqual(["10.20.30.41,sctp:80"])
+    expect(chain(kernel.ruleset, "nat", "KUBE-NODE-PORT")).toEqual(["KUBE-MARK-MASQ KUBE-NODE-PORT-SCTP-HASH"])
+  })
+
   it("scheduler and masquerade variants: wrr from config; masqueradeAll; no local detector → src,dst", () => {
     const a = fakeIpvsProxier({ scheduler: "wrr", masqueradeAll: true })
     startProxier(a.proxier, [svc1({ ports: [{ name: "p80", port: 80, protocol: "TCP" }] })], [eps1([{ addresses: ["10.180.0.1"] }])])

@@ -302,10 +302,14 @@ export class IpvsProxier extends ProxierCore<ResolvedIpvsConfig, Omit<IpvsSyncRe
     return this.config.nodePortIPs.filter((ip) => !ip.startsWith("127."))
   }
 
-  /** The VirtualServer of one address: the scheduler, and ClientIP affinity as persistence (FlagPersistent, -p timeout). */
-  private virtualServer(svc: ServicePortInfo, address: string, port: number): IpvsServiceSpec {
+  /**
+   * The VirtualServer of one address: the scheduler, and ClientIP affinity as persistence (FlagPersistent, -p
+   * timeout). Null for SCTP, which kubesim's IPVS model does not carry (its ipset entries are still written).
+   */
+  private virtualServer(svc: ServicePortInfo, address: string, port: number): IpvsServiceSpec | null {
+    if (svc.protocol !== "TCP" && svc.protocol !== "UDP") return null
     return {
-      protocol: svc.protocol === "UDP" ? "UDP" : "TCP",
+      protocol: svc.protocol,
       address: parseIpv4(address),
       port,
       scheduler: this.config.scheduler,
@@ -315,7 +319,8 @@ export class IpvsProxier extends ProxierCore<ResolvedIpvsConfig, Omit<IpvsSyncRe
   }
 
   /** proxier.go syncService: add or update the virtual server, then bind its address (if asked). */
-  private syncService(spec: IpvsServiceSpec, bindAddr: boolean, alreadyBound: ReadonlySet<string>): boolean {
+  private syncService(spec: IpvsServiceSpec | null, bindAddr: boolean, alreadyBound: ReadonlySet<string>): spec is IpvsServiceSpec {
+    if (spec === null) return false
     const table = this.options.kernel.ipvs
     const applied = table.getService(spec.protocol, spec.address, spec.port)
     try {
