@@ -500,7 +500,8 @@ export class Host {
     if (cp === null) return false
     pkt.src = cp.vaddr
     pkt.sport = cp.vport
-    pkt.ipvs = { proto: pkt.proto, vaddr: cp.vaddr, vport: cp.vport, reply: true }
+    pkt.ipvs = cp
+    pkt.ipvsReply = true
     return true
   }
 
@@ -520,7 +521,8 @@ export class Host {
     pkt.dst = cp.dest.address
     pkt.dport = cp.dest.port
     // ip_vs_nat_xmit: skb->ipvs_property = 1 (what `-m ipvs` reads in filter OUTPUT and nat POSTROUTING).
-    pkt.ipvs = { proto: pkt.proto, vaddr: cp.vaddr, vport: cp.vport, reply: false }
+    pkt.ipvs = cp
+    pkt.ipvsReply = false
     const local = this.isLocal(pkt.dst)
     const route = local ? null : this.outputPath(pkt, now)
     if (!local && route === null) {

@@ -96,7 +96,7 @@ const matchOne = (m: Match, pkt: PacketMeta, ctx: EvalContext): boolean => {
       if (p === null) return false
       if (m.vproto !== null && (pkt.proto === m.vproto.proto) === m.vproto.invert) return false
       if (m.vport !== null && (p.vport === m.vport.port) === m.vport.invert) return false
-      if (m.vdirReply !== null && p.reply !== m.vdirReply) return false
+      if (m.vdirReply !== null && (pkt.ipvsReply ?? false) !== m.vdirReply) return false
       if (m.vaddr !== null && (((p.vaddr & prefixMask(m.vaddr.prefix)) >>> 0) === m.vaddr.ip) === m.vaddr.invert) return false
       return true
     }

@@ -48,15 +48,14 @@ export interface PacketMeta {
    * to a real server or un-NATed back (ip_vs_xmit.c / ip_vs_core.c ip_vs_out); absent or null otherwise.
    */
   ipvs?: IpvsProperty | null
+  /** With `ipvs`: the packet is a reply (real server → client), as conntrack's ctinfo >= IP_CT_IS_REPLY says. */
+  ipvsReply?: boolean
 }
 
-/** What `-m ipvs` reads of a packet's IPVS connection (struct ip_vs_conn: protocol, vaddr, vport) and direction. */
+/** What `-m ipvs` reads of a packet's IPVS connection (struct ip_vs_conn: vaddr, vport); an IpvsConn is one. */
 export interface IpvsProperty {
-  readonly proto: number
   readonly vaddr: Ipv4
   readonly vport: number
-  /** The packet is a reply (real server → client), as conntrack's ctinfo >= IP_CT_IS_REPLY says. */
-  readonly reply: boolean
 }
 
 export const packetMeta = (fields: Partial<PacketMeta>): PacketMeta => ({

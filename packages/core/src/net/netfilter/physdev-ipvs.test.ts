@@ -57,13 +57,13 @@ describe("-m ipvs (xt_ipvs.c)", () => {
     const lb = parseIpv4("1.2.3.4")
     const rule = "-s 1.2.3.4/32 -m ipvs --vaddr 1.2.3.4 --vproto tcp --vport 80 -j DROP"
     const base = { src: lb, dst: parseIpv4("10.244.1.5"), dport: 8080, proto: 6 }
-    expect(verdictOf(rule, packetMeta({ ...base, ipvs: { proto: 6, vaddr: lb, vport: 80, reply: false } }))).toBe("DROP")
+    expect(verdictOf(rule, packetMeta({ ...base, ipvs: { vaddr: lb, vport: 80 }, ipvsReply: false }))).toBe("DROP")
     expect(verdictOf(rule, packetMeta({ ...base }))).toBe("ACCEPT")
-    expect(verdictOf(rule, packetMeta({ ...base, ipvs: { proto: 6, vaddr: lb, vport: 443, reply: false } }))).toBe("ACCEPT")
-    expect(verdictOf(rule, packetMeta({ ...base, proto: 17, ipvs: { proto: 17, vaddr: lb, vport: 80, reply: false } }))).toBe("ACCEPT")
-    expect(verdictOf(rule, packetMeta({ ...base, ipvs: { proto: 6, vaddr: parseIpv4("1.2.3.5"), vport: 80, reply: false } }))).toBe("ACCEPT")
-    expect(verdictOf("-m ipvs --vdir REPLY -j DROP", packetMeta({ ...base, ipvs: { proto: 6, vaddr: lb, vport: 80, reply: true } }))).toBe("DROP")
-    expect(verdictOf("-m ipvs --vdir ORIGINAL -j DROP", packetMeta({ ...base, ipvs: { proto: 6, vaddr: lb, vport: 80, reply: true } }))).toBe("ACCEPT")
+    expect(verdictOf(rule, packetMeta({ ...base, ipvs: { vaddr: lb, vport: 443 }, ipvsReply: false }))).toBe("ACCEPT")
+    expect(verdictOf(rule, packetMeta({ ...base, proto: 17, ipvs: { vaddr: lb, vport: 80 }, ipvsReply: false }))).toBe("ACCEPT")
+    expect(verdictOf(rule, packetMeta({ ...base, ipvs: { vaddr: parseIpv4("1.2.3.5"), vport: 80 }, ipvsReply: false }))).toBe("ACCEPT")
+    expect(verdictOf("-m ipvs --vdir REPLY -j DROP", packetMeta({ ...base, ipvs: { vaddr: lb, vport: 80 }, ipvsReply: true }))).toBe("DROP")
+    expect(verdictOf("-m ipvs --vdir ORIGINAL -j DROP", packetMeta({ ...base, ipvs: { vaddr: lb, vport: 80 }, ipvsReply: true }))).toBe("ACCEPT")
     expect(verdictOf("-m ipvs ! --ipvs -j DROP", packetMeta({ ...base }))).toBe("DROP")
   })
 
