@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { formatIpv4, renderIpvsadmList } from "../../../net/index"
 import { Cluster } from "../cluster"
-import { applySeed, externalRequests, MS, requestsOf, S } from "./e2e-support"
+import { applySeed, expectLoadBalancerServes, expectNodePortServedByEveryNode, requestsOf, S } from "./e2e-support"
 
 /**
  * The seed walkthrough with kube-proxy in IPVS mode (`proxy.mode: "ipvs"`): Service addresses on kube-ipvs0,
@@ -75,13 +75,7 @@ describe("seed walkthrough in IPVS mode", () => {
     applySeed(c, "service_nodeport.yml")
     c.runFor(5 * S)
     const nodePort = c.store.get("Service", "default", "web-service")?.spec.ports[0]?.nodePort as number
-    const t0 = c.sim.now
-    for (const n of c.nodes.values()) externalRequests(c, "external-client", `http://${n.ip}:${nodePort}`, 5)
-    c.runFor(10 * S)
-    const reqs = requestsOf(c, "external-client", t0)
-    expect(reqs).toHaveLength(5 * c.nodes.size)
-    expect(reqs.every((r) => r.outcome === "ok" && r.service === "default/web-service")).toBe(true)
-    expect(new Set(reqs.map((r) => r.node))).toEqual(new Set(c.nodes.keys()))
+    expectNodePortServedByEveryNode(c, nodePort)
   })
 
   it("service_lb.yml: the LB address is bound on every node's kube-ipvs0 and serves from outside", () => {
@@ -90,12 +84,6 @@ describe("seed walkthrough in IPVS mode", () => {
     const ip = c.store.get("Service", "default", "web-service-lb")?.status.loadBalancer.ingress?.[0]?.ip as string
     expect(ip).toBe("172.18.255.200")
     for (const n of c.nodes.values()) expect(n.host.iface("kube-ipvs0").addresses.map(formatIpv4)).toContain(ip)
-    const t0 = c.sim.now
-    externalRequests(c, "external-client", `http://${ip}`, 60, 50 * MS)
-    c.runFor(10 * S)
-    const reqs = requestsOf(c, "external-client", t0)
-    expect(reqs).toHaveLength(60)
-    expect(reqs.every((r) => r.outcome === "ok" && r.service === "default/web-service-lb:webserver")).toBe(true)
-    expect(new Set(reqs.map((r) => r.pod)).size).toBe(3)
+    expectLoadBalancerServes(c, ip as string)
   })
 })

@@ -22,20 +22,23 @@ const eps1 = (endpoints: EndpointView[], protocol: "TCP" | "UDP" = "TCP") => sli
 const local = (ip: string): EndpointView => ({ addresses: [ip], nodeName: "test-node" })
 const remote = (ip: string): EndpointView => ({ addresses: [ip], nodeName: "other-hostname" })
 
+/** KUBE-SERVICES with one LoadBalancer Service, as TestLoadBalancer and TestOnlyLocalLoadBalancing expect it. */
+const LB_SERVICES_CHAIN = [
+  "RETURN",
+  "KUBE-LOAD-BALANCER KUBE-LOAD-BALANCER",
+  "KUBE-MARK-MASQ KUBE-CLUSTER-IP",
+  "KUBE-NODE-PORT",
+  "ACCEPT KUBE-CLUSTER-IP",
+  "ACCEPT KUBE-LOAD-BALANCER",
+]
+
 describe("pkg/proxy/ipvs/proxier_test.go fixtures", () => {
   it("TestLoadBalancer: ClusterIP and LB virtual servers (no node addresses: no NodePort ones), KUBE-LOAD-BALANCER set and chains", () => {
     const { proxier, kernel } = fakeIpvsProxier()
     startProxier(proxier, [svc1({ type: "LoadBalancer", ports: [{ name: "p80", port: 80, protocol: "TCP", nodePort: 3001 }] }, ["1.2.3.4"])], [eps1([{ addresses: ["10.180.0.1"] }])])
     expect(kernel.state()).toEqual(["TCP 1.2.3.4:80 rr -> 10.180.0.1:80/1", "TCP 10.20.30.41:80 rr -> 10.180.0.1:80/1"])
     expect(kernel.sets()[`KUBE-LOAD-BALANCER`]).toEqual(["1.2.3.4,tcp:80"])
-    expect(chain(kernel.ruleset, "nat", "KUBE-SERVICES")).toEqual([
-      "RETURN",
-      "KUBE-LOAD-BALANCER KUBE-LOAD-BALANCER",
-      "KUBE-MARK-MASQ KUBE-CLUSTER-IP",
-      "KUBE-NODE-PORT",
-      "ACCEPT KUBE-CLUSTER-IP",
-      "ACCEPT KUBE-LOAD-BALANCER",
-    ])
+    expect(chain(kernel.ruleset, "nat", "KUBE-SERVICES")).toEqual(LB_SERVICES_CHAIN)
     expect(chain(kernel.ruleset, "nat", "KUBE-LOAD-BALANCER")).toEqual(["KUBE-MARK-MASQ"])
     // Both Service addresses are on kube-ipvs0 and in KUBE-IPVS-IPS.
     expect([...kernel.dummy].sort()).toEqual(["1.2.3.4", "10.20.30.41"])
@@ -51,14 +54,7 @@ describe("pkg/proxy/ipvs/proxier_test.go fixtures", () => {
     expect(kernel.sets()["KUBE-LOAD-BALANCER-LOCAL"]).toEqual(["1.2.3.4,tcp:80"])
     // The local endpoint is also in KUBE-LOOP-BACK (hairpin masquerade).
     expect(kernel.sets()["KUBE-LOOP-BACK"]).toEqual(["10.180.0.1,tcp:80,10.180.0.1"])
-    expect(chain(kernel.ruleset, "nat", "KUBE-SERVICES")).toEqual([
-      "RETURN",
-      "KUBE-LOAD-BALANCER KUBE-LOAD-BALANCER",
-      "KUBE-MARK-MASQ KUBE-CLUSTER-IP",
-      "KUBE-NODE-PORT",
-      "ACCEPT KUBE-CLUSTER-IP",
-      "ACCEPT KUBE-LOAD-BALANCER",
-    ])
+    expect(chain(kernel.ruleset, "nat", "KUBE-SERVICES")).toEqual(LB_SERVICES_CHAIN)
     expect(chain(kernel.ruleset, "nat", "KUBE-LOAD-BALANCER")).toEqual(["RETURN KUBE-LOAD-BALANCER-LOCAL", "KUBE-MARK-MASQ"])
     expect(chain(kernel.ruleset, "nat", "KUBE-POSTROUTING")[0]).toBe("MASQUERADE KUBE-LOOP-BACK")
   })

@@ -164,26 +164,23 @@ export class IpvsProxier extends ProxierCore<ResolvedIpvsConfig, Omit<IpvsSyncRe
       // Handle traffic that loops back to the originator with SNAT (local endpoints only).
       for (const ep of eps) if (ep.nodeName === cfg.nodeName && ep.nodeName !== "") add(KUBE_LOOP_BACK, `${ep.ip},${proto}:${ep.port},${ep.ip}`)
 
-      // The ClusterIP.
-      add(KUBE_CLUSTER_IP, `${svc.clusterIP},${proto}:${svc.port}`)
-      const cluster = this.virtualServer(svc, svc.clusterIP, svc.port)
-      if (this.syncService(cluster, true, alreadyBound)) {
-        activeServices.add(key3(cluster))
-        activeBindAddrs.add(svc.clusterIP)
-        // ExternalTrafficPolicy does not affect ClusterIP; internalTrafficPolicy Local does.
-        this.syncEndpoint(svc, svc.internalPolicyLocal, cluster, now, flags)
+      // One virtual server: syncService, then (if it is in the kernel) its address and its real servers.
+      const capture = (address: string, port: number, bind: boolean, onlyNodeLocal: boolean): void => {
+        const vs = this.virtualServer(svc, address, port)
+        if (!this.syncService(vs, bind, alreadyBound)) return
+        activeServices.add(key3(vs))
+        if (bind) activeBindAddrs.add(address)
+        this.syncEndpoint(svc, onlyNodeLocal, vs, now, flags)
       }
 
+      // The ClusterIP: externalTrafficPolicy does not affect it; internalTrafficPolicy Local does.
+      add(KUBE_CLUSTER_IP, `${svc.clusterIP},${proto}:${svc.port}`)
+      capture(svc.clusterIP, svc.port, true, svc.internalPolicyLocal)
+
+      // externalIPs and LB ingress IPs are not bound to the dummy device when another interface holds them.
       for (const ip of svc.externalIPs) {
         add(svc.externalPolicyLocal ? KUBE_EXTERNAL_IP_LOCAL : KUBE_EXTERNAL_IP, `${ip},${proto}:${svc.port}`)
-        const vs = this.virtualServer(svc, ip, svc.port)
-        // Not bound to the dummy device when another interface holds it.
-        const shouldBind = !nodeAddressSet.has(ip)
-        if (this.syncService(vs, shouldBind, alreadyBound)) {
-          activeServices.add(key3(vs))
-          if (shouldBind) activeBindAddrs.add(ip)
-          this.syncEndpoint(svc, svc.externalPolicyLocal, vs, now, flags)
-        }
+        capture(ip, svc.port, !nodeAddressSet.has(ip), svc.externalPolicyLocal)
       }
 
       for (const ingress of svc.loadBalancerVIPs) {
@@ -201,13 +198,7 @@ export class IpvsProxier extends ProxierCore<ResolvedIpvsConfig, Omit<IpvsSyncRe
           if (allowFromNode) add(KUBE_LOAD_BALANCER_SOURCE_IP, `${entry},${ingress}`)
           else lbNoNodeAccess.push({ ip: ingress, protocol: proto, port: svc.port })
         }
-        const vs = this.virtualServer(svc, ingress, svc.port)
-        const shouldBind = !nodeAddressSet.has(ingress)
-        if (this.syncService(vs, shouldBind, alreadyBound)) {
-          activeServices.add(key3(vs))
-          if (shouldBind) activeBindAddrs.add(ingress)
-          this.syncEndpoint(svc, svc.externalPolicyLocal, vs, now, flags)
-        }
+        capture(ingress, svc.port, !nodeAddressSet.has(ingress), svc.externalPolicyLocal)
       }
 
       if (svc.nodePort !== 0 && nodeIPs.length > 0) {
@@ -220,14 +211,8 @@ export class IpvsProxier extends ProxierCore<ResolvedIpvsConfig, Omit<IpvsSyncRe
               : [KUBE_NODE_PORT_SCTP, KUBE_NODE_PORT_LOCAL_SCTP, nodeIPs.map((ip) => `${ip},${proto}:${svc.nodePort}`)]
         for (const e of entries) add(set, e)
         if (svc.externalPolicyLocal) for (const e of entries) add(localSet, e)
-        for (const ip of nodeIPs) {
-          const vs = this.virtualServer(svc, ip, svc.nodePort)
-          // Node IPs are not bound to the dummy device.
-          if (this.syncService(vs, false, alreadyBound)) {
-            activeServices.add(key3(vs))
-            this.syncEndpoint(svc, svc.externalPolicyLocal, vs, now, flags)
-          }
-        }
+        // Node IPs are not bound to the dummy device.
+        for (const ip of nodeIPs) capture(ip, svc.nodePort, false, svc.externalPolicyLocal)
       }
       if (svc.healthCheckNodePort !== 0) add(KUBE_HEALTH_CHECK_NODE_PORT, String(svc.healthCheckNodePort))
       if (flags.internal) noLocalInternal++
