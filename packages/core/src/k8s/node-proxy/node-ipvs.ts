@@ -34,9 +34,12 @@ export class NodeIpvs implements IpvsKubeProxyNode {
     return out
   }
 
+  /** EnsureAddressBind: binding an address already there is no error and changes nothing (netlink's EEXIST). */
   bindAddress(ip: string): void {
     this.dummyAddresses()
-    this.host.addAddress(KUBE_IPVS0, parseIpv4(ip), 32)
+    const a = parseIpv4(ip)
+    if (this.host.iface(KUBE_IPVS0).addresses.includes(a)) return
+    this.host.addAddress(KUBE_IPVS0, a, 32)
   }
 
   unbindAddress(ip: string): void {

@@ -42,6 +42,8 @@ describe("seed walkthrough in IPVS mode", () => {
       const dummy = n.host.iface("kube-ipvs0").addresses.map(formatIpv4)
       expect(dummy).toContain(ip)
       expect(dummy).toContain("10.96.0.10")
+      // kube-dns's three ports share one address: bound once (EnsureAddressBind is idempotent).
+      expect(new Set(dummy).size).toBe(dummy.length)
       const list = renderIpvsadmList(n.host.ipvs!, c.sim.now)
       expect(list).toContain(`TCP  ${ip}:80 rr`)
       expect(list).toContain("UDP  10.96.0.10:53 rr")
