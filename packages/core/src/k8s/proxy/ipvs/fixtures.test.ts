@@ -171,6 +171,78 @@ describe("pkg/proxy/ipvs/proxier_test.go fixtures", () => {
     expect(chain(kernel.ruleset, "nat", "KUBE-NODE-PORT")).toEqual(["KUBE-MARK-MASQ KUBE-NODE-PORT-SCTP-HASH"])
   })
 
+  describe("TestTestInternalTrafficPolicyE2E", () => {
+    const cases = [
+      { name: "cluster with non-zero local endpoints", policy: "Cluster" as const, hosts: ["test-node", "host1", "host2"], loopBack: 1, rs: ["10.0.1.1:80/1", "10.0.1.2:80/1", "10.0.1.3:80/1"] },
+      { name: "cluster with zero local endpoints", policy: "Cluster" as const, hosts: ["host0", "host1", "host2"], loopBack: 0, rs: ["10.0.1.1:80/1", "10.0.1.2:80/1", "10.0.1.3:80/1"] },
+      { name: "local with non-zero local endpoints", policy: "Local" as const, hosts: ["test-node", "host1", "host2"], loopBack: 1, rs: ["10.0.1.1:80/1"] },
+      { name: "local with zero local endpoints", policy: "Local" as const, hosts: ["host0", "host1", "host2"], loopBack: 0, rs: [] },
+    ]
+    for (const tc of cases) {
+      it(`internalTrafficPolicy is ${tc.name}`, () => {
+        const { proxier, kernel } = fakeIpvsProxier()
+        const s = service("ns1", "svc1", { clusterIP: "172.20.1.1", internalTrafficPolicy: tc.policy, ports: [{ name: "", port: 80, protocol: "TCP" }] })
+        const sl = slice("ns1", "svc1", 1, tc.hosts.map((h, i) => ({ addresses: [`10.0.1.${i + 1}`], nodeName: h, conditions: { ready: true } })), [{ name: "", port: 80 }])
+        startProxier(proxier, [s], [sl])
+        expect(kernel.sets()["KUBE-LOOP-BACK"]?.length ?? 0).toBe(tc.loopBack)
+        expect(kernel.state()).toEqual([`TCP 172.20.1.1:80 rr -> ${tc.rs.join(" ")}`])
+        // After the EndpointSlice is deleted: the virtual server stays, without real servers or loop-back entries.
+        proxier.onEndpointSliceDelete(sl)
+        proxier.syncProxyRules()
+        expect(kernel.sets()["KUBE-LOOP-BACK"]).toBeUndefined()
+        expect(kernel.state()).toEqual(["TCP 172.20.1.1:80 rr -> "])
+      })
+    }
+  })
+
+  describe("ready and terminating endpoints (Test_EndpointSlice*ReadyAndTerminating*)", () => {
+    type Cond = { ready: boolean; serving: boolean; terminating: boolean }
+    const C = (ready: boolean, serving: boolean, terminating: boolean): Cond => ({ ready, serving, terminating })
+    const run = (policy: "Cluster" | "Local", eps: ReadonlyArray<readonly [string, Cond]>) => {
+      const { proxier, kernel } = fakeIpvsProxier()
+      const s = service("ns1", "svc1", { type: "NodePort", clusterIP: "172.20.1.1", externalTrafficPolicy: policy, internalTrafficPolicy: "Cluster", externalIPs: ["1.2.3.4"], ports: [{ name: "", port: 80, protocol: "TCP" }] })
+      const sl = slice("ns1", "svc1", 1, eps.map(([host, c], i) => ({ addresses: [`10.0.1.${i + 1}`], nodeName: host, conditions: c })), [{ name: "", port: 80 }])
+      startProxier(proxier, [s], [sl])
+      const before = { state: kernel.state(), loopBack: kernel.sets()["KUBE-LOOP-BACK"] }
+      proxier.onEndpointSliceDelete(sl)
+      proxier.syncProxyRules()
+      expect(kernel.state()).toEqual(["TCP 1.2.3.4:80 rr -> ", "TCP 172.20.1.1:80 rr -> "])
+      expect(kernel.sets()["KUBE-LOOP-BACK"]).toBeUndefined()
+      return before
+    }
+    const mixed = [
+      ["test-node", C(true, true, false)],
+      ["test-node", C(true, true, false)],
+      ["test-node", C(false, true, true)],
+      ["test-node", C(false, false, true)],
+      ["another-host", C(true, true, false)],
+    ] as const
+
+    it("Test_EndpointSliceReadyAndTerminatingCluster: only the ready endpoints, cluster-wide; every local endpoint in KUBE-LOOP-BACK", () => {
+      const r = run("Cluster", mixed)
+      expect(r.loopBack).toEqual(["10.0.1.1,tcp:80,10.0.1.1", "10.0.1.2,tcp:80,10.0.1.2", "10.0.1.3,tcp:80,10.0.1.3", "10.0.1.4,tcp:80,10.0.1.4"])
+      expect(r.state).toEqual(["TCP 1.2.3.4:80 rr -> 10.0.1.1:80/1 10.0.1.2:80/1 10.0.1.5:80/1", "TCP 172.20.1.1:80 rr -> 10.0.1.1:80/1 10.0.1.2:80/1 10.0.1.5:80/1"])
+    })
+
+    it("Test_EndpointSliceReadyAndTerminatingLocal: the externalIP takes the local ready endpoints only", () => {
+      const r = run("Local", mixed)
+      expect(r.loopBack?.length).toBe(4)
+      expect(r.state).toEqual(["TCP 1.2.3.4:80 rr -> 10.0.1.1:80/1 10.0.1.2:80/1", "TCP 172.20.1.1:80 rr -> 10.0.1.1:80/1 10.0.1.2:80/1 10.0.1.5:80/1"])
+    })
+
+    it("Test_EndpointSliceOnlyReadyAndTerminatingCluster: no ready endpoint → the serving terminating ones, cluster-wide", () => {
+      const r = run("Cluster", [
+        ["test-node", C(false, true, true)],
+        ["test-node", C(false, true, true)],
+        ["test-node", C(false, false, true)],
+        ["another-host", C(false, true, true)],
+        ["another-host", C(false, false, false)],
+      ])
+      expect(r.loopBack?.length).toBe(3)
+      expect(r.state).toEqual(["TCP 1.2.3.4:80 rr -> 10.0.1.1:80/1 10.0.1.2:80/1 10.0.1.4:80/1", "TCP 172.20.1.1:80 rr -> 10.0.1.1:80/1 10.0.1.2:80/1 10.0.1.4:80/1"])
+    })
+  })
+
   it("scheduler and masquerade variants: wrr from config; masqueradeAll; no local detector → src,dst", () => {
     const a = fakeIpvsProxier({ scheduler: "wrr", masqueradeAll: true })
     startProxier(a.proxier, [svc1({ ports: [{ name: "p80", port: 80, protocol: "TCP" }] })], [eps1([{ addresses: ["10.180.0.1"] }])])
