@@ -89,3 +89,31 @@ describe("seed walkthrough in IPVS mode", () => {
     expectLoadBalancerServes(c, ip as string)
   })
 })
+
+/** `proxy.ipvs.scheduler` reaches every node's virtual servers (KubeProxyIPVSConfiguration.scheduler). */
+describe("IPVS scheduler from the cluster config", () => {
+  const clientRun = (scheduler: "sh" | "lc") => {
+    const c = Cluster.create({ seed: 7, proxy: { mode: "ipvs", ipvs: { scheduler } } })
+    applySeed(c, "service1deployment.yml")
+    applySeed(c, "service1.yml")
+    applySeed(c, "busybox.yml")
+    c.runUntil(60 * S)
+    return { c, reqs: requestsOf(c, "busybox", 30 * S) }
+  }
+
+  it("sh: the one client's address hashes to one bucket, so every request reaches the same pod (ip_vs_sh.c)", () => {
+    const { c, reqs } = clientRun("sh")
+    expect(reqs.length).toBeGreaterThan(20)
+    expect(reqs.every((r) => r.outcome === "ok")).toBe(true)
+    expect(new Set(reqs.map((r) => r.pod)).size).toBe(1)
+    for (const n of c.nodes.values()) expect(renderIpvsadmList(n.host.ipvs!, c.sim.now)).toMatch(/TCP {2}10\.\d+\.\d+\.\d+:80 sh/)
+  })
+
+  it("lc: each closed connection stays an inactive one (TIME_WAIT, 2 min) on its real server, so the least loaded is the next one: even spread", () => {
+    const { reqs } = clientRun("lc")
+    expect(reqs.every((r) => r.outcome === "ok")).toBe(true)
+    const counts = [...new Set(reqs.map((r) => r.pod))].map((p) => reqs.filter((r) => r.pod === p).length)
+    expect(counts).toHaveLength(3)
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1)
+  })
+})
