@@ -255,4 +255,13 @@ describe("pkg/proxy/ipvs/proxier_test.go fixtures", () => {
     startProxier(c.proxier, [svc1({ ports: [{ name: "p80", port: 80, protocol: "TCP" }] })], [])
     expect(c.kernel.last).toContain('--match-set KUBE-CLUSTER-IP dst,dst ! -s 10.0.0.0/24 -j KUBE-MARK-MASQ\n')
   })
+
+  it("a scheduler the kernel model lacks, or a negative timeout, is a config error naming the field", () => {
+    expect(() => fakeIpvsProxier({ scheduler: "mh" as never })).toThrow(/^ipvs\.scheduler: expected rr, wrr, lc or sh, got "mh"$/)
+    expect(() => fakeIpvsProxier({ udpTimeout: -1 })).toThrow(/^ipvs\.udpTimeout: must not be negative/)
+    // Empty is upstream's "not specified": rr.
+    const { proxier, kernel } = fakeIpvsProxier({ scheduler: "" })
+    startProxier(proxier, [svc1({ ports: [{ name: "p80", port: 80, protocol: "TCP" }] })], [])
+    expect(kernel.state()).toEqual(["TCP 10.20.30.41:80 rr -> "])
+  })
 })
