@@ -1,5 +1,6 @@
 import { formatIpv4, IpvsError, parseIpv4, type IpvsDest, type IpvsScheduler, type IpvsService, type IpvsServiceSpec, type IpvsTable } from "../../../net/index"
 import type { Nanos } from "../../../sim/index"
+import { isLocalTo } from "../endpoint"
 import { applyEndpointsChanges } from "../endpoints-change-tracker"
 import { cidrContains } from "../ip"
 import { resolveIptablesConfig, ProxyConfigError, type IptablesProxierConfig, type ResolvedIptablesConfig } from "../iptables/config"
@@ -162,7 +163,7 @@ export class IpvsProxier extends ProxierCore<ResolvedIpvsConfig, Omit<IpvsSyncRe
       const proto = svc.protocolLower
       const flags = { internal: false, external: false }
       // Handle traffic that loops back to the originator with SNAT (local endpoints only).
-      for (const ep of eps) if (ep.nodeName === cfg.nodeName && ep.nodeName !== "") add(KUBE_LOOP_BACK, `${ep.ip},${proto}:${ep.port},${ep.ip}`)
+      for (const ep of eps) if (isLocalTo(ep, cfg.nodeName)) add(KUBE_LOOP_BACK, `${ep.ip},${proto}:${ep.port},${ep.ip}`)
 
       // One virtual server: syncService, then (if it is in the kernel) its address and its real servers.
       const capture = (address: string, port: number, bind: boolean, onlyNodeLocal: boolean): void => {
