@@ -1,13 +1,16 @@
-import { formatIpv4, IpvsError, parseIpv4, type IpvsDest, type IpvsScheduler, type IpvsService, type IpvsServiceSpec, type IpvsTable } from "../../../net/index"
+import { formatIpv4, IpvsError, parseIpv4, type IpvsDest, type IpvsService, type IpvsServiceSpec } from "../../../net/index"
 import type { Nanos } from "../../../sim/index"
 import { isLocalTo } from "../endpoint"
 import { applyEndpointsChanges } from "../endpoints-change-tracker"
 import { cidrContains } from "../ip"
-import { resolveIptablesConfig, ProxyConfigError, type IptablesProxierConfig, type ResolvedIptablesConfig } from "../iptables/config"
 import { ProxierCore, type ProxierRunnerHooks, type ProxierSyncFigures } from "../proxier-informer-handlers"
+
+export type { IpvsProxierConfig, ResolvedIpvsConfig } from "./config"
+export { applyIpvsSysctls } from "./config"
 import { applyServiceChanges } from "../service-change-tracker"
 import type { ServicePortInfo } from "../service-port"
 import { categorizeEndpoints } from "../topology"
+import { applyIpvsSysctls, resolveIpvsConfig, type IpvsProxierConfig, type ResolvedIpvsConfig } from "./config"
 import { GracefulTerminationManager, uniqueRsName } from "./graceful-termination"
 import { writeIpvsIptablesRules, type LbNoNodeAccess } from "./iptables-rules"
 import type { IpvsKernel } from "./ipvs-node"
@@ -33,23 +36,6 @@ import {
   KUBE_NODE_PORT_UDP,
 } from "./names"
 
-/** KubeProxyIPVSConfiguration on top of the shared flags (pkg/proxy/apis/config/types.go). */
-export interface IpvsProxierConfig extends IptablesProxierConfig {
-  /** --ipvs-scheduler; empty or absent: rr (proxier.go NewProxier defaultScheduler). */
-  readonly scheduler?: IpvsScheduler | ""
-  /** --ipvs-tcp-timeout, --ipvs-tcpfin-timeout, --ipvs-udp-timeout; 0 or absent: keep the kernel's. */
-  readonly tcpTimeout?: Nanos
-  readonly tcpFinTimeout?: Nanos
-  readonly udpTimeout?: Nanos
-}
-
-export interface ResolvedIpvsConfig extends ResolvedIptablesConfig {
-  readonly scheduler: IpvsScheduler
-  readonly tcpTimeout: Nanos
-  readonly tcpFinTimeout: Nanos
-  readonly udpTimeout: Nanos
-}
-
 export interface IpvsSyncResult extends ProxierSyncFigures {
   /** The iptables-restore payload (its rules do not grow with the number of Services). */
   readonly payload: string
@@ -64,36 +50,6 @@ export interface IpvsSyncResult extends ProxierSyncFigures {
 export interface IpvsProxierOptions extends ProxierRunnerHooks {
   readonly now: () => Nanos
   readonly kernel: IpvsKernel
-}
-
-const resolve = (c: IpvsProxierConfig): ResolvedIpvsConfig => {
-  const base = resolveIptablesConfig(c)
-  const scheduler = c.scheduler === undefined || c.scheduler === "" ? "rr" : c.scheduler
-  if (!["rr", "wrr", "lc", "sh"].includes(scheduler)) throw new ProxyConfigError(`ipvs.scheduler: expected rr, wrr, lc or sh, got "${scheduler}"`)
-  const t = (name: string, v: Nanos | undefined): Nanos => {
-    if (v === undefined) return 0
-    if (!(v >= 0)) throw new ProxyConfigError(`ipvs.${name}: must not be negative, got ${v} ns`)
-    return v
-  }
-  return { ...base, scheduler, tcpTimeout: t("tcpTimeout", c.tcpTimeout), tcpFinTimeout: t("tcpFinTimeout", c.tcpFinTimeout), udpTimeout: t("udpTimeout", c.udpTimeout) }
-}
-
-/**
- * NewProxier's kernel settings: vs/conntrack=1 (the host's IPVS always keeps conntrack in step), expire_nodest_conn=1,
- * expire_quiescent_template=1, and `ipvsadm --set` (ConfigureTimeouts) only when a timeout is non-zero; a zero one
- * keeps the kernel's value (util/ipvs ipvs_linux.go ConfigureTimeouts passes 0, which the kernel leaves alone).
- */
-export const applyIpvsSysctls = (table: IpvsTable, cfg: Pick<ResolvedIpvsConfig, "tcpTimeout" | "tcpFinTimeout" | "udpTimeout">): void => {
-  table.sysctls = { expireNodestConn: true, expireQuiescentTemplate: true }
-  if (cfg.tcpTimeout > 0 || cfg.tcpFinTimeout > 0 || cfg.udpTimeout > 0) {
-    const t = table.timeouts
-    table.timeouts = {
-      ...t,
-      tcp: cfg.tcpTimeout > 0 ? cfg.tcpTimeout : t.tcp,
-      tcpFin: cfg.tcpFinTimeout > 0 ? cfg.tcpFinTimeout : t.tcpFin,
-      udp: cfg.udpTimeout > 0 ? cfg.udpTimeout : t.udp,
-    }
-  }
 }
 
 /**
@@ -114,7 +70,7 @@ export class IpvsProxier extends ProxierCore<ResolvedIpvsConfig, Omit<IpvsSyncRe
   private ops = 0
 
   constructor(config: IpvsProxierConfig, private readonly options: IpvsProxierOptions) {
-    const resolved = resolve(config)
+    const resolved = resolveIpvsConfig(config)
     super(resolved, options)
     this.graceful = new GracefulTerminationManager(options.kernel.ipvs)
     applyIpvsSysctls(options.kernel.ipvs, resolved)
