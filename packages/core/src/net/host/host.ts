@@ -489,6 +489,8 @@ export class Host {
       this.net.drop(pkt, this, "filtered")
       return true
     }
+    const o = this.net.observer
+    if (o !== null && o.onIpvs !== undefined) o.onIpvs(this, pkt, r, false)
     this.ipvsNatXmit(r, pkt, now, rules)
     return true
   }
@@ -502,6 +504,8 @@ export class Host {
     pkt.sport = cp.vport
     pkt.ipvs = cp
     pkt.ipvsReply = true
+    const o = this.net.observer
+    if (o !== null && o.onIpvs !== undefined) o.onIpvs(this, pkt, cp, true)
     return true
   }
 
