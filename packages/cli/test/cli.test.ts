@@ -201,6 +201,14 @@ describe("inspection", () => {
     expect(j.events.some((e) => e.event === "deliver")).toBe(true)
   })
 
+  it("trace in IPVS mode shows where IPVS takes the packet to a real server and gives the reply the virtual address", () => {
+    const r = kubesim("trace", "--client", "busybox", "--nth", "1", "-f", "seed-walkthrough", "--set", "cluster.proxyMode=ipvs")
+    expect(r.code, r.err).toBe(0)
+    expect(r.out).toMatch(/IPVS\s+10\.244\.\d+\.\d+:\d+ -> (10\.\d+\.\d+\.\d+):80 tcp \[S\]\s+to real server 10\.244\.\d+\.\d+:80/)
+    expect(r.out).toMatch(/IPVS\s+(10\.\d+\.\d+\.\d+):80 -> 10\.244\.\d+\.\d+:\d+ tcp \[S\.\]\s+from virtual server \1:80/)
+    expect(r.out).toMatch(/TRACE: filter:KUBE-IPVS-FILTER:rule:\d+ .*--match-set KUBE-CLUSTER-IP dst,dst -j RETURN/)
+  })
+
   it("scenarios lists the built-in library; validate checks manifests", () => {
     const r = kubesim("scenarios")
     expect(r.code).toBe(0)

@@ -25,7 +25,7 @@ export interface TracedRule {
 export interface TraceEvent {
   readonly t: Nanos
   readonly host: string
-  /** send, arrive, PREROUTING/OUTPUT/… hook traversal, transmit, deliver, drop. */
+  /** send, arrive, PREROUTING/OUTPUT/… hook traversal, IPVS (kube-proxy's IPVS mode), transmit, deliver, drop. */
   readonly event: string
   readonly packet: number
   /** `src:sport -> dst:dport proto [flags]` as the packet is at this point. */
@@ -194,6 +194,13 @@ export class PacketTrace implements net.PacketObserver {
       all.push({ table, chain: matched.chain, rulenum: 0, kind: "policy", text: `:${matched.chain} ${this.rulesetOf(host)?.chain(table, matched.chain)?.policy ?? v.verdict}` })
     }
     this.push(host, p, hook, { table, ct: ctText(p.ctState), verdict: v.verdict, nat: natText(v.nat), rulesEvaluated: v.rulesEvaluated, rules: all })
+  }
+
+  onIpvs(host: net.Host, p: net.Packet, conn: net.IpvsConn, reply: boolean): void {
+    if (!this.follows(p, host)) return
+    // ip_vs_in sends the packet on to the real server; ip_vs_out gives a reply the virtual address back.
+    const nat = reply ? `from virtual server ${ip(conn.vaddr)}:${conn.vport}` : `to real server ${ip(conn.dest.address)}:${conn.dest.port}`
+    this.push(host, p, "IPVS", { ct: ctText(p.ctState), nat })
   }
 
   onTransmit(host: net.Host, p: net.Packet, link: net.Link): void {

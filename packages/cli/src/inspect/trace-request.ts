@@ -58,6 +58,7 @@ export const traceRequest = (t: InspectTarget, req: records.RequestRecord, runEn
         onSend: (h, p) => (watch(h), pt.onSend(h, p)),
         onArrive: (h, p) => (watch(h), pt.onArrive(h, p)),
         onHook: (h, p, table, hook, v) => pt.onHook(h, p, table, hook, v),
+        onIpvs: (h, p, conn, reply) => pt.onIpvs(h, p, conn, reply),
         onTransmit: (h, p, l) => pt.onTransmit(h, p, l),
         onDeliver: (h, p) => pt.onDeliver(h, p),
         onDrop: (h, p, r) => pt.onDrop(h, p, r),

@@ -38,16 +38,12 @@ const defaultExternalCidr = (i: number): string => `172.18.${10 + i}.0/24`
 
 /**
  * The core Cluster's config for a prepared scenario, plus the external host plan. Features the core does not
- * model yet (proxyMode ipvs) are errors, not silently ignored.
+ * model are errors, not silently ignored.
  */
 export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cluster.ClusterConfigInput; externals: ExternalHostPlan[] } => {
   const c = p.scenario.cluster ?? {}
   const file = p.file
   const issues: ScenarioIssue[] = []
-  const unsupported = (path: string, what: string) =>
-    issues.push(issueWithMessage(file, path, "a feature the core Cluster models", what, `${what} is not modelled by the core Cluster yet (only iptables and nftables)`))
-  // iptables and nftables are modelled; ipvs is accepted by the schema (it is a kube-proxy mode) but not yet here.
-  if (c.proxyMode === "ipvs") unsupported("cluster.proxyMode", "proxyMode ipvs")
 
   const lan = net.parseCidr(NODE_LAN)
   const podCidr = net.parseCidr(c.podCIDR ?? "10.244.0.0/16")
@@ -144,7 +140,7 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
     ...(delays.minSyncPeriod !== undefined || delays.syncPeriod !== undefined || c.proxyMode !== undefined
       ? {
           proxy: {
-            ...(c.proxyMode === "nftables" || c.proxyMode === "iptables" ? { mode: c.proxyMode } : {}),
+            ...(c.proxyMode !== undefined ? { mode: c.proxyMode } : {}),
             ...(delays.minSyncPeriod !== undefined ? { minSyncPeriod: parseDuration(delays.minSyncPeriod) } : {}),
             ...(delays.syncPeriod !== undefined ? { syncPeriod: parseDuration(delays.syncPeriod) } : {}),
           },

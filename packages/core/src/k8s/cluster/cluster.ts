@@ -31,11 +31,6 @@ import { requestLabeller } from "./request-labeller"
 import { ServiceRecorder } from "./service-records"
 
 /** Manifests that could not be applied: every problem, with file, document, line and field. */
-/** Until the IPVS proxier lands (issue 15): the scenario layer rejects `proxyMode: ipvs` before a Cluster is built. */
-const ipvsNotModelled = (): never => {
-  throw new Error("kube-proxy's ipvs mode is not modelled yet")
-}
-
 export class ClusterApplyError extends Error {
   override readonly name = "ClusterApplyError"
 }
@@ -159,7 +154,8 @@ export class Cluster {
         minSyncPeriod: c.proxy.minSyncPeriod,
         syncPeriod: c.proxy.syncPeriod,
         renderCache,
-        mode: c.proxy.mode === "ipvs" ? ipvsNotModelled() : c.proxy.mode,
+        mode: c.proxy.mode,
+        ...(c.proxy.mode === "ipvs" ? { ipvs: c.proxy.ipvs } : {}),
         nft: this.fabric.nftRuleset(n.name),
         serviceCIDRs: [c.serviceCIDR],
         ruleCache,

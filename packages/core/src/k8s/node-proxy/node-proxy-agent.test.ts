@@ -36,7 +36,7 @@ ${eps.map((ip) => `  - addresses: [${ip}]\n    conditions:\n      ready: true\n 
     protocol: UDP
 `
 
-const harness = (cost?: SyncCostModel, cpus?: number, mode?: "nftables") => {
+const harness = (cost?: SyncCostModel, cpus?: number, mode?: "nftables" | "ipvs") => {
   const sim = new Simulation(9)
   const net = new Network(sim)
   const fabric = new Fabric(net, { lan: parseCidr("192.168.0.0/24") })
@@ -54,7 +54,8 @@ const harness = (cost?: SyncCostModel, cpus?: number, mode?: "nftables") => {
     records,
     ...(cost !== undefined ? { cost } : {}),
     ...(cpus !== undefined ? { cpus } : {}),
-    ...(mode !== undefined ? { mode, nft: fabric.nftRuleset("node-a"), serviceCIDRs: ["10.96.0.0/12"] } : {}),
+    ...(mode === "nftables" ? { mode, nft: fabric.nftRuleset("node-a"), serviceCIDRs: ["10.96.0.0/12"] } : {}),
+    ...(mode === "ipvs" ? { mode, ipvs: { scheduler: "rr" as const, tcpTimeout: 0, tcpFinTimeout: 0, udpTimeout: 30 * S } } : {}),
   })
   return { sim, host, store, records, apply, agent, ruleset: fabric.ruleset("node-a"), nft: fabric.nftRuleset("node-a") }
 }
@@ -110,6 +111,36 @@ describe("node kube-proxy agent", () => {
     h.sim.run({ until: 5 * S })
     expect(h.agent.node.conntrackCleared).toBe(1)
     expect(ct!.list(h.sim.now).map((e) => e.origSport)).toEqual([40002])
+  })
+
+  it("IPVS mode: the host's IPVS gets the virtual server and NewProxier's sysctls, kube-ipvs0 the address; deleting the Service unbinds it", () => {
+    const h = harness(undefined, undefined, "ipvs")
+    h.apply(objects(["10.244.1.2", "10.244.1.3"]))
+    h.agent.start()
+    h.sim.run({ until: 2 * S })
+    const vs = h.host.ipvs?.getService("UDP", parseIpv4("10.96.0.53"), 53)
+    expect(vs?.dests.map((d) => `${d.address === parseIpv4("10.244.1.2") ? "10.244.1.2" : "10.244.1.3"}:${d.port}/${d.weight}`).sort()).toEqual(["10.244.1.2:5353/1", "10.244.1.3:5353/1"])
+    expect(h.host.ipvs?.sysctls).toEqual({ expireNodestConn: true, expireQuiescentTemplate: true })
+    // udpTimeout 30 s set by `ipvsadm --set`; the TCP timeouts stay the kernel's (0 = keep).
+    expect(h.host.ipvs?.timeouts.udp).toBe(30 * S)
+    expect(h.host.ipvs?.timeouts.tcp).toBe(900 * S)
+    expect(h.host.isLocal(parseIpv4("10.96.0.53"))).toBe(true)
+    expect(h.host.iface("kube-ipvs0").addresses).toEqual([parseIpv4("10.96.0.53")])
+    expect(h.ruleset.ipsets.get("KUBE-CLUSTER-IP")?.entries()).toEqual(["10.96.0.53,udp:53"])
+    const rules = h.records.ofKind("rules")
+    expect(rules.at(-1)?.mode).toBe("ipvs")
+    expect(rules.at(-1)?.shares["default/dns:dns"]).toEqual({ "10.244.1.2:5353": 0.5, "10.244.1.3:5353": 0.5 })
+    expect(renderSave(h.ruleset)).toContain('-A KUBE-SERVICES ! -s 10.244.0.0/16 -m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ')
+    // A second port on the same ClusterIP binds nothing more (EnsureAddressBind is idempotent).
+    h.apply(objects(["10.244.1.2", "10.244.1.3"]).replace("    - name: dns\n      port: 53\n      protocol: UDP\n", "    - name: dns\n      port: 53\n      protocol: UDP\n    - name: dns-tcp\n      port: 53\n      protocol: TCP\n"))
+    h.sim.run({ until: 3 * S })
+    expect(h.host.ipvs?.getService("TCP", parseIpv4("10.96.0.53"), 53)).not.toBeNull()
+    expect(h.host.iface("kube-ipvs0").addresses).toEqual([parseIpv4("10.96.0.53")])
+    h.store.delete("Service", "default", "dns")
+    h.sim.run({ until: 5 * S })
+    expect(h.host.ipvs?.getService("UDP", parseIpv4("10.96.0.53"), 53)).toBeNull()
+    expect(h.host.iface("kube-ipvs0").addresses).toEqual([])
+    expect(h.host.isLocal(parseIpv4("10.96.0.53"))).toBe(false)
   })
 
   it("a stopped agent hears no more changes; restarting re-lists and resyncs", () => {

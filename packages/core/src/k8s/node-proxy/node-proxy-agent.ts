@@ -9,10 +9,12 @@ import {
   servicePortKeyOfChain,
   identityOf,
   type ServicePortMap,
-  type EndpointSliceView, type IptablesRenderCache, type IptablesSyncResult, type NftablesSyncResult, type ServiceView, type SyncCostModel } from "../proxy/index"
+  type EndpointSliceView, type IpvsProxierConfig, type IptablesRenderCache, type ServiceView, type SyncCostModel, type SyncResult } from "../proxy/index"
 import { changedEndpointShares, sameShares, type RecordedSharesMemo } from "./endpoint-shares"
 import { nftEndpointShares } from "./nft-endpoint-shares"
 import { NodeNftables } from "./node-nftables"
+import { ipvsEndpointShares } from "./ipvs-endpoint-shares"
+import { NodeIpvs } from "./node-ipvs"
 import { setupNodeConntrack } from "./node-conntrack"
 import { NodeRuleset } from "./node-ruleset"
 
@@ -35,8 +37,13 @@ export interface NodeProxyAgentOptions {
   readonly tableCache?: TableShareCache
   /** Where `rules` records go; none written without. */
   readonly records?: RecordLog
-  /** kube-proxy's --proxy-mode (default iptables). nftables mode writes `nft` (the node's nftables ruleset). */
-  readonly mode?: "iptables" | "nftables"
+  /**
+   * kube-proxy's --proxy-mode (default iptables). nftables mode writes `nft` (the node's nftables ruleset); ipvs
+   * mode loads the host's IPVS (`host.ipvs`), adds kube-ipvs0 and keeps its ipsets in `ruleset`.
+   */
+  readonly mode?: "iptables" | "nftables" | "ipvs"
+  /** KubeProxyIPVSConfiguration (ipvs mode): scheduler and the `ipvsadm --set` timeouts (0: the kernel's). */
+  readonly ipvs?: Pick<IpvsProxierConfig, "scheduler" | "tcpTimeout" | "tcpFinTimeout" | "udpTimeout">
   /** The node's nftables ruleset; required in nftables mode. */
   readonly nft?: NftRuleset
   /** --cluster's Service CIDRs (nftables mode drops traffic to unallocated ClusterIPs in them). */
@@ -62,7 +69,7 @@ const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly n
 }
 
 /**
- * One node's kube-proxy (iptables mode, or nftables mode with `mode: "nftables"`), wired to the API store and the node's kernel: informers on Services and
+ * One node's kube-proxy (iptables mode, nftables mode with `mode: "nftables"`, IPVS mode with `mode: "ipvs"`), wired to the API store and the node's kernel: informers on Services and
  * EndpointSlices (watch with `watchDelay`, initial list first, as client-go's ListAndWatch), the proxy module's
  * `KubeProxy` (change trackers → BoundedFrequencyRunner with minSyncPeriod, burst 2 → syncProxyRules), the
  * payload restored into the node's Ruleset with `--noflush`, stale UDP conntrack cleared, and a `rules` record
@@ -73,6 +80,8 @@ export class NodeProxyAgent {
   readonly node: NodeRuleset
   /** The nftables side in nftables mode (null in iptables mode). */
   readonly nftNode: NodeNftables | null
+  /** The IPVS side in ipvs mode (null otherwise). */
+  readonly ipvsNode: NodeIpvs | null
   /** Syncs whose rules have landed. */
   syncs = 0
   private readonly watches: Watch[] = []
@@ -100,6 +109,7 @@ export class NodeProxyAgent {
     })
     if (options.mode === "nftables" && options.nft === undefined) throw new Error(`node ${options.nodeName}: nftables mode needs the node's nftables ruleset`)
     this.nftNode = options.mode === "nftables" ? new NodeNftables(host, options.nft as NftRuleset, this.node) : null
+    this.ipvsNode = options.mode === "ipvs" ? new NodeIpvs(host, ruleset.ipsets) : null
     setupNodeConntrack(host, { nodeName: options.nodeName, cpus: options.cpus, conntrack: options.conntrack, records: options.records })
     this.kubeProxy = new KubeProxy(
       sim,
@@ -112,10 +122,12 @@ export class NodeProxyAgent {
         nfacct: false,
         ...(options.serviceCIDRs !== undefined ? { serviceCIDRs: options.serviceCIDRs } : {}),
         ...(options.zone !== undefined ? { zone: options.zone } : {}),
+        ...(options.ipvs ?? {}),
       },
       {
         node: this.node,
         ...(this.nftNode !== null ? { nftNode: this.nftNode } : {}),
+        ...(this.ipvsNode !== null ? { ipvsNode: this.ipvsNode } : {}),
         ...(options.cost !== undefined ? { cost: options.cost } : {}),
         ...(options.renderCache !== undefined ? { renderCache: options.renderCache } : {}),
         onRestore: (outcome) => {
@@ -227,13 +239,16 @@ export class NodeProxyAgent {
    */
   private changedShares(): Record<string, Record<string, number>> {
     const proxier = this.kubeProxy.proxier
-    if (this.nftNode === null) {
+    if (this.nftNode === null && this.ipvsNode === null) {
       // Only ports whose KUBE-SVC chain a restore rewrote can have new shares (an unchanged chain has unchanged
       // SEP targets): walk those, in key order; all of them when the restores could not say what they wrote.
       const keys = portsToWalk(this.node.takeWrittenNat(), proxier.svcPortMap, proxier.sortedServiceKeys)
       return internShares(changedEndpointShares(this.ruleset, proxier.svcPortMap, keys, this.sharesMemo))
     }
-    const all = nftEndpointShares(this.nftNode.ruleset, proxier.svcPortMap)
+    const all =
+      this.nftNode !== null
+        ? nftEndpointShares(this.nftNode.ruleset, proxier.svcPortMap)
+        : ipvsEndpointShares((this.ipvsNode as NodeIpvs).ipvs, proxier.svcPortMap)
     const out: Record<string, Record<string, number>> = {}
     for (const port in all) {
       const entry = all[port] as Record<string, number>
@@ -263,7 +278,7 @@ export class NodeProxyAgent {
     })
   }
 
-  private onLanded(result: IptablesSyncResult | NftablesSyncResult): void {
+  private onLanded(result: SyncResult): void {
     this.syncs++
     const records = this.options.records
     if (records === undefined) return
@@ -271,10 +286,10 @@ export class NodeProxyAgent {
       kind: "rules",
       t: this.sim.now,
       node: this.options.nodeName,
-      mode: this.nftNode !== null ? "nftables" : "iptables",
+      mode: this.options.mode ?? "iptables",
       full: result.fullSync,
       services: result.servicePorts,
-      rules: "rulesWritten" in result ? result.rulesWritten : result.filterRulesLast + result.natRulesLast,
+      rules: "rulesWritten" in result ? result.rulesWritten : "operations" in result ? appendRules(result.payload) : result.filterRulesLast + result.natRulesLast,
       shares: this.changedShares(),
     })
   }
@@ -310,6 +325,13 @@ const internShares = (shares: Record<string, Record<string, number>>): Record<st
   if (sharesSeen.size >= SHARES_MEMO) sharesSeen.delete(sharesSeen.keys().next().value as string)
   sharesSeen.set(key, shares)
   return shares
+}
+
+/** The `-A` lines of an iptables-restore payload (IPVS mode's iptables rules). */
+const appendRules = (payload: string): number => {
+  let n = 0
+  for (let i = payload.indexOf("\n-A "); i >= 0; i = payload.indexOf("\n-A ", i + 1)) n++
+  return n
 }
 
 const syncedKinds = new WeakMap<Simulation, EventKind<NodeProxyAgent>>()

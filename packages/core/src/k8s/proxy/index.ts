@@ -21,7 +21,17 @@ export {
 } from "./conntrack-sysctls"
 export type { Proxier } from "./proxier"
 export { BoundedFrequencyRunner, type RunnerFunction } from "./bounded-frequency-runner"
-export { KubeProxy, DEFAULT_SYNC_COST, type KubeProxyNode, type NftKubeProxyNode, type KubeProxyOptions, type RestoreOutcome, type SyncCostModel } from "./kube-proxy"
+export { KubeProxy, type SyncResult, DEFAULT_SYNC_COST, type KubeProxyNode, type NftKubeProxyNode, type KubeProxyOptions, type RestoreOutcome, type SyncCostModel } from "./kube-proxy"
+export {
+  IpvsProxier,
+  applyIpvsSysctls,
+  type IpvsProxierConfig,
+  type IpvsSyncResult,
+  type ResolvedIpvsConfig,
+} from "./ipvs/ipvs-proxier"
+export type { IpvsKernel, IpvsKubeProxyNode } from "./ipvs/ipvs-node"
+export { KUBE_IPVS0, IPSET_INFO, IPVS_JUMP_RULES } from "./ipvs/names"
+export { GracefulTerminationManager, RS_CHECK_DELETE_INTERVAL } from "./ipvs/graceful-termination"
 export { NftablesProxier, type NftablesProxierConfig, type NftablesRuleSink, type NftablesSyncResult } from "./nftables/nftables-proxier"
 export { nftChainsFor, nftEndpointNames, hash8 as nftHash8 } from "./nftables/names"
 export {

@@ -7,6 +7,12 @@ import { FULL_SYNC_PERIOD, IptablesProxier, type IptablesSyncResult } from "./ip
 import type { JumpRule } from "./iptables/jump-chains"
 import type { IptablesRenderCache } from "./iptables/render-cache"
 import { NftablesProxier, type NftablesProxierConfig, type NftablesRuleSink, type NftablesSyncResult } from "./nftables/nftables-proxier"
+import { RS_CHECK_DELETE_INTERVAL } from "./ipvs/graceful-termination"
+import { IpvsProxier, type IpvsProxierConfig, type IpvsSyncResult } from "./ipvs/ipvs-proxier"
+import type { IpvsKubeProxyNode } from "./ipvs/ipvs-node"
+
+/** What a sync of any mode returns. */
+export type SyncResult = IptablesSyncResult | NftablesSyncResult | IpvsSyncResult
 
 /**
  * The node side of kube-proxy: where its restore payloads land. `apply` is called when the restore completes
@@ -33,7 +39,10 @@ export interface NftKubeProxyNode extends Omit<NftablesRuleSink, "run"> {
   check(transaction: string): void
 }
 
-/** How long a sync takes in simulated time: a fixed part plus a cost per restore line (iptables-restore scales with input). */
+/**
+ * How long a sync takes in simulated time: a fixed part plus a cost per restore line (iptables-restore scales with
+ * input). In IPVS mode each kernel call the sync made (ipvsadm, ipset, address bind) costs a line too.
+ */
 export interface SyncCostModel {
   readonly base: Nanos
   readonly perLine: Nanos
@@ -44,7 +53,7 @@ export const DEFAULT_SYNC_COST: SyncCostModel = { base: 5_000 * NANOS_PER_MICRO,
 
 /** How a sync's restore ended, when it ended. */
 export interface RestoreOutcome {
-  readonly result: IptablesSyncResult | NftablesSyncResult
+  readonly result: SyncResult
   readonly start: Nanos
   readonly end: Nanos
   /** The kernel's refusal (then the next sync is a full one, within syncPeriod); undefined when the rules are in. */
@@ -55,17 +64,19 @@ export interface KubeProxyOptions {
   readonly node: KubeProxyNode
   /** nftables mode: transactions go here and `node` is left alone (default: iptables mode). */
   readonly nftNode?: NftKubeProxyNode
+  /** IPVS mode: the node's IPVS table, ipsets and kube-ipvs0; the iptables payload still goes to `node`. */
+  readonly ipvsNode?: IpvsKubeProxyNode
   readonly cost?: SyncCostModel
   readonly renderCache?: IptablesRenderCache
   /** Observes every sync when it starts (for metrics): the payload is computed, not yet restored. */
-  readonly onSync?: (result: IptablesSyncResult | NftablesSyncResult, start: Nanos, end: Nanos) => void
+  readonly onSync?: (result: SyncResult, start: Nanos, end: Nanos) => void
   /** Observes every restore when it ends: applied, or rejected by the kernel. */
   readonly onRestore?: (outcome: RestoreOutcome) => void
 }
 
 interface PendingApply {
   readonly proxy: KubeProxy
-  readonly result: IptablesSyncResult | NftablesSyncResult
+  readonly result: SyncResult
   readonly jumpRules: ReadonlyArray<JumpRule> | undefined
   /** nftables mode: the sync's transactions, in order (stale-chain deletion, then the sync's own); null in iptables mode. */
   readonly nft: ReadonlyArray<string> | null
@@ -86,18 +97,19 @@ interface PendingApply {
  * the first payload's rules still jump to (kubesim issue 14).
  */
 export class KubeProxy {
-  readonly proxier: IptablesProxier | NftablesProxier
+  readonly proxier: IptablesProxier | NftablesProxier | IpvsProxier
   readonly runner: BoundedFrequencyRunner
   private readonly cost: SyncCostModel
   private readonly applyKind: EventKind<PendingApply>
   private readonly directKind: EventKind<KubeProxy>
+  private readonly gracefulKind: EventKind<KubeProxy> | null = null
   private readonly syncOnce: () => Nanos
   /** What the sync in progress handed to its sink (restore, then possibly conntrack cleanup). */
   private stash: { readonly jumpRules: ReadonlyArray<JumpRule> | undefined; readonly nft: string[] | null; conntrack: UdpConntrackTargets | undefined } | undefined
 
   constructor(
     private readonly sim: Simulation,
-    config: IptablesProxierConfig | NftablesProxierConfig,
+    config: IptablesProxierConfig | NftablesProxierConfig | IpvsProxierConfig,
     private readonly options: KubeProxyOptions,
   ) {
     this.cost = options.cost ?? DEFAULT_SYNC_COST
@@ -114,7 +126,27 @@ export class KubeProxy {
     const stashConntrack = (targets: UdpConntrackTargets): void => {
       if (this.stash !== undefined) this.stash.conntrack = targets
     }
-    this.proxier = nftNode !== undefined ? new NftablesProxier(config, {
+    const ipvsNode = options.ipvsNode
+    if (ipvsNode !== undefined) {
+      // graceful_termination.go Run: tryDeleteRs every rsCheckDeleteInterval.
+      this.gracefulKind = sim.defineKind<KubeProxy>(`kube-proxy-ipvs-graceful:${config.nodeName}`, (kp) => kp.gracefulTick())
+    }
+    this.proxier = ipvsNode !== undefined ? new IpvsProxier(config, {
+      ...hooks,
+      kernel: {
+        ipvs: ipvsNode.ipvs,
+        ipsets: ipvsNode.ipsets,
+        dummyAddresses: () => ipvsNode.dummyAddresses(),
+        nodeAddresses: () => ipvsNode.nodeAddresses(),
+        bindAddress: (ip) => ipvsNode.bindAddress(ip),
+        unbindAddress: (ip) => ipvsNode.unbindAddress(ip),
+        // The ipvsadm/ipset/netlink calls take effect during the sync; the iptables-restore lands when it ends.
+        restore: (_payload, jumpRules) => {
+          this.stash = { jumpRules, nft: null, conntrack: undefined }
+        },
+        cleanConntrack: stashConntrack,
+      },
+    }) : nftNode !== undefined ? new NftablesProxier(config, {
       ...hooks,
       sink: {
         // nft -f runs for the sync's duration; the kernel state it will meet is the current one plus this sync's
@@ -146,9 +178,10 @@ export class KubeProxy {
     this.syncOnce = (): Nanos => {
       const start = sim.now
       this.stash = undefined
-      const result: IptablesSyncResult | NftablesSyncResult | undefined = this.proxier.syncProxyRules()
+      const result: SyncResult | undefined = this.proxier.syncProxyRules()
       if (result === undefined) return 0
-      const lines = "payloadLines" in result ? result.payloadLines : countLines(result.payload)
+      // iptables mode counts its payload's lines as it builds it; IPVS adds its kernel (ipvsadm-like) operations.
+      const lines = ("payloadLines" in result ? result.payloadLines : countLines(result.payload)) + ("operations" in result ? result.operations : 0)
       const duration = this.cost.base + this.cost.perLine * lines
       const s = this.takeStash()
       if (s !== undefined || !result.success) {
@@ -159,7 +192,9 @@ export class KubeProxy {
       this.options.onSync?.(result, start, start + duration)
       return duration
     }
-    this.runner = new BoundedFrequencyRunner(sim, `sync-runner:${config.nodeName}`, this.syncOnce, this.proxier.config.minSyncPeriod, FULL_SYNC_PERIOD, 2)
+    // ipvs/proxier.go NewProxier: maxInterval is syncPeriod (every IPVS sync is a full one); the others use FullSyncPeriod.
+    const maxInterval = ipvsNode !== undefined ? this.proxier.config.syncPeriod : FULL_SYNC_PERIOD
+    this.runner = new BoundedFrequencyRunner(sim, `sync-runner:${config.nodeName}`, this.syncOnce, this.proxier.config.minSyncPeriod, maxInterval, 2)
   }
 
   private takeStash(): KubeProxy["stash"] {
@@ -206,6 +241,13 @@ export class KubeProxy {
   /** Starts the runner loop (SyncLoop). Call once; the first sync happens when both informers have synced. */
   start(): void {
     this.runner.loop()
+    if (this.gracefulKind !== null) this.sim.after(RS_CHECK_DELETE_INTERVAL, this.gracefulKind, this)
+  }
+
+  /** IPVS mode: one pass of the graceful termination list, then the next in rsCheckDeleteInterval. */
+  private gracefulTick(): void {
+    if (this.proxier instanceof IpvsProxier) this.proxier.tryDeleteRs()
+    if (this.gracefulKind !== null) this.sim.after(RS_CHECK_DELETE_INTERVAL, this.gracefulKind, this)
   }
 
   /** Informer callbacks (pkg/proxy/config ServiceConfig / EndpointSliceConfig). */

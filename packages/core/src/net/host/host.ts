@@ -166,6 +166,21 @@ export class Host {
     if (prefixLen < 32 && ifaceName !== "lo") this.routes.add(ip, prefixLen, i)
   }
 
+  /**
+   * `ip addr del ip/32 dev name` for an address added with prefix 32 (kube-proxy's IPVS mode unbinding a
+   * Service address from kube-ipvs0). False when the interface does not hold it.
+   */
+  removeAddress(ifaceName: string, ip: Ipv4): boolean {
+    const i = this.iface(ifaceName)
+    const k = i.addresses.indexOf(ip >>> 0)
+    if (k < 0) return false
+    i.addresses.splice(k, 1)
+    let elsewhere = false
+    for (const j of this.interfaces.values()) if (j.addresses.includes(ip >>> 0)) elsewhere = true
+    if (!elsewhere) this.local.delete(ip >>> 0)
+    return true
+  }
+
   /** Removes an interface, its addresses and its routes (a pod's veth being deleted). */
   removeInterface(name: string): void {
     const i = this.iface(name)
@@ -231,6 +246,7 @@ export class Host {
       // A new skb on a new host: no mark, no conntrack yet. A looped-back packet keeps both
       // (nf_conntrack_in: "Previously seen (loopback or untracked)? Ignore.").
       pkt.mark = 0
+      pkt.ipvs = null
       if (this.conntrack !== null) {
         if (!conntrackIn(this.conntrack, this.conntrackTimeouts, pkt, now)) {
           net.drop(pkt, this, "conntrack-full")
@@ -473,6 +489,8 @@ export class Host {
       this.net.drop(pkt, this, "filtered")
       return true
     }
+    const o = this.net.observer
+    if (o !== null && o.onIpvs !== undefined) o.onIpvs(this, pkt, r, false)
     this.ipvsNatXmit(r, pkt, now, rules)
     return true
   }
@@ -484,6 +502,10 @@ export class Host {
     if (cp === null) return false
     pkt.src = cp.vaddr
     pkt.sport = cp.vport
+    pkt.ipvs = cp
+    pkt.ipvsReply = true
+    const o = this.net.observer
+    if (o !== null && o.onIpvs !== undefined) o.onIpvs(this, pkt, cp, true)
     return true
   }
 
@@ -502,6 +524,9 @@ export class Host {
     }
     pkt.dst = cp.dest.address
     pkt.dport = cp.dest.port
+    // ip_vs_nat_xmit: skb->ipvs_property = 1 (what `-m ipvs` reads in filter OUTPUT and nat POSTROUTING).
+    pkt.ipvs = cp
+    pkt.ipvsReply = false
     const local = this.isLocal(pkt.dst)
     const route = local ? null : this.outputPath(pkt, now)
     if (!local && route === null) {

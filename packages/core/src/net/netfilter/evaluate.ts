@@ -76,6 +76,30 @@ const matchOne = (m: Match, pkt: PacketMeta, ctx: EvalContext): boolean => {
       if (set === undefined) throw new NetfilterEvalError(`-m set --match-set ${m.name}: the set does not exist`)
       return set.matchPacket(pkt.proto, pkt.src, pkt.dst, pkt.sport, pkt.dport, m.srcBits, m.flags.length) !== m.invert
     }
+    case "physdev":
+      // xt_physdev.c physdev_mt, a packet without bridge info (kubesim models no bridges): the match holds iff
+      // every given option is inverted.
+      return (
+        (m.physdevIn === null || m.physdevIn.invert) &&
+        (m.physdevOut === null || m.physdevOut.invert) &&
+        (m.isIn === null || m.isIn.invert) &&
+        (m.isOut === null || m.isOut.invert) &&
+        (m.isBridged === null || m.isBridged.invert)
+      )
+    case "ipvs": {
+      // xt_ipvs.c ipvs_mt: skb->ipvs_property ^ --ipvs's invert; any other option needs the property and the
+      // connection (vproto compares the packet's protocol).
+      const p = pkt.ipvs ?? null
+      if ((p !== null) === m.ipvsInvert) return false
+      const only = m.vproto === null && m.vaddr === null && m.vport === null && m.vdirReply === null
+      if (only) return true
+      if (p === null) return false
+      if (m.vproto !== null && (pkt.proto === m.vproto.proto) === m.vproto.invert) return false
+      if (m.vport !== null && (p.vport === m.vport.port) === m.vport.invert) return false
+      if (m.vdirReply !== null && (pkt.ipvsReply ?? false) !== m.vdirReply) return false
+      if (m.vaddr !== null && (((p.vaddr & prefixMask(m.vaddr.prefix)) >>> 0) === m.vaddr.ip) === m.vaddr.invert) return false
+      return true
+    }
     case "unknown":
       throw new NetfilterEvalError(`a packet reached "-m ${m.module} ${m.args.join(" ")}", which the simulator does not model`)
   }

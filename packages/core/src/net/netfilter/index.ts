@@ -44,6 +44,7 @@ export {
   CT_UNTRACKED,
   CT_SNAT,
   CT_DNAT,
+  type IpvsProperty,
 } from "./packet"
 export { Ruleset } from "./ruleset"
 export { IpSet, IpSets, IpSetError, IPSET_TYPES, type IpSetType } from "./ipset"

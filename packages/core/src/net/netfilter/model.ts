@@ -89,6 +89,8 @@ export type Match =
     }
   | { readonly kind: "conntrack"; readonly ctstate: number; readonly invert: boolean }
   | SetMatch
+  | PhysdevMatch
+  | IpvsMatch
   | UnknownMatch
 
 export type RecentCommand = "set" | "rcheck" | "update" | "remove"
@@ -118,6 +120,37 @@ export interface SetMatch {
   /** Bit i set: dimension i is the packet's source. */
   readonly srcBits: number
   readonly invert: boolean
+}
+
+/**
+ * `-m physdev` (xt_physdev.c): bridge-port matches. Each option is absent (null) or given, possibly inverted.
+ * kubesim has no Linux bridges (kind's pods hang off veths routed by the node), so no packet carries bridge
+ * information: as xt_physdev.c physdev_mt does for a non-bridged skb, the match holds iff every given option
+ * is inverted.
+ */
+export interface PhysdevMatch {
+  readonly kind: "physdev"
+  readonly physdevIn: IfaceSpec | null
+  readonly physdevOut: IfaceSpec | null
+  /** `--physdev-is-in` / `--physdev-is-out` / `--physdev-is-bridged`: null = not given, else its `!`. */
+  readonly isIn: { readonly invert: boolean } | null
+  readonly isOut: { readonly invert: boolean } | null
+  readonly isBridged: { readonly invert: boolean } | null
+}
+
+/**
+ * `-m ipvs` (xt_ipvs.c): whether the packet is IPVS's (skb->ipvs_property) and its IPVS connection's protocol,
+ * virtual address/mask, virtual port and direction. Each field is null when its option is not given.
+ */
+export interface IpvsMatch {
+  readonly kind: "ipvs"
+  /** `--ipvs` alone (libxt_ipvs.c: every option implies it; it is printed only when alone). */
+  readonly ipvsInvert: boolean
+  readonly vproto: { readonly proto: number; readonly invert: boolean } | null
+  readonly vaddr: { readonly ip: Ipv4; readonly prefix: number; readonly invert: boolean } | null
+  readonly vport: { readonly port: number; readonly invert: boolean } | null
+  /** `--vdir ORIGINAL` (false) or `REPLY` (true). */
+  readonly vdirReply: boolean | null
 }
 
 /** A match module the simulator does not model; kept verbatim and only an error if a packet reaches it. */

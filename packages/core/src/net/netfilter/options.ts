@@ -2,7 +2,7 @@
  * Which options each match module and target takes, how many values each needs and whether `!` may precede
  * it — from the option tables of iptables' extensions (libxt_tcp.c, libxt_udp.c, libxt_sctp.c,
  * libxt_comment.c, libxt_statistic.c, libxt_recent.c, libxt_mark.c, libxt_addrtype.c, libxt_conntrack.c,
- * libipt_REJECT.c, libxt_DNAT.c / libipt_DNAT.c, libipt_SNAT.c, libipt_MASQUERADE.c, libxt_MARK.c).
+ * libxt_physdev.c, libxt_ipvs.c, libipt_REJECT.c, libxt_DNAT.c / libipt_DNAT.c, libipt_SNAT.c, libipt_MASQUERADE.c, libxt_MARK.c).
  * `modelled: false` options are recognised (so they are attributed to the right module) but not simulated:
  * a match using one is kept verbatim as an unknown match.
  */
@@ -76,6 +76,24 @@ export const MATCH_OPTIONS: Readonly<Record<string, Readonly<Record<string, Opti
     "--ctstatus": unmodelled(1),
     "--ctexpire": unmodelled(1),
     "--ctdir": unmodelled(1, false),
+  },
+  // libxt_physdev.c physdev_opts.
+  physdev: {
+    "--physdev-in": o(1, true),
+    "--physdev-out": o(1, true),
+    "--physdev-is-in": o(0, true),
+    "--physdev-is-out": o(0, true),
+    "--physdev-is-bridged": o(0, true),
+  },
+  // libxt_ipvs.c ipvs_mt_opts (kube-proxy's IPVS mode uses --vaddr, --vproto, --vport).
+  ipvs: {
+    "--ipvs": o(0, true),
+    "--vproto": o(1, true),
+    "--vaddr": o(1, true),
+    "--vport": o(1, true),
+    "--vdir": o(1),
+    "--vmethod": unmodelled(1),
+    "--vportctl": unmodelled(1),
   },
 }
 

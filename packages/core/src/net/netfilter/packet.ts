@@ -43,6 +43,19 @@ export interface PacketMeta {
   ctState: number
   /** Bytes on the wire (IP total length); counted by byte counters. */
   length: number
+  /**
+   * skb->ipvs_property and the IPVS connection a packet belongs to (`-m ipvs`): set on packets IPVS sent on
+   * to a real server or un-NATed back (ip_vs_xmit.c / ip_vs_core.c ip_vs_out); absent or null otherwise.
+   */
+  ipvs?: IpvsProperty | null
+  /** With `ipvs`: the packet is a reply (real server → client), as conntrack's ctinfo >= IP_CT_IS_REPLY says. */
+  ipvsReply?: boolean
+}
+
+/** What `-m ipvs` reads of a packet's IPVS connection (struct ip_vs_conn: vaddr, vport); an IpvsConn is one. */
+export interface IpvsProperty {
+  readonly vaddr: Ipv4
+  readonly vport: number
 }
 
 export const packetMeta = (fields: Partial<PacketMeta>): PacketMeta => ({

@@ -451,6 +451,58 @@ const buildMatch = (g: Group, proto: ProtoSpec | null): Match => {
       if (s === undefined) return fail("-m conntrack", "-m conntrack needs an option")
       return { kind: "conntrack", ctstate: parseCtStates(s.values[0] as string), invert: s.invert }
     }
+    case "physdev": {
+      // libxt_physdev.c physdev_parse / physdev_check: at least one option.
+      if (g.opts.length === 0) return fail("-m physdev", "-m physdev needs at least one option (--physdev-in, --physdev-out, --physdev-is-in, --physdev-is-out, --physdev-is-bridged)")
+      const dev = (name: string): IfaceSpec | null => {
+        const o = first([name])
+        if (o === undefined) return null
+        const v = o.values[0] as string
+        if (v === "" || v.length > 15) fail(v, `${name} needs an interface name of 1 to 15 characters`)
+        return { name: v, invert: o.invert }
+      }
+      const flag = (name: string): { readonly invert: boolean } | null => {
+        const o = first([name])
+        return o === undefined ? null : { invert: o.invert }
+      }
+      return {
+        kind: "physdev",
+        physdevIn: dev("--physdev-in"),
+        physdevOut: dev("--physdev-out"),
+        isIn: flag("--physdev-is-in"),
+        isOut: flag("--physdev-is-out"),
+        isBridged: flag("--physdev-is-bridged"),
+      }
+    }
+    case "ipvs": {
+      const ip = first(["--ipvs"])
+      const p = first(["--vproto"])
+      const a = first(["--vaddr"])
+      const port = first(["--vport"])
+      const dir = first(["--vdir"])
+      if (g.opts.length === 0) return fail("-m ipvs", "-m ipvs needs an option (--ipvs, --vproto, --vaddr, --vport, --vdir)")
+      let vdirReply: boolean | null = null
+      if (dir !== undefined) {
+        const d = (dir.values[0] as string).toUpperCase()
+        // libxt_ipvs.c ipvs_mt_parse: --vdir ORIGINAL or REPLY.
+        if (d !== "ORIGINAL" && d !== "REPLY") fail(dir.values[0] as string, '--vdir needs "ORIGINAL" or "REPLY"')
+        vdirReply = d === "REPLY"
+      }
+      let vport: { port: number; invert: boolean } | null = null
+      if (port !== undefined) {
+        const n = tryParsePort(port.values[0] as string)
+        if (n === null) fail(port.values[0] as string, "--vport needs a port number 0-65535")
+        vport = { port: n as number, invert: port.invert }
+      }
+      return {
+        kind: "ipvs",
+        ipvsInvert: ip?.invert ?? false,
+        vproto: p === undefined ? null : { proto: parseProto(p.values[0] as string), invert: p.invert },
+        vaddr: a === undefined ? null : parseAddr(a.values[0] as string, a.invert),
+        vport,
+        vdirReply,
+      }
+    }
   }
   return unknownMatch(g)
 }

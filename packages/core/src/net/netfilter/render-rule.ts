@@ -96,6 +96,28 @@ export const renderMatch = (m: Match): string => {
     case "conntrack":
       // libxt_conntrack.c `conntrack_dump` with prefix "--".
       return `-m conntrack ${m.invert ? "! " : ""}--ctstate ${formatCtState(m.ctstate)}`
+    case "physdev": {
+      // libxt_physdev.c physdev_save: --physdev-in, --physdev-out, --physdev-is-in, -is-out, -is-bridged.
+      const parts = ["-m physdev"]
+      if (m.physdevIn !== null) parts.push(`${m.physdevIn.invert ? "! " : ""}--physdev-in ${m.physdevIn.name}`)
+      if (m.physdevOut !== null) parts.push(`${m.physdevOut.invert ? "! " : ""}--physdev-out ${m.physdevOut.name}`)
+      if (m.isIn !== null) parts.push(`${m.isIn.invert ? "! " : ""}--physdev-is-in`)
+      if (m.isOut !== null) parts.push(`${m.isOut.invert ? "! " : ""}--physdev-is-out`)
+      if (m.isBridged !== null) parts.push(`${m.isBridged.invert ? "! " : ""}--physdev-is-bridged`)
+      return parts.join(" ")
+    }
+    case "ipvs": {
+      // libxt_ipvs.c ipvs_mt_save → ipvs_mt_dump(prefix "--"): --ipvs only when it is the only option; the
+      // protocol as a number; the address without "/32" (xtables_ipmask_to_numeric).
+      const parts = ["-m ipvs"]
+      const alone = m.vproto === null && m.vaddr === null && m.vport === null && m.vdirReply === null
+      if (alone) parts.push(`${m.ipvsInvert ? "! " : ""}--ipvs`)
+      if (m.vproto !== null) parts.push(`${m.vproto.invert ? "! " : ""}--vproto ${m.vproto.proto}`)
+      if (m.vaddr !== null) parts.push(`${m.vaddr.invert ? "! " : ""}--vaddr ${formatIpv4(m.vaddr.ip)}${m.vaddr.prefix === 32 ? "" : `/${m.vaddr.prefix}`}`)
+      if (m.vport !== null) parts.push(`${m.vport.invert ? "! " : ""}--vport ${m.vport.port}`)
+      if (m.vdirReply !== null) parts.push(`--vdir ${m.vdirReply ? "REPLY" : "ORIGINAL"}`)
+      return parts.join(" ")
+    }
     case "unknown":
       return [`-m ${m.module}`, ...m.args.map(quoteWord)].join(" ")
   }

@@ -72,6 +72,10 @@ export class Packet {
   ctState = 0
   /** Total IP length in bytes. */
   length = 0
+  /** skb->ipvs_property: the IPVS connection (`-m ipvs` reads vaddr/vport); per host, like the mark. */
+  ipvs: { readonly vaddr: Ipv4; readonly vport: number } | null = null
+  /** With `ipvs`: a reply un-NATed by ip_vs_out. */
+  ipvsReply = false
 
   // --- headers ---
   /** Unique per network, in creation order. */

@@ -1,3 +1,4 @@
+import { expect } from "vitest"
 import { readFileSync } from "node:fs"
 import { HttpClient, RequestLoop } from "../../../apps/index"
 import type { RequestRecord } from "../../../records/index"
@@ -33,6 +34,28 @@ export const externalRequests = (c: Cluster, hostName: string, url: string, coun
     connectTimeout: 3 * S,
   })
   return new RequestLoop(client, url, { pause, maxRequests: count }).start()
+}
+
+/** The seed's NodePort step: 5 GETs of `nodeIP:nodePort` from the external client through every node, all answered by web-service. */
+export const expectNodePortServedByEveryNode = (c: Cluster, nodePort: number): void => {
+  const t0 = c.sim.now
+  for (const n of c.nodes.values()) externalRequests(c, "external-client", `http://${n.ip}:${nodePort}`, 5)
+  c.runFor(10 * S)
+  const reqs = requestsOf(c, "external-client", t0)
+  expect(reqs).toHaveLength(5 * c.nodes.size)
+  expect(reqs.every((r) => r.outcome === "ok" && r.service === "default/web-service")).toBe(true)
+  expect(new Set(reqs.map((r) => r.node))).toEqual(new Set(c.nodes.keys()))
+}
+
+/** The seed's LoadBalancer step: 60 GETs of the LB address from the external client, all answered, by all 3 pods. */
+export const expectLoadBalancerServes = (c: Cluster, ip: string): void => {
+  const t0 = c.sim.now
+  externalRequests(c, "external-client", `http://${ip}`, 60, 50 * MS)
+  c.runFor(10 * S)
+  const reqs = requestsOf(c, "external-client", t0)
+  expect(reqs).toHaveLength(60)
+  expect(reqs.every((r) => r.outcome === "ok" && r.service === "default/web-service-lb:webserver")).toBe(true)
+  expect(new Set(reqs.map((r) => r.pod)).size).toBe(3)
 }
 
 /** Chi-square statistic of observed counts against expected proportions. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { getAll } from "../../views/index"
 import { Cluster } from "../cluster"
-import { applySeed, chiSquare, chiSquarePValueDf2, externalRequests, MS, requestsOf, rulesCaughtUp, S } from "./e2e-support"
+import { applySeed, expectLoadBalancerServes, expectNodePortServedByEveryNode, chiSquare, chiSquarePValueDf2, MS, requestsOf, rulesCaughtUp, S } from "./e2e-support"
 
 /**
  * The seed walkthrough, step by step, through the public API: the same manifests, read from disk, and the
@@ -105,13 +105,7 @@ describe("seed walkthrough end to end", () => {
     const nodePort = svc?.spec.ports[0]?.nodePort as number
     expect(nodePort).toBeGreaterThanOrEqual(30000)
     expect(nodePort).toBeLessThanOrEqual(32767)
-    const t0 = c.sim.now
-    for (const n of c.nodes.values()) externalRequests(c, "external-client", `http://${n.ip}:${nodePort}`, 5)
-    c.runFor(10 * S)
-    const reqs = requestsOf(c, "external-client", t0)
-    expect(reqs).toHaveLength(5 * c.nodes.size)
-    expect(reqs.every((r) => r.outcome === "ok" && r.service === "default/web-service")).toBe(true)
-    expect(new Set(reqs.map((r) => r.node))).toEqual(new Set(c.nodes.keys()))
+    expectNodePortServedByEveryNode(c, nodePort)
   })
 
   it("service_lb.yml: the LoadBalancer Service gets an external IP and serves from outside", () => {
@@ -124,13 +118,7 @@ describe("seed walkthrough end to end", () => {
     const ip = svc?.status.loadBalancer.ingress?.[0]?.ip
     expect(ip).toBe("172.18.255.200")
     expect(getAll(c.store, { namespace: "default" })).toMatch(/service\/web-service-lb\s+LoadBalancer\s+\S+\s+172\.18\.255\.200\s+80:3\d{4}\/TCP/)
-    const t0 = c.sim.now
-    externalRequests(c, "external-client", `http://${ip}`, 60, 50 * MS)
-    c.runFor(10 * S)
-    const reqs = requestsOf(c, "external-client", t0)
-    expect(reqs).toHaveLength(60)
-    expect(reqs.every((r) => r.outcome === "ok" && r.service === "default/web-service-lb:webserver")).toBe(true)
-    expect(new Set(reqs.map((r) => r.pod)).size).toBe(3)
+    expectLoadBalancerServes(c, ip as string)
   })
 
   it("service_externalname.yml: nslookup external-db gives a CNAME to db.example.com and no rule mentions it", () => {
