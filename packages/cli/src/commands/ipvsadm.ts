@@ -13,6 +13,8 @@ const ipvsadmConfig = {
   rate: Options.boolean("rate"),
   thresholds: Options.boolean("thresholds"),
   persistentConn: Options.boolean("persistent-conn"),
+  tcpService: Options.text("tcp-service").pipe(Options.withAlias("t"), Options.optional),
+  udpService: Options.text("udp-service").pipe(Options.withAlias("u"), Options.optional),
   node: Options.text("node"),
   at: atOption,
   ...targetOptions,

@@ -1,10 +1,11 @@
 import { net } from "@kubesim/core"
+import { Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { type IpvsadmFlags, ipvsadmText, nodeIpvsTable } from "./ipvsadm-view"
 
 const ip = net.parseIpv4
 const S = 1_000_000_000
-const LN: IpvsadmFlags = { list: true, numeric: true, connection: false, timeout: false, stats: false, rate: false, thresholds: false, persistentConn: false }
+const LN: IpvsadmFlags = { list: true, numeric: true, connection: false, timeout: false, stats: false, rate: false, thresholds: false, persistentConn: false, tcpService: Option.none(), udpService: Option.none() }
 
 /** kube-proxy's table on a worker: the API server, kube-dns (UDP and TCP), a ClientIP-affinity web Service and its NodePort. */
 const workerTable = (): net.IpvsTable => {
@@ -81,6 +82,21 @@ describe("kubesim ipvsadm over a node's IPVS table", () => {
     expect(ipvsadmText({ ...LN, timeout: true, thresholds: true }, t, 0)).toBe("Timeout (tcp tcpfin udp): 3600 120 300\n")
   })
 
+  it("-t/-u ADDRESS:PORT: the title and that one service (list_service), without the version line", () => {
+    const t = workerTable()
+    expect(ipvsadmText({ ...LN, udpService: Option.some("10.96.0.10:53") }, t, 10 * S)).toBe(
+      [
+        "Prot LocalAddress:Port Scheduler Flags",
+        "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn",
+        "UDP  10.96.0.10:53 rr",
+        "  -> 10.244.0.2:53                Masq    1      0          0         ",
+        "  -> 10.244.0.3:53                Masq    1      0          0         ",
+        "",
+      ].join("\n"),
+    )
+    expect(ipvsadmText({ ...LN, tcpService: Option.some("172.18.0.3:30080"), persistentConn: true }, t, 10 * S).split("\n").slice(2, 3)).toEqual(["TCP  172.18.0.3:30080 rr persistent 10800"])
+  })
+
   it("argument errors name the flag and what to give instead", () => {
     const t = workerTable()
     const err = (f: Partial<IpvsadmFlags>): string => {
@@ -96,6 +112,12 @@ describe("kubesim ipvsadm over a node's IPVS table", () => {
     expect(err({ stats: true })).toMatch(/^ipvsadm: --stats: kubesim's IPVS table keeps no packet or byte counters, so ipvsadm's Conns\/InPkts\/OutPkts\/InBytes\/OutBytes columns cannot be filled/)
     expect(err({ rate: true })).toMatch(/^ipvsadm: --rate: .*CPS\/InPPS\/OutPPS\/InBPS\/OutBPS/)
     expect(err({ connection: true, timeout: true })).toBe("ipvsadm: The option 'timeout' conflicts with the 'connection' option in the 'list' command")
+    expect(err({ timeout: true, tcpService: Option.some("10.96.0.1:443") })).toBe("ipvsadm: The option 'timeout' conflicts with the 'service-address' option in the 'list' command")
+    expect(err({ connection: true, udpService: Option.some("10.96.0.10:53") })).toBe("ipvsadm: The option 'service-address' conflicts with the 'connection' option in the 'list' command")
+    expect(err({ tcpService: Option.some("10.96.0.1:443"), udpService: Option.some("10.96.0.10:53") })).toBe("ipvsadm: multiple 'service-address' options specified")
+    expect(err({ tcpService: Option.some("10.96.0.10:80") })).toBe("ipvsadm: No such service")
+    expect(err({ tcpService: Option.some("10.96.0.1") })).toBe("ipvsadm: No such service")
+    for (const bad of ["kubernetes:443", "10.96.0.1:70000", "10.96.0.256:80", "10.96.0.1:"]) expect(err({ tcpService: Option.some(bad) }), bad).toBe("ipvsadm: illegal virtual server address[:port] specified")
   })
 
   it("a node whose kube-proxy is not in ipvs mode has no table: the error names the mode and where its rules are", () => {

@@ -70,11 +70,21 @@ const destLine = (d: IpvsDest, format: IpvsadmListFormat): string => {
 export const renderIpvsadmList = (table: IpvsTable, now: Nanos, format: IpvsadmListFormat = "default"): string => {
   table.sweep(now)
   const lines = [HEADER, TITLES[format]]
-  for (const s of [...table.services()].sort(cmpServices)) {
-    lines.push(serviceLine(s))
-    for (const d of [...s.dests].sort(cmpDests)) lines.push(destLine(d, format))
-  }
+  for (const s of [...table.services()].sort(cmpServices)) serviceLines(s, format, lines)
   return lines.join("\n") + "\n"
+}
+
+/** `ipvsadm -Ln -t|-u address:port` (ipvsadm.c list_service): the title and that one service, without the version line. */
+export const renderIpvsadmService = (table: IpvsTable, now: Nanos, service: IpvsService, format: IpvsadmListFormat = "default"): string => {
+  table.sweep(now)
+  const lines = [TITLES[format]]
+  serviceLines(service, format, lines)
+  return lines.join("\n") + "\n"
+}
+
+const serviceLines = (s: IpvsService, format: IpvsadmListFormat, out: string[]): void => {
+  out.push(serviceLine(s))
+  for (const d of [...s.dests].sort(cmpDests)) out.push(destLine(d, format))
 }
 
 /**
