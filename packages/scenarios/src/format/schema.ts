@@ -10,20 +10,18 @@ import { Schema } from "effect"
 
 const opt = <S extends Schema.Schema.Any>(s: S) => Schema.optionalWith(s, { exact: true })
 
+/** True for a Go duration string, else why not (the kernel's `parseDuration` message). */
+const durationCheck = (s: string): true | string => {
+  try {
+    parseDuration(s)
+    return true
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e)
+  }
+}
+
 /** A Go duration string (`1s`, `250ms`, `1m30s`), checked with the kernel's `parseDuration`. */
-export const DurationText = Schema.String.pipe(
-  Schema.filter(
-    (s) => {
-      try {
-        parseDuration(s)
-        return true
-      } catch (e) {
-        return e instanceof Error ? e.message : String(e)
-      }
-    },
-    { identifier: 'duration (Go syntax, e.g. "1s", "250ms", "1m30s")' },
-  ),
-)
+export const DurationText = Schema.String.pipe(Schema.filter(durationCheck, { identifier: 'duration (Go syntax, e.g. "1s", "250ms", "1m30s")' }))
 
 const NonNegative = Schema.Number.pipe(Schema.filter((n) => Number.isFinite(n) && n >= 0, { identifier: "number ≥ 0" }))
 const Positive = Schema.Number.pipe(Schema.filter((n) => Number.isFinite(n) && n > 0, { identifier: "number > 0" }))
@@ -100,15 +98,7 @@ export const IpvsSchedulerName = Schema.String.pipe(
  */
 export const IpvsTimeoutText = Schema.String.pipe(
   Schema.filter(
-    (s) => {
-      if (s.startsWith("-")) return "must be greater than or equal to 0 (kube-proxy's IPVS timeouts; 0 keeps the kernel's)"
-      try {
-        parseDuration(s)
-        return true
-      } catch (e) {
-        return e instanceof Error ? e.message : String(e)
-      }
-    },
+    (s) => (s.startsWith("-") ? "must be greater than or equal to 0 (kube-proxy's IPVS timeouts; 0 keeps the kernel's)" : durationCheck(s)),
     { identifier: 'duration ≥ 0 (Go syntax, e.g. "900s", "15m"; 0 keeps the kernel\'s)' },
   ),
 )
