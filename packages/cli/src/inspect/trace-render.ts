@@ -28,6 +28,8 @@ const describe = (e: TraceEvent): string => {
       return `${e.tuple}  to socket${e.ct !== null ? `  ct=${e.ct}` : ""}`
     case "drop":
       return `${e.tuple}  DROPPED (${e.reason ?? "?"})`
+    case "IPVS":
+      return `${e.tuple}  ${e.nat ?? "?"}  (${e.ipvs ?? "?"})${e.ct !== null ? `  ct=${e.ct}` : ""}`
     default:
       return `${e.table ?? "?"} ${e.verdict ?? "?"}${e.nat !== null ? `, ${e.nat}` : ""}  ${e.tuple}${e.ct !== null ? `  ct=${e.ct}` : ""}  (${e.rulesEvaluated ?? 0} rules evaluated)`
   }

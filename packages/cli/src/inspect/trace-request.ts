@@ -61,6 +61,7 @@ export const traceRequest = (t: InspectTarget, req: records.RequestRecord, runEn
         onTransmit: (h, p, l) => pt.onTransmit(h, p, l),
         onDeliver: (h, p) => pt.onDeliver(h, p),
         onDrop: (h, p, r) => pt.onDrop(h, p, r),
+        onIpvs: (h, p, conn) => pt.onIpvs(h, p, conn),
       }
       trace = pt
     },

@@ -3,6 +3,7 @@ import type { DropReason } from "./packet/drop-reason"
 import type { Host } from "./host/host"
 import type { Link } from "./link/link"
 import type { HookName, HookVerdict } from "./host/netfilter-hooks"
+import type { IpvsConn } from "./ipvs/index"
 
 /**
  * Watches packets hop by hop (for `kubesim trace` and for tests). Every method is optional; with no observer
@@ -20,4 +21,9 @@ export interface PacketObserver {
   /** A socket (or the ICMP handler) of `host` took the packet. */
   onDeliver?(host: Host, pkt: Packet): void
   onDrop?(host: Host, pkt: Packet, reason: DropReason): void
+  /**
+   * IPVS took the packet at LOCAL_IN (ip_vs_in) for `conn`, scheduled now or found, its state already advanced;
+   * called before ip_vs_nat_xmit rewrites the destination to the connection's real server.
+   */
+  onIpvs?(host: Host, pkt: Packet, conn: IpvsConn): void
 }

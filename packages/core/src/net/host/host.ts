@@ -473,6 +473,8 @@ export class Host {
       this.net.drop(pkt, this, "filtered")
       return true
     }
+    const o = this.net.observer
+    if (o !== null && o.onIpvs !== undefined) o.onIpvs(this, pkt, r)
     this.ipvsNatXmit(r, pkt, now, rules)
     return true
   }
