@@ -85,4 +85,19 @@ describe("kubesim ipvsadm on an ipvs-mode run", () => {
     expect(t.code, t.err).toBe(0)
     expect(t.out).toBe("Timeout (tcp tcpfin udp): 3600 120 300\n")
   })
+
+  test(named("trace shows ip_vs_in's choice on the client's node: an IPVS event between filter INPUT and filter OUTPUT"), () => {
+    const r = kubesim("trace", "--client", "busybox", "--nth", "2", ...tiny)
+    expect(r.code, r.err).toBe(0)
+    const events = r.out.split("\n").flatMap((l) => {
+      const m = /^\d+\.\d+s +(\S+) +(\S+) +/.exec(l)
+      return m === null ? [] : [`${m[1]} ${m[2]}`]
+    })
+    const at = events.findIndex((e) => e.endsWith(" IPVS"))
+    expect(at, r.out).toBeGreaterThan(0)
+    expect(events.slice(at - 1, at + 2).map((e) => e.split(" ")[1])).toEqual(["INPUT", "IPVS", "OUTPUT"])
+    expect(r.out).toMatch(/ IPVS +10\.244\.\d+\.\d+:\d+ -> 10\.\d+\.\d+\.\d+:80 tcp \[S\] {2}DNAT to 10\.244\.\d+\.\d+:80 {2}\(ip_vs_in: rr, TCP SYN_RECV\) {2}ct=NEW$/m)
+    const j = JSON.parse(kubesim("trace", "--client", "busybox", "--nth", "2", "-o", "json", ...tiny).out) as { events: Array<{ event: string; ipvs: string | null }> }
+    expect(j.events.filter((e) => e.event === "IPVS").map((e) => e.ipvs)).toContain("ip_vs_in: rr, TCP SYN_RECV")
+  })
 })
