@@ -86,8 +86,8 @@ const structuralIssues = (s: Scenario, source: ScenarioSource): ScenarioIssue[] 
     if (c.type === "node-failure" && (c.rate === undefined) === (c.at === undefined)) add(["churn", i], "rate or at", "both or neither", "node-failure needs exactly one of rate, at")
   })
   // kube-proxy reads KubeProxyIPVSConfiguration only in ipvs mode (cmd/kube-proxy/app/server_linux.go createProxier;
-  // validation.go checks it only then): options
-  // for it under another mode would silently do nothing, so they are an error naming both fields.
+  // pkg/proxy/apis/config/validation checks it only then): under another mode it would silently do nothing, so it
+  // is an error naming both fields.
   const ipvs = s.cluster?.ipvs
   const mode = s.cluster?.proxyMode
   if (ipvs !== undefined && mode !== "ipvs") {

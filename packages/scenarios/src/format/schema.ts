@@ -56,9 +56,9 @@ export const NodeSpec = Schema.Struct({
 export const ProxyMode = Schema.Literal("iptables", "nftables", "ipvs")
 
 /**
- * IPVS schedulers the kernel has (net/netfilter/ipvs/ip_vs_*.c) that kubesim does not model, with what they do;
- * kube-proxy accepts those of pkg/proxy/apis/config/types.go IPVSSchedulerMethod (rr, wrr, lc, wlc, lblc, lblcr,
- * sh, dh, sed, nq) and, since the scheduler is passed to the kernel as written, the newer ones too.
+ * IPVS schedulers the kernel has (net/netfilter/ipvs/ip_vs_*.c) that kubesim does not model, with what they do.
+ * kube-proxy's validateIPVSSchedulerMethod (pkg/proxy/apis/config/validation) listed rr, wrr, lc, wlc, lblc, lblcr,
+ * sh, dh, sed and nq (types.go IPVSSchedulerMethod); fo, ovf, mh and twos are the kernel's newer ones.
  */
 export const IPVS_SCHEDULERS_NOT_MODELLED: Readonly<Record<string, string>> = {
   wlc: "weighted least-connection",
