@@ -98,8 +98,10 @@ const connLine = (cp: IpvsConn, now: Nanos): string => {
   const left = Math.max(0, Math.floor((cp.expiresAt - now) / 1_000_000_000))
   const expire = `${String(Math.floor(left / 60)).padStart(2, "0")}:${String(left % 60).padStart(2, "0")}`
   const ipPort = (a: number, p: number): string => `${formatIpv4(a)}:${p}`
+  // An invalidated template shows the ports ip_vs_check_template rehashed it under (0xffff).
+  const [vport, dport] = cp.invalidated ? [0xffff, 0xffff] : [cp.vport, cp.dest.port]
   // "%-3s %-6s %-11s %-18s %-18s %s\n": protocol, expire, state, client, virtual, real server.
-  return `${pad(cp.protocol, 3)} ${pad(expire, 6)} ${pad(stateName(cp), 11)} ${pad(ipPort(cp.caddr, cp.cport), 18)} ${pad(ipPort(cp.vaddr, cp.vport), 18)} ${ipPort(cp.dest.address, cp.dest.port)}`
+  return `${pad(cp.protocol, 3)} ${pad(expire, 6)} ${pad(stateName(cp), 11)} ${pad(ipPort(cp.caddr, cp.cport), 18)} ${pad(ipPort(cp.vaddr, vport), 18)} ${ipPort(cp.dest.address, dport)}`
 }
 
 /**
