@@ -7,6 +7,7 @@ import { observeCommand } from "./commands/observe"
 import { execCommand } from "./commands/exec"
 import { getCommand } from "./commands/get"
 import { iptablesSaveCommand } from "./commands/iptables-save"
+import { ipvsadmCommand } from "./commands/ipvsadm"
 import { nftCommand } from "./commands/nft"
 import { reportCommand } from "./commands/report"
 import { runCommand, sweepCommand } from "./commands/run"
@@ -30,6 +31,7 @@ export const kubesim = Command.make("kubesim").pipe(
     conntrackCommand,
     iptablesSaveCommand,
     nftCommand,
+    ipvsadmCommand,
     traceCommand,
     scenariosCommand,
     validateCommand,

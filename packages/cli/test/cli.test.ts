@@ -204,7 +204,7 @@ describe("inspection", () => {
   it("trace in IPVS mode shows where IPVS takes the packet to a real server and gives the reply the virtual address", () => {
     const r = kubesim("trace", "--client", "busybox", "--nth", "1", "-f", "seed-walkthrough", "--set", "cluster.proxyMode=ipvs")
     expect(r.code, r.err).toBe(0)
-    expect(r.out).toMatch(/IPVS\s+10\.244\.\d+\.\d+:\d+ -> (10\.\d+\.\d+\.\d+):80 tcp \[S\]\s+to real server 10\.244\.\d+\.\d+:80/)
+    expect(r.out).toMatch(/IPVS\s+10\.244\.\d+\.\d+:\d+ -> (10\.\d+\.\d+\.\d+):80 tcp \[S\]\s+DNAT to 10\.244\.\d+\.\d+:80/)
     expect(r.out).toMatch(/IPVS\s+(10\.\d+\.\d+\.\d+):80 -> 10\.244\.\d+\.\d+:\d+ tcp \[S\.\]\s+from virtual server \1:80/)
     expect(r.out).toMatch(/TRACE: filter:KUBE-IPVS-FILTER:rule:\d+ .*--match-set KUBE-CLUSTER-IP dst,dst -j RETURN/)
   })
@@ -239,7 +239,7 @@ describe("inspection", () => {
 })
 
 describe("help and error paths of every command", () => {
-  const COMMANDS = ["run", "sweep", "report", "compare", "get", "describe", "logs", "exec", "observe", "conntrack", "iptables-save", "trace", "scenarios", "validate"]
+  const COMMANDS = ["run", "sweep", "report", "compare", "get", "describe", "logs", "exec", "observe", "conntrack", "iptables-save", "ipvsadm", "trace", "scenarios", "validate"]
 
   it("each command's --help is kubectl's layout: what, examples, options with defaults, usage", async () => {
     const all = await kubesimMany(COMMANDS.map((c) => [c, "--help"]))
@@ -267,6 +267,7 @@ describe("help and error paths of every command", () => {
       [["observe", "--verdict", "MAYBE", "--run", RUN], /^error: Expected one of the following cases: FORWARDED, DROPPED, ERROR/],
       [["conntrack", "-L"], /^error: Expected to find option: '--node'/],
       [["iptables-save"], /^error: Expected to find option: '--node'/],
+      [["ipvsadm", "-Ln"], /^error: Expected to find option: '--node'/],
       [["trace", "x"], /^error: 'x' is not a integer/],
       [["validate"], /^error: Missing argument <file \| name>/],
       [["sweep"], /^error: Missing argument/],
@@ -297,6 +298,10 @@ describe("help and error paths of every command", () => {
       [["observe", "--last", "-1", "--run", RUN], "error: --last counts flows"],
       [["conntrack", "--node", "kind-worker", "--run", RUN], "error: conntrack: kubesim lists the table only: give -L"],
       [["conntrack", "-L", "--node", "nope", "--run", RUN], 'error: no node "nope" (nodes: kind-worker, kind-worker2)'],
+      [["ipvsadm", "-Ln", "--node", "kind-worker", "--run", RUN], "error: ipvsadm: node kind-worker's kube-proxy runs in iptables mode, so the node has no IPVS table; see its Service rules with kubesim iptables-save --node kind-worker"],
+      [["ipvsadm", "-Ln", "--node", "nope", "--run", RUN], 'error: no node named "nope" (nodes: kind-worker, kind-worker2)'],
+      [["ipvsadm", "-L", "--node", "kind-worker", "--run", RUN], "error: ipvsadm: kubesim prints addresses and ports numerically only"],
+      [["ipvsadm", "-Ln", "--rate", "--node", "kind-worker", "--run", RUN], "error: ipvsadm: --rate: kubesim's IPVS table keeps no packet or byte counters"],
       [["trace", "0", "--run", RUN], "error: no request 0 in this run: its"],
       [["report", join(ROOT, "packages/cli/test/fixtures")], "error: no run directory (with run.json) found in"],
       [["validate", "no-such-thing"], "error: no-such-thing: no such file, and no built-in scenario of that name"],

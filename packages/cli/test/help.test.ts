@@ -8,6 +8,7 @@ import { describeCommand } from "../src/commands/describe"
 import { execCommand } from "../src/commands/exec"
 import { getCommand } from "../src/commands/get"
 import { iptablesSaveCommand } from "../src/commands/iptables-save"
+import { ipvsadmCommand } from "../src/commands/ipvsadm"
 import { logsCommand } from "../src/commands/logs"
 import { nftListRulesetCommand } from "../src/commands/nft"
 import { observeCommand } from "../src/commands/observe"
@@ -20,7 +21,7 @@ import { GROUPS, helpFor, helpRequest } from "../src/help/index"
 
 // kubesim's help is written by hand (help/commands-help.ts) while @effect/cli parses: the flags each help lists must be
 // exactly the flags its parser accepts, or the help lies.
-const PARSERS = [runCommand, sweepCommand, reportCommand, compareCommand, getCommand, describeCommand, logsCommand, execCommand, observeCommand, conntrackCommand, iptablesSaveCommand, nftListRulesetCommand, traceCommand, scenariosCommand, validateCommand]
+const PARSERS = [runCommand, sweepCommand, reportCommand, compareCommand, getCommand, describeCommand, logsCommand, execCommand, observeCommand, conntrackCommand, iptablesSaveCommand, nftListRulesetCommand, ipvsadmCommand, traceCommand, scenariosCommand, validateCommand]
 
 /** A parser's command name; `nft list ruleset`'s flags live on its leaf, named for the top command. */
 const nameOf = (p: (typeof PARSERS)[number]): string =>

@@ -183,6 +183,33 @@ export const NFT: CommandHelp = {
   flags: [{ name: "node", default: "''", description: "The node (e.g. kind-worker)." }, at, ...target],
 }
 
+export const IPVSADM: CommandHelp = {
+  name: "ipvsadm",
+  summary: "List a node's IPVS table at a simulated time, as ipvsadm -Ln prints it (kube-proxy's virtual servers in ipvs mode).",
+  long: "ipvsadm 1.31's numeric listings: the virtual and real servers (-Ln, with --persistent-conn or --thresholds\ncolumns; -t/-u one virtual service), IPVS's connection table (-Lnc) and its timeouts (-L --timeout). Only nodes whose kube-proxy runs in\nipvs mode have a table. --stats and --rate are refused: kubesim keeps no IPVS packet or byte counters.",
+  usage: "kubesim ipvsadm -Ln --node NODE [options]",
+  examples: [
+    ["The virtual servers on a worker at 30 s", "kubesim ipvsadm -Ln --node kind-worker -f seed-walkthrough --set cluster.proxyMode=ipvs --at 30s"],
+    ["Its IPVS connections", "kubesim ipvsadm -Lnc --node kind-worker --run runs/seed-walkthrough/default/seed-1"],
+    ["The kube-dns virtual server only", "kubesim ipvsadm -Ln -u 10.96.0.10:53 --node kind-worker --run runs/seed-walkthrough/default/seed-1"],
+  ],
+  flags: [
+    { name: "connection", short: "c", default: "false", description: "List IPVS's connection table (ipvsadm -Lnc)." },
+    { name: "list", short: "L", default: "false", description: "List the table (the only operation)." },
+    { name: "node", default: "''", description: "The node (e.g. kind-worker)." },
+    { name: "numeric", short: "n", default: "false", description: "Numeric addresses and ports (required: name lookups are not modelled)." },
+    { name: "persistent-conn", default: "false", description: "Columns Weight, PersistConn, ActiveConn, InActConn; with -c, the persistence-engine header." },
+    { name: "rate", default: "false", description: "Refused: kubesim keeps no IPVS rate counters." },
+    { name: "stats", default: "false", description: "Refused: kubesim keeps no IPVS packet or byte counters." },
+    { name: "tcp-service", short: "t", default: "''", description: "List only this TCP virtual service (ADDRESS:PORT, e.g. 10.96.0.1:443)." },
+    { name: "thresholds", default: "false", description: "Columns Uthreshold, Lthreshold (kube-proxy sets none: 0), ActiveConn, InActConn." },
+    { name: "timeout", default: "false", description: "The TCP, TCP FIN and UDP timeouts in seconds (ipvsadm -L --timeout)." },
+    { name: "udp-service", short: "u", default: "''", description: "List only this UDP virtual service (ADDRESS:PORT, e.g. 10.96.0.10:53)." },
+    at,
+    ...target,
+  ],
+}
+
 export const TRACE: CommandHelp = {
   name: "trace",
   summary: "Follow one request's packets hop by hop through hooks, rules, NAT and conntrack.",
@@ -222,6 +249,6 @@ export const VALIDATE: CommandHelp = {
 /** kubectl's groups (`kubectl --help`): the main job first, then inspection. */
 export const GROUPS: ReadonlyArray<readonly [string, ReadonlyArray<CommandHelp>]> = [
   ["Simulate", [RUN, SWEEP, REPORT, COMPARE]],
-  ["Inspect a run (kubectl, busybox, hubble, iptables and nft at a simulated time)", [GET, DESCRIBE, LOGS, EXEC, OBSERVE, CONNTRACK, IPTABLES_SAVE, NFT, TRACE]],
+  ["Inspect a run (kubectl, busybox, hubble, iptables, nft and ipvsadm at a simulated time)", [GET, DESCRIBE, LOGS, EXEC, OBSERVE, CONNTRACK, IPTABLES_SAVE, NFT, IPVSADM, TRACE]],
   ["Scenarios", [SCENARIOS, VALIDATE]],
 ]

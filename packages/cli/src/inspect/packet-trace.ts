@@ -38,6 +38,8 @@ export interface TraceEvent {
   readonly reason: string | null
   readonly rulesEvaluated: number | null
   readonly rules: ReadonlyArray<TracedRule>
+  /** At an IPVS event: the virtual service's scheduler and persistence, the connection's protocol and IPVS state. */
+  readonly ipvs: string | null
 }
 
 const ip = (n: number): string => net.formatIpv4(n)
@@ -77,7 +79,7 @@ const natText = (n: net.HookNat | null): string | null => {
 
 /**
  * Follows one connection hop by hop, like `hubble observe` joined with netfilter's TRACE target: a PacketObserver
- * on the Network plus a RuleTracer on every iptables host. The connection is found as the first packet the client
+ * on the Network plus a RuleTracer on every iptables host; on a node in IPVS mode, ip_vs_in's choice is an event. The connection is found as the first packet the client
  * sends to the request's destination at or after the request's time; from then on a packet belongs to it when its
  * tuple (either direction) is one the connection has had at some hop, so DNAT'd, SNAT'd and reply packets and the
  * ICMP errors quoting them are all followed. Tracing forces linear rule evaluation, which decides exactly as the
@@ -170,6 +172,7 @@ export class PacketTrace implements net.PacketObserver {
       reason: null,
       rulesEvaluated: null,
       rules: [],
+      ipvs: null,
       ...extra,
     })
   }
@@ -196,11 +199,20 @@ export class PacketTrace implements net.PacketObserver {
     this.push(host, p, hook, { table, ct: ctText(p.ctState), verdict: v.verdict, nat: natText(v.nat), rulesEvaluated: v.rulesEvaluated, rules: all })
   }
 
+  /**
+   * IPVS took the packet: ip_vs_in sends it on to the real server (by the virtual service's scheduler), ip_vs_out
+   * gives a real server's reply the virtual address back; with the connection's protocol and IPVS state.
+   */
   onIpvs(host: net.Host, p: net.Packet, conn: net.IpvsConn, reply: boolean): void {
     if (!this.follows(p, host)) return
-    // ip_vs_in sends the packet on to the real server; ip_vs_out gives a reply the virtual address back.
-    const nat = reply ? `from virtual server ${ip(conn.vaddr)}:${conn.vport}` : `to real server ${ip(conn.dest.address)}:${conn.dest.port}`
-    this.push(host, p, "IPVS", { ct: ctText(p.ctState), nat })
+    const state = conn.protocol === "UDP" ? "UDP" : (net.IPVS_TCP_STATES[conn.state] ?? String(conn.state))
+    if (reply) {
+      this.push(host, p, "IPVS", { nat: `from virtual server ${ip(conn.vaddr)}:${conn.vport}`, ipvs: `ip_vs_out: ${conn.protocol} ${state}`, ct: ctText(p.ctState) })
+      return
+    }
+    const spec = host.ipvs?.getService(conn.protocol, conn.vaddr, conn.vport)?.spec
+    const how = spec === undefined ? "" : `${spec.scheduler}${spec.persistence !== null ? ` persistent ${spec.persistence}` : ""}, `
+    this.push(host, p, "IPVS", { nat: `DNAT to ${ip(conn.dest.address)}:${conn.dest.port}`, ipvs: `ip_vs_in: ${how}${conn.protocol} ${state}`, ct: ctText(p.ctState) })
   }
 
   onTransmit(host: net.Host, p: net.Packet, link: net.Link): void {
@@ -214,4 +226,5 @@ export class PacketTrace implements net.PacketObserver {
   onDrop(host: net.Host, p: net.Packet, reason: net.DropReason): void {
     if (this.follows(p, host)) this.push(host, p, "drop", { reason })
   }
+
 }

@@ -29,7 +29,7 @@ const describe = (e: TraceEvent): string => {
     case "drop":
       return `${e.tuple}  DROPPED (${e.reason ?? "?"})`
     case "IPVS":
-      return `${e.tuple}  ${e.nat ?? ""}`
+      return `${e.tuple}  ${e.nat ?? "?"}  (${e.ipvs ?? "?"})${e.ct !== null ? `  ct=${e.ct}` : ""}`
     default:
       return `${e.table ?? "?"} ${e.verdict ?? "?"}${e.nat !== null ? `, ${e.nat}` : ""}  ${e.tuple}${e.ct !== null ? `  ct=${e.ct}` : ""}  (${e.rulesEvaluated ?? 0} rules evaluated)`
   }

@@ -85,6 +85,21 @@ const structuralIssues = (s: Scenario, source: ScenarioSource): ScenarioIssue[] 
     if (c.type === "rolling-update" && (c.every === undefined) === (c.at === undefined)) add(["churn", i], "every or at", "both or neither", "rolling-update needs exactly one of every, at")
     if (c.type === "node-failure" && (c.rate === undefined) === (c.at === undefined)) add(["churn", i], "rate or at", "both or neither", "node-failure needs exactly one of rate, at")
   })
+  // kube-proxy reads KubeProxyIPVSConfiguration only in ipvs mode (cmd/kube-proxy/app/server_linux.go createProxier;
+  // pkg/proxy/apis/config/validation checks it only then): under another mode it would silently do nothing, so it
+  // is an error naming both fields.
+  const ipvs = s.cluster?.ipvs
+  const mode = s.cluster?.proxyMode
+  if (ipvs !== undefined && mode !== "ipvs") {
+    const modeText = mode === undefined ? "iptables (cluster.proxyMode unset: the default)" : mode
+    const fields = Object.keys(ipvs)
+    add(
+      ["cluster", "ipvs"],
+      "cluster.proxyMode: ipvs",
+      `proxyMode ${mode ?? "iptables"}`,
+      `an IPVS option under ${mode ?? "iptables"} mode: cluster.ipvs${fields.length > 0 ? ` (${fields.join(", ")})` : ""} configures kube-proxy's ipvs mode, but cluster.proxyMode is ${modeText}; set cluster.proxyMode: ipvs or remove cluster.ipvs`,
+    )
+  }
   const variantNames = new Set<string>()
   ;(s.variants ?? []).forEach((v, i) => {
     if (v.name === "default") add(["variants", i, "name"], "a name other than default", '"default"', 'the variant name "default" is reserved for the scenario as written')

@@ -1,4 +1,4 @@
-import { parseDuration } from "@kubesim/core"
+import { net, parseDuration } from "@kubesim/core"
 import { Schema } from "effect"
 
 /**
@@ -10,20 +10,18 @@ import { Schema } from "effect"
 
 const opt = <S extends Schema.Schema.Any>(s: S) => Schema.optionalWith(s, { exact: true })
 
+/** True for a Go duration string, else why not (the kernel's `parseDuration` message). */
+const durationCheck = (s: string): true | string => {
+  try {
+    parseDuration(s)
+    return true
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e)
+  }
+}
+
 /** A Go duration string (`1s`, `250ms`, `1m30s`), checked with the kernel's `parseDuration`. */
-export const DurationText = Schema.String.pipe(
-  Schema.filter(
-    (s) => {
-      try {
-        parseDuration(s)
-        return true
-      } catch (e) {
-        return e instanceof Error ? e.message : String(e)
-      }
-    },
-    { identifier: 'duration (Go syntax, e.g. "1s", "250ms", "1m30s")' },
-  ),
-)
+export const DurationText = Schema.String.pipe(Schema.filter(durationCheck, { identifier: 'duration (Go syntax, e.g. "1s", "250ms", "1m30s")' }))
 
 const NonNegative = Schema.Number.pipe(Schema.filter((n) => Number.isFinite(n) && n >= 0, { identifier: "number ≥ 0" }))
 const Positive = Schema.Number.pipe(Schema.filter((n) => Number.isFinite(n) && n > 0, { identifier: "number > 0" }))
@@ -56,6 +54,68 @@ export const NodeSpec = Schema.Struct({
 })
 
 export const ProxyMode = Schema.Literal("iptables", "nftables", "ipvs")
+
+/**
+ * IPVS schedulers the kernel has (net/netfilter/ipvs/ip_vs_*.c) that kubesim does not model, with what they do.
+ * kube-proxy's validateIPVSSchedulerMethod (pkg/proxy/apis/config/validation) listed rr, wrr, lc, wlc, lblc, lblcr,
+ * sh, dh, sed and nq (types.go IPVSSchedulerMethod); fo, ovf, mh and twos are the kernel's newer ones.
+ */
+export const IPVS_SCHEDULERS_NOT_MODELLED: Readonly<Record<string, string>> = {
+  wlc: "weighted least-connection",
+  lblc: "locality-based least-connection",
+  lblcr: "locality-based least-connection with replication",
+  dh: "destination hashing",
+  sed: "shortest expected delay",
+  nq: "never queue",
+  fo: "weighted failover",
+  ovf: "weighted overflow",
+  mh: "maglev hashing",
+  twos: "weighted random twos choice",
+}
+
+const modelledSchedulers = net.IPVS_SCHEDULERS.join(", ")
+
+/**
+ * KubeProxyIPVSConfiguration.scheduler: one of the schedulers kubesim models; "" is upstream's "the default
+ * algorithm (currently rr)" (pkg/proxy/apis/config/validation validateIPVSSchedulerMethod; ipvs/proxier.go
+ * NewProxier sets rr when empty).
+ */
+export const IpvsSchedulerName = Schema.String.pipe(
+  Schema.filter(
+    (s) => {
+      if (s === "" || (net.IPVS_SCHEDULERS as ReadonlyArray<string>).includes(s)) return true
+      const what = IPVS_SCHEDULERS_NOT_MODELLED[s]
+      if (what !== undefined) return `${s} (${what}, ip_vs_${s}.c) is a kernel IPVS scheduler kubesim does not model; modelled: ${modelledSchedulers}`
+      return `not an IPVS scheduler; the kernel's are ${[...net.IPVS_SCHEDULERS, ...Object.keys(IPVS_SCHEDULERS_NOT_MODELLED)].join(", ")}, of which kubesim models ${modelledSchedulers}`
+    },
+    { identifier: `IPVS scheduler (${net.IPVS_SCHEDULERS.slice(0, -1).join(", ")} or ${net.IPVS_SCHEDULERS[net.IPVS_SCHEDULERS.length - 1]})` },
+  ),
+)
+
+/**
+ * An IPVS timeout (`ipvsadm --set tcp tcpfin udp`): a duration ≥ 0, where 0 leaves the kernel's value
+ * (pkg/proxy/apis/config/validation validateIPVSTimeout: "must be greater than or equal to 0").
+ */
+export const IpvsTimeoutText = Schema.String.pipe(
+  Schema.filter(
+    (s) => (s.startsWith("-") ? "must be greater than or equal to 0 (kube-proxy's IPVS timeouts; 0 keeps the kernel's)" : durationCheck(s)),
+    { identifier: 'duration ≥ 0 (Go syntax, e.g. "900s", "15m"; 0 keeps the kernel\'s)' },
+  ),
+)
+
+/**
+ * KubeProxyIPVSConfiguration's fields kubesim models (pkg/proxy/apis/config/types.go; v1alpha1 leaves them
+ * unset: scheduler "" → rr, timeouts 0 → the kernel's 900 s / 120 s / 300 s). Only valid with `proxyMode: ipvs`.
+ */
+export const IpvsSpec = Schema.Struct({
+  scheduler: opt(IpvsSchedulerName),
+  /** Idle TCP connections (ESTABLISHED): `--ipvs-tcp-timeout`. */
+  tcpTimeout: opt(IpvsTimeoutText),
+  /** TCP connections after a FIN (FIN_WAIT): `--ipvs-tcpfin-timeout`. */
+  tcpFinTimeout: opt(IpvsTimeoutText),
+  /** UDP "connections": `--ipvs-udp-timeout`. */
+  udpTimeout: opt(IpvsTimeoutText),
+})
 
 /** One link class: one-way latency, uniform jitter ± around it, loss probability per packet. */
 export const LinkSettings = Schema.Struct({
@@ -103,6 +163,8 @@ export const ClusterSpec = Schema.Struct({
   /** kubelet `--max-pods` on every node (default 110): its pods capacity, which the scheduler enforces. */
   maxPods: opt(Count),
   proxyMode: opt(ProxyMode),
+  /** kube-proxy's IPVS options (KubeProxyIPVSConfiguration); only with `proxyMode: ipvs`. */
+  ipvs: opt(IpvsSpec),
   /** Controller and component delays by name (e.g. `minSyncPeriod: 1s`), passed to the core's Cluster. */
   delays: opt(Schema.Record({ key: Schema.String, value: DurationText })),
   network: opt(NetworkSpec),
@@ -323,4 +385,5 @@ export type ReadinessAction = Schema.Schema.Type<typeof ReadinessAction>
 export type ChurnSpec = Schema.Schema.Type<typeof ChurnSpec>
 export type VariantSpec = Schema.Schema.Type<typeof VariantSpec>
 export type ProxyMode = Schema.Schema.Type<typeof ProxyMode>
+export type IpvsSpec = Schema.Schema.Type<typeof IpvsSpec>
 export type LabelMap = Schema.Schema.Type<typeof Selector>

@@ -2,6 +2,7 @@ import { cluster, net, parseDuration } from "@kubesim/core"
 import { type ScenarioIssue, ScenarioError, issueWithMessage } from "../format/scenario-issue"
 import type { PreparedScenario } from "../validate/prepare-scenario"
 import type { LinkSettings, NetworkSpec } from "../format/schema"
+import { ipvsConfigOf } from "./ipvs-config-of"
 
 /** The external hosts of one client: name (`<client>-<k>`) and address. */
 export interface ExternalHostPlan {
@@ -143,6 +144,8 @@ export const clusterConfigOf = (p: PreparedScenario, seed: number): { config: cl
             ...(c.proxyMode !== undefined ? { mode: c.proxyMode } : {}),
             ...(delays.minSyncPeriod !== undefined ? { minSyncPeriod: parseDuration(delays.minSyncPeriod) } : {}),
             ...(delays.syncPeriod !== undefined ? { syncPeriod: parseDuration(delays.syncPeriod) } : {}),
+            // decode-scenario: cluster.ipvs comes only with proxyMode ipvs, so this block is always present then.
+            ...(c.ipvs !== undefined ? { ipvs: ipvsConfigOf(c.ipvs) } : {}),
           },
         }
       : {}),

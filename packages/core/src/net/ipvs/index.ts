@@ -1,5 +1,5 @@
 export { IPVS_SCHEDULERS, IpvsDest, IpvsService, type IpvsConn, type IpvsProtocol, type IpvsScheduler, type IpvsServiceSpec } from "./model"
 export { IpvsTable, IpvsError, IPVS_PASS, IPVS_UNREACHABLE, IPVS_DROP, type IpvsSysctls } from "./table"
 export { DEFAULT_IPVS_TIMEOUTS, IPVS_TCP_STATES, type IpvsTimeouts, type IpvsTcpState } from "./tcp-states"
-export { renderIpvsadmList } from "./render"
+export { renderIpvsadmList, renderIpvsadmService, renderIpvsadmConnections, renderIpvsadmTimeout, type IpvsadmListFormat } from "./render"
 export { shBuckets, shHash } from "./schedulers"

@@ -67,4 +67,9 @@ export interface IpvsConn {
   /** For a template: the connections it controls (cp->n_control). */
   nControl: number
   timeout: Nanos
+  /**
+   * A template whose real server became unusable (ip_vs_conn.c ip_vs_check_template): rehashed with vport and dport
+   * 0xffff so no client finds it again, it lives on until its timer, still controlling its connections.
+   */
+  invalidated: boolean
 }

@@ -3,7 +3,7 @@ import fc from "fast-check"
 import { runs } from "../../../../../test-support/runs"
 import { parseIpv4, type Ipv4 } from "../addr/index"
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from "../packet/packet"
-import { IPVS_DROP, IPVS_PASS, IPVS_UNREACHABLE, IpvsError, IpvsTable, shBuckets, type IpvsConn, type IpvsScheduler } from "./index"
+import { IPVS_DROP, IPVS_PASS, IPVS_UNREACHABLE, IpvsError, IpvsTable, renderIpvsadmConnections, shBuckets, type IpvsConn, type IpvsScheduler } from "./index"
 import { IpvsDest } from "./model"
 
 const ip = parseIpv4
@@ -189,5 +189,27 @@ describe("connections", () => {
       }),
       { numRuns: runs(100) },
     )
+  })
+})
+
+describe("persistence templates whose real server went away (ip_vs_check_template)", () => {
+  it("the template is invalidated, not freed: its connection keeps it as control; the client gets a new template", () => {
+    // fast-check's counterexample { seed: 1706734550, path: "2:0:1:4:3:5:5:7:8:7:8:7:8" } of the property above.
+    const { t, svc } = table("rr", [1, 1], 1)
+    const c = ip("10.0.0.2")
+    const first = t.inbound(6, c, 1, VIP, 80, TCP_SYN, 0) as IpvsConn
+    t.deleteDest(svc, first.dest.address, 8080)
+    const second = t.inbound(6, c, 2, VIP, 80, TCP_SYN, 0) as IpvsConn
+    const templates = t.persistenceTemplates(0)
+    expect(templates).toHaveLength(2)
+    expect(templates).toContain(first.control)
+    expect(first.control?.invalidated).toBe(true)
+    expect(second.control?.invalidated).toBe(false)
+    expect(second.dest).not.toBe(first.dest)
+    // -Lnc shows the invalidated one under ports 0xffff, as the kernel rehashed it.
+    expect(renderIpvsadmConnections(t, 0).split("\n").filter((l) => l.includes(" NONE "))).toEqual([
+      "TCP 00:01  NONE        10.0.0.2:0         10.96.0.10:65535   10.244.0.2:65535",
+      "TCP 00:01  NONE        10.0.0.2:0         10.96.0.10:80      10.244.0.1:8080",
+    ])
   })
 })

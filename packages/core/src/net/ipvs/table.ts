@@ -234,7 +234,10 @@ export class IpvsTable {
     const tkey = `${spec.protocol}/${snet}/${spec.address}/${spec.port}`
     let ct = this.templates.get(tkey) ?? null
     if (ct !== null && !this.templateUsable(ct)) {
-      this.remove(ct)
+      // ip_vs_check_template: the template is unhashed and rehashed under ports 0xffff (no lookup matches it), its
+      // timer left running; its connections keep it as their control until they expire.
+      this.templates.delete(tkey)
+      ct.invalidated = true
       ct = null
     }
     const timeout = seconds(spec.persistence)
@@ -273,6 +276,7 @@ export class IpvsTable {
       control,
       nControl: 0,
       timeout,
+      invalidated: false,
     }
     this.conns.add(cp)
     if (template) dest.persistConns++
