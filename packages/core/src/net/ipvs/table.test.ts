@@ -48,8 +48,12 @@ describe("schedulers", () => {
     const { t, dests } = table("lc", [1, 1])
     dests[1]!.activeConns = 1
     expect(pick(t, ip("10.0.0.1"), 1)).toBe("10.244.0.1")
-    // Now .1 has one inactive (SYN_RECV) connection: overhead 1 < 256.
-    expect(pick(t, ip("10.0.0.1"), 2)).toBe("10.244.0.1")
+    // Now .1 has a half-open (SYN_RECV) connection, which counts as active (tcp_state_active_table, Linux 4.10+):
+    // overhead 256, the same as .2's, and the tie goes to the list head (the newest real server, .2).
+    expect([dests[0]!.activeConns, dests[0]!.inactConns]).toEqual([1, 0])
+    expect(pick(t, ip("10.0.0.1"), 2)).toBe("10.244.0.2")
+    // .2 now weighs 512 against .1's 256.
+    expect(pick(t, ip("10.0.0.1"), 3)).toBe("10.244.0.1")
   })
 
   it("sh: buckets are dealt weight by weight in list order; a client always gets its bucket's server", () => {

@@ -4,7 +4,7 @@ import { formatIpv4, type Ipv4 } from "../addr/index"
 import { TCP_ACK, TCP_RST, TCP_SYN } from "../packet/packet"
 import { IpvsDest, IpvsService, serviceKey, type IpvsConn, type IpvsProtocol, type IpvsServiceSpec } from "./model"
 import { resetScheduler, schedule } from "./schedulers"
-import { DEFAULT_IPVS_TIMEOUTS, nextTcpState, TCP_S_ESTABLISHED, tcpStateTimeout, type IpvsTimeouts } from "./tcp-states"
+import { DEFAULT_IPVS_TIMEOUTS, nextTcpState, tcpStateActive, tcpStateTimeout, type IpvsTimeouts } from "./tcp-states"
 
 /** An `ipvsadm` command the kernel refuses (the netlink errors kube-proxy's ipvs util reports). */
 export class IpvsError extends Error {
@@ -298,11 +298,12 @@ export class IpvsTable {
     } else {
       const next = nextTcpState(cp.state, tcpFlags, dir)
       if (next !== cp.state) {
-        if (!cp.inactive && next !== TCP_S_ESTABLISHED) {
+        const active = tcpStateActive(next)
+        if (!cp.inactive && !active) {
           cp.dest.activeConns--
           cp.dest.inactConns++
           cp.inactive = true
-        } else if (cp.inactive && next === TCP_S_ESTABLISHED) {
+        } else if (cp.inactive && active) {
           cp.dest.activeConns++
           cp.dest.inactConns--
           cp.inactive = false

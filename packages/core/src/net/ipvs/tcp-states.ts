@@ -20,6 +20,13 @@ export type IpvsTcpState = (typeof IPVS_TCP_STATES)[number]
 const [sNO, sES, sSS, sSR, sFW, sTW, sCL, sCW, sLA, sLI, sSA] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const
 export const TCP_S_ESTABLISHED = sES
 
+/**
+ * ip_vs_proto_tcp.c tcp_state_active_table: the states a real server's ActiveConn counts (the rest count as
+ * InActConn). The pre-established states are active since Linux 4.10 ("ipvs: count pre-established TCP states
+ * as active"), so lc/wlc see a connection in its handshake as the load it is about to be.
+ */
+export const tcpStateActive = (state: number): boolean => state === sES || state === sSS || state === sSR || state === sSA
+
 // ip_vs_proto_tcp.c tcp_states[]: rows syn, fin, ack, rst; the INPUT block for packets from the client, the
 // OUTPUT block for replies from the real server (masquerading sees both directions).
 // prettier-ignore
