@@ -22,7 +22,8 @@ const workerTable = (): net.IpvsTable => {
     t.addDest(s, ip("10.244.1.4"), 80, 1)
     t.addDest(s, ip("10.244.2.5"), 80, 0)
   }
-  // busybox on 10.244.1.9 talks to the web Service: established, then a second request half-open.
+  // busybox on 10.244.1.9 talks to the web Service: established, then a second request half-open (SYN_RECV, which
+  // ActiveConn counts: tcp_state_active_table).
   const c = ip("10.244.1.9")
   t.inbound(6, c, 41000, ip("10.96.100.7"), 80, net.TCP_SYN, 0)
   t.outbound(6, ip("10.244.1.4"), 80, c, 41000, net.TCP_SYN | net.TCP_ACK, 1_000_000)
@@ -47,7 +48,7 @@ describe("kubesim ipvsadm over a node's IPVS table", () => {
         "  -> 10.244.0.2:53                Masq    1      0          0         ",
         "  -> 10.244.0.3:53                Masq    1      0          0         ",
         "TCP  10.96.100.7:80 rr persistent 10800",
-        "  -> 10.244.1.4:80                Masq    1      1          1         ",
+        "  -> 10.244.1.4:80                Masq    1      2          0         ",
         "  -> 10.244.2.5:80                Masq    0      0          0         ",
         "UDP  10.96.0.10:53 rr",
         "  -> 10.244.0.2:53                Masq    1      0          0         ",
@@ -72,7 +73,7 @@ describe("kubesim ipvsadm over a node's IPVS table", () => {
     expect(ipvsadmText({ ...LN, connection: true, persistentConn: true }, t, 10 * S).split("\n")[1]).toContain("pe name          pe_data")
     const pc = ipvsadmText({ ...LN, persistentConn: true }, t, 10 * S).split("\n")
     expect(pc[1]).toBe("Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn ")
-    expect(pc).toContain("  -> 10.244.1.4:80                1         1           1          1         ")
+    expect(pc).toContain("  -> 10.244.1.4:80                1         1           2          0         ")
     expect(ipvsadmText({ ...LN, persistentConn: true, thresholds: true }, t, 10 * S).split("\n")[1]).toBe("Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn ")
   })
 

@@ -85,17 +85,18 @@ const check = (where: string, type: FieldType, v: unknown): unknown => {
     }
     case "shares": {
       if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(where, "an object of service port → { endpoint: share }", v)
-      const out: Record<string, Record<string, number>> = {}
+      // Entries are defined, not assigned: a key such as "__proto__" stays an own property, as JSON.parse made it.
+      const out: Array<[string, Record<string, number>]> = []
       for (const [svc, inner] of Object.entries(v)) {
         if (typeof inner !== "object" || inner === null || Array.isArray(inner)) return fail(`${where}[${svc}]`, "an object of endpoint → share", inner)
-        const m: Record<string, number> = {}
+        const m: Array<[string, number]> = []
         for (const [ep, p] of Object.entries(inner as object)) {
           if (typeof p !== "number" || !Number.isFinite(p)) return fail(`${where}[${svc}][${ep}]`, "a finite number", p)
-          m[ep] = p
+          m.push([ep, p])
         }
-        out[svc] = m
+        out.push([svc, Object.fromEntries(m)])
       }
-      return out
+      return Object.fromEntries(out)
     }
   }
 }

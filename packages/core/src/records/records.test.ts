@@ -155,6 +155,13 @@ describe("records", () => {
     expect(() => parseRecords('{"kind":"request"}')).toThrow(/missing field "id"/)
   })
 
+  it("a shares key named __proto__ survives the round trip as an own property (found by the property below)", () => {
+    const r = { kind: "rules", t: 0, node: "n", mode: "iptables", full: false, services: 0, rules: 0, shares: { "": Object.fromEntries([["__proto__", 0]]) } } as RunRecord
+    const back = parseRecords(toJsonl([r]))[0] as { shares: Record<string, Record<string, number>> }
+    expect(Object.keys(back.shares[""] as object)).toEqual(["__proto__"])
+    expect(back).toEqual(r)
+  })
+
   it("RecordLog keeps append order and writes what toJsonl writes, in any chunking", () => {
     fc.assert(
       fc.property(fc.array(runRecord, { maxLength: 30 }), fc.integer({ min: 1, max: 7 }), (records, chunk) => {
