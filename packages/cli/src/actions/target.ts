@@ -17,7 +17,7 @@ export const resolveTarget = (o: TargetOptions): Effect.Effect<InspectTarget, Us
       if (o.scenario.length > 0) throw new UserInputError({ message: "give either --run DIR or -f SCENARIO, not both" })
       if (Option.isSome(o.seed) || Option.isSome(o.variant) || o.set.length > 0 || Option.isSome(o.duration))
         throw new UserInputError({ message: "--run replays the run as it was: --seed, --variant, --set and --duration do not apply" })
-      return targetFromRunDir(o.run.value, records.parseRecords)
+      return targetFromRunDir(o.run.value, records.parseRecordLine)
     }
     if (o.scenario.length === 0) throw new UserInputError({ message: "nothing to inspect: give -f SCENARIO (a file, a built-in name or manifests) or --run DIR" })
     const source = classifySource(o.scenario, builtinNames())

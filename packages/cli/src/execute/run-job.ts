@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import { decodeRecordsJsonlSync, decodeRunMeta, buildReport, renderHtml, renderMarkdown } from "@kubesim/report"
+import { decodeRunMeta, buildReport, renderHtml, renderMarkdown } from "@kubesim/report"
 import type { cluster } from "@kubesim/core"
 import { renderRunJson, runDirPath, runScenario, writeRunDir, type ScenarioRunResult } from "@kubesim/scenarios"
 import { KUBESIM_VERSION } from "../version"
@@ -9,6 +9,7 @@ import { injectFault } from "./fault-injection"
 import { jobOverrides } from "./job-overrides"
 import { loadSource } from "./load-source"
 import { failureOf } from "./simulation-failure"
+import { decodeRecordChunks } from "../io/jsonl-lines"
 import type { ScenarioSource } from "./scenario-source"
 
 /** Everything one run needs; plain data, so a sweep worker receives it as is. */
@@ -54,7 +55,7 @@ export const jobDir = (out: string, scenario: string, variant: string, seed: num
 const writeWithReports = async (dir: string, r: ScenarioRunResult, reports: boolean): Promise<void> => {
   if (!reports) return writeRunDir(dir, r)
   const meta = decodeRunMeta(JSON.parse(renderRunJson(r.runJson)) as unknown, join(dir, "run.json"))
-  const report = buildReport([{ meta, records: decodeRecordsJsonlSync(r.recordsJsonl, join(dir, "records.jsonl")) }])
+  const report = buildReport([{ meta, records: decodeRecordChunks(r.recordsChunks, join(dir, "records.jsonl")) }])
   writeRunDir(dir, { ...r, extraFiles: [["report.md", renderMarkdown(report)], ["report.html", await renderHtml(report)]] })
 }
 

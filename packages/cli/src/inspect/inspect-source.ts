@@ -4,6 +4,7 @@ import { type cluster, formatDuration, type Nanos, type records } from "@kubesim
 import { type LoadedScenario, type Override, prepareScenario, type RunObserver, runScenario, type ScenarioRunResult, scenarioFromObject } from "@kubesim/scenarios"
 import { injectFault } from "../execute/fault-injection"
 import { failureOf } from "../execute/simulation-failure"
+import { fileTextChunks, forEachLine } from "../io/jsonl-lines"
 
 /**
  * What an inspection command looks at: a scenario (file, built-in or manifests) with variant, seed and overrides,
@@ -25,7 +26,7 @@ export class InspectError extends Error {
 }
 
 /** An inspection target from `--run DIR`. */
-export const targetFromRunDir = (dir: string, parseRecords: (text: string, file: string) => ReadonlyArray<records.RunRecord>): InspectTarget => {
+export const targetFromRunDir = (dir: string, parseRecordLine: (line: string, where: string) => records.RunRecord | null): InspectTarget => {
   const file = join(dir, "run.json")
   let j: { seed?: unknown; traceHash?: unknown; resolved?: unknown; variant?: unknown }
   try {
@@ -36,7 +37,18 @@ export const targetFromRunDir = (dir: string, parseRecords: (text: string, file:
   if (typeof j.seed !== "number" || typeof j.traceHash !== "string" || typeof j.resolved !== "object" || j.resolved === null)
     throw new InspectError(`${file}: expected the fields seed (number), traceHash (string) and resolved (object) of docs/run-directory.md`)
   const recordsFile = join(dir, "records.jsonl")
-  const recs = parseRecords(readFileSync(recordsFile, "utf8"), recordsFile)
+  const recs: records.RunRecord[] = []
+  try {
+    forEachLine(fileTextChunks(recordsFile), (line, n) => {
+      if (line.trim() === "") return
+      const r = parseRecordLine(line, `${recordsFile}:${n}`)
+      if (r !== null) recs.push(r)
+    })
+  } catch (e) {
+    // A bad line is the parser's own error (file and line); the file system's errors carry a code.
+    if (typeof (e as { code?: unknown }).code !== "string") throw e
+    throw new InspectError(`--run ${dir}: cannot read ${recordsFile}: ${e instanceof Error ? e.message : String(e)}`)
+  }
   return {
     loaded: scenarioFromObject(j.resolved, { name: `${file} (resolved)` }),
     variant: "default",

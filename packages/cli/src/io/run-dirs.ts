@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
-import { decodeRecordsJsonlSync, decodeRunMeta, RecordsDecodeError, type Run } from "@kubesim/report"
+import { decodeRunMeta, RecordsDecodeError, type Run } from "@kubesim/report"
 import { Effect } from "effect"
 import { UserInputError } from "../errors"
+import { decodeRecordChunks, fileTextChunks } from "./jsonl-lines"
 
 /**
  * Every run directory (a directory holding `run.json`) at or below `path`, sorted by path so the result never
@@ -26,7 +27,7 @@ export const readRunDir = (dir: string): Effect.Effect<Run, UserInputError> =>
       const metaFile = join(dir, "run.json")
       const meta = decodeRunMeta(JSON.parse(readFileSync(metaFile, "utf8")) as unknown, metaFile)
       const recordsFile = join(dir, "records.jsonl")
-      const records = decodeRecordsJsonlSync(readFileSync(recordsFile, "utf8"), recordsFile)
+      const records = decodeRecordChunks(fileTextChunks(recordsFile), recordsFile)
       return { meta, records }
     },
     catch: (e) =>

@@ -29,7 +29,7 @@ export class RecordLog {
     return out
   }
 
-  /** JSON Lines text of every record (each line ends in "\n"). */
+  /** JSON Lines text of every record (each line ends in "\n"). One string: for small logs (tests); runs use `toJsonlChunks`. */
   toJsonl(): string {
     let out = ""
     this.writeTo((chunk) => {
@@ -38,13 +38,28 @@ export class RecordLog {
     return out
   }
 
-  /** Streams JSON Lines to `write` in chunks of about `chunkLines` lines (for large runs). */
-  writeTo(write: (chunk: string) => void, chunkLines = 4096): void {
+  /**
+   * The same JSON Lines text as chunks of whole lines, for runs of any size: a V8 string holds at most 2^29 − 24
+   * characters (~512 MB), which a 1,000-node run's records exceed. Written one after another they are `toJsonl()`.
+   */
+  toJsonlChunks(): string[] {
+    const out: string[] = []
+    this.writeTo((chunk) => {
+      out.push(chunk)
+    })
+    return out
+  }
+
+  /**
+   * Streams JSON Lines to `write` in chunks of whole lines: about `chunkLines` lines, fewer when the chunk reaches
+   * `chunkChars` characters first (a line is never split).
+   */
+  writeTo(write: (chunk: string) => void, chunkLines = 4096, chunkChars = CHUNK_CHARS): void {
     let chunk = ""
     let n = 0
     for (const r of this.items) {
       chunk += serialiseRecord(r) + "\n"
-      if (++n === chunkLines) {
+      if (++n === chunkLines || chunk.length >= chunkChars) {
         write(chunk)
         chunk = ""
         n = 0
@@ -53,3 +68,6 @@ export class RecordLog {
     if (chunk !== "") write(chunk)
   }
 }
+
+/** A chunk's size cap: far below V8's string limit, big enough that writing chunks costs no more than one string. */
+const CHUNK_CHARS = 16 * 2 ** 20

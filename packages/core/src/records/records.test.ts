@@ -177,6 +177,12 @@ describe("records", () => {
           streamed += c
         }, chunk)
         expect(streamed).toBe(text)
+        // A character cap cuts chunks sooner, never inside a line.
+        const capped: string[] = []
+        log.writeTo((c) => capped.push(c), 4096, chunk * 40)
+        expect(capped.join("")).toBe(text)
+        for (const c of capped) expect(c.endsWith("\n")).toBe(true)
+        expect(log.toJsonlChunks().join("")).toBe(text)
         expect(parseRecords(text)).toEqual(records.map(canonical))
       }),
       { numRuns: runs(100) },

@@ -37,7 +37,8 @@ export interface RunObserver {
 export interface ScenarioRunResult {
   readonly runJson: RunJson
   readonly records: ReadonlyArray<records.RunRecord>
-  readonly recordsJsonl: string
+  /** records.jsonl in chunks of whole lines (docs/records.md); joined, the file. A big run's text exceeds one string. */
+  readonly recordsChunks: ReadonlyArray<string>
   readonly summary: string
   readonly traceHash: string
   readonly events: number
@@ -117,7 +118,7 @@ export const runScenario = (loaded: LoadedScenario, options: RunOptions): Scenar
   const log = c.finish()
   const recs = log.records
   const end = recs[recs.length - 1] as records.RunEndRecord
-  const recordsJsonl = log.toJsonl()
+  const recordsChunks = log.toJsonlChunks()
   const runJson: RunJson = {
     kubesimVersion: options.kubesimVersion ?? KUBESIM_VERSION,
     scenario: s.metadata.name,
@@ -129,7 +130,7 @@ export const runScenario = (loaded: LoadedScenario, options: RunOptions): Scenar
     resolved: prepared.resolved,
   }
   const summary = renderSummary({ scenario: runJson.scenario, variant: runJson.variant, seed: runJson.seed, duration: runJson.duration, traceHash: runJson.traceHash, events: runJson.events }, recs)
-  return { runJson, records: recs, recordsJsonl, summary, traceHash: end.traceHash, events: end.events, issued: drivers.reduce((n, d) => n + d.issued, 0) }
+  return { runJson, records: recs, recordsChunks, summary, traceHash: end.traceHash, events: end.events, issued: drivers.reduce((n, d) => n + d.issued, 0) }
 }
 
 const applyObjects = (c: cluster.Cluster, objects: PreparedScenario["manifests"], source: string): void => {

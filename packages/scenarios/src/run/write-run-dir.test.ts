@@ -11,7 +11,8 @@ import { runDirPath, writeRunDir } from "./write-run-dir"
 const resolved = { apiVersion: "kubesim.dev/v1alpha1", kind: "Scenario", metadata: { name: "t" }, duration: "1s" } as Scenario
 const content = (hash: string) => ({
   runJson: { kubesimVersion: "0.1.0", scenario: "t", variant: "default", seed: 1, traceHash: hash, events: 3, duration: "1s", resolved },
-  recordsJsonl: '{"kind":"run-end","t":0,"events":3,"traceHash":"' + hash + '"}\n',
+  // Two chunks: the file is their concatenation.
+  recordsChunks: ['{"kind":"run-end","t":0,', '"events":3,"traceHash":"' + hash + '"}\n'],
   summary: "# t\n",
 })
 

@@ -1,17 +1,27 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import { type RunJson, renderRunJson } from "./run-json"
 
-/** What a run directory holds; `records` is the JSON Lines text ending with the `run-end` line. */
+/** What a run directory holds; `recordsChunks` is the JSON Lines text (in chunks) ending with the `run-end` line. */
 export interface RunDirContent {
   readonly runJson: RunJson
-  readonly recordsJsonl: string
+  readonly recordsChunks: ReadonlyArray<string>
   readonly summary: string
   /** Further files written into the directory with the rest (the CLI's report.md and report.html). */
   readonly extraFiles?: ReadonlyArray<readonly [name: string, content: string]>
 }
 
 let counter = 0
+
+/** Writes text given in chunks to a new file, chunk by chunk (the whole text may not fit in one string). */
+const writeChunks = (file: string, chunks: ReadonlyArray<string>): void => {
+  const fd = openSync(file, "w")
+  try {
+    for (const c of chunks) writeSync(fd, c)
+  } finally {
+    closeSync(fd)
+  }
+}
 const beside = (dir: string, tag: string): string => join(dirname(dir), `.${basename(dir)}.${tag}-${process.pid}-${counter++}`)
 
 /**
@@ -26,7 +36,7 @@ export const writeRunDir = (dir: string, content: RunDirContent): void => {
   try {
     mkdirSync(tmp)
     writeFileSync(join(tmp, "run.json"), renderRunJson(content.runJson))
-    writeFileSync(join(tmp, "records.jsonl"), content.recordsJsonl)
+    writeChunks(join(tmp, "records.jsonl"), content.recordsChunks)
     writeFileSync(join(tmp, "summary.md"), content.summary)
     for (const [name, text] of content.extraFiles ?? []) writeFileSync(join(tmp, name), text)
     if (existsSync(dir)) {
