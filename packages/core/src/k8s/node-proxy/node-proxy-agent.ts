@@ -193,22 +193,26 @@ export class NodeProxyAgent {
     return k
   }
 
+  // The informers' handlers, made once: every node hears every event, so a closure per event is garbage × nodes.
+  private readonly serviceHandlers = {
+    add: (o: ServiceView) => this.kubeProxy.onServiceAdd(o),
+    update: (old: ServiceView, o: ServiceView) => this.kubeProxy.onServiceUpdate(old, o),
+    remove: (o: ServiceView) => this.kubeProxy.onServiceDelete(o),
+  }
+  private readonly sliceHandlers = {
+    add: (o: EndpointSliceView) => this.kubeProxy.onEndpointSliceAdd(o),
+    update: (old: EndpointSliceView, o: EndpointSliceView) => this.kubeProxy.onEndpointSliceUpdate(old, o),
+    remove: (o: EndpointSliceView) => this.kubeProxy.onEndpointSliceDelete(o),
+  }
+
   private onService(e: WatchEvent<"Service">): void {
     if (e.type !== "DELETED") this.relist?.services.add(keyOf(e.object))
-    this.dispatch(e, this.services, {
-      add: (o) => this.kubeProxy.onServiceAdd(o),
-      update: (old, o) => this.kubeProxy.onServiceUpdate(old, o),
-      remove: (o) => this.kubeProxy.onServiceDelete(o),
-    })
+    this.dispatch(e, this.services, this.serviceHandlers)
   }
 
   private onSlice(e: WatchEvent<"EndpointSlice">): void {
     if (e.type !== "DELETED") this.relist?.slices.add(keyOf(e.object))
-    this.dispatch(e, this.slices, {
-      add: (o) => this.kubeProxy.onEndpointSliceAdd(o),
-      update: (old, o) => this.kubeProxy.onEndpointSliceUpdate(old, o),
-      remove: (o) => this.kubeProxy.onEndpointSliceDelete(o),
-    })
+    this.dispatch(e, this.slices, this.sliceHandlers)
   }
 
   /** client-go's informer store: ADDED of a known object is an update, DELETED forgets it. */

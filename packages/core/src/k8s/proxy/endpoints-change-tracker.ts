@@ -32,12 +32,35 @@ export interface UpdateEndpointsMapResult {
   readonly conntrackCleanupRequired: boolean
 }
 
-const sliceInfos = new WeakMap<EndpointSliceView, SliceInfo>()
+/**
+ * What every node's tracker derives from one slice object alone, derived once (every node hears the same event):
+ * its Service's name and key, its info, and its removal.
+ */
+interface SliceKeys {
+  readonly serviceName: string
+  readonly service: NamespacedName
+  info: SliceInfo | undefined
+  removal: SliceInfo | undefined
+}
+const sliceKeys = new WeakMap<EndpointSliceView, SliceKeys | null>()
+const NO_PORTS: ReadonlyMap<string, ReadonlyArray<Endpoint>> = new Map()
 
-/** endpointslicecache.go newEndpointSliceInfo + endpointInfoByServicePort, for one slice (IPv4 family). */
+/** The slice's Service (undefined: it has no service-name label and belongs to none). */
+const sliceKeysOf = (slice: EndpointSliceView): SliceKeys | undefined => {
+  let k = sliceKeys.get(slice)
+  if (k === undefined) {
+    const serviceName = slice.metadata.labels?.[LABEL_SERVICE_NAME]
+    k = serviceName === undefined || serviceName === "" ? null : { serviceName, service: namespacedName(slice.metadata.namespace ?? "default", serviceName), info: undefined, removal: undefined }
+    sliceKeys.set(slice, k)
+  }
+  return k ?? undefined
+}
+
+const removalOf = (slice: EndpointSliceView, keys: SliceKeys): SliceInfo =>
+  (keys.removal ??= { name: slice.metadata.name, byPort: NO_PORTS, fingerprint: "", remove: true, hasDuplicates: false })
+
+/** endpointslicecache.go newEndpointSliceInfo + endpointInfoByServicePort, for one slice (IPv4 family); memoised in its SliceKeys. */
 const sliceInfoOf = (slice: EndpointSliceView, serviceName: string): SliceInfo => {
-  const cached = sliceInfos.get(slice)
-  if (cached !== undefined) return cached
   const namespace = slice.metadata.namespace ?? "default"
   const byPort = new Map<string, Endpoint[]>()
   const parts: string[] = []
@@ -72,7 +95,6 @@ const sliceInfoOf = (slice: EndpointSliceView, serviceName: string): SliceInfo =
     }
   }
   const info: SliceInfo = { name: slice.metadata.name, byPort, fingerprint: parts.join(";"), remove: false, hasDuplicates }
-  sliceInfos.set(slice, info)
   return info
 }
 
@@ -92,13 +114,11 @@ export class EndpointsChangeTracker {
   endpointSliceUpdate(slice: EndpointSliceView, removeSlice: boolean): boolean {
     // supportedEndpointSliceAddressTypes; the proxier is IPv4, so IPv6 slices are ignored too.
     if (slice.addressType !== "IPv4") return false
-    const serviceName = slice.metadata.labels?.[LABEL_SERVICE_NAME]
     // endpointSliceCacheKeys: a slice without the service-name label belongs to no Service.
-    if (serviceName === undefined || serviceName === "") return false
-    const nn = namespacedName(slice.metadata.namespace ?? "default", serviceName)
-    const info: SliceInfo = removeSlice
-      ? { name: slice.metadata.name, byPort: new Map(), fingerprint: "", remove: true, hasDuplicates: false }
-      : sliceInfoOf(slice, serviceName)
+    const keys = sliceKeysOf(slice)
+    if (keys === undefined) return false
+    const nn = keys.service
+    const info: SliceInfo = removeSlice ? removalOf(slice, keys) : (keys.info ??= sliceInfoOf(slice, keys.serviceName))
     let tracker = this.services.get(nn)
     if (tracker === undefined) this.services.set(nn, (tracker = { applied: new Map(), pending: undefined }))
     // esInfoChanged
