@@ -5,7 +5,7 @@ export { ALPHANUMS, randomString, generateName, safeEncodeString } from "./util/
 export { computeHash, fnv32a } from "./util/template-hash"
 export { scaledValue, resolveFenceposts } from "./util/int-or-percent"
 export { isPodReady, isPodAvailable, isPodActive } from "./util/pods"
-export { parseQuantity, milliCpu, wholeUnits, QuantityError } from "./util/quantity"
+export { parseQuantity, milliCpu, wholeUnits, QuantityError } from "../api/quantity"
 export { ReplicaSetController, type ReplicaSetControllerConfig } from "./replicaset/replicaset-controller"
 export { podsToDelete, compareForDeletion, POD_DELETION_COST } from "./replicaset/pods-to-delete"
 export { DeploymentController, type DeploymentControllerConfig } from "./deployment/deployment-controller"

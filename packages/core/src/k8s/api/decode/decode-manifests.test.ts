@@ -157,6 +157,31 @@ metadata:
     expect(formatManifestIssues(r.errors)).toMatch(/^error parsing m\.yml: error converting YAML to JSON: yaml: line 5: .+ \(m\.yml:5:\d+, document 1\)\n$/)
   })
 
+  test("container resources: a quantity the API server cannot parse, a negative one, a request above its limit, an unknown resource", () => {
+    const pod = (resources: string): string => `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: c
+    image: nginx
+    resources: ${resources}
+`
+    expect(report(pod("{requests: {cpu: lots}}"))).toBe(
+      `The Pod "p" is invalid: spec.containers[0].resources.requests[cpu]: Invalid value: "lots": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' (m.yml:8:28, document 1)\n`,
+    )
+    expect(report(pod("{limits: {memory: -1Mi}}"))).toMatch(/spec\.containers\[0\]\.resources\.limits\[memory\]: Invalid value: "-1Mi": must be greater than or equal to 0 /)
+    expect(report(pod("{requests: {cpu: '2'}, limits: {cpu: 1500m}}"))).toMatch(/spec\.containers\[0\]\.resources\.requests: Invalid value: "2": must be less than or equal to cpu limit of 1500m /)
+    expect(report(pod("{requests: {gpus: '1'}}"))).toMatch(/spec\.containers\[0\]\.resources\.requests\[gpus\]: Invalid value: "gpus": must be a standard resource for containers /)
+    expect(report(pod("{requests: {example.com/foo: '1'}, limits: {example.com/foo: '2'}}"))).toMatch(/requests: Invalid value: "1": must be equal to example\.com\/foo limit of 2 /)
+    // Requests defaulted from a bad limit: the error once, on the limit.
+    expect(decode(pod("{limits: {memory: 12XB}}")).errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/resources\.limits\[memory\]: Invalid value: "12XB": quantities must match/),
+    ])
+    // Valid: requests at or below their limits, extended resources whole and equal.
+    expect(decode(pod("{requests: {cpu: 250m, memory: 64Mi, example.com/foo: '1'}, limits: {cpu: '1', memory: 128Mi, example.com/foo: '1'}}")).errors).toEqual([])
+  })
+
   test("a Service name that is not a DNS-1035 label", () => {
     const r = decode("apiVersion: v1\nkind: Service\nmetadata: {name: 1web}\nspec: {ports: [{port: 80}]}\n")
     expect(r.errors.map((e) => e.message)).toEqual([

@@ -10,6 +10,7 @@ import {
 } from "./meta-validation"
 import { isValidIP, isValidPortName, isValidPortNum } from "./names"
 import { SUPPORTED_PROTOCOLS, isOneOf, validatePortNumOrName } from "./ports"
+import { validateResourceRequirements } from "./resources-validation"
 
 const RESTART_POLICIES = ["Always", "Never", "OnFailure"] as const
 const DNS_POLICIES = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"] as const
@@ -69,6 +70,7 @@ const validateContainers = (containers: ReadonlyArray<Container>, fld: FieldPath
     errs.push(...validateProbe(c.livenessProbe, cf.child("livenessProbe"), true))
     errs.push(...validateProbe(c.startupProbe, cf.child("startupProbe"), true))
     if (!isOneOf(c.imagePullPolicy, PULL_POLICIES)) errs.push(notSupported(String(cf.child("imagePullPolicy")), c.imagePullPolicy, PULL_POLICIES))
+    errs.push(...validateResourceRequirements(c.resources, cf.child("resources")))
   })
   return errs
 }

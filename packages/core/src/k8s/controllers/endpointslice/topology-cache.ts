@@ -1,5 +1,5 @@
 import type { Node } from "../../api/index"
-import { milliCpu } from "../util/quantity"
+import { milliCpu } from "../../api/quantity"
 import {
   OVERLOAD_THRESHOLD,
   allocatedHintsByZone,

@@ -1,5 +1,5 @@
 import type { Node, Pod, Taint, Toleration } from "../../api/index"
-import { QuantityError, milliCpu, wholeUnits } from "../util/quantity"
+import { QuantityError, milliCpu, wholeUnits } from "../../api/quantity"
 
 /** pkg/scheduler/util/pod_resources.go `DefaultMilliCPURequest` / `DefaultMemoryRequest`: used for scoring pods without requests. */
 export const DEFAULT_MILLI_CPU_REQUEST = 100
