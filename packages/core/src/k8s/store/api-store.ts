@@ -18,7 +18,7 @@ import {
 import { type EventKind, NANOS_PER_SECOND, type Nanos, type Rng, type Simulation } from "../../sim/index"
 import { mergeApplied } from "./apply-merge"
 import { defaultIndexers } from "./indexers"
-import { type IndexFunc, KindIndex } from "./kind-index"
+import { type IndexFunc, KindIndex, type SumFunc } from "./kind-index"
 import { type StoreResult, alreadyExists, conflict, invalid, notFound } from "./store-result"
 import { generateName, uuidV4 } from "./uid"
 import type { Watch, WatchEvent, WatchEventType, WatchOptions } from "./watch"
@@ -181,6 +181,16 @@ export class ApiStore {
   /** client-go `AddIndexers`: another index over `kind` (a name already registered is kept as it is). */
   addIndex(kind: Kind, name: string, fn: IndexFunc): void {
     this.kindIndex(kind).addIndex(name, fn)
+  }
+
+  /** A running sum per key over the objects of `kind` (KindIndex.addSum); a name already registered is kept. */
+  addSum(kind: Kind, name: string, fn: SumFunc): void {
+    this.kindIndex(kind).addSum(name, fn)
+  }
+
+  /** Under `key` of sum `name`: [objects counted, then each amount's sum]; undefined when none counts there. */
+  sum(kind: Kind, name: string, key: string): ReadonlyArray<number> | undefined {
+    return this.kindIndex(kind).sum(name, key)
   }
 
   /** How many objects of `kind` are stored. */

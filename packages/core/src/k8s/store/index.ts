@@ -3,7 +3,7 @@ export type { Watch, WatchEvent, WatchEventType, WatchOptions } from "./watch"
 export { type StoreResult, type StoreSuccess, type StoreFailure, type StoreFailureReason, type WriteAction, invalidMessage } from "./store-result"
 export { uuidV4, generateName } from "./uid"
 export { mergeApplied } from "./apply-merge"
-export { type IndexFunc, byNamespaceThenName } from "./kind-index"
+export { type IndexFunc, type SumFunc, byNamespaceThenName } from "./kind-index"
 export {
   INDEX_CONTROLLER_UID,
   INDEX_POD_IP,

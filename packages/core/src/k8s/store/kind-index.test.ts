@@ -5,7 +5,7 @@ import { Simulation } from "../../sim/index"
 import { type LabelSelector, type Pod, defaultPod, labelSelectorMatches } from "../api/index"
 import { ApiStore } from "./api-store"
 import { INDEX_CONTROLLER_UID, INDEX_POD_NODE } from "./indexers"
-import { byNamespaceThenName } from "./kind-index"
+import { byNamespaceThenName, type SumFunc } from "./kind-index"
 
 const NAMESPACES = ["default", "a", "a-b", "kube-system"]
 const NAMES = ["p0", "p1", "p2", "p3", "p4", "p5"]
@@ -56,13 +56,20 @@ const selector: fc.Arbitrary<LabelSelector> = fc.record(
   { requiredKeys: [] },
 )
 
+/** A sum's part: per node, the pod's label count and whether it has an owner. */
+const partOf: SumFunc = (o) => {
+  const p = o as Pod
+  return p.spec.nodeName === undefined ? undefined : { key: p.spec.nodeName, amounts: [Object.keys(p.metadata.labels ?? {}).length, p.metadata.ownerReferences === undefined ? 0 : 1] }
+}
+
 const names = (xs: ReadonlyArray<Pod>) => xs.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
 
 describe("the store's indexes", () => {
-  test("list, byIndex and indexRevision through the indexes equal a filter over every object, after any writes", () => {
+  test("list, byIndex, indexRevision and running sums through the indexes equal a filter over every object, after any writes", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 40 }), fc.option(fc.constantFrom(...NAMESPACES), { nil: undefined }), fc.option(selector, { nil: undefined }), (ops, ns, sel) => {
         const store = new ApiStore(new Simulation(1))
+        store.addSum("Pod", "early", partOf)
         const revisions = new Map<string, number>()
         for (const o of ops) {
           const live = store.get("Pod", o.ns, o.name)
@@ -92,6 +99,14 @@ describe("the store's indexes", () => {
         for (const n of ["n1", "n2"]) expect(names(store.byIndex("Pod", INDEX_POD_NODE, n))).toEqual(names(every.filter((p) => p.spec.nodeName === n)))
         for (const u of ["rs-1", "rs-2"]) {
           expect(names(store.byIndex("Pod", INDEX_CONTROLLER_UID, u))).toEqual(names(every.filter((p) => p.metadata.ownerReferences?.[0]?.uid === u)))
+        }
+        // Running sums, kept through the writes or folded at registration, equal a fold over the objects.
+        store.addSum("Pod", "late", partOf)
+        for (const n of ["n1", "n2"]) {
+          const mine = every.map(partOf).filter((x) => x !== undefined && x.key === n)
+          const folded = mine.length === 0 ? undefined : [mine.length, ...[0, 1].map((i) => mine.reduce((a, x) => a + (x?.amounts[i] ?? 0), 0))]
+          expect(store.sum("Pod", "early", n)).toEqual(folded)
+          expect(store.sum("Pod", "late", n)).toEqual(folded)
         }
       }),
       { numRuns: runs(200) },

@@ -1,5 +1,5 @@
 import { type LabelSelector, type Node, type Pod, labelSelectorMatches, matchesLabels, timestampAt } from "../../api/index"
-import { type ApiStore, INDEX_POD_NODE, type StoreResult } from "../../store/index"
+import { type ApiStore, type StoreResult, type SumFunc } from "../../store/index"
 import type { RecordLog } from "../../../records/index"
 import type { Nanos, Rng, Simulation } from "../../../sim/index"
 import { recordAction } from "../util/actions"
@@ -36,12 +36,24 @@ const SCHEDULER_NAME = "default-scheduler"
  * the node in the store changes.
  */
 interface NodeInfo {
-  readonly revision: number
   readonly count: number
   readonly cpu: number
   readonly mem: number
   readonly nonzeroCpu: number
   readonly nonzeroMem: number
+}
+
+const EMPTY_NODE: NodeInfo = { count: 0, cpu: 0, mem: 0, nonzeroCpu: 0, nonzeroMem: 0 }
+
+/** The store's running sum behind NodeInfo: per node name, a bound pod's requests unless it has terminated. */
+const SUM_NODE_REQUESTS = "scheduler/node-requests"
+const nodeRequestsOf: SumFunc = (o) => {
+  const p = o as Pod
+  const node = p.spec.nodeName
+  if (node === undefined || node === "" || p.status.phase === "Succeeded" || p.status.phase === "Failed") return undefined
+  const r = podRequests(p)
+  const nz = nonzeroRequests(p)
+  return { key: node, amounts: [r.milliCpu, r.memory, nz.milliCpu, nz.memory] }
 }
 
 /** How each node scored; exported for tests. */
@@ -68,7 +80,6 @@ export class Scheduler {
   /** The "scheduler" stream: scheduling-cycle delays and `selectHost` ties. */
   private readonly rng: Rng
   private readonly unschedulable = new Set<string>()
-  private readonly nodeInfos = new Map<string, NodeInfo>()
   /** schedule_one.go `nextStartNodeIndex`: where the next cycle's filtering starts in the node list. */
   private nextStartNodeIndex = 0
   /** The node list (namespace/name order) and the Node kind revision it was read at. */
@@ -85,6 +96,7 @@ export class Scheduler {
   }
 
   start(): void {
+    this.store.addSum("Pod", SUM_NODE_REQUESTS, nodeRequestsOf)
     this.loop.start("Scheduler")
     this.loop.watch(
       "Pod",
@@ -239,30 +251,15 @@ export class Scheduler {
     return out
   }
 
-  /** The node's NodeInfo, recomputed from the pods filed under it when one of them changed since the last look. */
+  /**
+   * The node's NodeInfo (framework/types.go: the pods on the node that have not terminated, their requests and
+   * non-zero requests), read from a sum the store keeps on every pod write (upstream's scheduler cache is
+   * updated by its pod informer's events the same way): the cost of a look does not grow with the node's pods.
+   */
   private nodeInfo(node: string): NodeInfo {
-    const revision = this.store.indexRevision("Pod", INDEX_POD_NODE, node)
-    const cached = this.nodeInfos.get(node)
-    if (cached !== undefined && cached.revision === revision) return cached
-    let count = 0
-    let cpu = 0
-    let mem = 0
-    let nonzeroCpu = 0
-    let nonzeroMem = 0
-    // Integer sums: the order pods are visited in does not matter.
-    this.store.forEachByIndex("Pod", INDEX_POD_NODE, node, (p) => {
-      if (p.status.phase === "Succeeded" || p.status.phase === "Failed") return
-      const r = podRequests(p)
-      const nz = nonzeroRequests(p)
-      count++
-      cpu += r.milliCpu
-      mem += r.memory
-      nonzeroCpu += nz.milliCpu
-      nonzeroMem += nz.memory
-    })
-    const info: NodeInfo = { revision, count, cpu, mem, nonzeroCpu, nonzeroMem }
-    this.nodeInfos.set(node, info)
-    return info
+    const t = this.store.sum("Pod", SUM_NODE_REQUESTS, node)
+    if (t === undefined) return EMPTY_NODE
+    return { count: t[0] as number, cpu: t[1] as number, mem: t[2] as number, nonzeroCpu: t[3] as number, nonzeroMem: t[4] as number }
   }
 
   /** schedule_one.go `selectHost`: the highest total, ties sampled uniformly (reservoir sampling). */
