@@ -47,6 +47,7 @@ export { IPS_SEEN_REPLY, IPS_ASSURED, IPS_CONFIRMED, IPS_SRC_NAT, IPS_DST_NAT } 
 export { TcpConnection, type TcpHandlers, type TcpState } from "./transport/tcp-connection"
 export { TcpStack, TcpListener, type AcceptHandler, type TcpConnectOptions, type TcpListenOptions } from "./transport/tcp-stack"
 export { UdpStack, UdpSocket, type UdpHandlers } from "./transport/udp-stack"
+export { AddressInUseError } from "./transport/address-in-use"
 export { IcmpEchoStack, IcmpEchoSocket, type IcmpEchoHandlers } from "./transport/icmp-echo"
 export {
   type TcpCloseReason,

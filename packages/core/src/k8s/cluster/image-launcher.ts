@@ -1,4 +1,4 @@
-import { parseIpv4 } from "../../net/index"
+import { AddressInUseError, parseIpv4 } from "../../net/index"
 import { AppEnv, DnsServer, HttpClient, HttpServer, NGINX_IMAGE_CONFIG, RequestLoop, StubResolverDriver, corednsAnswerer, type RequestLabeller } from "../../apps/index"
 import { AppAnnotationError, appTuningOf, type AppTuning } from "./app-annotations"
 import type { CorednsReplica } from "./cluster-dns"
@@ -93,7 +93,8 @@ export class ImageLauncher implements ContainerLauncher {
     let killed = false
     const listen = (): void => {
       if (killed) return
-      server = new HttpServer(s.host, this.o.env, {
+      try {
+        server = new HttpServer(s.host, this.o.env, {
         hostname: s.hostname,
         port: 80,
         keepaliveTimeout: NGINX_IMAGE_CONFIG.keepaliveTimeout,
@@ -102,7 +103,16 @@ export class ImageLauncher implements ContainerLauncher {
         readinessPaths,
         livenessPaths,
         ...tuning,
-      })
+        })
+      } catch (e) {
+        // Port 80 is taken in this network namespace (a hostNetwork pod beside another server on the node):
+        // nginx logs `bind() to 0.0.0.0:80 failed (98: Address already in use)` and exits 1.
+        if (!(e instanceof AddressInUseError)) throw e
+        killed = true
+        // The exit is its own event: the kubelet may still be inside launch() (no start-up delay).
+        later(sim, 0, () => s.onExit(1))
+        return
+      }
       if (!ready) server.setReady(false)
       if (!live) server.setLive(false)
     }

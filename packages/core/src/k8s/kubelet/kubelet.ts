@@ -71,6 +71,8 @@ interface PodWorker {
   readonly uid: string
   pod: Pod
   host: Host | null
+  /** spec.hostNetwork: the pod runs in the node's own network namespace (no veth, no IPAM address). */
+  readonly hostNetwork: boolean
   podIp: string | undefined
   sandboxReady: boolean
   readonly startTime: string
@@ -179,13 +181,14 @@ export class Kubelet {
     for (const w of this.workers.values()) {
       for (const id of w.timers) this.sim.cancel(id)
       w.timers.length = 0
-      if (w.host !== null) w.host.up = false
+      // (A hostNetwork pod's namespace is the node's, which fails with it.)
+      if (w.host !== null && !w.hostNetwork) w.host.up = false
     }
   }
 
   /** The node is back: pods' namespaces answer again and the kubelet re-lists its pods. */
   resume(): void {
-    for (const w of this.workers.values()) if (w.host !== null) w.host.up = true
+    for (const w of this.workers.values()) if (w.host !== null && !w.hostNetwork) w.host.up = true
     this.start()
     // The status manager re-posts what the kubelet knows (others, e.g. the node lifecycle controller, may have changed it).
     for (const w of this.workers.values()) this.writeStatus(w)
@@ -282,6 +285,7 @@ export class Kubelet {
       uid: pod.metadata.uid ?? "",
       pod,
       host: null,
+      hostNetwork: pod.spec.hostNetwork === true,
       podIp: undefined,
       sandboxReady: false,
       startTime: timestampAt(this.sim.now),
@@ -360,8 +364,18 @@ export class Kubelet {
     run(this.options.fabric.node(this.options.nodeName), w.podIp, spec, c.spec, done)
   }
 
-  /** RunPodSandbox: an address from host-local IPAM, the pod's namespace on a veth, its resolv.conf. */
+  /**
+   * RunPodSandbox: an address from host-local IPAM, the pod's namespace on a veth, its resolv.conf. A hostNetwork
+   * pod's sandbox is the node's own namespace: no CNI ADD, and its IP is the node's (kubelet_pods.go
+   * `generateAPIPodStatus`: the host IPs become podIPs).
+   */
   private createSandbox(w: PodWorker): void {
+    if (w.hostNetwork) {
+      w.podIp = formatIpv4(this.options.fabric.nodeIp(this.options.nodeName))
+      w.host = this.options.fabric.node(this.options.nodeName)
+      this.sandboxCreated(w, `sandbox (host network) ${w.podIp}`)
+      return
+    }
     let ip: number
     try {
       ip = this.ipam.allocate(w.key)
@@ -377,9 +391,13 @@ export class Kubelet {
     }
     w.podIp = formatIpv4(ip)
     w.host = this.options.fabric.addPod(this.options.nodeName, w.key, ip)
+    this.sandboxCreated(w, `sandbox ${w.podIp}`)
+  }
+
+  private sandboxCreated(w: PodWorker, what: string): void {
     w.resolvConf = resolvConfFor(w.pod, this.options.dns).conf
     w.sandboxReady = true
-    this.action("create", w, `sandbox ${w.podIp}`)
+    this.action("create", w, what)
     this.writeStatus(w)
     this.startContainers(w)
   }
@@ -617,10 +635,10 @@ export class Kubelet {
     for (const id of w.timers) this.sim.cancel(id)
     w.timers.length = 0
     if (w.host !== null) {
-      this.options.fabric.removePod(w.key)
+      if (!w.hostNetwork) this.options.fabric.removePod(w.key)
       w.host = null
     }
-    this.ipam.release(w.key)
+    if (!w.hostNetwork) this.ipam.release(w.key)
     this.workers.delete(w.key)
     this.action("delete", w, w.podIp === undefined ? null : `released ${w.podIp}`)
   }

@@ -118,6 +118,13 @@ export class Fabric {
     return n.host
   }
 
+  /** The node's address on the LAN (what a hostNetwork pod on it has as its IP). */
+  nodeIp(name: string): Ipv4 {
+    const n = this.nodes.get(name)
+    if (n === undefined) throw new Error(`fabric: no node named "${name}"`)
+    return n.spec.ip
+  }
+
   ruleset(node: string): Ruleset {
     const n = this.nodes.get(node)
     if (n === undefined) throw new Error(`fabric: no node named "${node}"`)

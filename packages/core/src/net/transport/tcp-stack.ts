@@ -1,4 +1,5 @@
 import type { Nanos } from "../../sim/index"
+import { AddressInUseError } from "./address-in-use"
 import { TCP_ACK, TCP_RST, TCP_SYN, type Ipv4, type Packet } from "../packet/packet"
 import type { Host } from "../host/host"
 import { TcpConnection, type TcpHandlers } from "./tcp-connection"
@@ -63,7 +64,7 @@ export class TcpStack {
 
   listen(port: number, onAccept: AcceptHandler, options: TcpListenOptions = {}): TcpListener {
     checkPort(port, `host ${this.host.name}: listen`)
-    if (this.listeners.has(port)) throw new Error(`host ${this.host.name}: tcp port ${port} is already listening (EADDRINUSE)`)
+    if (this.listeners.has(port)) throw new AddressInUseError(`host ${this.host.name}: tcp port ${port} is already listening (EADDRINUSE)`)
     const l = new TcpListener(this.host, port, onAccept, options)
     this.listeners.set(port, l)
     return l

@@ -1,3 +1,4 @@
+import { AddressInUseError } from "./address-in-use"
 import {
   ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PORT_UNREACH, IP_HEADER, PROTO_UDP, UDP_HEADER,
   type Ipv4, type Packet,
@@ -78,7 +79,7 @@ export class UdpStack {
       if (port === 0) throw new Error(`host ${this.host.name}: no free ephemeral udp port (EADDRINUSE)`)
     }
     checkPort(port, `host ${this.host.name}: udp bind`)
-    if (this.sockets.has(port)) throw new Error(`host ${this.host.name}: udp port ${port} is already bound (EADDRINUSE)`)
+    if (this.sockets.has(port)) throw new AddressInUseError(`host ${this.host.name}: udp port ${port} is already bound (EADDRINUSE)`)
     const s = new UdpSocket(this.host, port, handlers)
     this.sockets.set(port, s)
     return s

@@ -96,3 +96,14 @@ export const untoleratedTaint = (pod: Pod, node: Node): Taint | undefined => {
 
 /** The node's Ready condition status, or undefined when it reports none. */
 export const nodeReadyStatus = (node: Node): string | undefined => node.status.conditions?.find((c) => c.type === "Ready")?.status
+
+/**
+ * plugins/nodeports `getContainerPorts`: the host ports a pod asks for, as `protocol/port` (a hostNetwork pod's
+ * container ports default to host ports: SetDefaults_PodSpec). Container ports carry no hostIP in kubesim, so
+ * every host port is on 0.0.0.0 and any two with the same protocol and number conflict (HostPortInfo.CheckConflict).
+ */
+export const hostPortsOf = memo((pod: Pod): ReadonlyArray<string> => {
+  const out: string[] = []
+  for (const c of pod.spec.containers) for (const p of c.ports ?? []) if (p.hostPort !== undefined && p.hostPort > 0) out.push(`${p.protocol}/${p.hostPort}`)
+  return out
+})

@@ -1,5 +1,5 @@
 import { type LabelSelector, type Node, type Pod, labelSelectorMatches, matchesLabels, timestampAt } from "../../api/index"
-import { type ApiStore, type StoreResult, type SumFunc } from "../../store/index"
+import { type ApiStore, INDEX_POD_NODE, type StoreResult, type SumFunc } from "../../store/index"
 import type { RecordLog } from "../../../records/index"
 import type { Nanos, Rng, Simulation } from "../../../sim/index"
 import { recordAction } from "../util/actions"
@@ -8,7 +8,7 @@ import { controllerOf, keyOf, setCondition, splitKey } from "../util/pods"
 import { ControllerLoop } from "../util/controller-loop"
 import { servicesSelecting } from "../util/selecting"
 import { numFeasibleNodesToFind } from "./feasible-nodes"
-import { nodeAllocatable, nodeReadyStatus, nonzeroRequests, podRequests, untoleratedTaint } from "./node-fit"
+import { hostPortsOf, nodeAllocatable, nodeReadyStatus, nonzeroRequests, podRequests, untoleratedTaint } from "./node-fit"
 
 /** Binds a pod to a node (the API's pods/binding subresource). */
 export type BindPod = (pod: Pod, nodeName: string) => StoreResult<Pod>
@@ -183,6 +183,9 @@ export class Scheduler {
     const taint = untoleratedTaint(pod, node)
     if (taint !== undefined) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`
     if (pod.spec.nodeSelector !== undefined && !matchesLabels(pod.spec.nodeSelector, node.metadata.labels)) return "node(s) didn't match Pod's node affinity/selector"
+    // plugins/nodeports (before NodeResourcesFit, as in the default profile): the node's pods hold the host ports.
+    const ports = hostPortsOf(pod)
+    if (ports.length > 0 && this.hostPortTaken(node.metadata.name, ports)) return "node(s) didn't have free ports for the requested pod ports"
     const alloc = nodeAllocatable(node)
     const want = podRequests(pod)
     const { cpu, mem, count } = this.nodeInfo(node.metadata.name)
@@ -190,6 +193,16 @@ export class Scheduler {
     if (alloc.milliCpu !== undefined && want.milliCpu > 0 && cpu + want.milliCpu > alloc.milliCpu) return "Insufficient cpu"
     if (alloc.memory !== undefined && want.memory > 0 && mem + want.memory > alloc.memory) return "Insufficient memory"
     return undefined
+  }
+
+  /** Whether a pod on `node` that has not terminated already holds one of `ports` (only pods asking for host ports get here). */
+  private hostPortTaken(node: string, ports: ReadonlyArray<string>): boolean {
+    let taken = false
+    this.store.forEachByIndex("Pod", INDEX_POD_NODE, node, (p) => {
+      if (taken || p.status.phase === "Succeeded" || p.status.phase === "Failed") return
+      for (const hp of hostPortsOf(p)) if (ports.includes(hp)) taken = true
+    })
+    return taken
   }
 
   /** The Nodes in namespace/name order, re-read only when a Node was written since the last cycle. */
