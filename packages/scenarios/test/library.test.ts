@@ -34,12 +34,12 @@ describe("the built-in library", () => {
   test.each(names.filter((n) => !FULL_SIZE_ONLY_BY_HAND.has(n)))("%s: deterministic (byte-identical records and trace hash), requests conserved, golden summary", (name) => {
     const a = runBuiltin(name)
     const b = runScenario(loadBuiltinScenario(name), { seed: 1 })
-    expect(b.recordsChunks.join("")).toBe(a.recordsChunks.join(""))
+    expect([...b.recordsChunks].join("")).toBe([...a.recordsChunks].join(""))
     expect(b.traceHash).toBe(a.traceHash)
     expect(a.traceHash).toMatch(/^[0-9a-f]{16}$/)
     // The records parse back under the contract, end with run-end, and every issued request has exactly one
     // record: ids are 1..n in issue order, so issued = ok + failed (by cause) + in flight.
-    const recs = records.parseRecords(a.recordsChunks.join(""), "records.jsonl")
+    const recs = records.parseRecords([...a.recordsChunks].join(""), "records.jsonl")
     expect(recs.at(-1)).toMatchObject({ kind: "run-end", traceHash: a.traceHash, events: a.events })
     const reqs = recs.filter((r): r is records.RequestRecord => r.kind === "request")
     const ids = reqs.map((r) => r.id).sort((x, y) => x - y)
@@ -62,7 +62,7 @@ describe("large-cluster", () => {
     const a = runScenario(loadBuiltinScenario("large-cluster"), { seed: 1, variant: "smoke" })
     const b = runScenario(loadBuiltinScenario("large-cluster"), { seed: 1, variant: "smoke" })
     expect(b.traceHash).toBe(a.traceHash)
-    expect(b.recordsChunks.join("")).toBe(a.recordsChunks.join(""))
+    expect([...b.recordsChunks].join("")).toBe([...a.recordsChunks].join(""))
     const reqs = a.records.filter((r): r is records.RequestRecord => r.kind === "request")
     expect(reqs.length).toBeGreaterThan(4000)
     expect(reqs.filter((r) => r.outcome === "ok").length / reqs.length).toBeGreaterThan(0.9)

@@ -64,10 +64,10 @@ describe("proxy-modes: iptables, nftables and IPVS over seeds 1–3", () => {
   test("the nftables and IPVS variants are deterministic too (byte-identical records and trace hash)", () => {
     const again = run("nftables", 1)
     expect(again.traceHash).toBe(runs[0]!.nft.traceHash)
-    expect(again.recordsChunks.join("")).toBe(runs[0]!.nft.recordsChunks.join(""))
+    expect([...again.recordsChunks].join("")).toBe([...runs[0]!.nft.recordsChunks].join(""))
     const ipvs = run("ipvs", 1)
     expect(ipvs.traceHash).toBe(runs[0]!.ipvs.traceHash)
-    expect(ipvs.recordsChunks.join("")).toBe(runs[0]!.ipvs.recordsChunks.join(""))
+    expect([...ipvs.recordsChunks].join("")).toBe([...runs[0]!.ipvs.recordsChunks].join(""))
   })
 
   test("IPVS: rules records say ipvs with exactly 1/3 per web endpoint; rr spreads the one client's steady requests exactly", () => {

@@ -29,43 +29,36 @@ export class RecordLog {
     return out
   }
 
-  /** JSON Lines text of every record (each line ends in "\n"). One string: for small logs (tests); runs use `toJsonlChunks`. */
+  /** JSON Lines text of every record (each line ends in "\n"). One string: for small logs (tests); runs use `jsonlChunks`. */
   toJsonl(): string {
     let out = ""
-    this.writeTo((chunk) => {
-      out += chunk
-    })
+    for (const c of this.jsonlChunks()) out += c
     return out
   }
 
   /**
-   * The same JSON Lines text as chunks of whole lines, for runs of any size: a V8 string holds at most 2^29 − 24
-   * characters (~512 MB), which a 1,000-node run's records exceed. Written one after another they are `toJsonl()`.
+   * The same JSON Lines text as chunks of whole lines, made as they are taken: a V8 string holds at most 2^29 − 24
+   * characters (~512 MB), and a 1,000-node run's records are several GB of text — more than fits beside the run
+   * in the heap, so they are serialised chunk by chunk as the file is written. Concatenated they are `toJsonl()`.
+   * A chunk is about `chunkLines` lines, fewer when it reaches `chunkChars` characters first (a line is never split).
    */
-  toJsonlChunks(): string[] {
-    const out: string[] = []
-    this.writeTo((chunk) => {
-      out.push(chunk)
-    })
-    return out
-  }
-
-  /**
-   * Streams JSON Lines to `write` in chunks of whole lines: about `chunkLines` lines, fewer when the chunk reaches
-   * `chunkChars` characters first (a line is never split).
-   */
-  writeTo(write: (chunk: string) => void, chunkLines = 4096, chunkChars = CHUNK_CHARS): void {
+  *jsonlChunks(chunkLines = 4096, chunkChars = CHUNK_CHARS): Generator<string> {
     let chunk = ""
     let n = 0
     for (const r of this.items) {
       chunk += serialiseRecord(r) + "\n"
       if (++n === chunkLines || chunk.length >= chunkChars) {
-        write(chunk)
+        yield chunk
         chunk = ""
         n = 0
       }
     }
-    if (chunk !== "") write(chunk)
+    if (chunk !== "") yield chunk
+  }
+
+  /** Streams JSON Lines to `write` in chunks (see `jsonlChunks`). */
+  writeTo(write: (chunk: string) => void, chunkLines = 4096, chunkChars = CHUNK_CHARS): void {
+    for (const c of this.jsonlChunks(chunkLines, chunkChars)) write(c)
   }
 }
 

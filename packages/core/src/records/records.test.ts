@@ -182,7 +182,7 @@ describe("records", () => {
         log.writeTo((c) => capped.push(c), 4096, chunk * 40)
         expect(capped.join("")).toBe(text)
         for (const c of capped) expect(c.endsWith("\n")).toBe(true)
-        expect(log.toJsonlChunks().join("")).toBe(text)
+        expect([...log.jsonlChunks()].join("")).toBe(text)
         expect(parseRecords(text)).toEqual(records.map(canonical))
       }),
       { numRuns: runs(100) },

@@ -37,8 +37,11 @@ export interface RunObserver {
 export interface ScenarioRunResult {
   readonly runJson: RunJson
   readonly records: ReadonlyArray<records.RunRecord>
-  /** records.jsonl in chunks of whole lines (docs/records.md); joined, the file. A big run's text exceeds one string. */
-  readonly recordsChunks: ReadonlyArray<string>
+  /**
+   * records.jsonl (docs/records.md) as chunks of whole lines, serialised anew on each iteration as they are taken
+   * (a big run's text is several GB: more than one string, and more than fits beside the run in the heap).
+   */
+  readonly recordsChunks: Iterable<string>
   readonly summary: string
   readonly traceHash: string
   readonly events: number
@@ -118,7 +121,7 @@ export const runScenario = (loaded: LoadedScenario, options: RunOptions): Scenar
   const log = c.finish()
   const recs = log.records
   const end = recs[recs.length - 1] as records.RunEndRecord
-  const recordsChunks = log.toJsonlChunks()
+  const recordsChunks: Iterable<string> = { [Symbol.iterator]: () => log.jsonlChunks() }
   const runJson: RunJson = {
     kubesimVersion: options.kubesimVersion ?? KUBESIM_VERSION,
     scenario: s.metadata.name,

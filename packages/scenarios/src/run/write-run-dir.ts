@@ -5,7 +5,7 @@ import { type RunJson, renderRunJson } from "./run-json"
 /** What a run directory holds; `recordsChunks` is the JSON Lines text (in chunks) ending with the `run-end` line. */
 export interface RunDirContent {
   readonly runJson: RunJson
-  readonly recordsChunks: ReadonlyArray<string>
+  readonly recordsChunks: Iterable<string>
   readonly summary: string
   /** Further files written into the directory with the rest (the CLI's report.md and report.html). */
   readonly extraFiles?: ReadonlyArray<readonly [name: string, content: string]>
@@ -13,8 +13,8 @@ export interface RunDirContent {
 
 let counter = 0
 
-/** Writes text given in chunks to a new file, chunk by chunk (the whole text may not fit in one string). */
-const writeChunks = (file: string, chunks: ReadonlyArray<string>): void => {
+/** Writes text given in chunks to a new file, chunk by chunk (the whole text may not fit in one string, or in memory). */
+const writeChunks = (file: string, chunks: Iterable<string>): void => {
   const fd = openSync(file, "w")
   try {
     for (const c of chunks) writeSync(fd, c)

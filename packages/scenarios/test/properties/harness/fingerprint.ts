@@ -11,5 +11,5 @@ export interface ScenarioFingerprint {
 /** Runs a scenario unobserved (as `kubesim run` does) and fingerprints the result. */
 export const scenarioFingerprint = (scenario: Scenario, seed: number): ScenarioFingerprint => {
   const r = runScenario(scenarioFromObject(scenario), { seed })
-  return { traceHash: r.traceHash, events: r.events, records: r.recordsChunks.reduce((h, c) => h.update(c), createHash("sha256")).digest("hex") }
+  return { traceHash: r.traceHash, events: r.events, records: [...r.recordsChunks].reduce((h, c) => h.update(c), createHash("sha256")).digest("hex") }
 }
