@@ -68,8 +68,8 @@ export const runRung = (r: Rung, progress = false): RungOutcome => {
   let readyAt: number | undefined
   let syncedAt: number | undefined
   let trafficAt: number | undefined
-  let sliceRevision = -1
-  let baseline: number[] = []
+  let seen = 0
+  let lastSliceWrite = 0
   const result = runScenario(loadScenarioText(text, `scale-${r.nodes}n-${r.services}s`), {
     seed: 1,
     observe: {
@@ -87,14 +87,15 @@ export const runRung = (r: Rung, progress = false): RungOutcome => {
           else return
         }
         if (syncedAt !== undefined) return
-        const agents = [...cl.nodes.values()].map((n) => n.proxy)
-        const rev = cl.store.kindRevision("EndpointSlice")
-        if (rev !== sliceRevision) {
-          sliceRevision = rev
-          baseline = agents.map((a) => a.syncs)
-          return
+        // The last EndpointSlice write (the controller's `endpoints` records), then: has every node's kube-proxy
+        // landed a sync that began after it (and after its own watch delay had passed)?
+        const recs = cl.records.records
+        for (; seen < recs.length; seen++) {
+          const rec = recs[seen] as { readonly kind: string; readonly t: number }
+          if (rec.kind === "endpoints") lastSliceWrite = rec.t
         }
-        if (agents.every((a, i) => a.syncs > (baseline[i] as number))) syncedAt = wall
+        const watchDelay = cl.config.delays.watch
+        if ([...cl.nodes.values()].every((n) => n.proxy.lastSyncStart >= lastSliceWrite + watchDelay)) syncedAt = wall
       },
     },
   })

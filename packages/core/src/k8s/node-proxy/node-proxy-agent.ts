@@ -84,6 +84,8 @@ export class NodeProxyAgent {
   readonly ipvsNode: NodeIpvs | null
   /** Syncs whose rules have landed. */
   syncs = 0
+  /** When the last sync that landed began (its rules hold what the informers had delivered by then); −1: none yet. */
+  lastSyncStart: Nanos = -1
   private readonly watches: Watch[] = []
   private readonly services = new Map<string, ServiceView>()
   private readonly slices = new Map<string, EndpointSliceView>()
@@ -131,7 +133,10 @@ export class NodeProxyAgent {
         ...(options.cost !== undefined ? { cost: options.cost } : {}),
         ...(options.renderCache !== undefined ? { renderCache: options.renderCache } : {}),
         onRestore: (outcome) => {
-          if (outcome.error === undefined) this.onLanded(outcome.result)
+          if (outcome.error === undefined) {
+            this.lastSyncStart = outcome.start
+            this.onLanded(outcome.result)
+          }
           else this.onRestoreFailed(outcome.error)
         },
       },
