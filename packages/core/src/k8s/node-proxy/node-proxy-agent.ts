@@ -298,7 +298,7 @@ export class NodeProxyAgent {
       mode: this.options.mode ?? "iptables",
       full: result.fullSync,
       services: result.servicePorts,
-      rules: "rulesWritten" in result ? result.rulesWritten : "operations" in result ? appendRules(result.payload) : result.filterRulesLast + result.natRulesLast,
+      rules: "rulesWritten" in result ? result.rulesWritten : result.filterRulesLast + result.natRulesLast,
       shares: this.changedShares(),
     })
   }
@@ -334,13 +334,6 @@ const internShares = (shares: Record<string, Record<string, number>>): Record<st
   if (sharesSeen.size >= SHARES_MEMO) sharesSeen.delete(sharesSeen.keys().next().value as string)
   sharesSeen.set(key, shares)
   return shares
-}
-
-/** The `-A` lines of an iptables-restore payload (IPVS mode's iptables rules). */
-const appendRules = (payload: string): number => {
-  let n = 0
-  for (let i = payload.indexOf("\n-A "); i >= 0; i = payload.indexOf("\n-A ", i + 1)) n++
-  return n
 }
 
 const syncedKinds = new WeakMap<Simulation, EventKind<NodeProxyAgent>>()

@@ -45,6 +45,8 @@ export interface IpvsSyncResult extends ProxierSyncFigures {
   readonly realServers: number
   /** Kernel calls the sync made: ipvsadm add/edit/delete of services and real servers, ipset add/del, address (un)binds. */
   readonly operations: number
+  /** The `-A` rules of the iptables payload (the `rules` record's count in IPVS mode). */
+  readonly rulesWritten: number
 }
 
 export interface IpvsProxierOptions extends ProxierRunnerHooks {
@@ -231,6 +233,7 @@ export class IpvsProxier extends ProxierCore<ResolvedIpvsConfig, Omit<IpvsSyncRe
       virtualServers,
       realServers,
       operations: this.ops,
+      rulesWritten: appendRules(payload),
     }
     const { payload: _p, ...figures } = result
     this.lastResult = figures
@@ -340,3 +343,10 @@ const key3 = (s: Pick<IpvsServiceSpec, "protocol" | "address" | "port">): string
 /** utilipvs VirtualServer.Equal: address, protocol, port, scheduler, flags and timeout. */
 const sameSpec = (a: IpvsServiceSpec, b: IpvsServiceSpec): boolean =>
   a.scheduler === b.scheduler && a.persistence === b.persistence && a.netmask === b.netmask
+
+/** The `-A` lines of an iptables-restore payload. */
+const appendRules = (payload: string): number => {
+  let n = 0
+  for (let i = payload.indexOf("\n-A "); i >= 0; i = payload.indexOf("\n-A ", i + 1)) n++
+  return n
+}
