@@ -11,17 +11,21 @@ export interface RunDirContent {
   readonly extraFiles?: ReadonlyArray<readonly [name: string, content: string]>
 }
 
-let counter = 0
-
 /** Writes text given in chunks to a new file, chunk by chunk (the whole text may not fit in one string, or in memory). */
 const writeChunks = (file: string, chunks: Iterable<string>): void => {
   const fd = openSync(file, "w")
   try {
-    for (const c of chunks) writeSync(fd, c)
+    for (const c of chunks) {
+      // writeSync may write less than asked: go on from where it stopped, as writeFileSync does.
+      const bytes = Buffer.from(c, "utf8")
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off)
+    }
   } finally {
     closeSync(fd)
   }
 }
+
+let counter = 0
 const beside = (dir: string, tag: string): string => join(dirname(dir), `.${basename(dir)}.${tag}-${process.pid}-${counter++}`)
 
 /**
