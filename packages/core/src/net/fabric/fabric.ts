@@ -74,9 +74,17 @@ const DEFAULT_VETH: LinkParams = { latency: 5_000 }
  * Nodes forward, track connections and carry an iptables Ruleset and an nftables ruleset beside it (both empty
  * until kube-proxy writes one of them; the kernel runs both on the same hooks).
  */
+/** What the fabric holds per node: its host, spec, and iptables and nftables rulesets. */
+export interface FabricNode {
+  readonly host: Host
+  readonly spec: NodeSpec
+  readonly ruleset: Ruleset
+  readonly nft: NftRuleset
+}
+
 export class Fabric {
   readonly lan: Link
-  readonly nodes = new Map<string, { readonly host: Host; readonly spec: NodeSpec; readonly ruleset: Ruleset; readonly nft: NftRuleset }>()
+  readonly nodes = new Map<string, FabricNode>()
   readonly pods = new Map<string, { readonly host: Host; readonly node: string; readonly ip: Ipv4; readonly link: Link }>()
   private readonly lanParams: LinkParams
   private readonly vethParams: LinkParams
@@ -113,29 +121,27 @@ export class Fabric {
   }
 
   node(name: string): Host {
-    const n = this.nodes.get(name)
-    if (n === undefined) throw new Error(`fabric: no node named "${name}"`)
-    return n.host
+    return this.nodeEntry(name).host
   }
 
   /** The node's address on the LAN (what a hostNetwork pod on it has as its IP). */
   nodeIp(name: string): Ipv4 {
-    const n = this.nodes.get(name)
-    if (n === undefined) throw new Error(`fabric: no node named "${name}"`)
-    return n.spec.ip
+    return this.nodeEntry(name).spec.ip
   }
 
   ruleset(node: string): Ruleset {
-    const n = this.nodes.get(node)
-    if (n === undefined) throw new Error(`fabric: no node named "${node}"`)
-    return n.ruleset
+    return this.nodeEntry(node).ruleset
   }
 
   /** The node's nftables ruleset (what `nft list ruleset` shows there). */
   nftRuleset(node: string): NftRuleset {
-    const n = this.nodes.get(node)
-    if (n === undefined) throw new Error(`fabric: no node named "${node}"`)
-    return n.nft
+    return this.nodeEntry(node).nft
+  }
+
+  private nodeEntry(name: string): FabricNode {
+    const n = this.nodes.get(name)
+    if (n === undefined) throw new Error(`fabric: no node named "${name}"`)
+    return n
   }
 
   /** Adds a pod on `node` with address `ip` (inside the node's pod CIDR): a veth pair and routes both ways. */
