@@ -95,14 +95,14 @@ export class ImageLauncher implements ContainerLauncher {
       if (killed) return
       try {
         server = new HttpServer(s.host, this.o.env, {
-        hostname: s.hostname,
-        port: 80,
-        keepaliveTimeout: NGINX_IMAGE_CONFIG.keepaliveTimeout,
-        workerConnections: NGINX_IMAGE_CONFIG.workerConnections,
-        rngStream: `http-server/${id}`,
-        readinessPaths,
-        livenessPaths,
-        ...tuning,
+          hostname: s.hostname,
+          port: 80,
+          keepaliveTimeout: NGINX_IMAGE_CONFIG.keepaliveTimeout,
+          workerConnections: NGINX_IMAGE_CONFIG.workerConnections,
+          rngStream: `http-server/${id}`,
+          readinessPaths,
+          livenessPaths,
+          ...tuning,
         })
       } catch (e) {
         // Port 80 is taken in this network namespace (a hostNetwork pod beside another server on the node):

@@ -32,8 +32,8 @@ const SCHEDULER_NAME = "default-scheduler"
 
 /**
  * What the scheduler's cache keeps per node (pkg/scheduler/framework `NodeInfo`: Requested, NonZeroRequested,
- * Pods), from the pods bound there that are neither Succeeded nor Failed; recomputed only when a pod filed under
- * the node in the store changes.
+ * Pods), from the pods bound there that are neither Succeeded nor Failed; read from the store's running sum
+ * (`SUM_NODE_REQUESTS`), kept on every pod write.
  */
 interface NodeInfo {
   readonly count: number
