@@ -5,7 +5,7 @@ import { parseRuleWords } from "./parse-rule"
 import type { RestorePayload } from "./restore"
 import { detach } from "./rule-cache"
 import type { Ruleset } from "./ruleset"
-import { sharedChains } from "./shared-tables"
+import { chainNamesOf, sharedChains } from "./shared-tables"
 
 /**
  * Restores that install whole shared chains (issue 13: a sync costs a node what changed, not the cluster's rule
@@ -143,8 +143,16 @@ export const planSharedRestore = (ruleset: Ruleset, payload: RestorePayload): Sh
 export const planFits = (ruleset: Ruleset, plan: SharedPlan): boolean => {
   for (const s of plan.sections) {
     const chains = ruleset.table(s.table)?.chains
-    for (const [name, answer] of s.asked) if ((chains?.has(name) ?? false) !== answer) return false
-    for (const name of s.outsideTargets) if (chains === undefined || !chains.has(name)) return false
+    if (chains === undefined) {
+      if (!namesFit(undefined, s)) return false
+    } else {
+      // The name questions are about the table's name set: answered once per name set (a partial sync's
+      // KUBE-SERVICES asks about every Service's chain, so per node it would cost the cluster's size).
+      const names = chainNamesOf(chains)
+      let fits = names.fits.get(s)
+      if (fits === undefined) names.fits.set(s, (fits = namesFit(chains, s)))
+      if (!fits) return false
+    }
     if (s.deleted.size > 0 && chains !== undefined) {
       for (const ch of chains.values()) {
         if (s.installed.has(ch.name) || s.deleted.has(ch.name)) continue
@@ -152,5 +160,12 @@ export const planFits = (ruleset: Ruleset, plan: SharedPlan): boolean => {
       }
     }
   }
+  return true
+}
+
+/** The parse's questions get the recorded answers and the outside jump targets exist, in a table with `chains`. */
+const namesFit = (chains: ReadonlyMap<string, Chain> | undefined, s: SharedSection): boolean => {
+  for (const [name, answer] of s.asked) if ((chains?.has(name) ?? false) !== answer) return false
+  for (const name of s.outsideTargets) if (chains === undefined || !chains.has(name)) return false
   return true
 }

@@ -3,7 +3,7 @@ import { type Chain, type Counters, type Policy, type RecentMatch, type Rule, ty
 import { parseRuleWords } from "./parse-rule"
 import { renderRuleSave } from "./render-rule"
 import { type RuleParseCache, detach } from "./rule-cache"
-import { type TableShareCache, isSharedMap, payloadTables, sharedChains, withOwnCounters } from "./shared-tables"
+import { type TableShareCache, chainNamesOf, isSharedMap, namesAfter, payloadTables, sharedChains, withOwnCounters } from "./shared-tables"
 import { planFits, planSharedRestore } from "./chain-share"
 import type { Ruleset } from "./ruleset"
 import { tokenize } from "./tokenize"
@@ -359,12 +359,14 @@ const restoreShared = (ruleset: Ruleset, text: string, cache: TableShareCache, o
   for (const s of plan.sections) {
     const t = ruleset.ensureTable(s.table)
     if (s.recent) recent = true
+    const names = chainNamesOf(t.chains)
     for (const step of s.steps) {
       const old = t.chains.get(step.name)
       if (old !== undefined && !recent && hasRecent(old)) recent = true
       if (step.chain === null) t.chains.delete(step.name)
       else t.chains.set(step.name, step.chain)
     }
+    namesAfter(t.chains, names, s)
   }
   // Without xt_recent rules coming or going, the lists in use are the same ones.
   if (recent) {

@@ -20,6 +20,9 @@ const extraPayloads = {
   addB: "*nat\n:KUBE-SVC-B - [0:0]\n:KUBE-EXT-B - [0:0]\n-A KUBE-EXT-B -j KUBE-SVC-B\n-A KUBE-SVC-B -m recent --name b --set -j DNAT --to-destination 10.244.2.1:80\nCOMMIT\n",
   deleteB: "*nat\n:KUBE-SVC-B - [0:0]\n:KUBE-EXT-B - [0:0]\n-X KUBE-SVC-B\n-X KUBE-EXT-B\nCOMMIT\n",
   foreignB: "*nat\n-I OUTPUT -j KUBE-SVC-B\nCOMMIT\n",
+  // A chain of its own that jumps to B, which only some nodes have (the shared plan records the question).
+  useB: "*nat\n:KUBE-SVC-C - [0:0]\n-A KUBE-SVC-C -j KUBE-SVC-B\nCOMMIT\n",
+  dropC: "*nat\n:KUBE-SVC-C - [0:0]\n-X KUBE-SVC-C\nCOMMIT\n",
 }
 const outcome = (f: () => void): string => {
   try {
@@ -67,11 +70,36 @@ describe("TableShareCache: nodes restoring the same payloads share the result", 
     expect(b.chain("nat", "PREROUTING")?.rules[0]?.counters.packets).toBe(0)
   })
 
+  test("a node's chain names decide whether a shared plan fits it: answered once per name set, never from a stale one", () => {
+    const cache = new TableShareCache()
+    const opts = { noflush: true, tableCache: cache }
+    const [a, b] = [new Ruleset(), new Ruleset()]
+    const alone = [new Ruleset(), new Ruleset()]
+    const both = (i: number, text: string): [string, string] => [
+      outcome(() => applyRestore(i === 0 ? a : b, text, opts)),
+      outcome(() => applyRestore(alone[i] as Ruleset, text, { noflush: true })),
+    ]
+    for (let i = 0; i < 2; i++) for (const text of [svcPayload(5, 1), jump]) both(i, text)
+    // Counting a packet gives each node tables of its own (the shared-chain path, which changes maps in place).
+    send(a, 1)
+    send(b, 1)
+    // a takes useB with B present, then loses C and B through shared restores: useB must then be refused, as
+    // it is to b before b adds B.
+    const { addB, useB, dropC, deleteB } = extraPayloads
+    const steps = [[0, addB], [0, useB], [1, useB], [0, dropC], [0, deleteB], [0, useB], [1, addB], [1, useB]] as const
+    const outcomes = steps.map(([node, text]) => both(node, text))
+    for (const [shared, own] of outcomes) expect(shared).toBe(own)
+    expect(outcomes.map(([shared]) => (shared === "ok" ? "ok" : "refused"))).toEqual(["ok", "ok", "refused", "ok", "ok", "refused", "ok", "ok"])
+    expect(renderSave(a)).toBe(renderSave(alone[0] as Ruleset))
+    expect(renderSave(b)).toBe(renderSave(alone[1] as Ruleset))
+    expect(cache.planHits).toBeGreaterThan(3)
+  })
+
   test("any interleaving of restores and packets on several nodes gives each node the verdicts, rules and counters it would have alone", () => {
     const step = fc.oneof(
       fc.record({ op: fc.constant("restore" as const), node: fc.nat(2), version: fc.integer({ min: 1, max: 3 }), services: fc.constantFrom(5, 40) }),
       fc.record({ op: fc.constant("packet" as const), node: fc.nat(2), svc: fc.nat(45) }),
-      fc.record({ op: fc.constantFrom("addB" as const, "deleteB" as const, "foreignB" as const), node: fc.nat(2) }),
+      fc.record({ op: fc.constantFrom("addB" as const, "deleteB" as const, "foreignB" as const, "useB" as const, "dropC" as const), node: fc.nat(2) }),
     )
     fc.assert(
       fc.property(fc.array(step, { maxLength: 30 }), (steps) => {

@@ -26,10 +26,46 @@ export const isSharedMap = (chains: Map<string, Chain>): boolean => sharedMaps.h
 export const ownChain = (t: Table, chain: Chain): Chain => {
   const mine = t.chains.get(chain.name)
   if (mine !== undefined && mine !== chain && !sharedChains.has(mine)) return mine
-  if (sharedMaps.has(t.chains)) t.chains = new Map(t.chains)
+  if (sharedMaps.has(t.chains)) {
+    const names = namesOf.get(t.chains)
+    t.chains = new Map(t.chains)
+    if (names !== undefined) namesOf.set(t.chains, names)
+  }
   const copy: Chain = { ...chain, policyCounters: { ...chain.policyCounters }, rules: chain.rules.map(withOwnCounters) }
+  // A copy replaces the chain under its name (the name set stays); a name new to the table changes it.
+  if (mine === undefined) namesOf.delete(t.chains)
   t.chains.set(chain.name, copy)
   return copy
+}
+
+/**
+ * The set of chain names a table's chain map holds, as a value: maps known to hold the same names share one
+ * (issue 13: whether a shared restore fits a node depends on its table's chain names only, so it is decided
+ * once per name set, not once per node). A map gets a fresh one when first asked (no sharing, still exact);
+ * the shared restore moves a map it changed in place to the name set its plan leads to (`namesAfter`), the same
+ * one for every map that started from the same set; a copy of a map keeps its names. Only those two paths
+ * change a map's names in place; every other restore builds a new map.
+ */
+export class ChainNames {
+  /** A shared section applied to this name set: the name set it leads to. */
+  readonly after = new WeakMap<object, ChainNames>()
+  /** Whether a shared section's questions about names get the answers its plan recorded, here. */
+  readonly fits = new WeakMap<object, boolean>()
+}
+const namesOf = new WeakMap<Map<string, Chain>, ChainNames>()
+
+/** The name set of a chain map. */
+export const chainNamesOf = (chains: Map<string, Chain>): ChainNames => {
+  let n = namesOf.get(chains)
+  if (n === undefined) namesOf.set(chains, (n = new ChainNames()))
+  return n
+}
+
+/** `chains` (changed in place by `section`, from name set `before`) now holds the names `section` leads to. */
+export const namesAfter = (chains: Map<string, Chain>, before: ChainNames, section: object): void => {
+  let next = before.after.get(section)
+  if (next === undefined) before.after.set(section, (next = new ChainNames()))
+  namesOf.set(chains, next)
 }
 
 export const withOwnCounters = (r: Rule): Rule => ({ ...r, counters: { packets: r.counters.packets, bytes: r.counters.bytes } })
