@@ -1,4 +1,6 @@
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { runs as numRuns } from "../../../../../test-support/runs"
 import { millis, seconds, Simulation, type Nanos } from "../../sim/index"
 import { BoundedFrequencyRunner } from "./bounded-frequency-runner"
 
@@ -102,5 +104,34 @@ describe("BoundedFrequencyRunner", () => {
     sim.run({ until: s(2) })
     expect(runner.runs).toEqual([ms(400)])
     expect(runner.freeAt).toBe(ms(410))
+  })
+
+  it("dropping requests the limiter must refuse changes no run: the same start times as handing each to the loop", () => {
+    const op = fc.oneof(
+      fc.constant("run" as const),
+      fc.record({ retryAfter: fc.integer({ min: 0, max: 3_000 }) }),
+      fc.record({ hold: fc.integer({ min: 0, max: 800 }) }),
+    )
+    const step = fc.record({ at: fc.integer({ min: 0, max: 20_000 }), op })
+    const config = fc.record({ min: fc.integer({ min: 0, max: 2_000 }), extra: fc.integer({ min: 0, max: 10_000 }), burst: fc.integer({ min: 1, max: 3 }), duration: fc.integer({ min: 0, max: 400 }) })
+    const startTimes = (c: { min: number; extra: number; burst: number; duration: number }, steps: ReadonlyArray<{ at: number; op: "run" | { retryAfter: number } | { hold: number } }>, literal: boolean): Nanos[] => {
+      const sim = new Simulation(1)
+      const runner = new BoundedFrequencyRunner(sim, "test", () => ms(c.duration), ms(c.min), ms(c.min + c.extra), c.burst, literal)
+      const req = sim.defineKind<(typeof steps)[number]>("request", (st) => {
+        if (st.op === "run") runner.run()
+        else if ("retryAfter" in st.op) runner.retryAfter(ms(st.op.retryAfter))
+        else if (!runner.busy) runner.hold(sim.now + ms(st.op.hold))
+      })
+      runner.loop()
+      for (const st of steps) sim.at(ms(st.at), req, st)
+      sim.run({ until: ms(40_000) })
+      return runner.runs
+    }
+    fc.assert(
+      fc.property(config, fc.array(step, { maxLength: 60 }), (c, steps) => {
+        expect(startTimes(c, steps, false)).toEqual(startTimes(c, steps, true))
+      }),
+      { numRuns: numRuns(300) },
+    )
   })
 })
