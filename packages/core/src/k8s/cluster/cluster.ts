@@ -7,7 +7,7 @@ import { decodeManifests, formatManifestIssues, type Kind, type KubeObject } fro
 import { ApiStore, type StoreResult } from "../store/index"
 import { formatEnv } from "../envvars/index"
 import { AppReadinessError, Kubelet } from "../kubelet/index"
-import { NodeProxyAgent } from "../node-proxy/index"
+import { NodeProxyAgent, SharedProxyInformers } from "../node-proxy/index"
 import { IptablesRenderCache } from "../proxy/index"
 import {
   DaemonSetController,
@@ -119,6 +119,7 @@ export class Cluster {
     const ruleCache = new RuleParseCache()
     const tableCache = new TableShareCache()
     const leases = new NodeLeases()
+    const proxyInformers = new SharedProxyInformers(this.sim, this.store, watch)
     const nodeResolv = parseResolvConf(`nameserver ${c.upstreamDns.ip}\n`, "node /etc/resolv.conf")
 
     for (const n of c.nodes) {
@@ -160,6 +161,7 @@ export class Cluster {
         serviceCIDRs: [c.serviceCIDR],
         ruleCache,
         tableCache,
+        informers: proxyInformers,
         records: log,
         ...(n.cpus !== undefined ? { cpus: n.cpus } : {}),
         ...(zone !== undefined ? { zone } : {}),

@@ -1,7 +1,6 @@
 import { formatDuration, type EventKind, type Nanos, type Simulation } from "../../sim/index"
 import type { Host, NftRuleset, RuleParseCache, Ruleset, TableShareCache } from "../../net/index"
 import type { RecordLog } from "../../records/index"
-import type { Kind, ObjectOfKind } from "../api/index"
 import type { ApiStore, Watch, WatchEvent } from "../store/index"
 import {
   KubeProxy,
@@ -16,6 +15,7 @@ import { NodeNftables } from "./node-nftables"
 import { ipvsEndpointShares } from "./ipvs-endpoint-shares"
 import { NodeIpvs } from "./node-ipvs"
 import { setupNodeConntrack } from "./node-conntrack"
+import { dispatchToInformer, informerKeyOf, type SharedProxyInformers } from "./shared-informers"
 import { NodeRuleset } from "./node-ruleset"
 
 export interface NodeProxyAgentOptions {
@@ -57,15 +57,11 @@ export interface NodeProxyAgentOptions {
    * labels: cmd/kube-proxy server.go, pkg/proxy/config NodeTopologyConfig). Node labels are static in kubesim.
    */
   readonly zone?: string
-}
-
-
-// Informer cache keys, memoised on the (shared, immutable) API object: every node's cache holds the same strings.
-const keys = new WeakMap<object, string>()
-const keyOf = (o: { readonly metadata: { readonly namespace?: string; readonly name: string } }): string => {
-  let k = keys.get(o)
-  if (k === undefined) keys.set(o, (k = `${o.metadata.namespace ?? ""}/${o.metadata.name}`))
-  return k
+  /**
+   * The cluster's shared kube-proxy informers: a kube-proxy that can (started with the others) is a member of
+   * their change feed instead of listing and watching on its own, until it stops.
+   */
+  readonly informers?: SharedProxyInformers
 }
 
 /**
@@ -87,6 +83,8 @@ export class NodeProxyAgent {
   /** When the last sync that landed began (its rules hold what the informers had delivered by then); −1: none yet. */
   lastSyncStart: Nanos = -1
   private readonly watches: Watch[] = []
+  /** The shared informers this kube-proxy is a member of (then it has no watches of its own). */
+  private inFeed: SharedProxyInformers | undefined
   private readonly services = new Map<string, ServiceView>()
   private readonly slices = new Map<string, EndpointSliceView>()
   private started = false
@@ -148,8 +146,15 @@ export class NodeProxyAgent {
     if (this.started) return
     this.started = true
     const delay = this.options.watchDelay
-    this.watches.push(this.store.watch("Service", (e) => this.onService(e), { delay, sendInitialEvents: true }))
-    this.watches.push(this.store.watch("EndpointSlice", (e) => this.onSlice(e), { delay, sendInitialEvents: true }))
+    const shared = this.options.informers
+    if (!this.listed && shared !== undefined && shared.canJoin(delay)) {
+      shared.start()
+      this.kubeProxy.proxier.joinFeed(shared.changes)
+      this.inFeed = shared
+    } else {
+      this.watches.push(this.store.watch("Service", (e) => this.onService(e), { delay, sendInitialEvents: true }))
+      this.watches.push(this.store.watch("EndpointSlice", (e) => this.onSlice(e), { delay, sendInitialEvents: true }))
+    }
     this.kubeProxy.start()
     if (this.listed) this.relist = { services: new Set(), slices: new Set() }
     // Both initial lists are delivered `delay` from now, before this (scheduled later at the same instant).
@@ -184,6 +189,15 @@ export class NodeProxyAgent {
 
   /** Stops watching (a failed node's kube-proxy no longer hears the API). Rules already in the kernel stay. */
   stop(): void {
+    const shared = this.inFeed
+    if (shared !== undefined) {
+      // From here on this kube-proxy is on its own: the informer caches it had, and trackers holding what it
+      // has not synced yet.
+      this.inFeed = undefined
+      this.kubeProxy.proxier.leaveFeed(shared.changes)
+      for (const [k, v] of shared.services) this.services.set(k, v)
+      for (const [k, v] of shared.slices) this.slices.set(k, v)
+    }
     for (const w of this.watches) w.stop()
     this.watches.length = 0
     this.started = false
@@ -211,34 +225,13 @@ export class NodeProxyAgent {
   }
 
   private onService(e: WatchEvent<"Service">): void {
-    if (e.type !== "DELETED") this.relist?.services.add(keyOf(e.object))
-    this.dispatch(e, this.services, this.serviceHandlers)
+    if (e.type !== "DELETED") this.relist?.services.add(informerKeyOf(e.object))
+    dispatchToInformer(e, this.services, this.serviceHandlers)
   }
 
   private onSlice(e: WatchEvent<"EndpointSlice">): void {
-    if (e.type !== "DELETED") this.relist?.slices.add(keyOf(e.object))
-    this.dispatch(e, this.slices, this.sliceHandlers)
-  }
-
-  /** client-go's informer store: ADDED of a known object is an update, DELETED forgets it. */
-  private dispatch<K extends Kind, V>(
-    e: WatchEvent<K>,
-    known: Map<string, V>,
-    on: { add(o: V): void; update(old: V, o: V): void; remove(o: V): void },
-  ): void {
-    const obj = e.object as ObjectOfKind<K> as unknown as V
-    const key = keyOf(e.object)
-    const old = known.get(key)
-    if (e.type === "DELETED") {
-      if (old !== undefined) {
-        known.delete(key)
-        on.remove(old)
-      }
-      return
-    }
-    known.set(key, obj)
-    if (old === undefined) on.add(obj)
-    else on.update(old, obj)
+    if (e.type !== "DELETED") this.relist?.slices.add(informerKeyOf(e.object))
+    dispatchToInformer(e, this.slices, this.sliceHandlers)
   }
 
   /**

@@ -8,7 +8,7 @@ import { makeServicePortName, namespacedName, type NamespacedName } from "./serv
 export type EndpointsMap = Map<string, ReadonlyArray<Endpoint>>
 
 /** What kube-proxy keeps of one EndpointSlice (endpointslicecache.go endpointSliceInfo). */
-interface SliceInfo {
+export interface SliceInfo {
   readonly name: string
   /** Endpoints per service port key, sorted; node-independent, shared by every node. */
   readonly byPort: ReadonlyMap<string, ReadonlyArray<Endpoint>>
@@ -99,35 +99,55 @@ const sliceInfoOf = (slice: EndpointSliceView, serviceName: string): SliceInfo =
 }
 
 /**
+ * The node-independent part of EndpointSliceUpdate: the slice's Service and its info (or removal), or undefined
+ * when kube-proxy ignores the slice (another address family, no service-name label). Memoised on the slice.
+ */
+export const sliceUpdateOf = (slice: EndpointSliceView, removeSlice: boolean): { readonly service: NamespacedName; readonly info: SliceInfo } | undefined => {
+  // supportedEndpointSliceAddressTypes; the proxier is IPv4, so IPv6 slices are ignored too.
+  if (slice.addressType !== "IPv4") return undefined
+  // endpointSliceCacheKeys: a slice without the service-name label belongs to no Service.
+  const keys = sliceKeysOf(slice)
+  if (keys === undefined) return undefined
+  return { service: keys.service, info: removeSlice ? removalOf(slice, keys) : (keys.info ??= sliceInfoOf(slice, keys.serviceName)) }
+}
+
+/** esInfoChanged: whether `info` differs from the latest known info of its slice (undefined: none known). */
+export const sliceInfoChanged = (info: SliceInfo, latest: SliceInfo | undefined): boolean =>
+  latest !== undefined ? !sameInfo(info, latest) : !info.remove
+
+/** Where checked-out endpoint changes come from: a node's own tracker, or a feed shared by nodes in step. */
+export interface EndpointsChangeSource {
+  checkout(): Map<NamespacedName, EndpointsChange>
+}
+
+/**
  * Uncommitted EndpointSlice changes, per Service and slice (pkg/proxy/endpointschangetracker.go
  * EndpointsChangeTracker over endpointslicecache.go EndpointSliceCache): `applied` is what the last sync used,
  * `pending` what arrived since. An update that restores the applied state is dropped.
  */
-export class EndpointsChangeTracker {
+export class EndpointsChangeTracker implements EndpointsChangeSource {
   private readonly services = new Map<NamespacedName, ServiceSlices>()
   /** Services with pending slices, in the order their first pending change arrived. */
   private readonly dirty = new Set<NamespacedName>()
 
   constructor(readonly nodeName: string) {}
 
+  /** A tracker whose last checkout left `applied` (each Service's slices) and nothing pending. */
+  static withApplied(nodeName: string, applied: Iterable<readonly [NamespacedName, ReadonlyMap<string, SliceInfo>]>): EndpointsChangeTracker {
+    const t = new EndpointsChangeTracker(nodeName)
+    for (const [nn, slices] of applied) if (slices.size > 0) t.services.set(nn, { applied: new Map(slices), pending: undefined })
+    return t
+  }
+
   /** EndpointSliceUpdate: returns true if this update needs a sync. */
   endpointSliceUpdate(slice: EndpointSliceView, removeSlice: boolean): boolean {
-    // supportedEndpointSliceAddressTypes; the proxier is IPv4, so IPv6 slices are ignored too.
-    if (slice.addressType !== "IPv4") return false
-    // endpointSliceCacheKeys: a slice without the service-name label belongs to no Service.
-    const keys = sliceKeysOf(slice)
-    if (keys === undefined) return false
-    const nn = keys.service
-    const info: SliceInfo = removeSlice ? removalOf(slice, keys) : (keys.info ??= sliceInfoOf(slice, keys.serviceName))
+    const update = sliceUpdateOf(slice, removeSlice)
+    if (update === undefined) return false
+    const { service: nn, info } = update
     let tracker = this.services.get(nn)
     if (tracker === undefined) this.services.set(nn, (tracker = { applied: new Map(), pending: undefined }))
-    // esInfoChanged
-    const pending = tracker.pending?.get(info.name)
-    const applied = tracker.applied.get(info.name)
-    let changed: boolean
-    if (pending !== undefined) changed = !sameInfo(info, pending)
-    else if (applied !== undefined) changed = !sameInfo(info, applied)
-    else changed = !info.remove
+    // esInfoChanged: against the pending info if there is one, else the applied one.
+    const changed = sliceInfoChanged(info, tracker.pending?.get(info.name) ?? tracker.applied.get(info.name))
     if (changed) {
       tracker.pending ??= new Map()
       tracker.pending.set(info.name, info)
@@ -156,37 +176,44 @@ export class EndpointsChangeTracker {
     return out
   }
 
-  /** getEndpointsMap: merge the service's slices; the same `ip:port` in several slices is one endpoint, the local copy winning. */
   private endpointsMapOf(slices: ReadonlyMap<string, SliceInfo>): EndpointsMap {
-    if (slices.size === 0) return NO_ENDPOINTS
-    const only = slices.size === 1 ? (slices.values().next().value as SliceInfo) : undefined
-    if (only !== undefined && !only.hasDuplicates) {
-      // One slice: its sorted lists are already the answer, shared with every other node.
-      let map = singleSliceMaps.get(only)
-      if (map === undefined) {
-        map = new Map()
-        for (const [key, list] of only.byPort) if (list.length > 0) map.set(key, list)
-        singleSliceMaps.set(only, map)
-      }
-      return map
-    }
-    // Several slices: the merge is shared too (by the slices' identities), unless an `ip:port` appears twice,
-    // when the local copy wins and the answer is this node's own.
-    const names = [...slices.keys()].sort()
-    let key = ""
-    for (const name of names) key += `${identityOf(slices.get(name) as SliceInfo)},`
-    let memo = mergedMaps.get(key)
-    if (memo === undefined) {
-      if (mergedMaps.size >= MERGED_MEMO_LIMIT) mergedMaps.clear()
-      const first = mergeSlices(names, slices, "")
-      mergedMaps.set(key, (memo = first.duplicates ? { map: undefined, byNode: new Map() } : { map: first.map, byNode: undefined }))
-    }
-    if (memo.map !== undefined) return memo.map
-    const byNode = memo.byNode as Map<string, EndpointsMap>
-    let mine = byNode.get(this.nodeName)
-    if (mine === undefined) byNode.set(this.nodeName, (mine = mergeSlices(names, slices, this.nodeName).map))
-    return mine
+    return endpointsMapFor(slices, this.nodeName).map
   }
+}
+
+/**
+ * getEndpointsMap: merge a Service's slices; the same `ip:port` in several slices is one endpoint, the local
+ * copy winning. `nodeDependent`: the answer is `nodeName`'s own (an `ip:port` twice); otherwise every node's.
+ */
+export const endpointsMapFor = (slices: ReadonlyMap<string, SliceInfo>, nodeName: string): { readonly map: EndpointsMap; readonly nodeDependent: boolean } => {
+  if (slices.size === 0) return { map: NO_ENDPOINTS, nodeDependent: false }
+  const only = slices.size === 1 ? (slices.values().next().value as SliceInfo) : undefined
+  if (only !== undefined && !only.hasDuplicates) {
+    // One slice: its sorted lists are already the answer, shared with every other node.
+    let map = singleSliceMaps.get(only)
+    if (map === undefined) {
+      map = new Map()
+      for (const [key, list] of only.byPort) if (list.length > 0) map.set(key, list)
+      singleSliceMaps.set(only, map)
+    }
+    return { map, nodeDependent: false }
+  }
+  // Several slices: the merge is shared too (by the slices' identities), unless an `ip:port` appears twice,
+  // when the local copy wins and the answer is this node's own.
+  const names = [...slices.keys()].sort()
+  let key = ""
+  for (const name of names) key += `${identityOf(slices.get(name) as SliceInfo)},`
+  let memo = mergedMaps.get(key)
+  if (memo === undefined) {
+    if (mergedMaps.size >= MERGED_MEMO_LIMIT) mergedMaps.clear()
+    const first = mergeSlices(names, slices, "")
+    mergedMaps.set(key, (memo = first.duplicates ? { map: undefined, byNode: new Map() } : { map: first.map, byNode: undefined }))
+  }
+  if (memo.map !== undefined) return { map: memo.map, nodeDependent: false }
+  const byNode = memo.byNode as Map<string, EndpointsMap>
+  let mine = byNode.get(nodeName)
+  if (mine === undefined) byNode.set(nodeName, (mine = mergeSlices(names, slices, nodeName).map))
+  return { map: mine, nodeDependent: true }
 }
 
 /** The endpoints of no slice; and of one slice, memoised on it (the maps handed out are never changed). */
@@ -220,7 +247,7 @@ const mergeSlices = (names: ReadonlyArray<string>, slices: ReadonlyMap<string, S
 const sameInfo = (a: SliceInfo, b: SliceInfo): boolean => a.remove === b.remove && a.fingerprint === b.fingerprint
 
 /** EndpointsMap.Update: applies the tracker's pending changes to `map`. */
-export const applyEndpointsChanges = (map: EndpointsMap, tracker: EndpointsChangeTracker): UpdateEndpointsMapResult =>
+export const applyEndpointsChanges = (map: EndpointsMap, tracker: EndpointsChangeSource): UpdateEndpointsMapResult =>
   applyEndpointsChangeSet(map, tracker.checkout())
 
 /** One Service's endpoints before and after the changes a tracker checked out. */

@@ -10,6 +10,7 @@ export {
   type UpdateServiceMapResult,
 } from "./service-change-tracker"
 export { EndpointsChangeTracker, applyEndpointsChanges, type EndpointsMap, type UpdateEndpointsMapResult } from "./endpoints-change-tracker"
+export { ProxyChangeFeed, type FeedMember } from "./change-feed"
 export { categorizeEndpoints, type CategorizedEndpoints } from "./topology"
 export { udpConntrackTargets, isStaleUdpEntry, type UdpConntrackTargets, type UdpConntrackEntryView } from "./conntrack-cleanup"
 export {

@@ -1,9 +1,10 @@
 import { NANOS_PER_HOUR, type Nanos } from "../../sim/index"
 import type { EndpointSliceView, ServiceView } from "./api-view"
 import { udpConntrackTargets, type UdpConntrackTargets } from "./conntrack-cleanup"
-import { applyEndpointsChanges, EndpointsChangeTracker, type EndpointsMap, type UpdateEndpointsMapResult } from "./endpoints-change-tracker"
+import type { ProxyChangeFeed, Subscription } from "./change-feed"
+import { applyEndpointsChanges, EndpointsChangeTracker, type EndpointsChangeSource, type EndpointsMap, type UpdateEndpointsMapResult } from "./endpoints-change-tracker"
 import type { Proxier } from "./proxier"
-import { applyServiceChanges, ServiceChangeTracker, type ServicePortMap, type UpdateServiceMapResult } from "./service-change-tracker"
+import { applyServiceChanges, ServiceChangeTracker, type ServiceChangeSource, type ServicePortMap, type UpdateServiceMapResult } from "./service-change-tracker"
 import type { ProxyState, ProxyStateStore, ProxyTransition } from "./shared-state"
 
 /** pkg/proxy/util FullSyncPeriod: a full resync at least hourly. */
@@ -54,8 +55,13 @@ export interface ProxierSyncFigures {
  * EndpointsChangeTracker; here they are written once. A mode supplies syncProxyRules.
  */
 export abstract class ProxierCore<Config extends ProxierCoreConfig, Figures extends ProxierSyncFigures> implements Proxier {
-  protected readonly serviceChanges = new ServiceChangeTracker()
-  protected readonly endpointsChanges: EndpointsChangeTracker
+  /** The proxier's own trackers, fed by its informer callbacks (unless it is a member of a shared feed). */
+  private ownServiceChanges = new ServiceChangeTracker()
+  private ownEndpointsChanges: EndpointsChangeTracker
+  /** Where syncProxyRules checks changes out of: the own trackers, or the shared feed. */
+  protected serviceChanges: ServiceChangeSource
+  protected endpointsChanges: EndpointsChangeSource
+  private subscription: Subscription | undefined
   private readonly ownSvcPortMap: ServicePortMap = new Map()
   private readonly ownEndpointsMap: EndpointsMap = new Map()
   /** With a shared store: the state this proxier's last sync applied (its maps are the store's, immutable). */
@@ -76,7 +82,9 @@ export abstract class ProxierCore<Config extends ProxierCoreConfig, Figures exte
     /** Share the ServicePortMap / EndpointsMap (and what a mode derives from them) with other nodes' proxiers. */
     private readonly stateStore?: ProxyStateStore,
   ) {
-    this.endpointsChanges = new EndpointsChangeTracker(config.nodeName)
+    this.ownEndpointsChanges = new EndpointsChangeTracker(config.nodeName)
+    this.serviceChanges = this.ownServiceChanges
+    this.endpointsChanges = this.ownEndpointsChanges
     if (stateStore !== undefined) {
       this.state = stateStore.empty
       stateStore.move(undefined, this.state)
@@ -126,6 +134,30 @@ export abstract class ProxierCore<Config extends ProxierCoreConfig, Figures exte
     return this.servicesSynced && this.endpointSlicesSynced
   }
 
+  /**
+   * From now on the changes come from `feed` (shared with the other nodes hearing the same events) instead of this
+   * proxier's informer callbacks. Call before any callback has been delivered.
+   */
+  joinFeed(feed: ProxyChangeFeed): void {
+    if (this.subscription !== undefined) return
+    const sub = feed.join({ nodeName: this.config.nodeName, changed: () => (this.initialized ? this.sync() : undefined) })
+    this.subscription = sub
+    this.serviceChanges = sub.services
+    this.endpointsChanges = sub.endpoints
+  }
+
+  /** Leaves the feed: the proxier's own trackers take over what it has not synced yet. */
+  leaveFeed(feed: ProxyChangeFeed): void {
+    const sub = this.subscription
+    if (sub === undefined) return
+    this.subscription = undefined
+    const own = feed.leave(sub)
+    this.ownServiceChanges = own.services
+    this.ownEndpointsChanges = own.endpoints
+    this.serviceChanges = own.services
+    this.endpointsChanges = own.endpoints
+  }
+
   onServiceAdd(service: ServiceView): void {
     this.serviceUpdate(undefined, service)
   }
@@ -136,7 +168,7 @@ export abstract class ProxierCore<Config extends ProxierCoreConfig, Figures exte
     this.serviceUpdate(service, undefined)
   }
   private serviceUpdate(previous: ServiceView | undefined, current: ServiceView | undefined): void {
-    if (this.serviceChanges.update(previous, current) && this.initialized) this.sync()
+    if (this.ownServiceChanges.update(previous, current) && this.initialized) this.sync()
   }
   onServiceSynced(): void {
     this.servicesSynced = true
@@ -144,13 +176,13 @@ export abstract class ProxierCore<Config extends ProxierCoreConfig, Figures exte
     this.syncDirect()
   }
   onEndpointSliceAdd(slice: EndpointSliceView): void {
-    if (this.endpointsChanges.endpointSliceUpdate(slice, false) && this.initialized) this.sync()
+    if (this.ownEndpointsChanges.endpointSliceUpdate(slice, false) && this.initialized) this.sync()
   }
   onEndpointSliceUpdate(_oldSlice: EndpointSliceView, slice: EndpointSliceView): void {
-    if (this.endpointsChanges.endpointSliceUpdate(slice, false) && this.initialized) this.sync()
+    if (this.ownEndpointsChanges.endpointSliceUpdate(slice, false) && this.initialized) this.sync()
   }
   onEndpointSliceDelete(slice: EndpointSliceView): void {
-    if (this.endpointsChanges.endpointSliceUpdate(slice, true) && this.initialized) this.sync()
+    if (this.ownEndpointsChanges.endpointSliceUpdate(slice, true) && this.initialized) this.sync()
   }
   onEndpointSlicesSynced(): void {
     this.endpointSlicesSynced = true

@@ -57,7 +57,12 @@ const portMapsEqual = (a: ServicePortMap, b: ServicePortMap): boolean => {
  * ServiceChangeTracker): `previous` is the state before the first change since the last sync, `current` after
  * the last. A change that nets out (add then delete, or an update back to the synced state) is dropped.
  */
-export class ServiceChangeTracker {
+/** Where checked-out Service changes come from: a node's own tracker, or a feed shared by nodes in step. */
+export interface ServiceChangeSource {
+  checkout(): Map<NamespacedName, ServiceChange>
+}
+
+export class ServiceChangeTracker implements ServiceChangeSource {
   private readonly items = new Map<NamespacedName, ServiceChange>()
 
   /** ServiceChangeTracker.Update: returns true if any change is pending (a sync is needed). */
@@ -85,10 +90,17 @@ export class ServiceChangeTracker {
     this.items.clear()
     return out
   }
+
+  /** The pending changes as a checkout would hand them over, leaving the tracker as it is. */
+  peek(): Map<NamespacedName, ServiceChange> {
+    const out = new Map<NamespacedName, ServiceChange>()
+    for (const [nn, c] of this.items) out.set(nn, { previous: c.previous, current: c.current })
+    return out
+  }
 }
 
 /** ServicePortMap.Update: applies the tracker's pending changes to `map`. */
-export const applyServiceChanges = (map: ServicePortMap, tracker: ServiceChangeTracker): UpdateServiceMapResult =>
+export const applyServiceChanges = (map: ServicePortMap, tracker: ServiceChangeSource): UpdateServiceMapResult =>
   applyServiceChangeSet(map, tracker.checkout())
 
 /** ServicePortMap.Update for changes already checked out of a tracker. */

@@ -21,6 +21,8 @@ export class ProxyState {
   holders = 0
   /** Change set key → where it leads (and what it changed). */
   readonly transitions = new Map<string, ProxyTransition>()
+  /** Change sets handed over as the very same maps (a shared feed's checkouts): where they lead, without a key. */
+  readonly transitionsByMaps = new WeakMap<object, WeakMap<object, ProxyTransition>>()
   /** Mode-specific values derived from this state alone (e.g. rendered rules per node class). */
   readonly memo = new Map<string, unknown>()
   private sorted: string[] | undefined
@@ -107,10 +109,16 @@ export class ProxyStateStore {
     services: ReadonlyMap<NamespacedName, ServiceChange>,
     endpoints: ReadonlyMap<NamespacedName, EndpointsChange>,
   ): ProxyTransition {
+    const byMaps = from.transitionsByMaps.get(services)?.get(endpoints)
+    if (byMaps !== undefined) {
+      this.hits++
+      return byMaps
+    }
     const key = changeKey(services, endpoints)
     const known = from.transitions.get(key)
     if (known !== undefined) {
       this.hits++
+      this.rememberMaps(from, services, endpoints, known)
       return known
     }
     this.misses++
@@ -134,7 +142,14 @@ export class ProxyStateStore {
     }
     const t: ProxyTransition = { to, serviceUpdate, endpointUpdate, memo: new Map() }
     from.transitions.set(key, t)
+    this.rememberMaps(from, services, endpoints, t)
     return t
+  }
+
+  private rememberMaps(from: ProxyState, services: object, endpoints: object, t: ProxyTransition): void {
+    let m = from.transitionsByMaps.get(services)
+    if (m === undefined) from.transitionsByMaps.set(services, (m = new WeakMap()))
+    m.set(endpoints, t)
   }
 }
 
