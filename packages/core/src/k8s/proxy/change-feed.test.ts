@@ -55,6 +55,20 @@ const checkoutOf = (s: ServiceChangeSource, e: EndpointsChangeSource) => {
   }
 }
 
+/** What the member checks out: from the feed while a member, from the trackers it left with after. */
+const memberCheckout = (m: Member) =>
+  m.sub !== undefined ? checkoutOf(m.sub.services, m.sub.endpoints) : checkoutOf(m.left?.services as ServiceChangeTracker, m.left?.endpoints as EndpointsChangeTracker)
+
+/** One informer event to the feed and to every node's own trackers: each member is asked to sync iff its own trackers say so. */
+const deliver = (members: ReadonlyArray<Member>, toFeed: () => void, toOwn: (m: Member) => boolean): void => {
+  const before = members.map((m) => m.changedCalls)
+  toFeed()
+  members.forEach((m, k) => {
+    const wants = toOwn(m)
+    if (m.sub !== undefined) expect(m.changedCalls - (before[k] as number)).toBe(wants ? 1 : 0)
+  })
+}
+
 describe("ProxyChangeFeed: one log of informer changes for every node in step", () => {
   test("each member syncs when, and checks out what, its own trackers fed the same events would", () => {
     fc.assert(
@@ -78,12 +92,9 @@ describe("ProxyChangeFeed: one log of informer changes for every node in step", 
             const current = o.version < 0 ? undefined : svcs[o.i]?.[o.version]
             svcNow[o.i] = current
             if (previous === undefined && current === undefined) continue
-            const before = members.map((m) => m.changedCalls)
-            feed.serviceUpdate(previous, current)
-            members.forEach((m, k) => {
-              const wants = m.ownServices.update(previous, current)
+            deliver(members, () => feed.serviceUpdate(previous, current), (m) => {
               m.left?.services.update(previous, current)
-              if (m.sub !== undefined) expect(m.changedCalls - (before[k] as number)).toBe(wants ? 1 : 0)
+              return m.ownServices.update(previous, current)
             })
           } else if (o.op === "slice") {
             const previous = sliceNow[o.i]?.[o.n]
@@ -93,12 +104,9 @@ describe("ProxyChangeFeed: one log of informer changes for every node in step", 
             const delivered = current ?? previous
             if (delivered === undefined) continue
             const remove = current === undefined
-            const before = members.map((m) => m.changedCalls)
-            feed.sliceUpdate(delivered, remove)
-            members.forEach((m, k) => {
-              const wants = m.ownEndpoints.endpointSliceUpdate(delivered, remove)
+            deliver(members, () => feed.sliceUpdate(delivered, remove), (m) => {
               m.left?.endpoints.endpointSliceUpdate(delivered, remove)
-              if (m.sub !== undefined) expect(m.changedCalls - (before[k] as number)).toBe(wants ? 1 : 0)
+              return m.ownEndpoints.endpointSliceUpdate(delivered, remove)
             })
           } else {
             const m = members[o.m] as Member
@@ -108,7 +116,7 @@ describe("ProxyChangeFeed: one log of informer changes for every node in step", 
               continue
             }
             const expected = checkoutOf(m.ownServices, m.ownEndpoints)
-            const got = m.sub !== undefined ? checkoutOf(m.sub.services, m.sub.endpoints) : checkoutOf(m.left?.services as ServiceChangeTracker, m.left?.endpoints as EndpointsChangeTracker)
+            const got = memberCheckout(m)
             expect(got).toEqual(expected)
             // The Services' port maps are the very records the tracker hands out (shared by identity).
             got.services.forEach((entry, k) => {
@@ -118,11 +126,7 @@ describe("ProxyChangeFeed: one log of informer changes for every node in step", 
           }
         }
         // What is still pending comes out the same too.
-        for (const m of members) {
-          const expected = checkoutOf(m.ownServices, m.ownEndpoints)
-          const got = m.sub !== undefined ? checkoutOf(m.sub.services, m.sub.endpoints) : checkoutOf(m.left?.services as ServiceChangeTracker, m.left?.endpoints as EndpointsChangeTracker)
-          expect(got).toEqual(expected)
-        }
+        for (const m of members) expect(memberCheckout(m)).toEqual(checkoutOf(m.ownServices, m.ownEndpoints))
       }),
       { numRuns: runs(300) },
     )
