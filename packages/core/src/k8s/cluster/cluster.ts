@@ -126,7 +126,7 @@ export class Cluster {
       const zone = n.labels?.[ZONE_LABEL]
       const host = this.fabric.addNode(n.name, { ip: parseIpv4(n.ip), podCidr: parseCidr(n.podCIDR), ...(zone !== undefined ? { zone } : {}) })
       const ruleset = this.fabric.ruleset(n.name)
-      installKindMasqAgent(ruleset, c.clusterCIDR)
+      installKindMasqAgent(ruleset, c.clusterCIDR, tableCache)
       const launcher = new ImageLauncher({
         env: this.env,
         coredns: dns.startReplica,

@@ -1,4 +1,4 @@
-import { applyRestore, type Ruleset } from "../../net/index"
+import { applyRestore, type Ruleset, type TableShareCache } from "../../net/index"
 
 /**
  * kind's CNI daemon (kindnetd) keeps pod traffic to anything outside the cluster's pod network masqueraded to
@@ -20,7 +20,11 @@ export const kindMasqAgentPayload = (podSubnet: string): string =>
     "",
   ].join("\n")
 
-/** Writes kindnetd's masquerade rules into a node's ruleset (as its first sync does when the node comes up). */
-export const installKindMasqAgent = (ruleset: Ruleset, podSubnet: string): void => {
-  applyRestore(ruleset, kindMasqAgentPayload(podSubnet), { noflush: true })
+/**
+ * Writes kindnetd's masquerade rules into a node's ruleset (as its first sync does when the node comes up). With
+ * the cluster's `tableCache` every node's nat table starts as one shared table (and kube-proxy's restores onto it
+ * are then shared as long as the nodes are in step).
+ */
+export const installKindMasqAgent = (ruleset: Ruleset, podSubnet: string, tableCache?: TableShareCache): void => {
+  applyRestore(ruleset, kindMasqAgentPayload(podSubnet), { noflush: true, ...(tableCache !== undefined ? { tableCache } : {}) })
 }

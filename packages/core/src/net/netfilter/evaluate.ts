@@ -4,7 +4,7 @@ import { NetfilterEvalError } from "./errors"
 import type { Chain, Hook, IfaceSpec, Match, Rule, TableName } from "./model"
 import type { EvalContext, NatAction, PacketMeta, Verdict } from "./packet"
 import type { Ruleset } from "./ruleset"
-import { ownChain, sharedChains } from "./shared-tables"
+import { countPolicy, countRule } from "./shared-tables"
 
 /** Nesting limit for jumps; the kernel's xt_jumpstack is sized by the table's chain count, we only stop loops. */
 const MAX_DEPTH = 256
@@ -140,7 +140,7 @@ export const evaluateHook = (ruleset: Ruleset, table: TableName, hook: Hook, pkt
   for (;;) {
     const rules = cur.rules
     if (i >= rules.length) {
-      if (depth === 0) return policy(v, sharedChains.has(base) ? ownChain(t, base) : base, table, pkt, evaluated)
+      if (depth === 0) return policy(v, ruleset, base, table, pkt, evaluated)
       depth--
       cur = stackChain[depth] as Chain
       i = stackIndex[depth] as number
@@ -161,7 +161,7 @@ export const evaluateHook = (ruleset: Ruleset, table: TableName, hook: Hook, pkt
         }
       }
     }
-    let r = rules[i] as Rule
+    const r = rules[i] as Rule
     evaluated++
     let matched: boolean
     try {
@@ -175,13 +175,8 @@ export const evaluateHook = (ruleset: Ruleset, table: TableName, hook: Hook, pkt
       i++
       continue
     }
-    if (sharedChains.has(cur)) {
-      // A chain other nodes hold too (shared-tables.ts): count on this ruleset's own copy.
-      cur = ownChain(t, cur)
-      r = cur.rules[i] as Rule
-    }
-    r.counters.packets++
-    r.counters.bytes += pkt.length
+    // A chain other nodes hold too counts on this ruleset's side (shared-tables.ts).
+    countRule(ruleset, cur, i, pkt.length)
     const tg = r.target
     switch (tg.kind) {
       case "none":
@@ -207,7 +202,7 @@ export const evaluateHook = (ruleset: Ruleset, table: TableName, hook: Hook, pkt
         return v
       }
       case "RETURN":
-        if (depth === 0) return policy(v, sharedChains.has(base) ? ownChain(t, base) : base, table, pkt, evaluated)
+        if (depth === 0) return policy(v, ruleset, base, table, pkt, evaluated)
         depth--
         cur = stackChain[depth] as Chain
         i = stackIndex[depth] as number
@@ -238,9 +233,8 @@ const decided = (v: Verdict, kind: Verdict["verdict"], table: TableName, chain: 
   return v
 }
 
-const policy = (v: Verdict, base: Chain, table: TableName, pkt: PacketMeta, evaluated: number): Verdict => {
-  base.policyCounters.packets++
-  base.policyCounters.bytes += pkt.length
+const policy = (v: Verdict, ruleset: Ruleset, base: Chain, table: TableName, pkt: PacketMeta, evaluated: number): Verdict => {
+  countPolicy(ruleset, base, pkt.length)
   return decided(v, base.policy ?? "ACCEPT", table, base, -1, evaluated)
 }
 

@@ -3,7 +3,7 @@ import { type Chain, type Counters, type Policy, type RecentMatch, type Rule, ty
 import { parseRuleWords } from "./parse-rule"
 import { renderRuleSave } from "./render-rule"
 import { type RuleParseCache, detach } from "./rule-cache"
-import { type TableShareCache, chainNamesOf, isSharedMap, namesAfter, payloadTables, sharedChains, withOwnCounters } from "./shared-tables"
+import { type TableShareCache, chainNamesOf, isSharedMap, namesAfter, ownCopy, payloadTables, policyCounters, ruleCounters } from "./shared-tables"
 import { planFits, planSharedRestore } from "./chain-share"
 import type { Ruleset } from "./ruleset"
 import { tokenize } from "./tokenize"
@@ -223,7 +223,12 @@ class Staging {
   readonly chains: Map<string, Chain>
   private readonly own = new Set<Chain>()
   readonly deleted = new Map<string, number>()
-  constructor(readonly table: TableName, base: Table, flush: boolean) {
+  constructor(
+    private readonly ruleset: Ruleset,
+    readonly table: TableName,
+    base: Table,
+    flush: boolean,
+  ) {
     this.chains = new Map()
     for (const [name, c] of base.chains) {
       if (!flush) this.chains.set(name, c)
@@ -239,9 +244,8 @@ class Staging {
   writable(name: string, line: number): Chain {
     const c = this.chains.get(name) ?? err(line, name, `no chain named ${name} in table ${this.table}`)
     if (this.own.has(c)) return c
-    // A chain other rulesets hold keeps its rules' counters: the copy gets its own.
-    const rules = sharedChains.has(c) ? c.rules.map(withOwnCounters) : c.rules.slice()
-    const copy: Chain = { ...c, policyCounters: { ...c.policyCounters }, rules, version: c.version + 1 }
+    // A chain other rulesets hold stays as it is: the copy takes this ruleset's counters.
+    const copy = ownCopy(this.ruleset, c)
     this.own.add(copy)
     this.chains.set(name, copy)
     return copy
@@ -258,21 +262,23 @@ export const applyRestore = (ruleset: Ruleset, text: string, options: RestoreOpt
   const cache = options.tableCache
   if (cache === undefined) return applyPayload(ruleset, parseRestore(text), options)
   if (options.noflush && options.counters !== true && options.keepText !== false && restoreShared(ruleset, text, cache, options.onWritten)) return
-  const names = payloadTables(text)
-  // The kernel keeps an nth statistic match's packet count per rule: such rules are never shared.
-  const state = text.includes("--mode nth") ? null : cache.stateKey(ruleset, names)
-  const memoText = `${options.noflush ? "N" : "F"}${options.counters === true ? "C" : "-"}${options.keepText === false ? "-" : "T"}\n${text}`
+  const facts = cache.facts(text)
+  // The kernel keeps an nth statistic match's packet count per rule, and a restore that changes a chain in
+  // place keeps this ruleset's counts on it: neither result is shared.
+  const state = facts.nth || cache.carriesCounters(ruleset, facts) ? null : cache.stateKey(ruleset, facts.tables)
+  const flags = `${options.noflush ? "N" : "F"}${options.counters === true ? "C" : "-"}${options.keepText === false ? "-" : "T"}`
   if (state !== null) {
-    const hit = cache.lookup(state, memoText)
+    const hit = cache.lookup(state, flags, text)
     if (hit !== undefined) {
       for (const [name, chains] of hit.tables) ruleset.ensureTable(name).chains = chains
-      for (const [name] of hit.tables) options.onWritten?.(name, null)
+      if (options.onWritten !== undefined) for (const [name, chains] of hit.written) options.onWritten(name, chains)
       keepRecentLists(ruleset)
       return
     }
   }
-  applyPayload(ruleset, parseRestore(text), options)
-  if (state !== null) cache.remember(state, memoText, ruleset, names)
+  const payload = parseRestore(text)
+  applyPayload(ruleset, payload, options)
+  if (state !== null) cache.remember(state, flags, text, ruleset, facts.tables, writtenBy(payload, options.noflush))
 }
 
 export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options: RestoreOptions): void => {
@@ -281,6 +287,7 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
   for (const section of payload.sections) {
     const base = staged.get(section.table)
     const st = new Staging(
+      ruleset,
       section.table,
       base === undefined ? (ruleset.table(section.table) ?? newTable(section.table)) : { name: section.table, chains: base.chains },
       !options.noflush,
@@ -308,8 +315,8 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
   if (options.onWritten !== undefined) reportWritten(payload, options.noflush, options.onWritten)
 }
 
-/** The chains each section's commands name (a restore with noflush leaves every other chain as it was). */
-const reportWritten = (payload: RestorePayload, noflush: boolean, report: NonNullable<RestoreOptions["onWritten"]>): void => {
+/** The chains each section's commands name (a restore with noflush leaves every other chain as it was); null: any. */
+const writtenBy = (payload: RestorePayload, noflush: boolean): Map<TableName, ReadonlySet<string> | null> => {
   const byTable = new Map<TableName, Set<string> | null>()
   for (const section of payload.sections) {
     let names = byTable.get(section.table)
@@ -327,7 +334,11 @@ const reportWritten = (payload: RestorePayload, noflush: boolean, report: NonNul
       names.add(c.chain as string)
     }
   }
-  for (const [table, names] of byTable) report(table, names)
+  return byTable
+}
+
+const reportWritten = (payload: RestorePayload, noflush: boolean, report: NonNullable<RestoreOptions["onWritten"]>): void => {
+  for (const [table, names] of writtenBy(payload, noflush)) report(table, names)
 }
 
 /** Rulesets whose tables have held rules naming ipsets: every restore re-checks those (the ordinary restore). */
@@ -363,8 +374,13 @@ const restoreShared = (ruleset: Ruleset, text: string, cache: TableShareCache, o
     for (const step of s.steps) {
       const old = t.chains.get(step.name)
       if (old !== undefined && !recent && hasRecent(old)) recent = true
+      // A declared chain starts with zero counters (the same shared chain may come back with a repeated payload).
+      if (old !== undefined) ruleset.sharedCounters.delete(old)
       if (step.chain === null) t.chains.delete(step.name)
-      else t.chains.set(step.name, step.chain)
+      else {
+        ruleset.sharedCounters.delete(step.chain)
+        t.chains.set(step.name, step.chain)
+      }
     }
     namesAfter(t.chains, names, s)
   }
@@ -526,13 +542,16 @@ export const renderRestore = (ruleset: Ruleset, options: RenderRestoreOptions = 
     const chains = [...t.chains.values()].filter((c) => options.builtins === true || !c.builtin)
     out.push(`*${name}`)
     for (const c of chains) {
-      const ctr = options.counters === true ? ` [${c.policyCounters.packets}:${c.policyCounters.bytes}]` : " [0:0]"
+      const pc = policyCounters(ruleset, c)
+      const ctr = options.counters === true ? ` [${pc.packets}:${pc.bytes}]` : " [0:0]"
       out.push(`:${c.name} ${c.policy ?? "-"}${ctr}`)
     }
     for (const c of chains) {
-      for (const r of c.rules) {
+      for (let i = 0; i < c.rules.length; i++) {
+        const r = c.rules[i] as Rule
         const body = r.restoreText ?? renderRuleSave(r)
-        const prefix = options.counters === true ? `[${r.counters.packets}:${r.counters.bytes}] ` : ""
+        const rc = options.counters === true ? ruleCounters(ruleset, c, i) : undefined
+        const prefix = rc !== undefined ? `[${rc.packets}:${rc.bytes}] ` : ""
         out.push(`${prefix}-A ${c.name}${body === "" ? "" : ` ${body}`}`)
       }
     }

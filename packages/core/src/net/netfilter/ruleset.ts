@@ -1,6 +1,6 @@
 import { type RecentOptions, RecentTables } from "./recent"
 import { IpSets } from "./ipset"
-import { type Chain, type Table, type TableName, newTable } from "./model"
+import { type Chain, type Counters, type Table, type TableName, newTable } from "./model"
 
 /**
  * One network namespace's iptables state: the loaded tables and the xt_recent lists their rules use.
@@ -12,6 +12,11 @@ export class Ruleset {
   readonly recent: RecentTables
   /** The namespace's ipsets (kube-proxy's IPVS mode keeps its Service addresses and ports in them). */
   readonly ipsets = new IpSets()
+  /**
+   * This namespace's counters for the shared chains its tables hold (shared-tables.ts): a chain other
+   * namespaces hold too carries zeros, and each namespace counts on the side, so counting never copies it.
+   */
+  readonly sharedCounters = new WeakMap<Chain, ChainCounters>()
 
   constructor(options: { tables?: readonly TableName[]; recent?: RecentOptions } = {}) {
     for (const t of options.tables ?? ["filter", "nat"]) this.tables.set(t, newTable(t))
@@ -42,4 +47,10 @@ export class Ruleset {
     for (const c of this.tables.get(table)?.chains.values() ?? []) n += c.rules.length
     return n
   }
+}
+
+/** A namespace's counters for one shared chain: its policy's, and its rules' by position (absent: zero). */
+export interface ChainCounters {
+  readonly policy: Counters
+  readonly rules: Array<Counters | undefined>
 }

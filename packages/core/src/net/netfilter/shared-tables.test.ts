@@ -5,7 +5,8 @@ import { makeRng } from "../../sim/index"
 import { formatIpv4 } from "../addr/index"
 import { type EvalContext, RecentTables, Ruleset, applyRestore, evaluateHook, packetMeta, renderSave } from "./index"
 import { RuleParseCache } from "./rule-cache"
-import { TableShareCache } from "./shared-tables"
+import { TableShareCache, inPlaceWrites, ruleCounters } from "./shared-tables"
+import type { Chain } from "./model"
 
 const svcPayload = (services: number, version: number) => {
   const lines = ["*nat", ":KUBE-SERVICES - [0:0]", ":KUBE-SVC-A - [0:0]"]
@@ -14,6 +15,7 @@ const svcPayload = (services: number, version: number) => {
   return `${lines.join("\n")}\n`
 }
 const jump = "*nat\n-I PREROUTING -j KUBE-SERVICES\n-I OUTPUT -j KUBE-SERVICES\nCOMMIT\n"
+const baseJumps = `*nat\n:KUBE-SERVICES - [0:0]\n${jump.slice("*nat\n".length)}`
 
 // A second service chain, its deletion (kube-proxy's stale-chain lines) and a node's own rule that jumps to it.
 const extraPayloads = {
@@ -23,6 +25,8 @@ const extraPayloads = {
   // A chain of its own that jumps to B, which only some nodes have (the shared plan records the question).
   useB: "*nat\n:KUBE-SVC-C - [0:0]\n-A KUBE-SVC-C -j KUBE-SVC-B\nCOMMIT\n",
   dropC: "*nat\n:KUBE-SVC-C - [0:0]\n-X KUBE-SVC-C\nCOMMIT\n",
+  // Changes a chain packets are counted on in place (its counters must stay this node's).
+  insertPre: "*nat\n-I PREROUTING -s 10.9.9.9/32 -j RETURN\nCOMMIT\n",
 }
 const outcome = (f: () => void): string => {
   try {
@@ -37,7 +41,7 @@ const ctx = (): EvalContext => ({ now: 0, rng: makeRng(1, "n"), isLocal: () => f
 const send = (rs: Ruleset, svc: number) => evaluateHook(rs, "nat", "PREROUTING", packetMeta({ dst: 0x0a600000 + svc, proto: 6, dport: 80 }), ctx())
 
 describe("TableShareCache: nodes restoring the same payloads share the result", () => {
-  test("payloads that only declare, fill and delete their own chains install shared chains, counted per node (copied on first count)", () => {
+  test("payloads that only declare, fill and delete their own chains install shared chains, counted per node on the side", () => {
     const cache = new TableShareCache()
     const rules = new RuleParseCache()
     const opts = { noflush: true, tableCache: cache, ruleCache: rules }
@@ -51,13 +55,15 @@ describe("TableShareCache: nodes restoring the same payloads share the result", 
     const [a, b, c] = nodes as [Ruleset, Ruleset, Ruleset]
     expect(a.chain("nat", "KUBE-SERVICES")).toBe(b.chain("nat", "KUBE-SERVICES"))
     expect(a.chain("nat", "KUBE-SVC-A")).toBe(c.chain("nat", "KUBE-SVC-A"))
-    // Node a counts a packet: its own copy of the chains it traversed; b and c still read zeros.
+    // Node a counts a packet: on its side, the chains stay shared; b and c still read zeros.
     expect(send(a, 7).nat?.toIp).toBe(0x0af40102)
-    expect(a.chain("nat", "KUBE-SVC-A")).not.toBe(b.chain("nat", "KUBE-SVC-A"))
+    const svcA = a.chain("nat", "KUBE-SVC-A") as Chain
+    expect(svcA).toBe(b.chain("nat", "KUBE-SVC-A"))
     expect(renderSave(b, { counters: true })).toBe(renderSave(c, { counters: true }))
     expect(renderSave(a, { counters: true })).not.toBe(renderSave(b, { counters: true }))
-    expect(a.chain("nat", "KUBE-SVC-A")?.rules[0]?.counters.packets).toBe(1)
-    expect(b.chain("nat", "KUBE-SVC-A")?.rules[0]?.counters.packets).toBe(0)
+    expect(ruleCounters(a, svcA, 0).packets).toBe(1)
+    expect(ruleCounters(b, svcA, 0).packets).toBe(0)
+    expect(svcA.rules[0]?.counters.packets).toBe(0)
     // Next sync: every node takes the new shared chains; all equal separate restores, a keeps its PREROUTING count.
     for (const rs of nodes) applyRestore(rs, svcPayload(40, 3), opts)
     const alone = new Ruleset()
@@ -66,8 +72,8 @@ describe("TableShareCache: nodes restoring the same payloads share the result", 
     applyRestore(alone, svcPayload(40, 3), { noflush: true })
     for (const rs of nodes) expect(renderSave(rs)).toBe(renderSave(alone))
     expect(a.chain("nat", "KUBE-SVC-A")).toBe(c.chain("nat", "KUBE-SVC-A"))
-    expect(a.chain("nat", "PREROUTING")?.rules[0]?.counters.packets).toBe(1)
-    expect(b.chain("nat", "PREROUTING")?.rules[0]?.counters.packets).toBe(0)
+    expect(ruleCounters(a, a.chain("nat", "PREROUTING") as Chain, 0).packets).toBe(1)
+    expect(ruleCounters(b, b.chain("nat", "PREROUTING") as Chain, 0).packets).toBe(0)
   })
 
   test("a node's chain names decide whether a shared plan fits it: answered once per name set, never from a stale one", () => {
@@ -99,15 +105,17 @@ describe("TableShareCache: nodes restoring the same payloads share the result", 
     const step = fc.oneof(
       fc.record({ op: fc.constant("restore" as const), node: fc.nat(2), version: fc.integer({ min: 1, max: 3 }), services: fc.constantFrom(5, 40) }),
       fc.record({ op: fc.constant("packet" as const), node: fc.nat(2), svc: fc.nat(45) }),
-      fc.record({ op: fc.constantFrom("addB" as const, "deleteB" as const, "foreignB" as const, "useB" as const, "dropC" as const), node: fc.nat(2) }),
+      fc.record({ op: fc.constantFrom("addB" as const, "deleteB" as const, "foreignB" as const, "useB" as const, "dropC" as const, "insertPre" as const), node: fc.nat(2) }),
     )
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+      fc.property(fc.boolean(), fc.array(step, { maxLength: 30 }), (jumpsFirst, steps) => {
         const cache = new TableShareCache()
         const shared = [new Ruleset(), new Ruleset(), new Ruleset()]
         const alone = [new Ruleset(), new Ruleset(), new Ruleset()]
         for (let n = 0; n < 3; n++) {
-          for (const text of [svcPayload(5, 1), jump]) {
+          // Jumps first: the nodes' first restore is onto pristine tables, so they share whole chain maps from then on
+          // (restores onto them go through the (state, payload) memo); else each holds a map of its own.
+          for (const text of jumpsFirst ? [baseJumps, svcPayload(5, 1)] : [svcPayload(5, 1), jump]) {
             applyRestore(shared[n] as Ruleset, text, { noflush: true, tableCache: cache })
             applyRestore(alone[n] as Ruleset, text, { noflush: true })
           }
@@ -127,5 +135,18 @@ describe("TableShareCache: nodes restoring the same payloads share the result", 
       }),
       { numRuns: runs(150) },
     )
+  })
+
+  test("inPlaceWrites: the chains a payload changes without declaring them first", () => {
+    expect(inPlaceWrites(svcPayload(2, 1))).toEqual([])
+    expect(inPlaceWrites(jump)).toEqual([["nat", "PREROUTING"], ["nat", "OUTPUT"]])
+    expect(inPlaceWrites("*filter\n:INPUT ACCEPT [0:0]\n:X - [0:0]\n-A X -j ACCEPT\n-F Y\n-F\nCOMMIT\n*nat\n-A X -j RETURN\n[3:4] -D OUTPUT -j X\n--weird\nCOMMIT\n")).toEqual([
+      ["filter", "INPUT"],
+      ["filter", "Y"],
+      ["filter", null],
+      ["nat", "X"],
+      ["nat", "OUTPUT"],
+      ["nat", null],
+    ])
   })
 })

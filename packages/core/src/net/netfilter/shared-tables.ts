@@ -1,14 +1,15 @@
-import type { Chain, Rule, Table, TableName } from "./model"
+import type { Chain, Counters, Rule, TableName } from "./model"
 import type { SharedPlan } from "./chain-share"
-import type { Ruleset } from "./ruleset"
+import type { ChainCounters, Ruleset } from "./ruleset"
 
 const PLAN_MEMO = 16
 
 /**
  * Chains that several rulesets' tables may hold at once (a restore result handed to every node that restored the
- * same payload onto the same table). They are never changed in place: evaluation copies one into the counting
- * ruleset before bumping a counter (`ownChain`), and a restore that writes to one works on a copy (restore.ts
- * `Staging.writable`, which then also copies the rules' counters).
+ * same payload onto the same table). They are never changed in place and their own counters stay zero: each
+ * ruleset counts on the side (`Ruleset.sharedCounters`, through `countRule` / `countPolicy`), and a restore that
+ * writes to one works on a copy with that ruleset's counters (`ownCopy`, from restore.ts `Staging.writable`).
+ * So a node that forwards traffic keeps holding the same chains and chain maps as the others.
  */
 export const sharedChains = new WeakSet<Chain>()
 
@@ -18,25 +19,48 @@ const sharedMaps = new WeakMap<Map<string, Chain>, number>()
 /** Whether a table's chain map is held by several rulesets (then it is never changed in place). */
 export const isSharedMap = (chains: Map<string, Chain>): boolean => sharedMaps.has(chains)
 
-/**
- * The calling ruleset's own copy of a shared chain of table `t`, put in its place (the table's map copied first
- * when the map itself is shared), with its own counters starting from the shared chain's. Returns the copy
- * already made if an earlier count did this.
- */
-export const ownChain = (t: Table, chain: Chain): Chain => {
-  const mine = t.chains.get(chain.name)
-  if (mine !== undefined && mine !== chain && !sharedChains.has(mine)) return mine
-  if (sharedMaps.has(t.chains)) {
-    const names = namesOf.get(t.chains)
-    t.chains = new Map(t.chains)
-    if (names !== undefined) namesOf.set(t.chains, names)
-  }
-  const copy: Chain = { ...chain, policyCounters: { ...chain.policyCounters }, rules: chain.rules.map(withOwnCounters) }
-  // A copy replaces the chain under its name (the name set stays); a name new to the table changes it.
-  if (mine === undefined) namesOf.delete(t.chains)
-  t.chains.set(chain.name, copy)
-  return copy
+const ZERO: Counters = Object.freeze({ packets: 0, bytes: 0 })
+
+/** A rule's counters in `ruleset`: its own, or for a shared chain the namespace's side counters. */
+export const ruleCounters = (ruleset: Ruleset, chain: Chain, index: number): Counters =>
+  sharedChains.has(chain) ? (ruleset.sharedCounters.get(chain)?.rules[index] ?? ZERO) : (chain.rules[index] as Rule).counters
+
+/** A built-in chain's policy counters in `ruleset` (as `ruleCounters`). */
+export const policyCounters = (ruleset: Ruleset, chain: Chain): Counters =>
+  sharedChains.has(chain) ? (ruleset.sharedCounters.get(chain)?.policy ?? ZERO) : chain.policyCounters
+
+const sideOf = (ruleset: Ruleset, chain: Chain): ChainCounters => {
+  let side = ruleset.sharedCounters.get(chain)
+  if (side === undefined) ruleset.sharedCounters.set(chain, (side = { policy: { packets: 0, bytes: 0 }, rules: [] }))
+  return side
 }
+
+/** A packet matched rule `index` of `chain` in `ruleset` (ipt_do_table's ADD_COUNTER). */
+export const countRule = (ruleset: Ruleset, chain: Chain, index: number, bytes: number): void => {
+  let c: Counters
+  if (sharedChains.has(chain)) {
+    const side = sideOf(ruleset, chain)
+    c = side.rules[index] ??= { packets: 0, bytes: 0 }
+  } else c = (chain.rules[index] as Rule).counters
+  c.packets++
+  c.bytes += bytes
+}
+
+/** A packet took `chain`'s policy in `ruleset`. */
+export const countPolicy = (ruleset: Ruleset, chain: Chain, bytes: number): void => {
+  const c = sharedChains.has(chain) ? sideOf(ruleset, chain).policy : chain.policyCounters
+  c.packets++
+  c.bytes += bytes
+}
+
+/** `chain` as a chain of `ruleset`'s own, with the counters it has there (a restore about to change it). */
+export const ownCopy = (ruleset: Ruleset, chain: Chain): Chain => {
+  const shared = sharedChains.has(chain)
+  const rules = shared ? chain.rules.map((r, i) => withCounters(r, ruleCounters(ruleset, chain, i))) : chain.rules.slice()
+  return { ...chain, policyCounters: { ...policyCounters(ruleset, chain) }, rules, version: chain.version + 1 }
+}
+
+const withCounters = (r: Rule, c: Counters): Rule => ({ ...r, counters: { packets: c.packets, bytes: c.bytes } })
 
 /**
  * The set of chain names a table's chain map holds, as a value: maps known to hold the same names share one
@@ -68,15 +92,29 @@ export const namesAfter = (chains: Map<string, Chain>, before: ChainNames, secti
   namesOf.set(chains, next)
 }
 
-export const withOwnCounters = (r: Rule): Rule => ({ ...r, counters: { packets: r.counters.packets, bytes: r.counters.bytes } })
-
 interface Outcome {
   readonly tables: ReadonlyArray<readonly [TableName, Map<string, Chain>]>
+  /** The chains the payload wrote, per table (null: any), for the restore's `onWritten`. */
+  readonly written: ReadonlyMap<TableName, ReadonlySet<string> | null>
 }
 
-const pristine = (chains: Map<string, Chain>): boolean => {
+/** What a restore payload's text says before it is parsed (memoised per text: every node restores the same). */
+export interface PayloadFacts {
+  /** The tables its `*table` lines name, in order. */
+  readonly tables: ReadonlyArray<TableName>
+  /** It has an nth statistic match (whose packet count the kernel keeps per rule: never shared). */
+  readonly nth: boolean
+  /** The chains it changes in place (`inPlaceWrites`). */
+  readonly writes: ReadonlyArray<readonly [TableName, string | null]>
+}
+
+type OutcomesByText = Map<string, Map<string, Outcome>>
+
+const pristine = (ruleset: Ruleset, chains: Map<string, Chain>): boolean => {
   for (const c of chains.values()) {
-    if (c.rules.length > 0 || c.policyCounters.packets !== 0 || c.policyCounters.bytes !== 0) return false
+    if (c.rules.length > 0) return false
+    const p = policyCounters(ruleset, c)
+    if (p.packets !== 0 || p.bytes !== 0) return false
   }
   return true
 }
@@ -94,10 +132,14 @@ const pristine = (chains: Map<string, Chain>): boolean => {
  */
 export class TableShareCache {
   private nextId = 1
-  private readonly bySharedState = new WeakMap<Map<string, Chain>, Map<string, Outcome>>()
-  private readonly byPristineState = new Map<string, Outcome>()
+  // Outcomes by state, then by state key and flags, then by payload text: the text is the very string every node
+  // restores (its hash is computed once), never a copy concatenated per lookup.
+  private readonly bySharedState = new WeakMap<Map<string, Chain>, OutcomesByText>()
+  private readonly byPristineState: OutcomesByText = new Map()
   /** Shared-chain plans of recent payloads (chain-share.ts), most recently used last. */
   private readonly plans = new Map<string, SharedPlan | null>()
+  /** What recent payloads say (`facts`), most recently used last. */
+  private readonly payloadFacts = new Map<string, PayloadFacts>()
   hits = 0
   misses = 0
   /** Restores that installed shared chains (chain-share.ts), and payloads planned for it. */
@@ -120,6 +162,35 @@ export class TableShareCache {
     return plan
   }
 
+  /**
+   * Whether restoring `text` would carry counters `ruleset` keeps on the side into the result: it changes in
+   * place (appends to, inserts into, deletes from, flushes, sets the policy of) a chain it does not declare first,
+   * and `ruleset` has counted on that chain. Such a result holds this ruleset's counts: it is not shared.
+   */
+  carriesCounters(ruleset: Ruleset, facts: PayloadFacts): boolean {
+    for (const [table, name] of facts.writes) {
+      const chains = ruleset.table(table)?.chains
+      if (chains === undefined) continue
+      if (name === null) {
+        for (const c of chains.values()) if (ruleset.sharedCounters.has(c)) return true
+        continue
+      }
+      const c = chains.get(name)
+      if (c !== undefined && ruleset.sharedCounters.has(c)) return true
+    }
+    return false
+  }
+
+  /** What `text` says before it is parsed (read once per distinct payload). */
+  facts(text: string): PayloadFacts {
+    const known = this.payloadFacts.get(text)
+    if (known !== undefined) return known
+    if (this.payloadFacts.size >= PLAN_MEMO) this.payloadFacts.delete(this.payloadFacts.keys().next().value as string)
+    const facts: PayloadFacts = { tables: payloadTables(text), nth: text.includes("--mode nth"), writes: inPlaceWrites(text) }
+    this.payloadFacts.set(text, facts)
+    return facts
+  }
+
   /** The memo key of `ruleset`'s current state for the tables `names`, or null when it has chains of its own. */
   stateKey(ruleset: Ruleset, names: ReadonlyArray<TableName>): { readonly anchor: Map<string, Chain> | null; readonly key: string } | null {
     let anchor: Map<string, Chain> | null = null
@@ -134,22 +205,30 @@ export class TableShareCache {
       if (id !== undefined) {
         anchor ??= chains
         key += `${name}:#${id};`
-      } else if (pristine(chains)) {
+      } else if (pristine(ruleset, chains)) {
         key += `${name}:${[...chains.values()].map((c) => `${c.name}/${c.policy ?? "-"}`).join(",")};`
       } else return null
     }
     return { anchor, key }
   }
 
-  lookup(state: { readonly anchor: Map<string, Chain> | null; readonly key: string }, text: string): Outcome | undefined {
-    const hit = state.anchor === null ? this.byPristineState.get(`${state.key}\n${text}`) : this.bySharedState.get(state.anchor)?.get(`${state.key}\n${text}`)
+  lookup(state: { readonly anchor: Map<string, Chain> | null; readonly key: string }, flags: string, text: string): Outcome | undefined {
+    const byText = state.anchor === null ? this.byPristineState : this.bySharedState.get(state.anchor)
+    const hit = byText?.get(`${state.key}\n${flags}`)?.get(text)
     if (hit !== undefined) this.hits++
     else this.misses++
     return hit
   }
 
   /** Marks the restored tables of `ruleset` shared and remembers them as the outcome of `text` on `state`. */
-  remember(state: { readonly anchor: Map<string, Chain> | null; readonly key: string }, text: string, ruleset: Ruleset, names: ReadonlyArray<TableName>): void {
+  remember(
+    state: { readonly anchor: Map<string, Chain> | null; readonly key: string },
+    flags: string,
+    text: string,
+    ruleset: Ruleset,
+    names: ReadonlyArray<TableName>,
+    written: ReadonlyMap<TableName, ReadonlySet<string> | null>,
+  ): void {
     const tables: Array<readonly [TableName, Map<string, Chain>]> = []
     for (const name of names) {
       const t = ruleset.table(name)
@@ -158,13 +237,15 @@ export class TableShareCache {
       for (const c of t.chains.values()) sharedChains.add(c)
       tables.push([name, t.chains])
     }
-    const outcome: Outcome = { tables }
-    if (state.anchor === null) this.byPristineState.set(`${state.key}\n${text}`, outcome)
-    else {
-      let m = this.bySharedState.get(state.anchor)
-      if (m === undefined) this.bySharedState.set(state.anchor, (m = new Map()))
-      m.set(`${state.key}\n${text}`, outcome)
+    let byText: OutcomesByText | undefined = this.byPristineState
+    if (state.anchor !== null) {
+      byText = this.bySharedState.get(state.anchor)
+      if (byText === undefined) this.bySharedState.set(state.anchor, (byText = new Map()))
     }
+    const key = `${state.key}\n${flags}`
+    let outcomes = byText.get(key)
+    if (outcomes === undefined) byText.set(key, (outcomes = new Map()))
+    outcomes.set(text, { tables, written })
   }
 }
 
@@ -174,6 +255,46 @@ export const payloadTables = (text: string): TableName[] => {
   for (const m of text.matchAll(/^\*(raw|mangle|filter|nat)\s*$/gm)) {
     const name = m[1] as TableName
     if (!out.includes(name)) out.push(name)
+  }
+  return out
+}
+
+const TABLE_NAMES: ReadonlySet<string> = new Set(["raw", "mangle", "filter", "nat"])
+
+/**
+ * The chains a restore payload changes in place (table, chain; null: every chain of the table), read from its
+ * lines without parsing rules: `-A/-I/-D/-R/-P` on, or `-F` of, a chain the section has not declared (`:NAME -`
+ * or `-N`) before, and every built-in chain declaration (`:NAME POLICY` keeps its rules). A line it cannot read
+ * counts as changing every chain of its table (the answer only ever errs towards not sharing).
+ */
+export const inPlaceWrites = (text: string): ReadonlyArray<readonly [TableName, string | null]> => {
+  const out: Array<readonly [TableName, string | null]> = []
+  let table: TableName = "filter"
+  let declared = new Set<string>()
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/^\[\d+:\d+\]\s+/, "").trim()
+    if (line === "" || line.startsWith("#") || line === "COMMIT") continue
+    const words = line.split(/\s+/)
+    const op = words[0] as string
+    const name = words[1]
+    if (op.startsWith("*")) {
+      const t = op.slice(1)
+      if (TABLE_NAMES.has(t)) table = t as TableName
+      declared = new Set()
+    } else if (op.startsWith(":")) {
+      const policy = words[1]
+      if (policy === "-") declared.add(op.slice(1))
+      else out.push([table, op.slice(1)])
+    } else if (op === "-N" || op === "--new-chain") {
+      if (name !== undefined) declared.add(name)
+    } else if (op === "-X" || op === "--delete-chain") {
+      continue
+    } else if (op === "-F" || op === "--flush") {
+      if (name === undefined || name.startsWith("-")) out.push([table, null])
+      else if (!declared.has(name)) out.push([table, name])
+    } else if (["-A", "--append", "-I", "--insert", "-D", "--delete", "-R", "--replace", "-P", "--policy"].includes(op) && name !== undefined) {
+      if (!declared.has(name)) out.push([table, name])
+    } else out.push([table, null])
   }
   return out
 }
