@@ -351,6 +351,12 @@ const withSetRules = new WeakSet<Ruleset>()
  */
 const restoreShared = (ruleset: Ruleset, text: string, cache: TableShareCache, onWritten: RestoreOptions["onWritten"]): boolean => {
   if (withSetRules.has(ruleset)) return false
+  // A table other rulesets hold is never changed in place: such a restore goes through the (state, payload) memo,
+  // and the payload need not be planned at all.
+  for (const name of cache.facts(text).tables) {
+    const t = ruleset.table(name)
+    if (t !== undefined && isSharedMap(t.chains)) return false
+  }
   const plan = cache.plan(text, () => {
     try {
       return planSharedRestore(ruleset, parseRestore(text))
