@@ -3,16 +3,17 @@ import { type ScenarioIssue, ScenarioError, issueWithMessage } from "../format/s
 import type { PreparedScenario } from "../validate/prepare-scenario"
 
 /**
- * What a cluster of this size costs in memory, measured on the scale ladder (README, Performance): per pod (API
- * object, kubelet worker, network namespace, EndpointSlice entry, records), per node (host, kubelet, kube-proxy,
- * its own copy of rules it counted packets on) and per node × Service port (each kube-proxy's service and
- * endpoint maps; the rules themselves are shared between nodes). A lower bound — the ladder's runs peaked at
- * 2–2.5× it (100 nodes / 1,000 Services: 0.54 GB estimated, 1.2 GB peak RSS; 1,000 / 5,000: 4.7 GB, about 10 GB)
- * — so it refuses at once only what cannot fit, and the limit it suggests is 2.5× the estimate.
+ * What a cluster of this size costs in memory, measured as the live heap after a full GC at the end of a scale
+ * ladder build (2026-12-04): per pod (API object, kubelet worker, network namespace, EndpointSlice entry,
+ * records) 44 KB — 10,001 pods on 100 nodes / 1,000 Services: 407 MB; 30,002 pods on 300 nodes / 3,000
+ * Services: 1,295 MB —; per node (host, kubelet, kube-proxy) 50 KB; and per node × Service about 110 B (each
+ * kube-proxy's memo of the shares it last recorded; 300 → 600 nodes at 3,000 Services: +97 MB). The nodes share
+ * their informer caches, change trackers, kube-proxy states and iptables tables, so nothing else grows with
+ * nodes × Services. A lower bound: runs peak at about twice it in RSS (V8 collects lazily below its heap limit).
  */
-const BYTES_PER_POD = 40_000
-const BYTES_PER_NODE = 1_000_000
-const BYTES_PER_NODE_SERVICE = 400
+const BYTES_PER_POD = 44_000
+const BYTES_PER_NODE = 50_000
+const BYTES_PER_NODE_SERVICE = 110
 
 export interface ClusterSize {
   readonly nodes: number

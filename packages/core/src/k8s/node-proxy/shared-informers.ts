@@ -47,7 +47,7 @@ export const dispatchToInformer = <K extends Kind, V>(e: WatchEvent<K>, known: M
  * watch lag can join: their own informers would have delivered exactly the feed's events.
  */
 export class SharedProxyInformers {
-  readonly changes = new ProxyChangeFeed()
+  readonly changes: ProxyChangeFeed
   readonly services = new Map<string, ServiceView>()
   readonly slices = new Map<string, EndpointSliceView>()
   private startedAt: Nanos | undefined
@@ -57,7 +57,9 @@ export class SharedProxyInformers {
     private readonly sim: Simulation,
     private readonly store: ApiStore,
     readonly watchDelay: Nanos,
-  ) {}
+  ) {
+    this.changes = new ProxyChangeFeed(() => sim.now)
+  }
 
   /** Whether a kube-proxy starting now with `watchDelay` hears exactly what the shared informers deliver. */
   canJoin(watchDelay: Nanos): boolean {

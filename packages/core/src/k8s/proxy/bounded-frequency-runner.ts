@@ -106,6 +106,19 @@ export class BoundedFrequencyRunner {
     this.scheduleWake()
   }
 
+  /**
+   * Until when `run()` does nothing: a request is pending (until its wake-up) or the limiter refuses (until it
+   * has a token). At or before now: a `run()` would act. Callers may skip requests until then (issue 13: nodes
+   * told of every API change); a `hold` or a run may end the quiet earlier, never later.
+   */
+  quietUntil(): Nanos {
+    const now = this.sim.now
+    if (!this.started || this.stopped) return now
+    if (this.runRequested) return Math.max(now, this.busyUntil)
+    if (this.limited && !this.literal && this.limiter !== undefined && !this.busy) return Math.max(now, this.limiter.readyAt())
+    return now
+  }
+
   /** RetryAfter(): make sure fn runs again no later than `interval` from now. */
   retryAfter(interval: Nanos): void {
     const at = this.sim.now + interval

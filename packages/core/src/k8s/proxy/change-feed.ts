@@ -14,8 +14,12 @@ import type { NamespacedName } from "./service-port-name"
 /** A proxier fed by a ProxyChangeFeed. */
 export interface FeedMember {
   readonly nodeName: string
-  /** A change needs a sync, as the member's own trackers would have said (proxier.go: `if changed && isInitialized { Sync() }`). */
-  changed(): void
+  /**
+   * A change needs a sync, as the member's own trackers would have said (proxier.go: `if changed && isInitialized
+   * { Sync() }`). Returns until when telling it again would do nothing (its sync runner is quiet: a request is
+   * pending, or the rate limiter refuses); at or before now, or −∞: tell it every time.
+   */
+  changed(): number
 }
 
 /** One change the trackers took, in arrival order. */
@@ -71,6 +75,14 @@ export class ProxyChangeFeed {
   private readonly latest = new Map<NamespacedName, ReadonlyMap<string, SliceInfo>>()
   private readonly windows = new Map<number, Window>()
   private readonly members: Subscription[] = []
+  /** Members that must be told of the next change (the others are quiet until their time in `quiet`). */
+  private armed: Subscription[] = []
+  private armedSorted = true
+  private readonly quiet = new QuietHeap()
+  private joined = 0
+
+  /** `now`: the simulated clock, against which members' quiet times are compared (without: members are never skipped). */
+  constructor(private readonly now: () => number = () => Infinity) {}
 
   /** The position after the last change. */
   get position(): number {
@@ -84,10 +96,50 @@ export class ProxyChangeFeed {
 
   /** A new member, whose trackers start empty now. */
   join(member: FeedMember): Subscription {
-    const sub = new Subscription(this, member, this.position)
+    const sub = new Subscription(this, member, this.position, this.joined++)
     this.windowAt(sub.cursor).members++
     this.members.push(sub)
+    this.arm(sub)
     return sub
+  }
+
+  /** `sub` must be told of every change again (it synced, or its runner was held). */
+  arm(sub: Subscription): void {
+    if (sub.armed || sub.left) return
+    sub.armed = true
+    sub.epoch++
+    if (this.armed.length > 0 && (this.armed[this.armed.length - 1] as Subscription).order > sub.order) this.armedSorted = false
+    this.armed.push(sub)
+  }
+
+  /**
+   * Tells the members that need it of a change, in the order they joined (the order each would have heard it in):
+   * those `wants` accepts among the armed ones, after re-arming those whose quiet time has come. A member whose
+   * runner is quiet afterwards is skipped until then: telling it would do nothing (BoundedFrequencyRunner.run).
+   */
+  private tell(wants: (sub: Subscription) => boolean): void {
+    const now = this.now()
+    for (let sub = this.quiet.popDue(now); sub !== undefined; sub = this.quiet.popDue(now)) this.arm(sub)
+    if (!this.armedSorted) {
+      this.armed.sort((a, b) => a.order - b.order)
+      this.armedSorted = true
+    }
+    let kept = 0
+    const list = this.armed
+    for (let i = 0; i < list.length; i++) {
+      const sub = list[i] as Subscription
+      if (sub.left) continue
+      if (wants(sub)) {
+        const until = sub.member.changed()
+        if (until > now && sub.armed) {
+          sub.armed = false
+          this.quiet.push(sub, until)
+          continue
+        }
+      }
+      list[kept++] = sub
+    }
+    list.length = kept
   }
 
   /** ServiceChangeTracker.Update for every member: each whose tracker then holds changes syncs. */
@@ -95,8 +147,11 @@ export class ProxyChangeFeed {
     if (current === undefined && previous === undefined) return
     this.entries.push({ kind: "service", previous, current })
     for (const w of this.windows.values()) w.servicesPending = w.services.update(previous, current)
-    for (const sub of this.members) if ((this.windows.get(sub.cursor) as Window).servicesPending) sub.member.changed()
+    this.tell(this.servicesPendingFor)
   }
+
+  private readonly servicesPendingFor = (sub: Subscription): boolean => (this.windows.get(sub.cursor) as Window).servicesPending
+  private static readonly everyone = (): boolean => true
 
   /** EndpointsChangeTracker.EndpointSliceUpdate for every member: a change (the same for all) makes each sync. */
   sliceUpdate(slice: EndpointSliceView, remove: boolean): void {
@@ -111,14 +166,17 @@ export class ProxyChangeFeed {
     if (after.size === 0) this.latest.delete(service)
     else this.latest.set(service, after)
     this.entries.push({ kind: "slice", service, slice, remove, before })
-    for (const sub of this.members) sub.member.changed()
+    this.tell(ProxyChangeFeed.everyone)
   }
 
   /** checkoutChanges for `sub`: everything since its last checkout; it then stands at the current position. */
   checkout(sub: Subscription): FeedCheckout {
     const from = sub.cursor
     const to = this.position
-    if (from === to) return { services: new Map(), endpoints: new Map() }
+    if (from === to) {
+      this.arm(sub)
+      return { services: new Map(), endpoints: new Map() }
+    }
     const w = this.windows.get(from) as Window
     let shared = w.checkouts.get(to)
     if (shared === undefined) {
@@ -130,6 +188,8 @@ export class ProxyChangeFeed {
     sub.cursor = to
     this.windowAt(to).members++
     this.prune()
+    // A sync began: its runner takes requests again.
+    this.arm(sub)
     return out
   }
 
@@ -142,6 +202,7 @@ export class ProxyChangeFeed {
     const i = this.members.indexOf(sub)
     if (i < 0) throw new Error(`change feed: ${sub.member.nodeName} is not a member`)
     this.members.splice(i, 1)
+    sub.left = true
     const services = new ServiceChangeTracker()
     const firstBefore = new Map<NamespacedName, ReadonlyMap<string, SliceInfo>>()
     const slices: Array<Extract<FeedEntry, { kind: "slice" }>> = []
@@ -216,15 +277,27 @@ export class Subscription {
   private taken: "services" | "endpoints" | undefined
   readonly services: ServiceChangeSource
   readonly endpoints: EndpointsChangeSource
+  /** Told of every change (else quiet until its time in the feed's heap). */
+  armed = false
+  /** Bumped when armed: a heap entry from an earlier quiet spell is stale. */
+  epoch = 0
+  left = false
 
   constructor(
     private readonly feed: ProxyChangeFeed,
     readonly member: FeedMember,
     /** The position of the member's last checkout. */
     public cursor: number,
+    /** When it joined, relative to the others (the order changes reach members in). */
+    readonly order: number,
   ) {
     this.services = { checkout: () => this.part("services").services }
     this.endpoints = { checkout: () => this.part("endpoints").endpoints as Map<NamespacedName, EndpointsChange> }
+  }
+
+  /** Its runner was held outside its loop: tell it of every change again. */
+  arm(): void {
+    this.feed.arm(this)
   }
 
   private part(which: "services" | "endpoints"): FeedCheckout {
@@ -238,5 +311,68 @@ export class Subscription {
     this.stashed = c
     this.taken = which
     return c
+  }
+}
+
+/** Quiet members by the time they must be told again (a binary min-heap; entries of re-armed members are skipped). */
+class QuietHeap {
+  private readonly at: number[] = []
+  private readonly subs: Subscription[] = []
+  private readonly epochs: number[] = []
+
+  push(sub: Subscription, at: number): void {
+    let i = this.at.length
+    this.at.push(at)
+    this.subs.push(sub)
+    this.epochs.push(sub.epoch)
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if ((this.at[parent] as number) <= at) break
+      this.swap(i, parent)
+      i = parent
+    }
+  }
+
+  /** A member whose quiet time is at or before `now` and that is still quiet; undefined when none. */
+  popDue(now: number): Subscription | undefined {
+    while (this.at.length > 0 && (this.at[0] as number) <= now) {
+      const sub = this.subs[0] as Subscription
+      const epoch = this.epochs[0] as number
+      this.removeTop()
+      if (!sub.armed && !sub.left && sub.epoch === epoch) return sub
+    }
+    return undefined
+  }
+
+  private removeTop(): void {
+    const last = this.at.length - 1
+    this.swap(0, last)
+    this.at.pop()
+    this.subs.pop()
+    this.epochs.pop()
+    let i = 0
+    const n = this.at.length
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let m = i
+      if (l < n && (this.at[l] as number) < (this.at[m] as number)) m = l
+      if (r < n && (this.at[r] as number) < (this.at[m] as number)) m = r
+      if (m === i) return
+      this.swap(i, m)
+      i = m
+    }
+  }
+
+  private swap(i: number, j: number): void {
+    const a = this.at[i] as number
+    this.at[i] = this.at[j] as number
+    this.at[j] = a
+    const s = this.subs[i] as Subscription
+    this.subs[i] = this.subs[j] as Subscription
+    this.subs[j] = s
+    const e = this.epochs[i] as number
+    this.epochs[i] = this.epochs[j] as number
+    this.epochs[j] = e
   }
 }

@@ -122,6 +122,7 @@ export class KubeProxy {
       requestSync: () => this.runner.run(),
       syncNow: () => this.syncDirect(),
       retryAfter: (after: Nanos) => this.runner.retryAfter(after),
+      quietUntil: () => this.runner.quietUntil(),
     }
     const stashConntrack = (targets: UdpConntrackTargets): void => {
       if (this.stash !== undefined) this.stash.conntrack = targets
@@ -210,6 +211,7 @@ export class KubeProxy {
       return
     }
     this.runner.hold(this.sim.now + this.syncOnce())
+    this.proxier.rearm()
   }
 
   /** The restore finishes: the kernel takes the payload whole or refuses it (then: full sync on retry). */

@@ -18,6 +18,8 @@ export interface ProxierRunnerHooks {
   readonly syncNow?: () => void
   /** Called when a sync failed: retry no later than `after` (BoundedFrequencyRunner.RetryAfter). */
   readonly retryAfter?: (after: Nanos) => void
+  /** Until when another `requestSync` would do nothing (BoundedFrequencyRunner.quietUntil); default: never quiet. */
+  readonly quietUntil?: () => Nanos
 }
 
 /** The configuration fields the shared part reads. */
@@ -140,10 +142,23 @@ export abstract class ProxierCore<Config extends ProxierCoreConfig, Figures exte
    */
   joinFeed(feed: ProxyChangeFeed): void {
     if (this.subscription !== undefined) return
-    const sub = feed.join({ nodeName: this.config.nodeName, changed: () => (this.initialized ? this.sync() : undefined) })
+    const quiet = this.hooks.quietUntil
+    const sub = feed.join({
+      nodeName: this.config.nodeName,
+      changed: () => {
+        if (!this.initialized) return -Infinity
+        this.sync()
+        return quiet === undefined ? -Infinity : quiet()
+      },
+    })
     this.subscription = sub
     this.serviceChanges = sub.services
     this.endpointsChanges = sub.endpoints
+  }
+
+  /** The runner was held outside its loop (a direct sync): the feed must ask this proxier again on every change. */
+  rearm(): void {
+    this.subscription?.arm()
   }
 
   /** Leaves the feed: the proxier's own trackers take over what it has not synced yet. */
