@@ -1,5 +1,5 @@
-import { formatIpv4, thresholdProbability, type Chain, type Ruleset } from "../../net/index"
-import { servicePortChains, servicePortChainsOf, type ServicePortMap } from "../proxy/index"
+import { formatIpv4, isSharedMap, thresholdProbability, type Chain, type Ruleset } from "../../net/index"
+import { identityOf, servicePortChains, servicePortChainsOf, type ServicePortMap } from "../proxy/index"
 import { servicePortName } from "../../records/index"
 
 /** A service port's name in records (kube-proxy's ServicePortName.String()). */
@@ -48,13 +48,13 @@ export type SharesMemo = Map<string, { readonly chainName: string; readonly chai
 
 interface RecordedShares {
   readonly chainName: string
-  chain: Chain | undefined
-  entry: Record<string, number> | null
+  readonly chain: Chain | undefined
+  readonly entry: Record<string, number> | null
   /** What the node's last `rules` record said for this port (kept while the port has no chain). */
-  recorded: Record<string, number> | undefined
+  readonly recorded: Record<string, number> | undefined
 }
 
-/** Per service port: the chain last walked, its shares, and the shares last recorded. */
+/** Per service port: the chain last walked, its shares, and the shares last recorded (entries never change in place). */
 export type RecordedSharesMemo = Map<string, RecordedShares>
 
 /**
@@ -77,17 +77,64 @@ export const changedEndpointShares = (
     if (m === undefined) memo.set(key, (m = { chainName: servicePortChainsOf(svc).cluster, chain: undefined, entry: null, recorded: undefined }))
     const chain = nat?.get(m.chainName)
     if (chain === undefined) continue
-    if (m.chain !== chain) {
-      m.chain = chain
-      m.entry = sharedWalk(ruleset, chain)
-    }
+    if (m.chain !== chain) memo.set(key, (m = { ...m, chain, entry: sharedWalk(ruleset, chain) }))
     const entry = m.entry
     if (entry === null) continue
     if (m.recorded !== undefined && (m.recorded === entry || sameShares(m.recorded, entry))) continue
-    m.recorded = entry
+    memo.set(key, { ...m, recorded: entry })
     out[servicePortText(svc.name.namespace, svc.name.name, svc.name.port)] = entry
   }
   return out
+}
+
+/**
+ * What a node's `rules` records have said, per service port, as a value nodes in step share (issue 13: per-node
+ * memory for what is the same on every node). A shared ledger never changes; recording from it onto a shared
+ * nat table (which never changes either) is memoised by the table, the service ports and the sets of chains the
+ * restores since wrote, so every node making the same step takes the same shares and the same next ledger. A
+ * node whose table is its own records on a ledger of its own, in place.
+ */
+export class SharesLedger {
+  private readonly steps = new WeakMap<object, WeakMap<object, Map<string, { readonly next: SharesLedger; readonly shares: Record<string, Record<string, number>> }>>>()
+
+  constructor(
+    readonly ports: RecordedSharesMemo,
+    readonly shared: boolean,
+  ) {}
+
+  /** A ledger that has recorded nothing (shared). */
+  static empty(): SharesLedger {
+    return new SharesLedger(new Map(), true)
+  }
+
+  /**
+   * `changedEndpointShares` for the ports `keys` gives (from the chains `written` since the last record; null:
+   * unknown), from this ledger: the record's shares and the ledger to hold next.
+   */
+  record(
+    ruleset: Ruleset,
+    services: ServicePortMap,
+    written: ReadonlyArray<ReadonlySet<string>> | null,
+    keys: () => ReadonlyArray<string>,
+  ): { readonly next: SharesLedger; readonly shares: Record<string, Record<string, number>> } {
+    const nat = ruleset.table("nat")?.chains
+    if (!this.shared) return { next: this, shares: changedEndpointShares(ruleset, services, keys(), this.ports) }
+    if (nat === undefined || !isSharedMap(nat)) {
+      const own = new SharesLedger(new Map(this.ports), false)
+      return { next: own, shares: changedEndpointShares(ruleset, services, keys(), own.ports) }
+    }
+    let byServices = this.steps.get(nat)
+    if (byServices === undefined) this.steps.set(nat, (byServices = new WeakMap()))
+    let byWritten = byServices.get(services)
+    if (byWritten === undefined) byServices.set(services, (byWritten = new Map()))
+    const key = written === null ? "*" : written.map(identityOf).join(",")
+    const known = byWritten.get(key)
+    if (known !== undefined) return known
+    const ports = new Map(this.ports)
+    const step = { next: new SharesLedger(ports, true), shares: changedEndpointShares(ruleset, services, keys(), ports) }
+    byWritten.set(key, step)
+    return step
+  }
 }
 
 /** Two share maps with the same endpoints and values (in the same, sorted, order). */

@@ -9,7 +9,7 @@ import {
   identityOf,
   type ServicePortMap,
   type EndpointSliceView, type IpvsProxierConfig, type IptablesRenderCache, type ServiceView, type SyncCostModel, type SyncResult } from "../proxy/index"
-import { changedEndpointShares, sameShares, type RecordedSharesMemo } from "./endpoint-shares"
+import { sameShares, SharesLedger } from "./endpoint-shares"
 import { nftEndpointShares } from "./nft-endpoint-shares"
 import { NodeNftables } from "./node-nftables"
 import { ipvsEndpointShares } from "./ipvs-endpoint-shares"
@@ -88,7 +88,8 @@ export class NodeProxyAgent {
   private readonly services = new Map<string, ServiceView>()
   private readonly slices = new Map<string, EndpointSliceView>()
   private started = false
-  private readonly sharesMemo: RecordedSharesMemo = new Map()
+  /** What this node's `rules` records have said per port (shared with the nodes in step). */
+  private sharesLedger = SharesLedger.empty()
   /** The shares last written to a `rules` record, per service port. */
   private readonly recordedShares = new Map<string, Record<string, number>>()
   /** The informers have listed once: a later start() re-lists (client-go Reflector relist after a lost watch). */
@@ -244,8 +245,11 @@ export class NodeProxyAgent {
     if (this.nftNode === null && this.ipvsNode === null) {
       // Only ports whose KUBE-SVC chain a restore rewrote can have new shares (an unchanged chain has unchanged
       // SEP targets): walk those, in key order; all of them when the restores could not say what they wrote.
-      const keys = portsToWalk(this.node.takeWrittenNat(), proxier.svcPortMap, proxier.sortedServiceKeys)
-      return internShares(changedEndpointShares(this.ruleset, proxier.svcPortMap, keys, this.sharesMemo))
+      const written = this.node.takeWrittenNat()
+      const services = proxier.svcPortMap
+      const step = this.sharesLedger.record(this.ruleset, services, written, () => portsToWalk(written, services, proxier.sortedServiceKeys))
+      this.sharesLedger = step.next
+      return internShares(step.shares)
     }
     const all =
       this.nftNode !== null
@@ -301,16 +305,18 @@ export class NodeProxyAgent {
  * The service ports (sorted keys) whose KUBE-SVC chain is among the nat chains restores wrote: all of them when
  * the restores could not say (`written` null) or wrote a chain of a port not known here.
  */
-const portsToWalk = (written: ReadonlySet<string> | null, services: ServicePortMap, all: ReadonlyArray<string>): ReadonlyArray<string> => {
+const portsToWalk = (written: ReadonlyArray<ReadonlySet<string>> | null, services: ServicePortMap, all: ReadonlyArray<string>): ReadonlyArray<string> => {
   if (written === null) return all
-  const keys: string[] = []
-  for (const chain of written) {
-    if (!chain.startsWith("KUBE-SVC-")) continue
-    const key = servicePortKeyOfChain(chain)
-    if (key === undefined) return all
-    if (services.has(key)) keys.push(key)
+  const keys = new Set<string>()
+  for (const set of written) {
+    for (const chain of set) {
+      if (!chain.startsWith("KUBE-SVC-")) continue
+      const key = servicePortKeyOfChain(chain)
+      if (key === undefined) return all
+      if (services.has(key)) keys.add(key)
+    }
   }
-  return keys.sort()
+  return [...keys].sort()
 }
 
 /**

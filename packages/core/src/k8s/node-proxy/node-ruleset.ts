@@ -14,8 +14,11 @@ export class NodeRuleset implements KubeProxyNode {
   restores = 0
   /** UDP conntrack entries deleted by cleanup, over the run. */
   conntrackCleared = 0
-  /** nat chains restores may have changed since `takeWrittenNat` (null: any of them). */
-  private writtenNat: Set<string> | null = null
+  /**
+   * The sets of nat chains restores may have changed since `takeWrittenNat` (null: any of them). The sets are the
+   * restores' own (shared by every node restoring the same payload), so nodes in step hold the same ones.
+   */
+  private writtenNat: Array<ReadonlySet<string>> | null = null
 
   constructor(
     readonly host: Host,
@@ -27,13 +30,13 @@ export class NodeRuleset implements KubeProxyNode {
   private readonly onWritten = (table: string, chains: ReadonlySet<string> | null): void => {
     if (table !== "nat" || this.writtenNat === null) return
     if (chains === null) this.writtenNat = null
-    else for (const c of chains) this.writtenNat.add(c)
+    else this.writtenNat.push(chains)
   }
 
   /** The nat chains restores may have changed since the last call (null: unknown, any), then forgets them. */
-  takeWrittenNat(): ReadonlySet<string> | null {
+  takeWrittenNat(): ReadonlyArray<ReadonlySet<string>> | null {
     const out = this.writtenNat
-    this.writtenNat = new Set()
+    this.writtenNat = []
     return out
   }
 

@@ -277,8 +277,12 @@ export const applyRestore = (ruleset: Ruleset, text: string, options: RestoreOpt
     }
   }
   const payload = parseRestore(text)
-  applyPayload(ruleset, payload, options)
-  if (state !== null) cache.remember(state, flags, text, ruleset, facts.tables, writtenBy(payload, options.noflush))
+  const { onWritten, ...rest } = options
+  applyPayload(ruleset, payload, rest)
+  // The same sets are reported to this ruleset and to every one that later takes the remembered outcome.
+  const written = writtenBy(payload, options.noflush)
+  if (state !== null) cache.remember(state, flags, text, ruleset, facts.tables, written)
+  if (onWritten !== undefined) for (const [name, chains] of written) onWritten(name, chains)
 }
 
 export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options: RestoreOptions): void => {
