@@ -5,15 +5,13 @@ import type { PreparedScenario } from "../validate/prepare-scenario"
 /**
  * What a cluster of this size costs in memory, measured as the live heap after a full GC at the end of a scale
  * ladder build (2026-12-04): per pod (API object, kubelet worker, network namespace, EndpointSlice entry,
- * records) 44 KB — 10,001 pods on 100 nodes / 1,000 Services: 407 MB; 30,002 pods on 300 nodes / 3,000
- * Services: 1,295 MB —; per node (host, kubelet, kube-proxy) 50 KB; and per node × Service about 110 B (each
- * kube-proxy's memo of the shares it last recorded; 300 → 600 nodes at 3,000 Services: +97 MB). The nodes share
- * their informer caches, change trackers, kube-proxy states and iptables tables, so nothing else grows with
- * nodes × Services. A lower bound: runs peak at about twice it in RSS (V8 collects lazily below its heap limit).
+ * records) 40 KB — 30,002 pods on 300 nodes / 3,000 Services: 1,221 MB —, and per node (host, kubelet,
+ * kube-proxy) 60 KB — the same cluster on 600 nodes: 1,238 MB. Nothing grows with nodes × Services: the nodes
+ * share their informer caches, change trackers, kube-proxy states, iptables tables and rules-record ledgers. A
+ * lower bound: runs peak at about twice it in RSS (V8 collects lazily below its heap limit).
  */
-const BYTES_PER_POD = 44_000
-const BYTES_PER_NODE = 50_000
-const BYTES_PER_NODE_SERVICE = 110
+const BYTES_PER_POD = 40_000
+const BYTES_PER_NODE = 60_000
 
 export interface ClusterSize {
   readonly nodes: number
@@ -33,7 +31,7 @@ export const clusterSize = (p: PreparedScenario): ClusterSize => {
     else if (o.kind === "Deployment" || o.kind === "ReplicaSet") pods += o.spec.replicas ?? 1
   }
   const nodes = p.nodes.length
-  return { nodes, services, pods, bytes: pods * BYTES_PER_POD + nodes * BYTES_PER_NODE + nodes * services * BYTES_PER_NODE_SERVICE }
+  return { nodes, services, pods, bytes: pods * BYTES_PER_POD + nodes * BYTES_PER_NODE }
 }
 
 const gb = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GB`

@@ -102,9 +102,9 @@ export class SharesLedger {
     readonly shared: boolean,
   ) {}
 
-  /** A ledger that has recorded nothing (shared). */
+  /** The ledger that has recorded nothing: one for every node (its steps are keyed by each cluster's own tables). */
   static empty(): SharesLedger {
-    return new SharesLedger(new Map(), true)
+    return EMPTY_LEDGER
   }
 
   /**
@@ -136,6 +136,8 @@ export class SharesLedger {
     return step
   }
 }
+
+const EMPTY_LEDGER = new SharesLedger(new Map(), true)
 
 /** Two share maps with the same endpoints and values (in the same, sorted, order). */
 export const sameShares = (a: Record<string, number>, b: Record<string, number>): boolean => {
