@@ -89,11 +89,6 @@ export class ProxyChangeFeed {
     return this.base + this.entries.length
   }
 
-  /** Members, in the order they joined (the order each would have heard an event in). */
-  get size(): number {
-    return this.members.length
-  }
-
   /** A new member, whose trackers start empty now. */
   join(member: FeedMember): Subscription {
     const sub = new Subscription(this, member, this.position, this.joined++)
