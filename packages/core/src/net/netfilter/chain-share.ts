@@ -11,8 +11,8 @@ import { chainNamesOf, sharedChains } from "./shared-tables"
  * Restores that install whole shared chains (issue 13: a sync costs a node what changed, not the cluster's rule
  * count). kube-proxy's payloads only declare user chains (`:KUBE-SVC-… - [0:0]`, which creates or flushes
  * them), append to chains they declared, and delete chains they declared (`-X`). Each such chain's content is a
- * function of the payload alone, so it is built once, marked shared (evaluation counts packets on a per-ruleset
- * copy, shared-tables.ts `ownChain`) and installed by reference into every ruleset that restores the payload.
+ * function of the payload alone, so it is built once, marked shared (each ruleset counts its packets on the side,
+ * shared-tables.ts `countRule`) and installed by reference into every ruleset that restores the payload.
  *
  * A ruleset's outcome still depends on its own table in three ways, checked per ruleset before anything changes:
  * (1) a rule's `-j NAME` parses as a jump only if NAME is a chain at that point (the questions about names the

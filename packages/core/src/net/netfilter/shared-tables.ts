@@ -67,8 +67,8 @@ const withCounters = (r: Rule, c: Counters): Rule => ({ ...r, counters: { packet
  * (issue 13: whether a shared restore fits a node depends on its table's chain names only, so it is decided
  * once per name set, not once per node). A map gets a fresh one when first asked (no sharing, still exact);
  * the shared restore moves a map it changed in place to the name set its plan leads to (`namesAfter`), the same
- * one for every map that started from the same set; a copy of a map keeps its names. Only those two paths
- * change a map's names in place; every other restore builds a new map.
+ * one for every map that started from the same set. It is the only path that changes a map's names in place;
+ * every other restore builds a new map.
  */
 export class ChainNames {
   /** A shared section applied to this name set: the name set it leads to. */
@@ -138,7 +138,7 @@ export class TableShareCache {
   private readonly byPristineState: OutcomesByText = new Map()
   /** Shared-chain plans of recent payloads (chain-share.ts), most recently used last. */
   private readonly plans = new Map<string, SharedPlan | null>()
-  /** What recent payloads say (`facts`), most recently used last. */
+  /** What recent payloads say (`facts`), oldest first (the oldest is dropped when full). */
   private readonly payloadFacts = new Map<string, PayloadFacts>()
   hits = 0
   misses = 0
