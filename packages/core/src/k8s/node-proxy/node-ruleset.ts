@@ -1,5 +1,7 @@
-import { applyRestore, formatIpv4, PROTO_UDP, type Host, type RestoreOptions, type RuleParseCache, type Ruleset, type TableShareCache } from "../../net/index"
+import { applyRestore, chainNamesOf, formatIpv4, PROTO_UDP, type Host, type RestoreOptions, type RuleParseCache, type Ruleset, type TableShareCache } from "../../net/index"
 import { isStaleUdpEntry, type JumpRule, type KubeProxyNode, type UdpConntrackTargets } from "../proxy/index"
+
+const NO_NAT_TABLE: object = Object.freeze({})
 
 /**
  * The node side of kube-proxy's iptables mode: where a sync's restore payload lands on the node's kernel.
@@ -58,6 +60,12 @@ export class NodeRuleset implements KubeProxyNode {
   /** `iptables-save -t nat` chain names (what the proxier lists to find stale service chains). */
   natChains(): Iterable<string> {
     return this.ruleset.table("nat")?.chains.keys() ?? []
+  }
+
+  /** What identifies the names `natChains` yields (nodes in step hold the same): stale chains are found once. */
+  natChainNames(): object {
+    const t = this.ruleset.table("nat")
+    return t === undefined ? NO_NAT_TABLE : chainNamesOf(t.chains)
   }
 
   cleanConntrack(targets: UdpConntrackTargets): void {

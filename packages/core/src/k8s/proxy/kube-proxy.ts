@@ -25,6 +25,8 @@ export interface KubeProxyNode {
   apply(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined): void
   /** Service chains present in the node's nat table (iptables-save -t nat); optional. */
   natChains?(): Iterable<string>
+  /** The same object exactly while `natChains` yields the same names (net/netfilter `chainNamesOf`); optional. */
+  natChainNames?(): object
   /** UDP conntrack reconciliation after a successful restore (conntrack/cleanup.go); optional. */
   cleanConntrack?(targets: UdpConntrackTargets): void
 }
@@ -172,6 +174,7 @@ export class KubeProxy {
           this.stash = { jumpRules, nft: null, conntrack: undefined }
         },
         natChains: node.natChains === undefined ? undefined : () => (node.natChains as () => Iterable<string>)(),
+        ...(node.natChainNames !== undefined ? { natChainNames: () => (node.natChainNames as () => object)() } : {}),
         cleanConntrack: stashConntrack,
       },
     })

@@ -5,7 +5,7 @@ import { makeRng } from "../../sim/index"
 import { formatIpv4 } from "../addr/index"
 import { type EvalContext, RecentTables, Ruleset, applyRestore, evaluateHook, packetMeta, renderSave } from "./index"
 import { RuleParseCache } from "./rule-cache"
-import { TableShareCache, inPlaceWrites, ruleCounters } from "./shared-tables"
+import { TableShareCache, chainNamesOf, inPlaceWrites, ruleCounters } from "./shared-tables"
 import type { Chain } from "./model"
 
 const svcPayload = (services: number, version: number) => {
@@ -35,6 +35,12 @@ const outcome = (f: () => void): string => {
   } catch (e) {
     return e instanceof Error ? e.message : String(e)
   }
+}
+
+const recentNamesIn = (rs: Ruleset): string[] => {
+  const names = new Set<string>()
+  for (const t of rs.tables.values()) for (const c of t.chains.values()) for (const r of c.rules) for (const m of r.matches) if (m.kind === "recent") names.add(m.name)
+  return [...names].sort()
 }
 
 const ctx = (): EvalContext => ({ now: 0, rng: makeRng(1, "n"), isLocal: () => false, recent: new RecentTables() })
@@ -101,7 +107,7 @@ describe("TableShareCache: nodes restoring the same payloads share the result", 
     expect(cache.planHits).toBeGreaterThan(3)
   })
 
-  test("any interleaving of restores and packets on several nodes gives each node the verdicts, rules and counters it would have alone", () => {
+  test("any interleaving of restores and packets on several nodes gives each node the verdicts, rules and counters it would have alone; a chain-name token always stands for one name set", () => {
     const step = fc.oneof(
       fc.record({ op: fc.constant("restore" as const), node: fc.nat(2), version: fc.integer({ min: 1, max: 3 }), services: fc.constantFrom(5, 40) }),
       fc.record({ op: fc.constant("packet" as const), node: fc.nat(2), svc: fc.nat(45) }),
@@ -120,9 +126,26 @@ describe("TableShareCache: nodes restoring the same payloads share the result", 
             applyRestore(alone[n] as Ruleset, text, { noflush: true })
           }
         }
+        // chainNamesOf: the same token exactly while the names are the same (kube-proxy's stale-chain memo keys on it).
+        const namesByToken = new Map<object, string>()
+        const checkTokens = () => {
+          for (const rs of shared) {
+            for (const name of ["nat", "filter"] as const) {
+              const chains = rs.table(name)?.chains
+              if (chains === undefined) continue
+              const names = [...chains.keys()].sort().join(" ")
+              const token = chainNamesOf(chains)
+              const known = namesByToken.get(token)
+              if (known === undefined) namesByToken.set(token, names)
+              else expect(names).toBe(known)
+            }
+          }
+        }
+        checkTokens()
         for (const s of steps) {
           const x = shared[s.node] as Ruleset
           const y = alone[s.node] as Ruleset
+          checkTokens()
           if (s.op === "packet") {
             expect(send(x, s.svc)).toEqual(send(y, s.svc))
             continue
@@ -131,7 +154,10 @@ describe("TableShareCache: nodes restoring the same payloads share the result", 
           // Both take the payload, or both refuse it with the same error (and stay unchanged).
           expect(outcome(() => applyRestore(x, text, { noflush: true, tableCache: cache }))).toBe(outcome(() => applyRestore(y, text, { noflush: true })))
         }
+        checkTokens()
         for (let n = 0; n < 3; n++) expect(renderSave(shared[n] as Ruleset, { counters: true })).toBe(renderSave(alone[n] as Ruleset, { counters: true }))
+        // xt_recent lists live exactly while a rule names them (restores carry a table's recent matches over).
+        for (const rs of [...shared, ...alone]) expect(rs.recent.names().sort()).toEqual(recentNamesIn(rs))
       }),
       { numRuns: runs(150) },
     )

@@ -2,6 +2,7 @@ import type { Nanos } from "../../../sim/index"
 import { ProxierCore, type ProxierConntrackSink, type ProxierRunnerHooks, type ProxierSyncFigures } from "../proxier-informer-handlers"
 import type { ProxyState, ProxyTransition } from "../shared-state"
 import { isServiceChainName } from "./chain-names"
+import { staleServiceChains } from "./stale-chains"
 import { resolveIptablesConfig, type IptablesProxierConfig, type ResolvedIptablesConfig } from "./config"
 import { IPTABLES_JUMP_RULES, type JumpRule } from "./jump-chains"
 import { IptablesRenderCache } from "./render-cache"
@@ -20,6 +21,11 @@ export interface IptablesRuleSink extends ProxierConntrackSink {
   restore(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined): void
   /** `iptables-save -t nat` chain names; if absent the proxier remembers what it created. */
   natChains?(): Iterable<string>
+  /**
+   * An object that is the same exactly while `natChains` yields the same names (net/netfilter `chainNamesOf`),
+   * so nodes in step find their stale chains once; optional.
+   */
+  natChainNames?(): object
 }
 
 /** What one syncProxyRules call did. */
@@ -88,12 +94,11 @@ export class IptablesProxier extends ProxierCore<ResolvedIptablesConfig, Omit<Ip
     const rendered = stateRules(state, cfg, this.fingerprint, this.cache)
 
     // Delete chains no longer in use; in large clusters at most once per syncPeriod (iptables-save is slow there).
-    const deleted: string[] = []
+    let deleted: ReadonlyArray<string> = []
     if (!rendered.largeClusterMode || now - this.lastIPTablesCleanup > cfg.syncPeriod) {
-      const existing = this.options.sink.natChains?.() ?? this.knownNatChains
-      for (const chain of existing) if (!rendered.active.has(chain) && isServiceChainName(chain)) deleted.push(chain)
-      // Upstream walks a Go set (random order); sorted here for a deterministic payload.
-      deleted.sort()
+      const sink = this.options.sink
+      const listed = sink.natChains?.()
+      deleted = listed === undefined ? staleServiceChains(this.knownNatChains, rendered.active, undefined) : staleServiceChains(listed, rendered.active, sink.natChainNames?.())
       this.lastIPTablesCleanup = now
     }
 
