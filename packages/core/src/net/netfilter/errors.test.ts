@@ -46,6 +46,21 @@ describe("bad input", () => {
     expect(renderSave(rs)).toBe(before)
   })
 
+  it("refuses to delete a chain that a rule written earlier, in another restore, still jumps to", () => {
+    const rs = new Ruleset()
+    applyRestore(rs, "*nat\n:KUBE-SVC-A - [0:0]\n:KUBE-SEP-A - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-A\nCOMMIT\n", { noflush: true })
+    applyRestore(rs, "*nat\n-A OUTPUT -j KUBE-SVC-A\nCOMMIT\n", { noflush: true })
+    const before = renderSave(rs)
+    // Neither OUTPUT nor KUBE-SVC-A is written by the restore that deletes what they jump to.
+    expect(() => applyRestore(rs, "*nat\n:KUBE-SVC-A - [0:0]\n-X KUBE-SVC-A\nCOMMIT\n", { noflush: true })).toThrow(
+      /line 3: chain KUBE-SVC-A is deleted but still referenced from chain OUTPUT/,
+    )
+    expect(() => applyRestore(rs, "*nat\n:KUBE-SEP-A - [0:0]\n-X KUBE-SEP-A\nCOMMIT\n", { noflush: true })).toThrow(
+      /line 3: chain KUBE-SEP-A is deleted but still referenced from chain KUBE-SVC-A/,
+    )
+    expect(renderSave(rs)).toBe(before)
+  })
+
   it("random text, truncated dumps and corrupted words give a clear error, never another exception", () => {
     const isClear = (text: string): boolean => {
       try {

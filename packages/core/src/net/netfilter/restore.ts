@@ -218,22 +218,32 @@ export interface RestoreOptions {
   onWritten?: (table: TableName, chains: ReadonlySet<string> | null) => void
 }
 
-/** The chain copies one section works on; originals stay untouched until every section has succeeded. */
+/**
+ * The chain copies one section works on; originals stay untouched until every section has succeeded. `own`
+ * holds the chains this restore created or copied (a later section of the same table goes on with them): the
+ * only chains whose rules it wrote, so the checks after it look at them, not at the whole table.
+ */
 class Staging {
   readonly chains: Map<string, Chain>
-  private readonly own = new Set<Chain>()
+  readonly own: Set<Chain>
   readonly deleted = new Map<string, number>()
   constructor(
     private readonly ruleset: Ruleset,
     readonly table: TableName,
     base: Table,
     flush: boolean,
+    own?: Set<Chain>,
   ) {
-    this.chains = new Map()
-    for (const [name, c] of base.chains) {
-      if (!flush) this.chains.set(name, c)
-      else if (c.builtin) this.chains.set(name, this.fresh(name, true, c.policy))
+    this.own = own ?? new Set()
+    if (!flush) this.chains = new Map(base.chains)
+    else {
+      this.chains = new Map()
+      for (const [name, c] of base.chains) if (c.builtin) this.chains.set(name, this.fresh(name, true, c.policy))
     }
+  }
+  /** The chains this restore wrote that the table still holds. */
+  *written(): IterableIterator<Chain> {
+    for (const c of this.own) if (this.chains.get(c.name) === c) yield c
   }
   fresh(name: string, builtin: boolean, policy: Policy | null): Chain {
     const c = newChain(name, builtin, policy)
@@ -295,14 +305,17 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
       section.table,
       base === undefined ? (ruleset.table(section.table) ?? newTable(section.table)) : { name: section.table, chains: base.chains },
       !options.noflush,
+      base?.own,
     )
     for (const c of section.commands) applyCommand(st, c, options.counters ?? false, keepText, options.ruleCache)
     validate(st)
     staged.set(section.table, st)
   }
-  // libxt_set.c get_set_byname: a rule naming a set that does not exist fails the whole restore.
+  // libxt_set.c get_set_byname: a rule naming a set that does not exist fails the whole restore. Only the rules
+  // written now are looked up: a rule already in the kernel holds a reference to its set (xt_set.c
+  // ip_set_nfnl_get_byindex), which cannot be destroyed while in use.
   for (const st of staged.values()) {
-    for (const c of st.chains.values()) {
+    for (const c of st.written()) {
       for (const r of c.rules) for (const m of r.matches) if (m.kind === "set") {
         withSetRules.add(ruleset)
         if (ruleset.ipsets.get(m.name) === undefined) {
@@ -313,7 +326,9 @@ export const applyPayload = (ruleset: Ruleset, payload: RestorePayload, options:
   }
   for (const [name, st] of staged) {
     const t = ruleset.ensureTable(name)
+    const before = t.chains
     t.chains = st.chains
+    carryRecentMatches(before, st)
   }
   keepRecentLists(ruleset)
   if (options.onWritten !== undefined) reportWritten(payload, options.noflush, options.onWritten)
@@ -429,6 +444,17 @@ const recentMatchesOf = (chains: Map<string, Chain>): RecentMatch[] => {
   return out
 }
 
+/**
+ * A staged table's recent matches from the table it replaced, without walking the table: none when the old one had
+ * none and no chain this restore wrote has any (kube-proxy's tables without session affinity); otherwise left to
+ * `recentMatchesOf`, whose walk keeps the table's order.
+ */
+const carryRecentMatches = (before: Map<string, Chain>, st: Staging): void => {
+  if (recentByMap.has(st.chains) || recentMatchesOf(before).length > 0) return
+  for (const c of st.written()) if (hasRecent(c)) return
+  recentByMap.set(st.chains, [])
+}
+
 /** xt_recent lists live while some rule refers to them (recent_mt_check / recent_mt_destroy). */
 const keepRecentLists = (ruleset: Ruleset): void => {
   const names = new Set<string>()
@@ -521,8 +547,13 @@ const applyCommand = (st: Staging, c: RestoreCommand, useCounters: boolean, keep
 }
 
 /** The kernel refuses a table whose rules jump to missing chains (e.g. a chain deleted while referenced). */
+/**
+ * No rule may jump to a chain that is gone (libiptc TC_COMMIT). Without deletions only the chains written now
+ * can hold a new reference (the rest of the table was checked when it was written, and every jump target was a
+ * chain when its rule was parsed); a deletion means every chain is looked at.
+ */
 const validate = (st: Staging): void => {
-  for (const c of st.chains.values()) {
+  for (const c of st.deleted.size === 0 ? st.written() : st.chains.values()) {
     for (const r of c.rules) {
       if (r.target.kind === "chain" && !st.chains.has(r.target.chain)) {
         const line = st.deleted.get(r.target.chain) ?? 0
