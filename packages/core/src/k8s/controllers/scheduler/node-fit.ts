@@ -85,11 +85,11 @@ export const tolerates = (t: Toleration, taint: Taint): boolean => {
   return (t.value ?? "") === (taint.value ?? "")
 }
 
-/** The first NoSchedule/NoExecute taint the pod does not tolerate (TaintToleration filter), if any. */
-export const untoleratedTaint = (pod: Pod, node: Node): Taint | undefined => {
+/** The first NoSchedule/NoExecute taint a pod with `tolerations` does not tolerate (TaintToleration filter), if any. */
+export const untoleratedTaint = (tolerations: ReadonlyArray<Toleration>, node: Node): Taint | undefined => {
   for (const taint of node.spec.taints ?? []) {
     if (taint.effect !== "NoSchedule" && taint.effect !== "NoExecute") continue
-    if (!(pod.spec.tolerations ?? []).some((t) => tolerates(t, taint))) return taint
+    if (!tolerations.some((t) => tolerates(t, taint))) return taint
   }
   return undefined
 }

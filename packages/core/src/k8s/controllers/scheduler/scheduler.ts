@@ -1,4 +1,4 @@
-import { type LabelSelector, type Node, type Pod, labelSelectorMatches, matchesLabels, timestampAt } from "../../api/index"
+import { type LabelSelector, type Node, type Pod, type Toleration, labelSelectorMatches, matchesLabels, timestampAt } from "../../api/index"
 import { type ApiStore, INDEX_POD_NODE, type StoreResult, type SumFunc } from "../../store/index"
 import type { RecordLog } from "../../../records/index"
 import type { Nanos, Rng, Simulation } from "../../../sim/index"
@@ -8,7 +8,7 @@ import { controllerOf, keyOf, setCondition, splitKey } from "../util/pods"
 import { ControllerLoop } from "../util/controller-loop"
 import { servicesSelecting } from "../util/selecting"
 import { numFeasibleNodesToFind } from "./feasible-nodes"
-import { hostPortsOf, nodeAllocatable, nodeReadyStatus, nonzeroRequests, podRequests, untoleratedTaint } from "./node-fit"
+import { hostPortsOf, type NodeAllocatable, nodeAllocatable, nodeReadyStatus, nonzeroRequests, podRequests, type PodRequests, untoleratedTaint } from "./node-fit"
 
 /** Binds a pod to a node (the API's pods/binding subresource). */
 export type BindPod = (pod: Pod, nodeName: string) => StoreResult<Pod>
@@ -30,22 +30,58 @@ const ACTOR = "scheduler"
 const least = (cap: number | undefined, req: number): number => (cap === undefined || cap === 0 || req > cap ? 0 : Math.floor(((cap - req) * 100) / cap))
 const SCHEDULER_NAME = "default-scheduler"
 
-/**
- * What the scheduler's cache keeps per node (pkg/scheduler/framework `NodeInfo`: Requested, NonZeroRequested,
- * Pods), from the pods bound there that are neither Succeeded nor Failed; read from the store's running sum
- * (`SUM_NODE_REQUESTS`), kept on every pod write.
- */
-interface NodeInfo {
-  readonly count: number
-  readonly cpu: number
-  readonly mem: number
-  readonly nonzeroCpu: number
-  readonly nonzeroMem: number
+/** What of a pod the filters read, taken once per scheduling cycle rather than once per node looked at. */
+interface PodFit {
+  readonly pod: Pod
+  readonly tolerations: ReadonlyArray<Toleration>
+  readonly want: PodRequests
+  readonly ports: ReadonlyArray<string>
 }
 
-const EMPTY_NODE: NodeInfo = { count: 0, cpu: 0, mem: 0, nonzeroCpu: 0, nonzeroMem: 0 }
+const podFitOf = (pod: Pod): PodFit => ({ pod, tolerations: pod.spec.tolerations ?? [], want: podRequests(pod), ports: hostPortsOf(pod) })
 
-/** The store's running sum behind NodeInfo: per node name, a bound pod's requests unless it has terminated. */
+/**
+ * The filters that read only the node and the pod's tolerations (NodeUnschedulable, the not-ready/unreachable
+ * taints, TaintToleration), in upstream's order: the first one's reason, or undefined when all pass.
+ */
+const nodeVerdict = (tolerations: ReadonlyArray<Toleration>, node: Node): string | undefined => {
+  if (node.spec.unschedulable === true && !tolerations.some((t) => t.key === "node.kubernetes.io/unschedulable" && (t.operator === "Exists" || t.operator === undefined))) {
+    return "node(s) were unschedulable"
+  }
+  const ready = nodeReadyStatus(node)
+  if (ready === "False" || ready === "Unknown") {
+    const key = ready === "False" ? "node.kubernetes.io/not-ready" : "node.kubernetes.io/unreachable"
+    if (!tolerations.some((t) => (t.key === key || (t.key ?? "") === "") && (t.operator === "Exists") && (t.effect === undefined || t.effect === "" || t.effect === "NoSchedule"))) {
+      return `node(s) had untolerated taint {${key}: }`
+    }
+  }
+  const taint = untoleratedTaint(tolerations, node)
+  if (taint !== undefined) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`
+  return undefined
+}
+
+/**
+ * A node as the scheduler's snapshot holds it: what the filters and scores read that changes only with the Node
+ * object (store objects are replaced, never changed in place), laid out once per Node object rather than looked
+ * up per pod.
+ */
+interface NodeSlot {
+  readonly node: Node
+  readonly name: string
+  readonly alloc: NodeAllocatable
+  /** `nodeVerdict` for a pod without tolerations; null: it passes. */
+  readonly plain: string | null
+}
+
+const slotOf = (node: Node): NodeSlot => ({ node, name: node.metadata.name, alloc: nodeAllocatable(node), plain: nodeVerdict(NO_TOLERATIONS, node) ?? null })
+const NO_TOLERATIONS: ReadonlyArray<Toleration> = []
+
+/**
+ * What the scheduler's cache keeps per node (pkg/scheduler/framework `NodeInfo`: Pods, Requested,
+ * NonZeroRequested) as a running sum the store keeps on every pod write (upstream's cache is updated by its pod
+ * informer's events the same way), so a look does not grow with the node's pods: per node name, a bound pod's
+ * [count, cpu, memory, non-zero cpu, non-zero memory] unless it has terminated.
+ */
 const SUM_NODE_REQUESTS = "scheduler/node-requests"
 const nodeRequestsOf: SumFunc = (o) => {
   const p = o as Pod
@@ -82,9 +118,11 @@ export class Scheduler {
   private readonly unschedulable = new Set<string>()
   /** schedule_one.go `nextStartNodeIndex`: where the next cycle's filtering starts in the node list. */
   private nextStartNodeIndex = 0
-  /** The node list (namespace/name order) and the Node kind revision it was read at. */
-  private nodes: ReadonlyArray<Node> = []
+  /** The node list (namespace/name order) as slots, and the Node kind revision it was read at. */
+  private nodes: ReadonlyArray<NodeSlot> = []
   private nodesAt = -1
+  /** What the last node `filter` passed has bound to it (the store's sum), for its score. */
+  private fitInfo: ReadonlyArray<number> | undefined
 
   constructor(
     readonly sim: Simulation,
@@ -132,19 +170,23 @@ export class Scheduler {
     if (pod === undefined || !this.pending(pod)) return
     const nodes = this.nodeList()
     const reasons = new Map<string, number>()
-    const feasible: Node[] = []
+    const feasible: NodeSlot[] = []
+    const infos: Array<ReadonlyArray<number> | undefined> = []
     // schedule_one.go `findNodesThatPassFilters`: filter from where the last cycle stopped, round the list, until
     // `numFeasibleNodesToFind` nodes fit (every node below 100 nodes, so small clusters filter all, from 0); the
     // start then moves past the nodes processed (`nextStartNodeIndex`), giving every node the same chance to be
     // examined. Upstream's parallel filter may look at a few more nodes than it keeps; this is its sequential form.
     const all = nodes.length
     const toFind = numFeasibleNodesToFind(all)
+    const fit = podFitOf(pod)
     let processed = 0
     for (; processed < all && feasible.length < toFind; processed++) {
-      const node = nodes[(this.nextStartNodeIndex + processed) % all] as Node
-      const why = this.filter(pod, node)
-      if (why === undefined) feasible.push(node)
-      else reasons.set(why, (reasons.get(why) ?? 0) + 1)
+      const slot = nodes[(this.nextStartNodeIndex + processed) % all] as NodeSlot
+      const why = this.filter(fit, slot)
+      if (why === undefined) {
+        feasible.push(slot)
+        infos.push(this.fitInfo)
+      } else reasons.set(why, (reasons.get(why) ?? 0) + 1)
     }
     if (all > 0) this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % all
     if (feasible.length === 0) {
@@ -158,7 +200,7 @@ export class Scheduler {
       }
       return
     }
-    const scores = this.score(pod, feasible)
+    const scores = this.score(pod, feasible, infos)
     const chosen = this.selectHost(scores)
     const r = (this.config.bind ?? this.defaultBind)(pod, chosen)
     if (!r.ok) {
@@ -169,29 +211,23 @@ export class Scheduler {
   }
 
   /** The first failing filter as upstream's FailedScheduling reason text, or undefined when the pod fits. */
-  private filter(pod: Pod, node: Node): string | undefined {
-    if (node.spec.unschedulable === true && !(pod.spec.tolerations ?? []).some((t) => t.key === "node.kubernetes.io/unschedulable" && (t.operator === "Exists" || t.operator === undefined))) {
-      return "node(s) were unschedulable"
-    }
-    const ready = nodeReadyStatus(node)
-    if (ready === "False" || ready === "Unknown") {
-      const key = ready === "False" ? "node.kubernetes.io/not-ready" : "node.kubernetes.io/unreachable"
-      if (!(pod.spec.tolerations ?? []).some((t) => (t.key === key || (t.key ?? "") === "") && (t.operator === "Exists") && (t.effect === undefined || t.effect === "" || t.effect === "NoSchedule"))) {
-        return `node(s) had untolerated taint {${key}: }`
-      }
-    }
-    const taint = untoleratedTaint(pod, node)
-    if (taint !== undefined) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`
+  private filter(fit: PodFit, slot: NodeSlot): string | undefined {
+    const { pod, tolerations, want, ports } = fit
+    const node = slot.node
+    // The node-only filters: for a pod without tolerations (most pods) read once per Node object.
+    const why = tolerations.length === 0 ? slot.plain : (nodeVerdict(tolerations, node) ?? null)
+    if (why !== null) return why
     if (pod.spec.nodeSelector !== undefined && !matchesLabels(pod.spec.nodeSelector, node.metadata.labels)) return "node(s) didn't match Pod's node affinity/selector"
     // plugins/nodeports (before NodeResourcesFit, as in the default profile): the node's pods hold the host ports.
-    const ports = hostPortsOf(pod)
-    if (ports.length > 0 && this.hostPortTaken(node.metadata.name, ports)) return "node(s) didn't have free ports for the requested pod ports"
-    const alloc = nodeAllocatable(node)
-    const want = podRequests(pod)
-    const { cpu, mem, count } = this.nodeInfo(node.metadata.name)
+    if (ports.length > 0 && this.hostPortTaken(slot.name, ports)) return "node(s) didn't have free ports for the requested pod ports"
+    const alloc = slot.alloc
+    const info = this.store.sum("Pod", SUM_NODE_REQUESTS, slot.name)
+    this.fitInfo = info
+    const count = info === undefined ? 0 : (info[0] as number)
     if (alloc.pods !== undefined && count + 1 > alloc.pods) return "Too many pods"
-    if (alloc.milliCpu !== undefined && want.milliCpu > 0 && cpu + want.milliCpu > alloc.milliCpu) return "Insufficient cpu"
-    if (alloc.memory !== undefined && want.memory > 0 && mem + want.memory > alloc.memory) return "Insufficient memory"
+    if (info === undefined) return undefined
+    if (alloc.milliCpu !== undefined && want.milliCpu > 0 && (info[1] as number) + want.milliCpu > alloc.milliCpu) return "Insufficient cpu"
+    if (alloc.memory !== undefined && want.memory > 0 && (info[2] as number) + want.memory > alloc.memory) return "Insufficient memory"
     return undefined
   }
 
@@ -205,18 +241,26 @@ export class Scheduler {
     return taken
   }
 
-  /** The Nodes in namespace/name order, re-read only when a Node was written since the last cycle. */
-  private nodeList(): ReadonlyArray<Node> {
+  /**
+   * The Nodes in namespace/name order (upstream's snapshot, taken each cycle), re-read only when a Node was written
+   * since the last cycle; a Node object that did not change keeps its slot.
+   */
+  private nodeList(): ReadonlyArray<NodeSlot> {
     const at = this.store.kindRevision("Node")
     if (at !== this.nodesAt) {
-      this.nodes = this.store.list("Node")
+      const before = new Map<string, NodeSlot>()
+      for (const slot of this.nodes) before.set(slot.name, slot)
+      this.nodes = this.store.list("Node").map((node) => {
+        const known = before.get(node.metadata.name)
+        return known !== undefined && known.node === node ? known : slotOf(node)
+      })
       this.nodesAt = at
     }
     return this.nodes
   }
 
   /** NodeResourcesFit (LeastAllocated) and PodTopologySpread (system default constraints, simplified) scores. */
-  score(pod: Pod, nodes: ReadonlyArray<Node>): NodeScore[] {
+  private score(pod: Pod, nodes: ReadonlyArray<NodeSlot>, infos: ReadonlyArray<ReadonlyArray<number> | undefined>): NodeScore[] {
     const wLeast = this.config.weights?.leastAllocated ?? 1
     const wSpread = this.config.weights?.spread ?? 2
     const selectors = this.defaultSelectors(pod)
@@ -236,15 +280,17 @@ export class Scheduler {
       })
     }
     let maxCount = 0
-    for (const node of nodes) maxCount = Math.max(maxCount, counts.get(node.metadata.name) ?? 0)
-    return nodes.map((node) => {
-      const a = nodeAllocatable(node)
-      const info = this.nodeInfo(node.metadata.name)
-      const u = { cpu: info.nonzeroCpu, mem: info.nonzeroMem }
-      const leastAllocated = Math.floor((least(a.milliCpu, u.cpu + want.milliCpu) + least(a.memory, u.mem + want.memory)) / 2)
-      const c = counts.get(node.metadata.name) ?? 0
+    if (counts.size > 0) for (const slot of nodes) maxCount = Math.max(maxCount, counts.get(slot.name) ?? 0)
+    return nodes.map((slot, i) => {
+      const a = slot.alloc
+      // NodeInfo as the filter read it (nothing was written since, within this cycle).
+      const info = infos[i]
+      const cpu = info === undefined ? 0 : (info[3] as number)
+      const mem = info === undefined ? 0 : (info[4] as number)
+      const leastAllocated = Math.floor((least(a.milliCpu, cpu + want.milliCpu) + least(a.memory, mem + want.memory)) / 2)
+      const c = maxCount === 0 ? 0 : (counts.get(slot.name) ?? 0)
       const spread = maxCount === 0 ? 100 : Math.floor((100 * (maxCount - c)) / maxCount)
-      return { node: node.metadata.name, leastAllocated, spread, total: wLeast * leastAllocated + wSpread * spread }
+      return { node: slot.name, leastAllocated, spread, total: wLeast * leastAllocated + wSpread * spread }
     })
   }
 
@@ -262,17 +308,6 @@ export class Scheduler {
       if (rs !== undefined) out.push(rs.spec.selector)
     }
     return out
-  }
-
-  /**
-   * The node's NodeInfo (framework/types.go: the pods on the node that have not terminated, their requests and
-   * non-zero requests), read from a sum the store keeps on every pod write (upstream's scheduler cache is
-   * updated by its pod informer's events the same way): the cost of a look does not grow with the node's pods.
-   */
-  private nodeInfo(node: string): NodeInfo {
-    const t = this.store.sum("Pod", SUM_NODE_REQUESTS, node)
-    if (t === undefined) return EMPTY_NODE
-    return { count: t[0] as number, cpu: t[1] as number, mem: t[2] as number, nonzeroCpu: t[3] as number, nonzeroMem: t[4] as number }
   }
 
   /** schedule_one.go `selectHost`: the highest total, ties sampled uniformly (reservoir sampling). */
