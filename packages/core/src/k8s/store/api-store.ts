@@ -193,6 +193,11 @@ export class ApiStore {
     return this.kindIndex(kind).sum(name, key)
   }
 
+  /** The live totals array under `key` of sum `name` with `width` amounts (KindIndex.sumCell): zeros when none counts. */
+  sumCell(kind: Kind, name: string, key: string, width: number): ReadonlyArray<number> {
+    return this.kindIndex(kind).sumCell(name, key, width)
+  }
+
   /** How many objects of `kind` are stored. */
   count(kind: Kind): number {
     return this.objects.get(kind)?.objects.size ?? 0

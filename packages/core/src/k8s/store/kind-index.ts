@@ -59,10 +59,9 @@ const addTo = (s: Sum, part: ReturnType<SumFunc>, sign: 1 | -1): void => {
   if (part === undefined) return
   let t = s.totals.get(part.key)
   if (t === undefined) s.totals.set(part.key, (t = new Array<number>(part.amounts.length + 1).fill(0)))
-  // The first slot counts the objects, so an emptied key can be dropped.
+  // The first slot counts the objects (0: none counts there; the array stays, see `sumCell`).
   t[0] = (t[0] as number) + sign
   for (let i = 0; i < part.amounts.length; i++) t[i + 1] = (t[i + 1] as number) + sign * (part.amounts[i] as number)
-  if (t[0] === 0) s.totals.delete(part.key)
 }
 
 /** The label index's value for one pair (label keys cannot contain "="). */
@@ -108,9 +107,26 @@ export class KindIndex {
 
   /** Under `key`: [how many objects count there, then each amount's sum]; undefined when none does. Do not mutate. */
   sum(name: string, key: string): ReadonlyArray<number> | undefined {
+    const t = this.sumOf(name).totals.get(key)
+    return t === undefined || t[0] === 0 ? undefined : t
+  }
+
+  /**
+   * The live totals under `key` ([count, then each amount's sum], zeros when nothing counts there): the same array
+   * for the store's life, updated in place on every write, so a reader that looks often (the scheduler, per node
+   * per cycle) keeps it instead of looking the key up. Keys are kept once seen. Do not mutate.
+   */
+  sumCell(name: string, key: string, width: number): ReadonlyArray<number> {
+    const s = this.sumOf(name)
+    let t = s.totals.get(key)
+    if (t === undefined) s.totals.set(key, (t = new Array<number>(width + 1).fill(0)))
+    return t
+  }
+
+  private sumOf(name: string): Sum {
     const s = this.sums.get(name)
     if (s === undefined) throw new Error(`no sum ${JSON.stringify(name)} on ${this.kind}`)
-    return s.totals.get(key)
+    return s
   }
 
   hasIndex(name: string): boolean {

@@ -38,4 +38,16 @@ describe("the scheduler's node filters (NodeUnschedulable, not-ready taint, Tain
     c.sim.run({ until: seconds(4) })
     expect(c.store.get("Pod", "default", "plain")?.spec.nodeName).toBe(cordoned.metadata.name)
   })
+
+  it("NodeResourcesFit: a pod asking more than a node's allocatable fits no node, empty ones included (fit.go fitsRequest)", () => {
+    const c = testCluster(3, 3)
+    c.sim.run({ until: seconds(1) })
+    c.apply(pod("huge", "").replace("image: nginx:1.25 }", "image: nginx:1.25, resources: { requests: { cpu: \"1000\" } } }"))
+    c.apply(pod("small", "").replace("image: nginx:1.25 }", "image: nginx:1.25, resources: { requests: { cpu: 100m } } }"))
+    c.sim.run({ until: seconds(2) })
+    const huge = c.store.get("Pod", "default", "huge")
+    expect(huge?.spec.nodeName).toBeUndefined()
+    expect(huge?.status.conditions?.find((x) => x.type === "PodScheduled")?.message).toBe("0/3 nodes are available: 3 Insufficient cpu.")
+    expect(c.store.get("Pod", "default", "small")?.spec.nodeName).toBeDefined()
+  })
 })

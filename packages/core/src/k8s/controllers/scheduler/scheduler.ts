@@ -71,9 +71,10 @@ interface NodeSlot {
   readonly alloc: NodeAllocatable
   /** `nodeVerdict` for a pod without tolerations; null: it passes. */
   readonly plain: string | null
+  /** NodeInfo: the store's live `SUM_NODE_REQUESTS` totals for the node (zeros when no pod counts there). */
+  readonly requested: ReadonlyArray<number>
 }
 
-const slotOf = (node: Node): NodeSlot => ({ node, name: node.metadata.name, alloc: nodeAllocatable(node), plain: nodeVerdict(NO_TOLERATIONS, node) ?? null })
 const NO_TOLERATIONS: ReadonlyArray<Toleration> = []
 
 /**
@@ -83,6 +84,7 @@ const NO_TOLERATIONS: ReadonlyArray<Toleration> = []
  * [count, cpu, memory, non-zero cpu, non-zero memory] unless it has terminated.
  */
 const SUM_NODE_REQUESTS = "scheduler/node-requests"
+const NODE_REQUESTS_WIDTH = 4
 const nodeRequestsOf: SumFunc = (o) => {
   const p = o as Pod
   const node = p.spec.nodeName
@@ -121,8 +123,6 @@ export class Scheduler {
   /** The node list (namespace/name order) as slots, and the Node kind revision it was read at. */
   private nodes: ReadonlyArray<NodeSlot> = []
   private nodesAt = -1
-  /** What the last node `filter` passed has bound to it (the store's sum), for its score. */
-  private fitInfo: ReadonlyArray<number> | undefined
 
   constructor(
     readonly sim: Simulation,
@@ -171,7 +171,6 @@ export class Scheduler {
     const nodes = this.nodeList()
     const reasons = new Map<string, number>()
     const feasible: NodeSlot[] = []
-    const infos: Array<ReadonlyArray<number> | undefined> = []
     // schedule_one.go `findNodesThatPassFilters`: filter from where the last cycle stopped, round the list, until
     // `numFeasibleNodesToFind` nodes fit (every node below 100 nodes, so small clusters filter all, from 0); the
     // start then moves past the nodes processed (`nextStartNodeIndex`), giving every node the same chance to be
@@ -183,10 +182,8 @@ export class Scheduler {
     for (; processed < all && feasible.length < toFind; processed++) {
       const slot = nodes[(this.nextStartNodeIndex + processed) % all] as NodeSlot
       const why = this.filter(fit, slot)
-      if (why === undefined) {
-        feasible.push(slot)
-        infos.push(this.fitInfo)
-      } else reasons.set(why, (reasons.get(why) ?? 0) + 1)
+      if (why === undefined) feasible.push(slot)
+      else reasons.set(why, (reasons.get(why) ?? 0) + 1)
     }
     if (all > 0) this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % all
     if (feasible.length === 0) {
@@ -200,7 +197,7 @@ export class Scheduler {
       }
       return
     }
-    const scores = this.score(pod, feasible, infos)
+    const scores = this.score(pod, feasible)
     const chosen = this.selectHost(scores)
     const r = (this.config.bind ?? this.defaultBind)(pod, chosen)
     if (!r.ok) {
@@ -220,12 +217,11 @@ export class Scheduler {
     if (pod.spec.nodeSelector !== undefined && !matchesLabels(pod.spec.nodeSelector, node.metadata.labels)) return "node(s) didn't match Pod's node affinity/selector"
     // plugins/nodeports (before NodeResourcesFit, as in the default profile): the node's pods hold the host ports.
     if (ports.length > 0 && this.hostPortTaken(slot.name, ports)) return "node(s) didn't have free ports for the requested pod ports"
+    // noderesources/fit.go fitsRequest: pods, then each resource the pod asks for against allocatable minus what the
+    // node's pods already request (an empty node too: a pod asking more than the node has never fits).
     const alloc = slot.alloc
-    const info = this.store.sum("Pod", SUM_NODE_REQUESTS, slot.name)
-    this.fitInfo = info
-    const count = info === undefined ? 0 : (info[0] as number)
-    if (alloc.pods !== undefined && count + 1 > alloc.pods) return "Too many pods"
-    if (info === undefined) return undefined
+    const info = slot.requested
+    if (alloc.pods !== undefined && (info[0] as number) + 1 > alloc.pods) return "Too many pods"
     if (alloc.milliCpu !== undefined && want.milliCpu > 0 && (info[1] as number) + want.milliCpu > alloc.milliCpu) return "Insufficient cpu"
     if (alloc.memory !== undefined && want.memory > 0 && (info[2] as number) + want.memory > alloc.memory) return "Insufficient memory"
     return undefined
@@ -252,15 +248,26 @@ export class Scheduler {
       for (const slot of this.nodes) before.set(slot.name, slot)
       this.nodes = this.store.list("Node").map((node) => {
         const known = before.get(node.metadata.name)
-        return known !== undefined && known.node === node ? known : slotOf(node)
+        return known !== undefined && known.node === node ? known : this.slotOf(node)
       })
       this.nodesAt = at
     }
     return this.nodes
   }
 
+  private slotOf(node: Node): NodeSlot {
+    const name = node.metadata.name
+    return {
+      node,
+      name,
+      alloc: nodeAllocatable(node),
+      plain: nodeVerdict(NO_TOLERATIONS, node) ?? null,
+      requested: this.store.sumCell("Pod", SUM_NODE_REQUESTS, name, NODE_REQUESTS_WIDTH),
+    }
+  }
+
   /** NodeResourcesFit (LeastAllocated) and PodTopologySpread (system default constraints, simplified) scores. */
-  private score(pod: Pod, nodes: ReadonlyArray<NodeSlot>, infos: ReadonlyArray<ReadonlyArray<number> | undefined>): NodeScore[] {
+  private score(pod: Pod, nodes: ReadonlyArray<NodeSlot>): NodeScore[] {
     const wLeast = this.config.weights?.leastAllocated ?? 1
     const wSpread = this.config.weights?.spread ?? 2
     const selectors = this.defaultSelectors(pod)
@@ -281,12 +288,10 @@ export class Scheduler {
     }
     let maxCount = 0
     if (counts.size > 0) for (const slot of nodes) maxCount = Math.max(maxCount, counts.get(slot.name) ?? 0)
-    return nodes.map((slot, i) => {
+    return nodes.map((slot) => {
       const a = slot.alloc
-      // NodeInfo as the filter read it (nothing was written since, within this cycle).
-      const info = infos[i]
-      const cpu = info === undefined ? 0 : (info[3] as number)
-      const mem = info === undefined ? 0 : (info[4] as number)
+      const cpu = slot.requested[3] as number
+      const mem = slot.requested[4] as number
       const leastAllocated = Math.floor((least(a.milliCpu, cpu + want.milliCpu) + least(a.memory, mem + want.memory)) / 2)
       const c = maxCount === 0 ? 0 : (counts.get(slot.name) ?? 0)
       const spread = maxCount === 0 ? 100 : Math.floor((100 * (maxCount - c)) / maxCount)
