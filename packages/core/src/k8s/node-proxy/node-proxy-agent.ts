@@ -325,14 +325,20 @@ const portsToWalk = (written: ReadonlyArray<ReadonlySet<string>> | null, service
  */
 const sharesSeen = new Map<string, Record<string, Record<string, number>>>()
 const SHARES_MEMO = 64
+/** The answer per `shares` object: nodes in step get the very same one from the ledger, so its key is built once. */
+const internedShares = new WeakMap<object, Record<string, Record<string, number>>>()
 const internShares = (shares: Record<string, Record<string, number>>): Record<string, Record<string, number>> => {
+  const interned = internedShares.get(shares)
+  if (interned !== undefined) return interned
   let key = ""
   for (const port in shares) key += `${port}=${identityOf(shares[port] as object)};`
-  const known = sharesSeen.get(key)
-  if (known !== undefined) return known
-  if (sharesSeen.size >= SHARES_MEMO) sharesSeen.delete(sharesSeen.keys().next().value as string)
-  sharesSeen.set(key, shares)
-  return shares
+  let known = sharesSeen.get(key)
+  if (known === undefined) {
+    if (sharesSeen.size >= SHARES_MEMO) sharesSeen.delete(sharesSeen.keys().next().value as string)
+    sharesSeen.set(key, (known = shares))
+  }
+  internedShares.set(shares, known)
+  return known
 }
 
 const syncedKinds = new WeakMap<Simulation, EventKind<NodeProxyAgent>>()
