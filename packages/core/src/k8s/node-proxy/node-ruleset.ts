@@ -42,18 +42,19 @@ export class NodeRuleset implements KubeProxyNode {
     return out
   }
 
+  private options: RestoreOptions | undefined
   private get restoreOptions(): RestoreOptions {
-    return {
+    return (this.options ??= {
       noflush: true,
       onWritten: this.onWritten,
       ...(this.shared.rules !== undefined ? { ruleCache: this.shared.rules } : {}),
       ...(this.shared.tables !== undefined ? { tableCache: this.shared.tables } : {}),
-    }
+    })
   }
 
-  apply(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined): void {
+  apply(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined, payloadId?: object): void {
     if (jumpRules !== undefined) this.ensureJumpRules(jumpRules)
-    applyRestore(this.ruleset, payload, this.restoreOptions)
+    applyRestore(this.ruleset, payload, payloadId === undefined ? this.restoreOptions : { ...this.restoreOptions, textId: payloadId })
     this.restores++
   }
 

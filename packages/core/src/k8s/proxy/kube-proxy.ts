@@ -22,7 +22,8 @@ export type SyncResult = IptablesSyncResult | NftablesSyncResult | IpvsSyncResul
  * rejects the payload (the table is then unchanged, as iptables-restore's commit is all or nothing).
  */
 export interface KubeProxyNode {
-  apply(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined): void
+  /** `payloadId`: an object that stands for `payload` (the same only with the same text), for the node's memos. */
+  apply(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined, payloadId?: object): void
   /** Service chains present in the node's nat table (iptables-save -t nat); optional. */
   natChains?(): Iterable<string>
   /** The same object exactly while `natChains` yields the same names (net/netfilter `chainNamesOf`); optional. */
@@ -80,6 +81,8 @@ interface PendingApply {
   readonly proxy: KubeProxy
   readonly result: SyncResult
   readonly jumpRules: ReadonlyArray<JumpRule> | undefined
+  /** What stands for the payload's text (iptables mode: the proxier's memoised payload record). */
+  readonly payloadId: object | undefined
   /** nftables mode: the sync's transactions, in order (stale-chain deletion, then the sync's own); null in iptables mode. */
   readonly nft: ReadonlyArray<string> | null
   readonly start: Nanos
@@ -107,7 +110,7 @@ export class KubeProxy {
   private readonly gracefulKind: EventKind<KubeProxy> | null = null
   private readonly syncOnce: () => Nanos
   /** What the sync in progress handed to its sink (restore, then possibly conntrack cleanup). */
-  private stash: { readonly jumpRules: ReadonlyArray<JumpRule> | undefined; readonly nft: string[] | null; conntrack: UdpConntrackTargets | undefined } | undefined
+  private stash: { readonly jumpRules: ReadonlyArray<JumpRule> | undefined; readonly payloadId?: object; readonly nft: string[] | null; conntrack: UdpConntrackTargets | undefined } | undefined
 
   constructor(
     private readonly sim: Simulation,
@@ -170,8 +173,8 @@ export class KubeProxy {
       renderCache: options.renderCache,
       sink: {
         // The restore runs for the sync's duration; whether the kernel takes it is known when it lands.
-        restore: (_payload, jumpRules) => {
-          this.stash = { jumpRules, nft: null, conntrack: undefined }
+        restore: (_payload, jumpRules, payloadId) => {
+          this.stash = { jumpRules, nft: null, conntrack: undefined, ...(payloadId !== undefined ? { payloadId } : {}) }
         },
         natChains: node.natChains === undefined ? undefined : () => (node.natChains as () => Iterable<string>)(),
         ...(node.natChainNames !== undefined ? { natChainNames: () => (node.natChainNames as () => object)() } : {}),
@@ -190,7 +193,7 @@ export class KubeProxy {
       const s = this.takeStash()
       if (s !== undefined || !result.success) {
         // A transaction refused by `nft -c` is reported when its sync would have landed, like a refused restore.
-        const pending: PendingApply = { proxy: this, result, jumpRules: s?.jumpRules, nft: s !== undefined ? s.nft : this.options.nftNode !== undefined ? [] : null, start, end: start + duration, conntrack: s?.conntrack }
+        const pending: PendingApply = { proxy: this, result, jumpRules: s?.jumpRules, payloadId: s?.payloadId, nft: s !== undefined ? s.nft : this.options.nftNode !== undefined ? [] : null, start, end: start + duration, conntrack: s?.conntrack }
         sim.after(duration, this.applyKind, pending)
       }
       this.options.onSync?.(result, start, start + duration)
@@ -223,7 +226,7 @@ export class KubeProxy {
     try {
       // nftables mode: the transactions that passed `nft -c` (a stale-chain deletion may precede a refused one).
       if (p.nft !== null) for (const tx of p.nft) this.options.nftNode?.run(tx)
-      else this.options.node.apply(p.result.payload, p.jumpRules)
+      else this.options.node.apply(p.result.payload, p.jumpRules, p.payloadId)
     } catch (e) {
       error = e instanceof Error ? e.message : String(e)
     }

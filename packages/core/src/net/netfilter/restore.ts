@@ -216,6 +216,11 @@ export interface RestoreOptions {
    * when it cannot say (a flush of the table, or a whole shared table installed). Chains not named are as before.
    */
   onWritten?: (table: TableName, chains: ReadonlySet<string> | null) => void
+  /**
+   * With `tableCache`: an object that stands for `text` (the same object only ever with the same text, e.g.
+   * kube-proxy's memoised payload record), so the cache's memos find it by identity instead of by the text.
+   */
+  textId?: object
 }
 
 /**
@@ -271,14 +276,15 @@ class Staging {
 export const applyRestore = (ruleset: Ruleset, text: string, options: RestoreOptions): void => {
   const cache = options.tableCache
   if (cache === undefined) return applyPayload(ruleset, parseRestore(text), options)
-  if (options.noflush && options.counters !== true && options.keepText !== false && restoreShared(ruleset, text, cache, options.onWritten)) return
-  const facts = cache.facts(text)
+  const id = options.textId
+  if (options.noflush && options.counters !== true && options.keepText !== false && restoreShared(ruleset, text, cache, options.onWritten, id)) return
+  const facts = cache.facts(text, id)
   // The kernel keeps an nth statistic match's packet count per rule, and a restore that changes a chain in
   // place keeps this ruleset's counts on it: neither result is shared.
   const state = facts.nth || cache.carriesCounters(ruleset, facts) ? null : cache.stateKey(ruleset, facts.tables)
   const flags = `${options.noflush ? "N" : "F"}${options.counters === true ? "C" : "-"}${options.keepText === false ? "-" : "T"}`
   if (state !== null) {
-    const hit = cache.lookup(state, flags, text)
+    const hit = cache.lookup(state, flags, text, id)
     if (hit !== undefined) {
       for (const [name, chains] of hit.tables) ruleset.ensureTable(name).chains = chains
       if (options.onWritten !== undefined) for (const [name, chains] of hit.written) options.onWritten(name, chains)
@@ -291,7 +297,7 @@ export const applyRestore = (ruleset: Ruleset, text: string, options: RestoreOpt
   applyPayload(ruleset, payload, rest)
   // The same sets are reported to this ruleset and to every one that later takes the remembered outcome.
   const written = writtenBy(payload, options.noflush)
-  if (state !== null) cache.remember(state, flags, text, ruleset, facts.tables, written)
+  if (state !== null) cache.remember(state, flags, text, ruleset, facts.tables, written, id)
   if (onWritten !== undefined) for (const [name, chains] of written) onWritten(name, chains)
 }
 
@@ -368,11 +374,11 @@ const withSetRules = new WeakSet<Ruleset>()
  * chains and this ruleset's tables give its parse the same answers, install the shared chains by reference
  * (in place: the ruleset's own chain maps; a map other rulesets hold takes the ordinary path). False: not taken.
  */
-const restoreShared = (ruleset: Ruleset, text: string, cache: TableShareCache, onWritten: RestoreOptions["onWritten"]): boolean => {
+const restoreShared = (ruleset: Ruleset, text: string, cache: TableShareCache, onWritten: RestoreOptions["onWritten"], id: object | undefined): boolean => {
   if (withSetRules.has(ruleset)) return false
   // A table other rulesets hold is never changed in place: such a restore goes through the (state, payload) memo,
   // and the payload need not be planned at all.
-  for (const name of cache.facts(text).tables) {
+  for (const name of cache.facts(text, id).tables) {
     const t = ruleset.table(name)
     if (t !== undefined && isSharedMap(t.chains)) return false
   }
@@ -383,7 +389,7 @@ const restoreShared = (ruleset: Ruleset, text: string, cache: TableShareCache, o
       if (e instanceof IptablesParseError) return null
       throw e
     }
-  })
+  }, id)
   if (plan === null) return false
   for (const s of plan.sections) {
     const t = ruleset.table(s.table)

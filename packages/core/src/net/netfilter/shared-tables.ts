@@ -140,6 +140,14 @@ export class TableShareCache {
   private readonly plans = new Map<string, SharedPlan | null>()
   /** What recent payloads say (`facts`), oldest first (the oldest is dropped when full). */
   private readonly payloadFacts = new Map<string, PayloadFacts>()
+  /**
+   * The same answers by a payload's identity (`RestoreOptions.textId`): a long string is a poor Map key (V8 hashes
+   * a string over 16,383 characters by its length alone, so payloads of one length collide and each lookup
+   * compares their text), so callers that restore one text object again and again say which it is.
+   */
+  private readonly factsById = new WeakMap<object, PayloadFacts>()
+  private readonly plansById = new WeakMap<object, SharedPlan | null>()
+  private readonly outcomesById = new WeakMap<object, Map<string, Outcome>>()
   hits = 0
   misses = 0
   /** Restores that installed shared chains (chain-share.ts), and payloads planned for it. */
@@ -147,7 +155,14 @@ export class TableShareCache {
   planMisses = 0
 
   /** The shared-chain plan of `text` (built by `build`, against the first ruleset to restore it), or null if it has none. */
-  plan(text: string, build: () => SharedPlan | null): SharedPlan | null {
+  plan(text: string, build: () => SharedPlan | null, id?: object): SharedPlan | null {
+    if (id !== undefined) {
+      const byId = this.plansById.get(id)
+      if (byId !== undefined) return byId
+      const plan = this.plan(text, build)
+      this.plansById.set(id, plan)
+      return plan
+    }
     const known = this.plans.get(text)
     if (known !== undefined) {
       this.plans.delete(text)
@@ -182,7 +197,14 @@ export class TableShareCache {
   }
 
   /** What `text` says before it is parsed (read once per distinct payload). */
-  facts(text: string): PayloadFacts {
+  facts(text: string, id?: object): PayloadFacts {
+    if (id !== undefined) {
+      const byId = this.factsById.get(id)
+      if (byId !== undefined) return byId
+      const facts = this.facts(text)
+      this.factsById.set(id, facts)
+      return facts
+    }
     const known = this.payloadFacts.get(text)
     if (known !== undefined) return known
     if (this.payloadFacts.size >= PLAN_MEMO) this.payloadFacts.delete(this.payloadFacts.keys().next().value as string)
@@ -212,9 +234,19 @@ export class TableShareCache {
     return { anchor, key }
   }
 
-  lookup(state: { readonly anchor: Map<string, Chain> | null; readonly key: string }, flags: string, text: string): Outcome | undefined {
+  lookup(state: { readonly anchor: Map<string, Chain> | null; readonly key: string }, flags: string, text: string, id?: object): Outcome | undefined {
+    // A state key names its shared maps by id (or a pristine table by its chains): unique to the state.
+    const key = `${state.key}\n${flags}`
+    if (id !== undefined) {
+      const byId = this.outcomesById.get(id)?.get(key)
+      if (byId !== undefined) {
+        this.hits++
+        return byId
+      }
+    }
     const byText = state.anchor === null ? this.byPristineState : this.bySharedState.get(state.anchor)
-    const hit = byText?.get(`${state.key}\n${flags}`)?.get(text)
+    const hit = byText?.get(key)?.get(text)
+    if (hit !== undefined && id !== undefined) this.rememberById(id, key, hit)
     if (hit !== undefined) this.hits++
     else this.misses++
     return hit
@@ -228,6 +260,7 @@ export class TableShareCache {
     ruleset: Ruleset,
     names: ReadonlyArray<TableName>,
     written: ReadonlyMap<TableName, ReadonlySet<string> | null>,
+    id?: object,
   ): void {
     const tables: Array<readonly [TableName, Map<string, Chain>]> = []
     for (const name of names) {
@@ -245,7 +278,15 @@ export class TableShareCache {
     const key = `${state.key}\n${flags}`
     let outcomes = byText.get(key)
     if (outcomes === undefined) byText.set(key, (outcomes = new Map()))
-    outcomes.set(text, { tables, written })
+    const outcome = { tables, written }
+    outcomes.set(text, outcome)
+    if (id !== undefined) this.rememberById(id, key, outcome)
+  }
+
+  private rememberById(id: object, key: string, outcome: Outcome): void {
+    let byKey = this.outcomesById.get(id)
+    if (byKey === undefined) this.outcomesById.set(id, (byKey = new Map()))
+    byKey.set(key, outcome)
   }
 }
 

@@ -18,7 +18,8 @@ export { FULL_SYNC_PERIOD } from "../proxier-informer-handlers"
  * the kernel rejects the payload, which makes the proxier retry after syncPeriod with a full sync.
  */
 export interface IptablesRuleSink extends ProxierConntrackSink {
-  restore(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined): void
+  /** `payloadId` stands for `payload`: the same object only ever with the same text (nodes in step share it). */
+  restore(payload: string, jumpRules: ReadonlyArray<JumpRule> | undefined, payloadId?: object): void
   /** `iptables-save -t nat` chain names; if absent the proxier remembers what it created. */
   natChains?(): Iterable<string>
   /**
@@ -113,7 +114,7 @@ export class IptablesProxier extends ProxierCore<ResolvedIptablesConfig, Omit<Ip
     let success = false
     let error: string | undefined
     try {
-      this.options.sink.restore(built.payload, doFullSync ? IPTABLES_JUMP_RULES : undefined)
+      this.options.sink.restore(built.payload, doFullSync ? IPTABLES_JUMP_RULES : undefined, built)
       success = true
     } catch (e) {
       error = e instanceof Error ? e.message : String(e)
