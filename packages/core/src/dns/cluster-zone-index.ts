@@ -87,7 +87,8 @@ export class ClusterZoneIndex {
   private readonly sortedSlices = new Map<string, ReadonlyArray<EndpointsRecord>>()
   private readonly clusterIpIndex = new Map<string, Set<string>>()
   private readonly endpointIpIndex = new Map<string, Set<string>>()
-  private readonly pods = new Map<string, { readonly namespace: string; readonly ips: ReadonlyArray<string> }>()
+  /** Pods by namespace/name: their canonical IPs, and the status fields those were read from (to skip a re-read). */
+  private readonly pods = new Map<string, { readonly namespace: string; readonly ips: ReadonlyArray<string>; readonly podIP: string | undefined; readonly podIPs: unknown }>()
   private readonly podIpIndex = new Map<string, Set<string>>()
   private readonly explicitNamespaces = new Set<string>()
   private readonly implicitNamespaces = new Map<string, number>()
@@ -223,6 +224,12 @@ export class ClusterZoneIndex {
   setPod(pod: PodView, nowSeconds?: number): void {
     const ns = namespaceOf(pod.metadata)
     const k = key(ns, pod.metadata.name)
+    const known = this.pods.get(k)
+    if (known !== undefined && known.podIP === pod.status?.podIP && known.podIPs === pod.status?.podIPs) {
+      // A status write that kept the addresses (objects are replaced, not changed in place): nothing to re-index.
+      this.touch(nowSeconds)
+      return
+    }
     this.removePod(k)
     const ips: string[] = []
     const add = (ip: string | undefined): void => {
@@ -232,7 +239,7 @@ export class ClusterZoneIndex {
     }
     add(pod.status?.podIP)
     for (const p of pod.status?.podIPs ?? []) add(p.ip)
-    this.pods.set(k, { namespace: ns, ips })
+    this.pods.set(k, { namespace: ns, ips, podIP: pod.status?.podIP, podIPs: pod.status?.podIPs })
     this.bumpNamespace(ns, 1)
     for (const ip of ips) addToIndex(this.podIpIndex, ip, k)
     this.touch(nowSeconds)
