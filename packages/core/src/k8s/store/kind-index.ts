@@ -283,9 +283,11 @@ export class KindIndex {
       idx.revisions.set(v, this.revision)
       if (!(kept instanceof Set ? kept.has(v) : kept.includes(v))) unfile(idx.buckets, v, key)
     }
+    // A value the object had before is filed already (most writes keep every value: a status update).
+    const had = before.length > 8 ? new Set(before) : before
     for (const v of after) {
       idx.revisions.set(v, this.revision)
-      file(idx.buckets, v, key)
+      if (!(had instanceof Set ? had.has(v) : had.includes(v))) file(idx.buckets, v, key)
     }
   }
 

@@ -24,20 +24,28 @@ const quantity = (text: string | undefined, parse: (t: string) => number, what: 
  * Memoised per object: store objects are replaced, never changed in place, and a scheduling cycle reads the same
  * pod's and nodes' quantities once per node it looks at (NodeInfo's `Requested`/`Allocatable` are precomputed upstream).
  */
-const memo = <O extends object, R>(f: (o: O) => R): ((o: O) => R) => {
-  const cache = new WeakMap<O, R>()
+const memo = <O extends object, R>(f: (o: O) => R): ((o: O) => R) => memoBy(f, (o) => o)
+
+/**
+ * Memoised per `by(o)`: a pod's requests and ports depend on its spec only, and a status write keeps the spec
+ * object (the store's NodeInfo sum reads both the old and the new pod on every write).
+ */
+const memoBy = <O, K extends object, R>(f: (o: O) => R, by: (o: O) => K): ((o: O) => R) => {
+  const cache = new WeakMap<K, R>()
   return (o) => {
-    let r = cache.get(o)
+    const k = by(o)
+    let r = cache.get(k)
     if (r === undefined) {
       r = f(o)
-      cache.set(o, r)
+      cache.set(k, r)
     }
     return r
   }
 }
+const bySpec = (pod: Pod): object => pod.spec
 
 /** The sum of the containers' requests (what NodeResourcesFit filters on). */
-export const podRequests = memo((pod: Pod): PodRequests => {
+export const podRequests = memoBy((pod: Pod): PodRequests => {
   let cpu = 0
   let mem = 0
   for (const c of pod.spec.containers) {
@@ -45,10 +53,10 @@ export const podRequests = memo((pod: Pod): PodRequests => {
     mem += quantity(c.resources?.requests?.memory, wholeUnits, `pod ${pod.metadata.name} container ${c.name} requests.memory`)
   }
   return { milliCpu: cpu, memory: mem }
-})
+}, bySpec)
 
 /** `GetNonzeroRequests`: missing requests count as 100m CPU / 200 MiB for scoring. */
-export const nonzeroRequests = memo((pod: Pod): PodRequests => {
+export const nonzeroRequests = memoBy((pod: Pod): PodRequests => {
   let cpu = 0
   let mem = 0
   for (const c of pod.spec.containers) {
@@ -58,7 +66,7 @@ export const nonzeroRequests = memo((pod: Pod): PodRequests => {
     mem += rm === undefined ? DEFAULT_MEMORY_REQUEST : wholeUnits(rm)
   }
   return { milliCpu: cpu, memory: mem }
-})
+}, bySpec)
 
 export interface NodeAllocatable {
   readonly milliCpu: number | undefined
@@ -102,8 +110,8 @@ export const nodeReadyStatus = (node: Node): string | undefined => node.status.c
  * container ports default to host ports: SetDefaults_PodSpec). Container ports carry no hostIP in kubesim, so
  * every host port is on 0.0.0.0 and any two with the same protocol and number conflict (HostPortInfo.CheckConflict).
  */
-export const hostPortsOf = memo((pod: Pod): ReadonlyArray<string> => {
+export const hostPortsOf = memoBy((pod: Pod): ReadonlyArray<string> => {
   const out: string[] = []
   for (const c of pod.spec.containers) for (const p of c.ports ?? []) if (p.hostPort !== undefined && p.hostPort > 0) out.push(`${p.protocol}/${p.hostPort}`)
   return out
-})
+}, bySpec)
