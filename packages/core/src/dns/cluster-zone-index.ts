@@ -61,6 +61,14 @@ const toEndpointsRecord = (slice: EndpointSliceView): EndpointsRecord => {
   return { sliceName: slice.metadata.name, addresses, ports }
 }
 
+/** Whether two podIPs lists hold the same addresses, written the same way, in the same order. */
+const sameAddresses = (a: ReadonlyArray<{ readonly ip: string }> | undefined, b: ReadonlyArray<{ readonly ip: string }> | undefined): boolean => {
+  if (a === b) return true
+  if (a === undefined || b === undefined || a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if ((a[i] as { ip: string }).ip !== (b[i] as { ip: string }).ip) return false
+  return true
+}
+
 const addToIndex = (index: Map<string, Set<string>>, k: string, v: string): void => {
   let s = index.get(k)
   if (s === undefined) index.set(k, (s = new Set()))
@@ -88,7 +96,7 @@ export class ClusterZoneIndex {
   private readonly clusterIpIndex = new Map<string, Set<string>>()
   private readonly endpointIpIndex = new Map<string, Set<string>>()
   /** Pods by namespace/name: their canonical IPs, and the status fields those were read from (to skip a re-read). */
-  private readonly pods = new Map<string, { readonly namespace: string; readonly ips: ReadonlyArray<string>; readonly podIP: string | undefined; readonly podIPs: unknown }>()
+  private readonly pods = new Map<string, { readonly namespace: string; readonly ips: ReadonlyArray<string>; readonly podIP: string | undefined; readonly podIPs: ReadonlyArray<{ readonly ip: string }> | undefined }>()
   private readonly podIpIndex = new Map<string, Set<string>>()
   private readonly explicitNamespaces = new Set<string>()
   private readonly implicitNamespaces = new Map<string, number>()
@@ -225,8 +233,8 @@ export class ClusterZoneIndex {
     const ns = namespaceOf(pod.metadata)
     const k = key(ns, pod.metadata.name)
     const known = this.pods.get(k)
-    if (known !== undefined && known.podIP === pod.status?.podIP && known.podIPs === pod.status?.podIPs) {
-      // A status write that kept the addresses (objects are replaced, not changed in place): nothing to re-index.
+    if (known !== undefined && known.podIP === pod.status?.podIP && sameAddresses(known.podIPs, pod.status?.podIPs)) {
+      // A status write that kept the addresses (the kubelet writes status often): nothing to re-index.
       this.touch(nowSeconds)
       return
     }

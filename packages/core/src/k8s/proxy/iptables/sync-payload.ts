@@ -85,7 +85,6 @@ export const stateRules = (state: ProxyState, cfg: ResolvedIptablesConfig, finge
   let r = state.memo.get(memoKey) as StateRules | undefined
   if (r !== undefined) return r
   const ports: Array<{ readonly nn: string; readonly rules: ServicePortRules }> = []
-  const active = new Set<string>()
   let noLocalInternal = 0
   let noLocalExternal = 0
   for (const k of state.sortedKeys) {
@@ -94,10 +93,25 @@ export const stateRules = (state: ProxyState, cfg: ResolvedIptablesConfig, finge
     const rules = cache.rules(svc, state.endpointsMap.get(k), cfg, largeClusterMode)
     if (rules.noLocalInternal) noLocalInternal++
     if (rules.noLocalExternal) noLocalExternal++
-    for (const chain of rules.activeChains) active.add(chain)
     ports.push({ nn: `${svc.name.namespace}/${svc.name.name}`, rules })
   }
-  r = { key, largeClusterMode, totalEndpoints: facts.totalEndpoints, ports, active, noLocalInternal, noLocalExternal }
+  // activeNATChains is read only to find stale chains (in large clusters once per syncPeriod): built when asked.
+  let active: Set<string> | undefined
+  r = {
+    key,
+    largeClusterMode,
+    totalEndpoints: facts.totalEndpoints,
+    ports,
+    get active(): ReadonlySet<string> {
+      if (active === undefined) {
+        active = new Set()
+        for (const p of ports) for (const chain of p.rules.activeChains) active.add(chain)
+      }
+      return active
+    },
+    noLocalInternal,
+    noLocalExternal,
+  }
   state.memo.set(memoKey, r)
   return r
 }
