@@ -20,7 +20,7 @@ export {
   maxUnavailable,
   newRSNewReplicas,
 } from "./deployment/deployment-util"
-export { Scheduler, type SchedulerConfig, type BindPod, type NodeScore } from "./scheduler/scheduler"
+export { Scheduler, type SchedulerConfig, type BindPod } from "./scheduler/scheduler"
 export { tolerates } from "./scheduler/node-fit"
 export { EndpointSliceController, type EndpointSliceControllerConfig, ENDPOINTSLICE_CONTROLLER_NAME, LABEL_HEADLESS } from "./endpointslice/endpointslice-controller"
 export { findPort, endpointPorts, podToEndpoint, LABEL_TOPOLOGY_ZONE } from "./endpointslice/desired-endpoints"

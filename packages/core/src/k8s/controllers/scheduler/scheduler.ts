@@ -94,14 +94,6 @@ const nodeRequestsOf: SumFunc = (o) => {
   return { key: node, amounts: [r.milliCpu, r.memory, nz.milliCpu, nz.memory] }
 }
 
-/** How each node scored; exported for tests. */
-export interface NodeScore {
-  readonly node: string
-  readonly leastAllocated: number
-  readonly spread: number
-  readonly total: number
-}
-
 /**
  * kube-scheduler reduced to its default behaviour for Service networking (pkg/scheduler): pending pods with
  * `schedulerName: default-scheduler` are filtered against the nodes (NodeUnschedulable, TaintToleration,
@@ -123,6 +115,8 @@ export class Scheduler {
   /** The node list (namespace/name order) as slots, and the Node kind revision it was read at. */
   private nodes: ReadonlyArray<NodeSlot> = []
   private nodesAt = -1
+  /** The scores of the cycle's feasible nodes (`score`), reused. */
+  private readonly totals: number[] = []
 
   constructor(
     readonly sim: Simulation,
@@ -197,8 +191,7 @@ export class Scheduler {
       }
       return
     }
-    const scores = this.score(pod, feasible)
-    const chosen = this.selectHost(scores)
+    const chosen = this.selectHost(feasible, this.score(pod, feasible))
     const r = (this.config.bind ?? this.defaultBind)(pod, chosen)
     if (!r.ok) {
       recordAction(this.config.log, this.sim.now, ACTOR, "schedule-failed", "Pod", ns, name, r.message)
@@ -266,8 +259,11 @@ export class Scheduler {
     }
   }
 
-  /** NodeResourcesFit (LeastAllocated) and PodTopologySpread (system default constraints, simplified) scores. */
-  private score(pod: Pod, nodes: ReadonlyArray<NodeSlot>): NodeScore[] {
+  /**
+   * NodeResourcesFit (LeastAllocated) and PodTopologySpread (system default constraints, simplified): each node's
+   * weighted total, in `nodes` order (one array reused by every cycle).
+   */
+  private score(pod: Pod, nodes: ReadonlyArray<NodeSlot>): ReadonlyArray<number> {
     const wLeast = this.config.weights?.leastAllocated ?? 1
     const wSpread = this.config.weights?.spread ?? 2
     const selectors = this.defaultSelectors(pod)
@@ -288,15 +284,19 @@ export class Scheduler {
     }
     let maxCount = 0
     if (counts.size > 0) for (const slot of nodes) maxCount = Math.max(maxCount, counts.get(slot.name) ?? 0)
-    return nodes.map((slot) => {
+    const totals = this.totals
+    totals.length = nodes.length
+    for (let i = 0; i < nodes.length; i++) {
+      const slot = nodes[i] as NodeSlot
       const a = slot.alloc
       const cpu = slot.requested[3] as number
       const mem = slot.requested[4] as number
       const leastAllocated = Math.floor((least(a.milliCpu, cpu + want.milliCpu) + least(a.memory, mem + want.memory)) / 2)
       const c = maxCount === 0 ? 0 : (counts.get(slot.name) ?? 0)
       const spread = maxCount === 0 ? 100 : Math.floor((100 * (maxCount - c)) / maxCount)
-      return { node: slot.name, leastAllocated, spread, total: wLeast * leastAllocated + wSpread * spread }
-    })
+      totals[i] = wLeast * leastAllocated + wSpread * spread
+    }
+    return totals
   }
 
   /** `helper.DefaultSelector`: the selectors of the Services and the owning ReplicaSet that select this pod. */
@@ -316,20 +316,21 @@ export class Scheduler {
   }
 
   /** schedule_one.go `selectHost`: the highest total, ties sampled uniformly (reservoir sampling). */
-  private selectHost(scores: ReadonlyArray<NodeScore>): string {
-    let best = scores[0] as NodeScore
+  private selectHost(nodes: ReadonlyArray<NodeSlot>, totals: ReadonlyArray<number>): string {
+    let best = 0
     let ties = 1
-    for (let i = 1; i < scores.length; i++) {
-      const s = scores[i] as NodeScore
-      if (s.total > best.total) {
-        best = s
+    for (let i = 1; i < nodes.length; i++) {
+      const t = totals[i] as number
+      const top = totals[best] as number
+      if (t > top) {
+        best = i
         ties = 1
-      } else if (s.total === best.total) {
+      } else if (t === top) {
         ties++
-        if (this.rng.int(0, ties) === 0) best = s
+        if (this.rng.int(0, ties) === 0) best = i
       }
     }
-    return best.node
+    return (nodes[best] as NodeSlot).name
   }
 
   /** pods/binding (registry/core/pod/storage `BindingREST`): the store sets spec.nodeName and PodScheduled=True. */
