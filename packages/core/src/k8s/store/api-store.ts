@@ -479,7 +479,7 @@ export class ApiStore {
       const b = podNodeOf(old)
       const na = a === undefined ? undefined : kw.byNode.get(a)
       const nb = b === undefined || b === a ? undefined : kw.byNode.get(b)
-      if (na !== undefined || nb !== undefined) ws = [...ws, ...(na ?? []), ...(nb ?? [])].sort((x, y) => x.seq - y.seq)
+      if (na !== undefined || nb !== undefined) ws = mergeBySeq(mergeBySeq(ws, na ?? NO_WATCHERS), nb ?? NO_WATCHERS)
     }
     // Watchers that get the same event after the same lag, one after another, share one kernel event: the separate
     // deliveries would have run back to back at that instant (consecutive sequence numbers, nothing between them),
@@ -508,4 +508,19 @@ export class ApiStore {
     }
     flush()
   }
+}
+
+const NO_WATCHERS: ReadonlyArray<Watcher> = []
+
+/** Two watcher lists in registration order (each list is: watchers are appended with rising `seq`) as one. */
+const mergeBySeq = (a: ReadonlyArray<Watcher>, b: ReadonlyArray<Watcher>): ReadonlyArray<Watcher> => {
+  if (b.length === 0) return a
+  if (a.length === 0) return b
+  const out: Watcher[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length && j < b.length) out.push((a[i] as Watcher).seq < (b[j] as Watcher).seq ? (a[i++] as Watcher) : (b[j++] as Watcher))
+  while (i < a.length) out.push(a[i++] as Watcher)
+  while (j < b.length) out.push(b[j++] as Watcher)
+  return out
 }

@@ -31,6 +31,9 @@ export interface RestorePayload {
 }
 
 const CHAIN_NAME = /^[^\s!-][^\s]{0,28}$/
+/** The first two / three words and the space after each (as many as there are, as a word-by-word strip would). */
+const SKIP_TWO_WORDS = /^(?:\S+\s*){0,2}/
+const SKIP_THREE_WORDS = /^(?:\S+\s*){0,3}/
 
 const err = (line: number, token: string, detail: string): never => {
   throw new IptablesParseError(line, token, detail)
@@ -105,12 +108,9 @@ export const parseRestore = (text: string): RestorePayload => {
     }
     const [op, chain] = words
     if (chain === undefined && op !== "-F") err(lineNo, op ?? line, `${op ?? "command"} needs a chain name`)
-    const ruleText = (skip: number): string => {
+    const ruleText = (skip: 2 | 3): string =>
       // The rule's option text exactly as written: everything after the op, chain (and position).
-      let s = rest
-      for (let k = 0; k < skip; k++) s = s.replace(/^\S+\s*/, "")
-      return s.trimEnd()
-    }
+      rest.replace(skip === 2 ? SKIP_TWO_WORDS : SKIP_THREE_WORDS, "").trimEnd()
     const c = chain as string
     switch (op) {
       case "-A":

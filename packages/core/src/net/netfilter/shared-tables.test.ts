@@ -173,6 +173,51 @@ describe("TableShareCache: nodes restoring the same payloads share the result", 
     )
   })
 
+  test("inPlaceWrites reads each line as its word split would (any mix of ops, counters, comments and spacing)", () => {
+    // The reference: every line split into words.
+    const reference = (text: string): Array<readonly [string, string | null]> => {
+      const out: Array<readonly [string, string | null]> = []
+      let table = "filter"
+      let declared = new Set<string>()
+      for (const raw of text.split("\n")) {
+        const line = raw.replace(/^\[\d+:\d+\]\s+/, "").trim()
+        if (line === "" || line.startsWith("#") || line === "COMMIT") continue
+        const [op, name] = line.split(/\s+/) as [string, string | undefined]
+        if (op.startsWith("*")) {
+          if (["raw", "mangle", "filter", "nat"].includes(op.slice(1))) table = op.slice(1)
+          declared = new Set()
+        } else if (op.startsWith(":")) {
+          if (name === "-") declared.add(op.slice(1))
+          else out.push([table, op.slice(1)])
+        } else if (op === "-N" || op === "--new-chain") {
+          if (name !== undefined) declared.add(name)
+        } else if (op === "-X" || op === "--delete-chain") continue
+        else if (op === "-F" || op === "--flush") {
+          if (name === undefined || name.startsWith("-")) out.push([table, null])
+          else if (!declared.has(name)) out.push([table, name])
+        } else if (["-A", "--append", "-I", "--insert", "-D", "--delete", "-R", "--replace", "-P", "--policy"].includes(op) && name !== undefined) {
+          if (!declared.has(name)) out.push([table, name])
+        } else out.push([table, null])
+      }
+      return out
+    }
+    const space = fc.constantFrom(" ", "  ", "\t", " \t ")
+    const chain = fc.constantFrom("A", "KUBE-SVC-X", "OUTPUT", "PREROUTING", "-j")
+    const line = fc.oneof(
+      fc.tuple(fc.constantFrom("*nat", "*filter", "*bogus", ":A -", ":OUTPUT ACCEPT", ":A", "COMMIT", "# note", "", "--weird"), space).map(([l, sp]) => `${sp}${l}`),
+      fc.tuple(fc.constantFrom("-A", "--append", "-I", "-D", "-R", "-P", "-N", "--new-chain", "-X", "-F", "--flush"), space, fc.option(chain), fc.boolean(), fc.boolean()).map(
+        ([op, sp, name, counters, tail]) => `${counters ? "[1:2]" + sp : ""}${op}${name === null ? "" : sp + name}${tail ? sp + "-j ACCEPT" : ""}${tail ? sp : ""}`,
+      ),
+    )
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 25 }), (lines) => {
+        const text = lines.join("\n")
+        expect(inPlaceWrites(text)).toEqual(reference(text))
+      }),
+      { numRuns: runs(300) },
+    )
+  })
+
   test("inPlaceWrites: the chains a payload changes without declaring them first", () => {
     expect(inPlaceWrites(svcPayload(2, 1))).toEqual([])
     expect(inPlaceWrites(jump)).toEqual([["nat", "PREROUTING"], ["nat", "OUTPUT"]])

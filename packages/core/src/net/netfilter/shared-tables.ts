@@ -312,18 +312,19 @@ export const inPlaceWrites = (text: string): ReadonlyArray<readonly [TableName, 
   const out: Array<readonly [TableName, string | null]> = []
   let table: TableName = "filter"
   let declared = new Set<string>()
+  // Only each line's first two words are read (a payload is restored per sync round: no word arrays per rule).
   for (const raw of text.split("\n")) {
-    const line = raw.replace(/^\[\d+:\d+\]\s+/, "").trim()
-    if (line === "" || line.startsWith("#") || line === "COMMIT") continue
-    const words = line.split(/\s+/)
-    const op = words[0] as string
-    const name = words[1]
+    const line = (raw.charCodeAt(0) === 91 /* [ */ ? raw.replace(COUNTERS_PREFIX, "") : raw).trim()
+    if (line === "" || line.charCodeAt(0) === 35 /* # */ || line === "COMMIT") continue
+    const words = FIRST_TWO_WORDS.exec(line) as RegExpExecArray
+    const op = words[1] as string
+    const name = words[2]
     if (op.startsWith("*")) {
       const t = op.slice(1)
       if (TABLE_NAMES.has(t)) table = t as TableName
       declared = new Set()
     } else if (op.startsWith(":")) {
-      const policy = words[1]
+      const policy = words[2]
       if (policy === "-") declared.add(op.slice(1))
       else out.push([table, op.slice(1)])
     } else if (op === "-N" || op === "--new-chain") {
@@ -333,9 +334,14 @@ export const inPlaceWrites = (text: string): ReadonlyArray<readonly [TableName, 
     } else if (op === "-F" || op === "--flush") {
       if (name === undefined || name.startsWith("-")) out.push([table, null])
       else if (!declared.has(name)) out.push([table, name])
-    } else if (["-A", "--append", "-I", "--insert", "-D", "--delete", "-R", "--replace", "-P", "--policy"].includes(op) && name !== undefined) {
+    } else if (IN_PLACE_OPS.has(op) && name !== undefined) {
       if (!declared.has(name)) out.push([table, name])
     } else out.push([table, null])
   }
   return out
 }
+
+const COUNTERS_PREFIX = /^\[\d+:\d+\]\s+/
+/** A trimmed, non-empty line's first word and second word (if any), as `line.split(/\s+/)` would give them. */
+const FIRST_TWO_WORDS = /^(\S+)(?:\s+(\S+))?/
+const IN_PLACE_OPS: ReadonlySet<string> = new Set(["-A", "--append", "-I", "--insert", "-D", "--delete", "-R", "--replace", "-P", "--policy"])
