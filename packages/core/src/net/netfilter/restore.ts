@@ -552,11 +552,11 @@ const applyCommand = (st: Staging, c: RestoreCommand, useCounters: boolean, keep
   }
 }
 
-/** The kernel refuses a table whose rules jump to missing chains (e.g. a chain deleted while referenced). */
 /**
- * No rule may jump to a chain that is gone (libiptc TC_COMMIT). Without deletions only the chains written now
- * can hold a new reference (the rest of the table was checked when it was written, and every jump target was a
- * chain when its rule was parsed); a deletion means every chain is looked at.
+ * The kernel refuses a table whose rules jump to missing chains (libiptc TC_COMMIT; e.g. a chain deleted while
+ * referenced). Without deletions only the chains written now can hold a new reference (the rest of the table was
+ * checked when it was written, and every jump target was a chain when its rule was parsed); a deletion means
+ * every chain is looked at.
  */
 const validate = (st: Staging): void => {
   for (const c of st.deleted.size === 0 ? st.written() : st.chains.values()) {
