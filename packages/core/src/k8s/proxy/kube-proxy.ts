@@ -110,7 +110,7 @@ export class KubeProxy {
   private readonly gracefulKind: EventKind<KubeProxy> | null = null
   private readonly syncOnce: () => Nanos
   /** What the sync in progress handed to its sink (restore, then possibly conntrack cleanup). */
-  private stash: { readonly jumpRules: ReadonlyArray<JumpRule> | undefined; readonly payloadId?: object; readonly nft: string[] | null; conntrack: UdpConntrackTargets | undefined } | undefined
+  private stash: { readonly jumpRules: ReadonlyArray<JumpRule> | undefined; readonly payloadId?: object | undefined; readonly nft: string[] | null; conntrack: UdpConntrackTargets | undefined } | undefined
 
   constructor(
     private readonly sim: Simulation,
@@ -174,7 +174,7 @@ export class KubeProxy {
       sink: {
         // The restore runs for the sync's duration; whether the kernel takes it is known when it lands.
         restore: (_payload, jumpRules, payloadId) => {
-          this.stash = { jumpRules, nft: null, conntrack: undefined, ...(payloadId !== undefined ? { payloadId } : {}) }
+          this.stash = { jumpRules, payloadId, nft: null, conntrack: undefined }
         },
         natChains: node.natChains === undefined ? undefined : () => (node.natChains as () => Iterable<string>)(),
         ...(node.natChainNames !== undefined ? { natChainNames: () => (node.natChainNames as () => object)() } : {}),

@@ -64,6 +64,15 @@ const addTo = (s: Sum, part: ReturnType<SumFunc>, sign: 1 | -1): void => {
   for (let i = 0; i < part.amounts.length; i++) t[i + 1] = (t[i + 1] as number) + sign * (part.amounts[i] as number)
 }
 
+/** Whether a value is among `values` (an index function's few values; a set when there are many). */
+const membership = (values: ReadonlyArray<string>): ((v: string) => boolean) => {
+  if (values.length > 8) {
+    const set = new Set(values)
+    return (v) => set.has(v)
+  }
+  return (v) => values.includes(v)
+}
+
 /** The label index's value for one pair (label keys cannot contain "="). */
 export const labelPair = (key: string, value: string): string => `${key}=${value}`
 
@@ -278,16 +287,16 @@ export class KindIndex {
   private refile(idx: Index, key: string, old: KubeObject | undefined, next: KubeObject | undefined): void {
     const before = old === undefined ? [] : idx.fn(old)
     const after = next === undefined ? [] : idx.fn(next)
-    const kept = after.length > 8 ? new Set(after) : after
+    const kept = membership(after)
     for (const v of before) {
       idx.revisions.set(v, this.revision)
-      if (!(kept instanceof Set ? kept.has(v) : kept.includes(v))) unfile(idx.buckets, v, key)
+      if (!kept(v)) unfile(idx.buckets, v, key)
     }
     // A value the object had before is filed already (most writes keep every value: a status update).
-    const had = before.length > 8 ? new Set(before) : before
+    const had = membership(before)
     for (const v of after) {
       idx.revisions.set(v, this.revision)
-      if (!(had instanceof Set ? had.has(v) : had.includes(v))) file(idx.buckets, v, key)
+      if (!had(v)) file(idx.buckets, v, key)
     }
   }
 

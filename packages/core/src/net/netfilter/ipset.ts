@@ -241,6 +241,11 @@ export class IpSets {
     return this.sets.get(name)
   }
 
+  /**
+   * `ipset destroy`. The kernel refuses a set a rule still uses (IPSET_ERR_REFERENCED, "Set cannot be destroyed:
+   * it is in use by a kernel component"); this does not check, as nothing in kubesim destroys a set in use (a
+   * restore checks set names only in the rules it writes, as the kernel resolves them only then).
+   */
   destroy(name: string): void {
     if (!this.sets.delete(name)) throw new IpSetError(`The set with the given name does not exist`)
   }
