@@ -86,6 +86,12 @@ describe("the store's indexes", () => {
             expect(r).toBeGreaterThan(revisions.get(n) ?? 0)
             revisions.set(n, r)
           }
+          // Listed between writes (the sorted bucket lists are cached and dropped on change): the live objects.
+          for (const n of ["n1", "n2"]) {
+            const listed = store.byIndex("Pod", INDEX_POD_NODE, n)
+            expect(names(listed)).toEqual(names(store.list("Pod").filter((p) => p.spec.nodeName === n)))
+            for (const p of listed) expect(store.get("Pod", p.metadata.namespace ?? "", p.metadata.name)).toBe(p)
+          }
         }
         const every = store.list("Pod")
         expect(every.length).toBe(store.count("Pod"))

@@ -38,6 +38,16 @@ interface Index {
   readonly sorted: Map<string, { readonly at: number; readonly objects: KubeObject[] }>
 }
 
+/**
+ * Marks bucket `value` changed at `revision` and drops its sorted list: kept, a stale list would hold the bucket's
+ * old objects alive until the next `byIndex` of that value, which may never come (an EndpointSlice's old versions,
+ * one per Pod it lists, held by the slice-by-pod index).
+ */
+const touch = (idx: Index, value: string, revision: number): void => {
+  idx.revisions.set(value, revision)
+  idx.sorted.delete(value)
+}
+
 const file = (buckets: Map<string, Set<string>>, value: string, key: string): void => {
   let b = buckets.get(value)
   if (b === undefined) {
@@ -289,13 +299,13 @@ export class KindIndex {
     const after = next === undefined ? [] : idx.fn(next)
     const kept = membership(after)
     for (const v of before) {
-      idx.revisions.set(v, this.revision)
+      touch(idx, v, this.revision)
       if (!kept(v)) unfile(idx.buckets, v, key)
     }
     // A value the object had before is filed already (most writes keep every value: a status update).
     const had = membership(before)
     for (const v of after) {
-      idx.revisions.set(v, this.revision)
+      touch(idx, v, this.revision)
       if (!had(v)) file(idx.buckets, v, key)
     }
   }
