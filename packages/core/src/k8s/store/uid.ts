@@ -15,7 +15,8 @@ export const uuidV4 = (rng: Rng): string => {
   const c2 = ((c & 0x3fffffff) | 0x80000000) >>> 0 // variant 10xx
   const hb = hex8(b2)
   const hc = hex8(c2)
-  return `${hex8(a)}-${hb.slice(0, 4)}-${hb.slice(4)}-${hc.slice(0, 4)}-${hc.slice(4)}${hex8(d)}`
+  // join builds a flat string: a template literal keeps V8's concatenation tree, ~430 bytes per object's uid.
+  return [hex8(a), "-", hb.slice(0, 4), "-", hb.slice(4), "-", hc.slice(0, 4), "-", hc.slice(4), hex8(d)].join("")
 }
 
 /** apiserver/pkg/storage/names/generate.go `SimpleNameGenerator`: 5 characters from util/rand's alphabet. */
