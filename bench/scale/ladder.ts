@@ -16,6 +16,8 @@ export interface Rung {
   readonly clients: number
   readonly requests: number
   readonly podCIDR?: string
+  /** Replicas of every Deployment; without it, 5–15 (`fiveToFifteen`). */
+  readonly replicas?: number
 }
 
 export interface RungOutcome {
@@ -37,15 +39,21 @@ export interface RungOutcome {
 const READY_INDEX = "bench/ready"
 const TRAFFIC_WINDOW = 20
 
-export const podsOf = (services: number): number => {
+const replicasOf = (r: Pick<Rung, "replicas">): ((i: number) => number) => {
+  const fixed = r.replicas
+  return fixed === undefined ? fiveToFifteen : () => fixed
+}
+
+export const podsOf = (r: Pick<Rung, "services" | "replicas">): number => {
+  const of = replicasOf(r)
   let n = 0
-  for (let i = 0; i < services; i++) n += fiveToFifteen(i)
+  for (let i = 0; i < r.services; i++) n += of(i)
   return n
 }
 
 /** With `progress`, a line on stderr at every progress tick (wall and simulated time, events, ready pods, RSS). */
 export const runRung = (r: Rung, progress = false): RungOutcome => {
-  const pods = podsOf(r.services)
+  const pods = podsOf(r)
   // Simulated time for the build: the scheduler binds one pod per 1–5 ms sync, then image pulls and starts.
   const trafficStart = Math.ceil(30 + pods * 0.0035)
   const duration = trafficStart + TRAFFIC_WINDOW + 6
@@ -53,7 +61,7 @@ export const runRung = (r: Rung, progress = false): RungOutcome => {
   const text = generateScenario({
     nodes: r.nodes,
     services: r.services,
-    replicasOf: fiveToFifteen,
+    replicasOf: replicasOf(r),
     clients: r.clients,
     rate,
     trafficStart: `${trafficStart}s`,
