@@ -4,14 +4,15 @@ import type { PreparedScenario } from "../validate/prepare-scenario"
 
 /**
  * What a cluster of this size costs in memory, measured as the live heap after a full GC at the end of a scale
- * ladder build (2026-12-04): per pod (API object, kubelet worker, network namespace, EndpointSlice entry,
- * records) 40 KB — 30,002 pods on 300 nodes / 3,000 Services: 1,221 MB —, and per node (host, kubelet,
- * kube-proxy) 60 KB — the same cluster on 600 nodes: 1,238 MB. Nothing grows with nodes × Services: the nodes
+ * ladder build (2026-12-04, second session): per pod (API object, kubelet worker, network namespace, EndpointSlice
+ * entry, records) 32 KB — 30,000 pods on 300 nodes / 3,000 Services: 979 MB —, and per node (host, kubelet,
+ * kube-proxy) 40 KB — the same cluster on 600 nodes: 991 MB. Nothing grows with nodes × Services: the nodes
  * share their informer caches, change trackers, kube-proxy states, iptables tables and rules-record ledgers. A
- * lower bound: runs peak at about twice it in RSS (V8 collects lazily below its heap limit).
+ * lower bound: runs peak at about twice it in RSS (V8 collects lazily below its heap limit; the 150,000-pod ladder
+ * rung estimates 4.7 GB and peaks at 10.3 GB in a 16 GB heap).
  */
-const BYTES_PER_POD = 40_000
-const BYTES_PER_NODE = 60_000
+const BYTES_PER_POD = 32_000
+const BYTES_PER_NODE = 40_000
 
 export interface ClusterSize {
   readonly nodes: number
