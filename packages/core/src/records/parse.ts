@@ -1,6 +1,6 @@
 import { ENDPOINT_ENTRY_FIELDS, RECORD_FIELDS, isRecordKind, type FieldType } from "./fields"
 import { RecordError } from "./record-error"
-import { show } from "./serialise"
+import { compareEntries, show } from "./serialise"
 import type { RunRecord } from "./types"
 
 /**
@@ -45,13 +45,58 @@ export const parseRecords = (text: string, source = "records.jsonl"): RunRecord[
   return out
 }
 
-const check = (where: string, type: FieldType, v: unknown): unknown => {
+/**
+ * A record as `parseRecordLine(serialiseRecord(r))` returns it, without the text between: fields in documented
+ * order and nothing else, `null` for an absent optional value, `endpoints` and `shares` in the serialiser's
+ * sorted order, -0 as 0. What a reader of the run's records.jsonl gets, for a reader in the same process (the
+ * CLI's reports: a 1,000-node run's records are a gigabyte of text to write and read back). Throws RecordError,
+ * naming kind and field, where serialising would.
+ */
+export const canonicalRecord = (r: RunRecord): RunRecord => canonicalWith(r, new WeakMap())
+
+/**
+ * `canonicalRecord` of each record, in one pass that converts each `endpoints` list and `shares` object once
+ * however many records hold it (kube-proxy's records share them between nodes in step: a thousand nodes'
+ * records are a handful of distinct objects), and the results share them too. The records must not change
+ * during the pass (a RecordLog's records never change).
+ */
+export const canonicalRecords = (rs: ReadonlyArray<RunRecord>): RunRecord[] => {
+  const memo: Canonical = new WeakMap()
+  const out: RunRecord[] = new Array(rs.length)
+  for (let i = 0; i < rs.length; i++) out[i] = canonicalWith(rs[i] as RunRecord, memo)
+  return out
+}
+
+/** Canonical copies of the collections converted so far in a pass, by the identity of what was converted. */
+type Canonical = WeakMap<object, unknown>
+
+const canonicalWith = (r: RunRecord, memo: Canonical): RunRecord => {
+  const kind = (r as { kind: unknown }).kind
+  if (typeof kind !== "string" || !isRecordKind(kind)) throw new RecordError(`cannot serialise a record of unknown kind ${show(kind)}`)
+  const obj = r as unknown as Readonly<Record<string, unknown>>
+  const out: Record<string, unknown> = { kind }
+  for (const [name, type] of RECORD_FIELDS[kind]) {
+    const field = name as string
+    const v = obj[field]
+    out[field] = check(`record kind "${kind}" field "${field}"`, type, v === undefined && type.t.endsWith("?") ? null : v, memo)
+  }
+  return out as unknown as RunRecord
+}
+
+const byCodeUnits = (a: readonly [string, unknown], b: readonly [string, unknown]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+
+/**
+ * Checks a field's value against its type and returns it as a record holds it. With `canonical`, in the
+ * serialiser's form (entries and keys sorted, -0 as JSON writes it: 0), each collection converted once.
+ */
+const check = (where: string, type: FieldType, v: unknown, canonical?: Canonical): unknown => {
   switch (type.t) {
     case "int":
-      if (typeof v === "number" && Number.isSafeInteger(v)) return v
+      if (typeof v === "number" && Number.isSafeInteger(v)) return canonical !== undefined ? v + 0 : v
       return fail(where, "an integer", v)
     case "int?":
-      if (v === null || (typeof v === "number" && Number.isSafeInteger(v))) return v
+      if (v === null) return v
+      if (typeof v === "number" && Number.isSafeInteger(v)) return canonical !== undefined ? v + 0 : v
       return fail(where, "an integer or null", v)
     case "str":
       if (typeof v === "string") return v
@@ -73,7 +118,9 @@ const check = (where: string, type: FieldType, v: unknown): unknown => {
       return fail(where, "16 lower-case hex digits", v)
     case "endpoints": {
       if (!Array.isArray(v)) return fail(where, "an array of endpoint entries", v)
-      return v.map((e: unknown, i) => {
+      const known = canonical?.get(v)
+      if (known !== undefined) return known
+      const entries = v.map((e: unknown, i) => {
         if (typeof e !== "object" || e === null || Array.isArray(e)) return fail(`${where}[${i}]`, "an object", e)
         const entry: Record<string, unknown> = {}
         ENDPOINT_ENTRY_FIELDS.forEach((f, j) => {
@@ -82,23 +129,41 @@ const check = (where: string, type: FieldType, v: unknown): unknown => {
         })
         return entry
       })
+      if (canonical === undefined) return entries
+      canonical.set(v, entries.sort(compareEntries as (a: unknown, b: unknown) => number))
+      return entries
     }
     case "shares": {
       if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(where, "an object of service port → { endpoint: share }", v)
+      const known = canonical?.get(v)
+      if (known !== undefined) return known
       // Entries are defined, not assigned: a key such as "__proto__" stays an own property, as JSON.parse made it.
-      const out: Array<[string, Record<string, number>]> = []
+      const out: Array<[string, Readonly<Record<string, number>>]> = []
       for (const [svc, inner] of Object.entries(v)) {
         if (typeof inner !== "object" || inner === null || Array.isArray(inner)) return fail(`${where}[${svc}]`, "an object of endpoint → share", inner)
-        const m: Array<[string, number]> = []
-        for (const [ep, p] of Object.entries(inner as object)) {
-          if (typeof p !== "number" || !Number.isFinite(p)) return fail(`${where}[${svc}][${ep}]`, "a finite number", p)
-          m.push([ep, p])
-        }
-        out.push([svc, Object.fromEntries(m)])
+        out.push([svc, shareRow(`${where}[${svc}]`, inner as object, canonical)])
       }
-      return Object.fromEntries(out)
+      if (canonical === undefined) return Object.fromEntries(out)
+      const shares = Object.fromEntries(out.sort(byCodeUnits))
+      canonical.set(v, shares)
+      return shares
     }
   }
+}
+
+/** One service port's `{ endpoint: share }`, checked (and with `canonical`, sorted, converted once). */
+const shareRow = (where: string, inner: object, canonical: Canonical | undefined): Readonly<Record<string, number>> => {
+  const known = canonical?.get(inner)
+  if (known !== undefined) return known as Readonly<Record<string, number>>
+  const m: Array<[string, number]> = []
+  for (const [ep, p] of Object.entries(inner)) {
+    if (typeof p !== "number" || !Number.isFinite(p)) return fail(`${where}[${ep}]`, "a finite number", p)
+    m.push([ep, canonical !== undefined ? p + 0 : p])
+  }
+  if (canonical === undefined) return Object.fromEntries(m)
+  const row = Object.fromEntries(m.sort(byCodeUnits))
+  canonical.set(inner, row)
+  return row
 }
 
 const fail = (where: string, expected: string, got: unknown): never => {

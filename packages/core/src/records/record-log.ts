@@ -1,4 +1,4 @@
-import { serialiseRecord } from "./serialise"
+import { type SerialisedCollections, serialiseRecord } from "./serialise"
 import type { RecordKind, RecordOfKind, RunRecord } from "./types"
 
 /**
@@ -45,8 +45,9 @@ export class RecordLog {
   *jsonlChunks(chunkLines = 4096, chunkChars = CHUNK_CHARS): Generator<string> {
     let chunk = ""
     let n = 0
+    const seen: SerialisedCollections = new WeakMap()
     for (const r of this.items) {
-      chunk += serialiseRecord(r) + "\n"
+      chunk += serialiseRecord(r, seen) + "\n"
       if (++n === chunkLines || chunk.length >= chunkChars) {
         yield chunk
         chunk = ""

@@ -3,7 +3,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { runs } from "../../../../test-support/runs"
 import { RECORD_FIELDS, RECORD_KINDS } from "./fields"
-import { parseRecordLine, parseRecords } from "./parse"
+import { canonicalRecord, canonicalRecords, parseRecordLine, parseRecords } from "./parse"
 import { RecordError } from "./record-error"
 import { RecordLog } from "./record-log"
 import { serialiseRecord, toJsonl } from "./serialise"
@@ -45,6 +45,17 @@ const documentedFields = (): Map<string, string[]> => {
   return out
 }
 
+/**
+ * Records some of which reuse another's `endpoints` list or `shares` object (copies with another time), as
+ * kube-proxy's records of nodes in step do: writers and converters that reuse a collection's result by identity
+ * must still treat each record whole.
+ */
+const sharingRecords: fc.Arbitrary<RunRecord[]> = fc.array(runRecord, { maxLength: 30 }).chain((rs) =>
+  fc
+    .array(fc.nat({ max: Math.max(0, rs.length - 1) }), { maxLength: rs.length === 0 ? 0 : 10 })
+    .map((picks) => [...rs, ...picks.map((i) => { const r = rs[i] as RunRecord; return { ...r, t: r.t === 0 ? 1 : r.t - 1 } })]),
+)
+
 describe("records", () => {
   it("list exactly the fields of docs/records.md, in its order", () => {
     const doc = documentedFields()
@@ -80,6 +91,53 @@ describe("records", () => {
               ? { ...reversed, shares: Object.fromEntries(shuffle(Object.entries(reversed.shares)).map(([k, v]) => [k, Object.fromEntries(shuffle(Object.entries(v)))])) }
               : reversed
         expect(serialiseRecord(again)).toBe(serialiseRecord(r))
+      }),
+      { numRuns: runs(300) },
+    )
+  })
+
+  it("canonicalRecord is what parsing the written line gives — key order, -0, absent optionals and extra fields included — and refuses what writing refuses", () => {
+    /** Order-sensitive and -0-sensitive equality: the JSON text of the keys in order, and Object.is on every leaf. */
+    const same = (a: unknown, b: unknown): boolean => {
+      if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return Object.is(a, b)
+      const ka = Object.keys(a)
+      const kb = Object.keys(b)
+      return Array.isArray(a) === Array.isArray(b) && JSON.stringify(ka) === JSON.stringify(kb) && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    }
+    fc.assert(
+      fc.property(runRecord, fc.integer(), fc.boolean(), (r, seed, extra) => {
+        const rng = ((s: number) => () => ((s = (Math.imul(s, 1103515245) + 12345) | 0) >>> 0) / 2 ** 32)(seed)
+        const shuffle = <T>(xs: readonly T[]): T[] => xs.map((x) => [rng(), x] as const).sort((a, b) => a[0] - b[0]).map(([, x]) => x)
+        // As a simulation builds them: keys in any order, an absent optional as undefined, -0 where 0 is, more fields.
+        const fields = Object.entries(r).map(([k, v]) => [k, v === null && rng() < 0.5 ? undefined : v === 0 && rng() < 0.5 ? -0 : v] as const)
+        const built = Object.fromEntries(shuffle(extra ? [...fields, ["internalNote", { x: 1 }] as const] : fields)) as unknown as RunRecord
+        const messy: RunRecord =
+          built.kind === "endpoints"
+            ? { ...built, endpoints: shuffle(built.endpoints) }
+            : built.kind === "rules"
+              ? { ...built, shares: Object.fromEntries(shuffle(Object.entries(built.shares)).map(([k, v]) => [k, Object.fromEntries(shuffle(Object.entries(v)).map(([e, p]) => [e, p === 0 ? -0 : p]))])) }
+              : built
+        const read = parseRecordLine(serialiseRecord(messy))
+        const direct = canonicalRecord(messy)
+        expect(same(direct, read)).toBe(true)
+        expect(serialiseRecord(direct)).toBe(serialiseRecord(r))
+      }),
+      { numRuns: runs(500) },
+    )
+    const ok: RunRecord = { kind: "phase", t: 1, name: "warm-up" }
+    expect(() => canonicalRecord({ ...ok, t: NaN })).toThrow(/record kind "phase" field "t": expected an integer, got NaN/)
+    expect(() => canonicalRecord({ kind: "nope" } as unknown as RunRecord)).toThrow(/unknown kind "nope"/)
+    expect(() => canonicalRecord({ kind: "rules", t: 1, node: "n", mode: "iptables", full: false, services: 0, rules: 0, shares: { s: { e: Infinity } } })).toThrow(
+      /field "shares"\[s\]\[e\]: expected a finite number, got Infinity/,
+    )
+  })
+
+  it("canonicalRecords, converting each shared collection once, equals canonicalRecord of each", () => {
+    fc.assert(
+      fc.property(sharingRecords, (rs) => {
+        const all = canonicalRecords(rs)
+        expect(all.map((r) => JSON.stringify(r))).toEqual(rs.map((r) => JSON.stringify(canonicalRecord(r))))
+        expect(all).toEqual(rs.map((r) => parseRecordLine(serialiseRecord(r))))
       }),
       { numRuns: runs(300) },
     )
@@ -164,7 +222,7 @@ describe("records", () => {
 
   it("RecordLog keeps append order and writes what toJsonl writes, in any chunking", () => {
     fc.assert(
-      fc.property(fc.array(runRecord, { maxLength: 30 }), fc.integer({ min: 1, max: 7 }), (records, chunk) => {
+      fc.property(sharingRecords, fc.integer({ min: 1, max: 7 }), (records, chunk) => {
         const log = new RecordLog()
         for (const r of records) log.append(r)
         expect(log.size).toBe(records.length)

@@ -28,8 +28,15 @@ const PLANS = new Map<string, Plan>(
   ]),
 )
 
-/** One record as one JSON line (without the newline). */
-export const serialiseRecord = (r: RunRecord): string => {
+/**
+ * The text of each `endpoints` list and `shares` object written so far in one pass, by identity: kube-proxy's
+ * records share them between nodes in step, so a thousand nodes' records write a handful of distinct texts.
+ * Valid while the objects do not change (a RecordLog's records never do).
+ */
+export type SerialisedCollections = WeakMap<object, string>
+
+/** One record as one JSON line (without the newline); `seen` reuses collections' text within a pass. */
+export const serialiseRecord = (r: RunRecord, seen?: SerialisedCollections): string => {
   const plan = PLANS.get((r as { kind: unknown }).kind as string)
   if (plan === undefined) throw new RecordError(`cannot serialise a record of unknown kind ${JSON.stringify((r as { kind: unknown }).kind)}`)
   const obj = r as unknown as Readonly<Record<string, unknown>>
@@ -38,7 +45,12 @@ export const serialiseRecord = (r: RunRecord): string => {
   for (let i = 0; i < fields.length; i++) {
     const [name, prefix, type] = fields[i] as readonly [string, string, FieldType]
     out += prefix
-    out += value(r.kind, name, type, obj[name])
+    const v = obj[name]
+    if (seen !== undefined && (type.t === "endpoints" || type.t === "shares") && typeof v === "object" && v !== null) {
+      let text = seen.get(v)
+      if (text === undefined) seen.set(v, (text = value(r.kind, name, type, v)))
+      out += text
+    } else out += value(r.kind, name, type, v)
   }
   return out + "}"
 }
