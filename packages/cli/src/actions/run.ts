@@ -55,7 +55,8 @@ export const run = (o: RunOptions) =>
                   bar = new ProgressBar({ ...p, total: q.total, formatAmount: (n) => formatDuration(Math.round(n / 1e8) * 1e8), rateUnit: "events/s", label: `seed ${seed}` })
                   bars.set(seed, bar)
                 }
-                bar.update(q.now, q.events)
+                if (q.writing === true) bar.finish(q.now, q.events, `simulated (${q.events} events); writing the run directory and reports`)
+                else bar.update(q.now, q.events)
               },
             }),
         onResult: (r) => {

@@ -1,6 +1,6 @@
 import { join } from "node:path"
 import { decodeRunMeta, buildReport, renderHtml, renderMarkdown } from "@kubesim/report"
-import type { cluster } from "@kubesim/core"
+import { type cluster, parseDuration } from "@kubesim/core"
 import { renderRunJson, runDirPath, runScenario, writeRunDir, type ScenarioRunResult } from "@kubesim/scenarios"
 import { KUBESIM_VERSION } from "../version"
 
@@ -9,7 +9,7 @@ import { injectFault } from "./fault-injection"
 import { jobOverrides } from "./job-overrides"
 import { loadSource } from "./load-source"
 import { failureOf } from "./simulation-failure"
-import { decodeRecordChunks } from "../io/jsonl-lines"
+import { reportRecords } from "./report-records"
 import type { ScenarioSource } from "./scenario-source"
 
 /** Everything one run needs; plain data, so a sweep worker receives it as is. */
@@ -40,8 +40,11 @@ export interface RunJobResult {
 }
 
 export interface RunHooks {
-  /** Progress of the simulated clock (the executor's RunObserver.onProgress). */
-  readonly onProgress?: (now: number, duration: number, events: number) => void
+  /**
+   * Progress of the simulated clock (the executor's RunObserver.onProgress); once more with `writing` when the
+   * simulation is over and the run directory is about to be written.
+   */
+  readonly onProgress?: (now: number, duration: number, events: number, writing?: true) => void
 }
 
 
@@ -50,12 +53,13 @@ export const jobDir = (out: string, scenario: string, variant: string, seed: num
 
 /**
  * Writes the run directory whole or not at all, with the reports when asked: they are rendered from the run's
- * own records first, then the scenarios package's atomic writer puts everything in place at once.
+ * own records first (as `kubesim report` would read them back from the directory: reportRecords), then the
+ * scenarios package's atomic writer puts everything in place at once.
  */
 const writeWithReports = async (dir: string, r: ScenarioRunResult, reports: boolean): Promise<void> => {
   if (!reports) return writeRunDir(dir, r)
   const meta = decodeRunMeta(JSON.parse(renderRunJson(r.runJson)) as unknown, join(dir, "run.json"))
-  const report = buildReport([{ meta, records: decodeRecordChunks(r.recordsChunks, join(dir, "records.jsonl")) }])
+  const report = buildReport([{ meta, records: reportRecords(r.records) }])
   writeRunDir(dir, { ...r, extraFiles: [["report.md", renderMarkdown(report)], ["report.html", await renderHtml(report)]] })
 }
 
@@ -81,6 +85,10 @@ export const runJob = async (spec: RunJobSpec, variant: string, seed: number, ho
     throw failureOf(e, { scenario: loaded.scenario.metadata.name, variant, seed, cluster: live })
   }
   const dir = jobDir(spec.out, r.runJson.scenario, r.runJson.variant, seed)
+  if (onProgress !== undefined) {
+    const length = parseDuration(r.runJson.duration)
+    onProgress(length, length, r.events, true)
+  }
   await writeWithReports(dir, r, spec.reports)
   const reqs = r.records.flatMap((x) => (x.kind === "request" ? [x] : []))
   const okReqs = reqs.filter((x) => x.outcome === "ok")

@@ -47,6 +47,8 @@ export const formatEta = (seconds: number): string => {
 export class ProgressBar {
   private last = -Infinity
   private drawn = false
+  /** Whether a line was ever logged or the bar drawn (a short run shows nothing). */
+  private shown = false
   private readonly progressRate = new RateEstimate()
   private readonly countRate = new RateEstimate()
 
@@ -98,12 +100,26 @@ export class ProgressBar {
     if (!force && now - this.last < interval) return
     this.last = now
     const text = this.line(done)
+    this.shown = true
     if (!this.terminal) {
       this.o.sink.write(`${text}\n`)
       return
     }
     this.drawn = true
     this.o.sink.write(`\r${text}\u001b[K`)
+  }
+
+  /**
+   * The work is over and `note` says what follows (a run directory being written): a log gets the final line and
+   * the note, a terminal the note in place of the bar. Only if progress was shown at all: a run too short to have
+   * shown any says nothing.
+   */
+  finish(done: number, count: number, note: string): void {
+    if (!this.shown) return
+    if (!this.terminal) this.update(done, count, true)
+    this.done()
+    const label = this.label === undefined ? "" : `${this.label} `
+    this.o.sink.write(`${label}${note}\n`)
   }
 
   /** Erases the bar (the summary that follows goes to stdout on a clean line); a log keeps its lines. */

@@ -44,4 +44,29 @@ describe("progress", () => {
     expect(out[0]).toMatch(/^seed 1 50s of 100s \(50\.0%\) · \d+(\.\d)?k events\/s · ETA \ds\n$/)
     expect(out.every((l) => !l.includes("\r") && !l.includes("\u001b"))).toBe(true)
   })
+
+  it("finishes with the final line and a note for what follows, unless nothing was shown", () => {
+    let now = 0
+    const out: string[] = []
+    const options = { sink: { write: (t: string) => out.push(t) }, clock: () => now, total: 100e9, formatAmount: (n: number) => `${n / 1e9}s`, rateUnit: "events/s", label: "seed 1" }
+    const short = new ProgressBar({ ...options, terminal: false })
+    short.update(50e9, 500)
+    now = 1000
+    short.finish(100e9, 1000, "writing")
+    expect(out).toEqual([])
+    const long = new ProgressBar({ ...options, terminal: false })
+    now = 7000
+    long.update(50e9, 500_000)
+    now = 8000
+    long.finish(100e9, 1_000_000, "simulated; writing the run directory")
+    expect(out).toHaveLength(3)
+    expect(out[1]).toMatch(/^seed 1 100s of 100s \(100\.0%\) · /)
+    expect(out[2]).toBe("seed 1 simulated; writing the run directory\n")
+    out.length = 0
+    const bar = new ProgressBar({ ...options, terminal: true })
+    bar.update(50e9, 500_000)
+    now = 9000
+    bar.finish(100e9, 1_000_000, "writing")
+    expect(out).toEqual([expect.stringMatching(/^\r.*\[#{12}\.{12}\] 50s\/100s/), "\r\u001b[K", "seed 1 writing\n"])
+  })
 })

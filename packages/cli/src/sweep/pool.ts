@@ -6,9 +6,13 @@ export type ToWorker<J> = { readonly job: J } | null
 /** What a worker answers for each job. */
 export type FromWorker<R> = { readonly ok: true; readonly result: R } | { readonly ok: false; readonly message: string; readonly userError: boolean; readonly detail?: string }
 
-/** A running job's progress, posted by the worker while it runs (simulated now and length in ns, events so far). */
+/**
+ * A running job's progress, posted by the worker while it runs (simulated now and length in ns, events so far);
+ * `writing`: the simulation is over and the run directory is being written (a 1,000-node run's records are a
+ * gigabyte: seconds with nothing else to show).
+ */
 export interface JobProgress {
-  readonly progress: { readonly now: number; readonly total: number; readonly events: number }
+  readonly progress: { readonly now: number; readonly total: number; readonly events: number; readonly writing?: true }
 }
 
 export interface PoolOptions<J, R> {

@@ -19,7 +19,13 @@ export const serveSweepJobs = (): void => {
       port.close()
       return
     }
-    const hooks = spec.progress === true ? { onProgress: (now: number, total: number, events: number) => port.postMessage({ progress: { now, total, events } } satisfies JobProgress) } : {}
+    const hooks =
+      spec.progress === true
+        ? {
+            onProgress: (now: number, total: number, events: number, writing?: true) =>
+              port.postMessage({ progress: { now, total, events, ...(writing === true ? { writing } : {}) } } satisfies JobProgress),
+          }
+        : {}
     runJob(spec, m.job.variant, m.job.seed, hooks).then(
       (result) => port.postMessage({ ok: true, result } satisfies FromWorker<RunJobResult>),
       (e: unknown) => {
