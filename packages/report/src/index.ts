@@ -1,7 +1,7 @@
 // @kubesim/report: metrics over run records (docs/records.md), comparisons of variants × seeds, and the
 // Markdown / JSON / HTML renderers. It reads records only and imports nothing of the simulator.
 
-export { decodeRecordLine, decodeRecordsJsonl, decodeRecordsJsonlSync } from "./records/decode"
+export { decodeRecordLine, decodeRecordsJsonl, decodeRecordsJsonlSync, recordLineDecoder } from "./records/decode"
 export { RecordsDecodeError } from "./records/errors"
 export { decodeRunMeta, RunMeta } from "./records/run"
 export type { Run } from "./records/run"

@@ -1,6 +1,8 @@
 import { Effect, Either } from "effect"
+import fc from "fast-check"
 import { describe, expect, test } from "vitest"
-import { decodeRecordsJsonl, decodeRecordsJsonlSync, decodeRunMeta, RecordsDecodeError } from "../src/index"
+import { runs } from "../../../test-support/runs"
+import { decodeRecordLine, decodeRecordsJsonl, decodeRecordsJsonlSync, decodeRunMeta, recordLineDecoder, RecordsDecodeError } from "../src/index"
 import { syntheticRun } from "./support/synthetic"
 
 const run = syntheticRun({ seed: 9, seconds: 5, nodes: 2, clients: 2, intervalMs: 500, services: [{ name: "web", replicas: 2, port: 80 }], churn: [{ at: 2, service: "web", replica: 0 }] })
@@ -32,6 +34,56 @@ describe("records.jsonl decoding", () => {
     expect(errorOf("not json").message).toMatch(/^run\/records.jsonl:1: not JSON/)
     expect(errorOf('{"t":1}').field).toBe("kind")
     expect(errorOf('{"kind":"request","id":1}').line).toBe(1)
+  })
+  test("a file's decoder, reusing shares texts met before, gives what decodeRecordLine gives for each line, errors included", () => {
+    /** Order-sensitive and -0-sensitive equality: keys in the same order, Object.is on every leaf. */
+    const same = (a: unknown, b: unknown): boolean => {
+      if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return Object.is(a, b)
+      const ka = Object.keys(a)
+      const kb = Object.keys(b)
+      return JSON.stringify(ka) === JSON.stringify(kb) && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    }
+    const outcome = (f: () => unknown): { readonly ok: unknown } | { readonly error: string } => {
+      try {
+        return { ok: f() }
+      } catch (e) {
+        return { error: String(e) }
+      }
+    }
+    const name = fc.oneof(fc.constantFrom("kind-worker", "a\"b", "c\\d", "\u00e9", "", "__proto__"), fc.string({ maxLength: 4 }))
+    // A few shares texts, so lines repeat them; some are not objects, or not valid shares.
+    const sharesText = fc.oneof(
+      fc.dictionary(name, fc.dictionary(name, fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(-0)), { maxKeys: 3 }), { maxKeys: 3 }).map((o) => JSON.stringify(o)),
+      fc.constantFrom("{}", "[]", '"x"', '{"s":{"e":"half"}}', '{"s":{"e":0.5}},"t":7', '{"s":{"e":0.5}} ', "{", '{"s":{"e":1}}}'),
+    )
+    const line = (pool: ReadonlyArray<string>) =>
+      fc
+        .record({
+          t: fc.oneof(fc.nat(), fc.constant(-1)),
+          node: name,
+          mode: fc.constantFrom("iptables", "nftables"),
+          full: fc.boolean(),
+          services: fc.integer({ min: -2, max: 9 }),
+          rules: fc.nat(99),
+          shares: fc.constantFrom(...pool),
+          tail: fc.constantFrom("}", "}", "}", ' }', ',"t":3}'),
+        })
+        .map((l) => `{"kind":"rules","t":${l.t},"node":${JSON.stringify(l.node)},"mode":"${l.mode}","full":${l.full},"services":${l.services},"rules":${l.rules},"shares":${l.shares}${l.tail}`)
+    fc.assert(
+      fc.property(
+        fc.array(sharesText, { minLength: 1, maxLength: 4 }).chain((pool) => fc.array(fc.oneof(line(pool), fc.constant('{"kind":"phase","t":1,"name":"p"}')), { maxLength: 20 })),
+        (lines) => {
+          const decode = recordLineDecoder()
+          lines.forEach((l, i) => {
+            const reused = outcome(() => decode(l, i + 1, "f"))
+            const plain = outcome(() => decodeRecordLine(l, i + 1, "f"))
+            if ("error" in plain) expect(reused).toEqual(plain)
+            else expect("ok" in reused && same(reused.ok, plain.ok), l).toBe(true)
+          })
+        },
+      ),
+      { numRuns: runs(300) },
+    )
   })
   test("run.json: the fields the report needs", () => {
     expect(decodeRunMeta({ scenario: "s", variant: "v", seed: 3, traceHash: "abc", other: 1 })).toEqual({ scenario: "s", variant: "v", seed: 3, traceHash: "abc" })

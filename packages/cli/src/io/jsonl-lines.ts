@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from "node:fs"
 import { StringDecoder } from "node:string_decoder"
-import { decodeRecordLine, type RunRecord } from "@kubesim/report"
+import { type RunRecord, recordLineDecoder } from "@kubesim/report"
 
 /**
  * A file's text in chunks, never the whole file in one string: V8 caps a string at 2^29 − 24 characters
@@ -47,8 +47,9 @@ export const forEachLine = (chunks: Iterable<string>, f: (line: string, n: numbe
 /** The report's records of JSON Lines text in chunks; a bad line is a RecordsDecodeError naming `file` and the line. */
 export const decodeRecordChunks = (chunks: Iterable<string>, file: string): RunRecord[] => {
   const out: RunRecord[] = []
+  const decode = recordLineDecoder()
   forEachLine(chunks, (line, n) => {
-    const r = decodeRecordLine(line, n, file)
+    const r = decode(line, n, file)
     if (r !== null) out.push(r)
   })
   return out
