@@ -49,12 +49,14 @@ export class ProgressBar {
   private drawn = false
   /** Whether a line was ever logged or the bar drawn (a short run shows nothing). */
   private shown = false
+  private readonly started: number
   private readonly progressRate = new RateEstimate()
   private readonly countRate = new RateEstimate()
 
   constructor(private readonly o: ProgressBarOptions) {
     this.total = o.total
     this.label = o.label
+    this.started = o.clock()
     // A log's first line comes one interval in: a run shorter than that logs nothing.
     if (!this.terminal) this.last = o.clock()
   }
@@ -111,11 +113,11 @@ export class ProgressBar {
 
   /**
    * The work is over and `note` says what follows (a run directory being written): a log gets the final line and
-   * the note, a terminal the note in place of the bar. Only if progress was shown at all: a run too short to have
-   * shown any says nothing.
+   * the note, a terminal the note in place of the bar. Only after a log interval's worth of work with progress
+   * shown: a short run's bar is left to `done` to erase, as before.
    */
   finish(done: number, count: number, note: string): void {
-    if (!this.shown) return
+    if (!this.shown || this.o.clock() - this.started < (this.o.logIntervalMs ?? 5000)) return
     if (!this.terminal) this.update(done, count, true)
     this.done()
     const label = this.label === undefined ? "" : `${this.label} `

@@ -45,7 +45,7 @@ describe("progress", () => {
     expect(out.every((l) => !l.includes("\r") && !l.includes("\u001b"))).toBe(true)
   })
 
-  it("finishes with the final line and a note for what follows, unless nothing was shown", () => {
+  it("finishes with the final line and a note for what follows, unless the work was short", () => {
     let now = 0
     const out: string[] = []
     const options = { sink: { write: (t: string) => out.push(t) }, clock: () => now, total: 100e9, formatAmount: (n: number) => `${n / 1e9}s`, rateUnit: "events/s", label: "seed 1" }
@@ -63,9 +63,17 @@ describe("progress", () => {
     expect(out[1]).toMatch(/^seed 1 100s of 100s \(100\.0%\) · /)
     expect(out[2]).toBe("seed 1 simulated; writing the run directory\n")
     out.length = 0
+    // A terminal: a bar drawn for a second is only erased (by done); one drawn for longer gives way to the note.
+    const quick = new ProgressBar({ ...options, terminal: true })
+    quick.update(50e9, 500_000)
+    now = 9000
+    quick.finish(100e9, 1_000_000, "writing")
+    expect(out).toHaveLength(1)
+    quick.done()
+    out.length = 0
     const bar = new ProgressBar({ ...options, terminal: true })
     bar.update(50e9, 500_000)
-    now = 9000
+    now = 15_000
     bar.finish(100e9, 1_000_000, "writing")
     expect(out).toEqual([expect.stringMatching(/^\r.*\[#{12}\.{12}\] 50s\/100s/), "\r\u001b[K", "seed 1 writing\n"])
   })
