@@ -2,6 +2,7 @@ import { Effect, Either } from "effect"
 import fc from "fast-check"
 import { describe, expect, test } from "vitest"
 import { runs } from "../../../test-support/runs"
+import { sameShape } from "../../../test-support/same-shape"
 import { decodeRecordLine, decodeRecordsJsonl, decodeRecordsJsonlSync, decodeRunMeta, recordLineDecoder, RecordsDecodeError } from "../src/index"
 import { syntheticRun } from "./support/synthetic"
 
@@ -36,13 +37,6 @@ describe("records.jsonl decoding", () => {
     expect(errorOf('{"kind":"request","id":1}').line).toBe(1)
   })
   test("a file's decoder, reusing shares texts met before, gives what decodeRecordLine gives for each line, errors included", () => {
-    /** Order-sensitive and -0-sensitive equality: keys in the same order, Object.is on every leaf. */
-    const same = (a: unknown, b: unknown): boolean => {
-      if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return Object.is(a, b)
-      const ka = Object.keys(a)
-      const kb = Object.keys(b)
-      return JSON.stringify(ka) === JSON.stringify(kb) && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-    }
     const outcome = (f: () => unknown): { readonly ok: unknown } | { readonly error: string } => {
       try {
         return { ok: f() }
@@ -78,7 +72,7 @@ describe("records.jsonl decoding", () => {
             const reused = outcome(() => decode(l, i + 1, "f"))
             const plain = outcome(() => decodeRecordLine(l, i + 1, "f"))
             if ("error" in plain) expect(reused).toEqual(plain)
-            else expect("ok" in reused && same(reused.ok, plain.ok), l).toBe(true)
+            else expect("ok" in reused && sameShape(reused.ok, plain.ok), l).toBe(true)
           })
         },
       ),

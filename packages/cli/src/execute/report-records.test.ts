@@ -4,17 +4,10 @@ import { records } from "@kubesim/core"
 import { buildReport, decodeRecordLine, decodeRunMeta, renderMarkdown } from "@kubesim/report"
 import { loadBuiltinScenario, renderRunJson, runScenario } from "@kubesim/scenarios"
 import { runs } from "../../../../test-support/runs"
+import { sameShape } from "../../../../test-support/same-shape"
 import { runRecord } from "../../../core/src/records/testing/arbitraries"
 import { decodeRecordChunks } from "../io/jsonl-lines"
 import { reportRecords } from "./report-records"
-
-/** Order-sensitive and -0-sensitive equality: keys in the same order, Object.is on every leaf. */
-const same = (a: unknown, b: unknown): boolean => {
-  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return Object.is(a, b)
-  const ka = Object.keys(a)
-  const kb = Object.keys(b)
-  return Array.isArray(a) === Array.isArray(b) && JSON.stringify(ka) === JSON.stringify(kb) && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-}
 
 describe("the reports' records, taken from memory", () => {
   it("equal what the report package decodes from the written line, for every kind", () => {
@@ -22,7 +15,7 @@ describe("the reports' records, taken from memory", () => {
       fc.property(runRecord, (r) => {
         const decoded = decodeRecordLine(records.serialiseRecord(r), 1, "records.jsonl")
         const [direct] = reportRecords([r])
-        expect(same(direct, decoded)).toBe(true)
+        expect(sameShape(direct, decoded)).toBe(true)
       }),
       { numRuns: runs(500) },
     )

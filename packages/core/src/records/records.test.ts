@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { runs } from "../../../../test-support/runs"
+import { sameShape } from "../../../../test-support/same-shape"
 import { RECORD_FIELDS, RECORD_KINDS } from "./fields"
 import { canonicalRecord, canonicalRecords, parseRecordLine, parseRecords } from "./parse"
 import { RecordError } from "./record-error"
@@ -97,13 +98,6 @@ describe("records", () => {
   })
 
   it("canonicalRecord is what parsing the written line gives — key order, -0, absent optionals and extra fields included — and refuses what writing refuses", () => {
-    /** Order-sensitive and -0-sensitive equality: the JSON text of the keys in order, and Object.is on every leaf. */
-    const same = (a: unknown, b: unknown): boolean => {
-      if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return Object.is(a, b)
-      const ka = Object.keys(a)
-      const kb = Object.keys(b)
-      return Array.isArray(a) === Array.isArray(b) && JSON.stringify(ka) === JSON.stringify(kb) && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-    }
     fc.assert(
       fc.property(runRecord, fc.integer(), fc.boolean(), (r, seed, extra) => {
         const rng = ((s: number) => () => ((s = (Math.imul(s, 1103515245) + 12345) | 0) >>> 0) / 2 ** 32)(seed)
@@ -119,7 +113,7 @@ describe("records", () => {
               : built
         const read = parseRecordLine(serialiseRecord(messy))
         const direct = canonicalRecord(messy)
-        expect(same(direct, read)).toBe(true)
+        expect(sameShape(direct, read)).toBe(true)
         expect(serialiseRecord(direct)).toBe(serialiseRecord(r))
       }),
       { numRuns: runs(500) },
