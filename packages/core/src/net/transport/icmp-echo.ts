@@ -47,14 +47,21 @@ export class IcmpEchoSocket {
   }
 }
 
+const NO_SOCKETS: ReadonlyMap<number, IcmpEchoSocket> = new Map()
+
 /** A host's echo: answering requests to its addresses, and its ping sockets by id. */
 export class IcmpEchoStack {
   /** net.ipv4.icmp_echo_ignore_all (default 0: every echo request to a local address is answered). */
   ignoreAll = false
-  private readonly sockets = new Map<number, IcmpEchoSocket>()
+  /** Made on the first open: most hosts never ping, and an empty Map costs ~200 bytes. */
+  private open_: Map<number, IcmpEchoSocket> | null = null
   /** ping.c ping_get_port: ids are handed out from a rover that starts at 1 and skips those in use. */
   private rover = 0
   constructor(private readonly host: Host) {}
+
+  private get sockets(): ReadonlyMap<number, IcmpEchoSocket> {
+    return this.open_ ?? NO_SOCKETS
+  }
 
   open(handlers: IcmpEchoHandlers): IcmpEchoSocket {
     for (let i = 0; i < 0x10000; i++) {
@@ -62,7 +69,7 @@ export class IcmpEchoStack {
       if (this.rover === 0) this.rover = 1
       if (!this.sockets.has(this.rover)) {
         const s = new IcmpEchoSocket(this.host, this.rover, handlers)
-        this.sockets.set(this.rover, s)
+        ;(this.open_ ??= new Map()).set(this.rover, s)
         return s
       }
     }
@@ -70,7 +77,7 @@ export class IcmpEchoStack {
   }
 
   unbind(s: IcmpEchoSocket): void {
-    if (this.sockets.get(s.id) === s) this.sockets.delete(s.id)
+    if (this.sockets.get(s.id) === s) this.open_?.delete(s.id)
   }
 
   /**

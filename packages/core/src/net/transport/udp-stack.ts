@@ -62,10 +62,17 @@ export class UdpSocket {
   }
 }
 
+const NO_SOCKETS: ReadonlyMap<number, UdpSocket> = new Map()
+
 /** A host's UDP: sockets by local port (bound to every address). */
 export class UdpStack {
-  private readonly sockets = new Map<number, UdpSocket>()
+  /** Made on the first bind: most pods never open a UDP socket, and an empty Map costs ~200 bytes. */
+  private bound: Map<number, UdpSocket> | null = null
   constructor(private readonly host: Host) {}
+
+  private get sockets(): ReadonlyMap<number, UdpSocket> {
+    return this.bound ?? NO_SOCKETS
+  }
 
   /** Binds `port` (0: an ephemeral port from ip_local_port_range, from a random offset). */
   bind(port: number, handlers: UdpHandlers): UdpSocket {
@@ -81,12 +88,12 @@ export class UdpStack {
     checkPort(port, `host ${this.host.name}: udp bind`)
     if (this.sockets.has(port)) throw new AddressInUseError(`host ${this.host.name}: udp port ${port} is already bound (EADDRINUSE)`)
     const s = new UdpSocket(this.host, port, handlers)
-    this.sockets.set(port, s)
+    ;(this.bound ??= new Map()).set(port, s)
     return s
   }
 
   unbind(s: UdpSocket): void {
-    if (this.sockets.get(s.localPort) === s) this.sockets.delete(s.localPort)
+    if (this.sockets.get(s.localPort) === s) this.bound?.delete(s.localPort)
   }
 
   /** An arriving datagram (udp.c __udp4_lib_rcv): to its socket, else ICMP port unreachable. */
