@@ -124,7 +124,10 @@ const cpuNow = (): number => {
 }
 
 const runInChild = (name: string, repeat: number): Row => {
-  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", name, "--repeat", String(repeat)], {
+  // --expose-gc: benchmarks that measure heap (proxy.bench.ts) collect first; without it their deltas were noise
+  // (a negative "heap per node").
+  const gc = process.execArgv.includes("--expose-gc") ? [] : ["--expose-gc"]
+  const r = spawnSync(process.execPath, [...process.execArgv, ...gc, fileURLToPath(import.meta.url), "--child", name, "--repeat", String(repeat)], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   })
