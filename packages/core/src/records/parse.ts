@@ -1,6 +1,6 @@
 import { ENDPOINT_ENTRY_FIELDS, RECORD_FIELDS, isRecordKind, type FieldType } from "./fields"
 import { RecordError } from "./record-error"
-import { compareEntries, show } from "./serialise"
+import { byCodeUnits, compareEntries, show } from "./serialise"
 import type { RunRecord } from "./types"
 
 /**
@@ -83,7 +83,8 @@ const canonicalWith = (r: RunRecord, memo: Canonical): RunRecord => {
   return out as unknown as RunRecord
 }
 
-const byCodeUnits = (a: readonly [string, unknown], b: readonly [string, unknown]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+/** Entries by key, in the serialiser's order. */
+const byKey = (a: readonly [string, unknown], b: readonly [string, unknown]): number => byCodeUnits(a[0], b[0])
 
 /**
  * Checks a field's value against its type and returns it as a record holds it. With `canonical`, in the
@@ -144,7 +145,7 @@ const check = (where: string, type: FieldType, v: unknown, canonical?: Canonical
         out.push([svc, shareRow(`${where}[${svc}]`, inner as object, canonical)])
       }
       if (canonical === undefined) return Object.fromEntries(out)
-      const shares = Object.fromEntries(out.sort(byCodeUnits))
+      const shares = Object.fromEntries(out.sort(byKey))
       canonical.set(v, shares)
       return shares
     }
@@ -161,7 +162,7 @@ const shareRow = (where: string, inner: object, canonical: Canonical | undefined
     m.push([ep, canonical !== undefined ? p + 0 : p])
   }
   if (canonical === undefined) return Object.fromEntries(m)
-  const row = Object.fromEntries(m.sort(byCodeUnits))
+  const row = Object.fromEntries(m.sort(byKey))
   canonical.set(inner, row)
   return row
 }

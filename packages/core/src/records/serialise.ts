@@ -102,7 +102,8 @@ const value = (kind: string, name: string, type: FieldType, v: unknown): string 
   }
 }
 
-const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+/** UTF-16 code-unit order (`<`), never locale-dependent: the order of sorted endpoints and shares keys. */
+export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /** By `endpoint`, then (for duplicates, which a real slice never has) every other field, so the order is total. */
 export const compareEntries = (a: EndpointEntry, b: EndpointEntry): number =>
